@@ -1,0 +1,72 @@
+/**
+ * Admin catalogue feed and support endpoints (CONTRACT §6): bearer ADMIN_TOKEN, problem+json errors.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ApiDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { useProblemErrors } from '../problem.js';
+import { isAdmin } from './admin-auth.js';
+import { upsertSite } from '../../persistence/site.repository.js';
+import { findStock, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
+import { assertUniqueSkus, BasketIdParams, CodeParams, PriceListBody, ProductsBody, SiteBody, SiteParams, StockListBody, StockParams } from './schemas.js';
+
+export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  useProblemErrors(app);
+  app.addHook('onRequest', async (req) => {
+    if (!isAdmin(req, deps.config.ADMIN_TOKEN)) throw new ApiError('unauthorized', 'Admin credentials are required.');
+  });
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = deps;
+
+  const unique = (items: readonly { sku: string }[]) => {
+    const dup = assertUniqueSkus(items);
+    if (dup) throw new ApiError('invalid_request', `SKU '${dup}' is listed twice.`);
+  };
+
+  r.put('/sites/:site_id', { schema: { params: SiteParams, body: SiteBody } }, async (req) => {
+    const site = await upsertSite(db, req.params.site_id, req.body);
+    return {
+      site_id: site.siteId,
+      currency: site.currency,
+      price_list: site.priceList,
+      stock_list: site.stockList,
+      taxation: site.taxation,
+      tax_rounded_at_group: site.taxRoundedAtGroup,
+      rounding_mode: site.roundingMode,
+    };
+  });
+
+  r.put('/products', { schema: { body: ProductsBody } }, async (req) => {
+    unique(req.body.products);
+    return { products: await upsertProducts(db, req.body.products) };
+  });
+
+  r.put('/price-lists/:code', { schema: { params: CodeParams, body: PriceListBody } }, async (req) => {
+    unique(req.body.prices);
+    await upsertPriceList(db, req.params.code, req.body.currency, req.body.prices);
+    return { code: req.params.code, currency: req.body.currency, updated: req.body.prices.length };
+  });
+
+  r.put('/stock-lists/:code', { schema: { params: CodeParams, body: StockListBody } }, async (req) => {
+    unique(req.body.stocks);
+    await upsertStockList(db, req.params.code, req.body.stocks);
+    return { code: req.params.code, updated: req.body.stocks.length };
+  });
+
+  r.get('/stock-lists/:code/:sku', { schema: { params: StockParams } }, async (req) => {
+    const { code, sku } = req.params;
+    const stock = await findStock(db, code, sku);
+    if (!stock) {
+      const what = (await stockListExists(db, code)) ? `SKU '${sku}' in stock list '${code}'` : `stock list '${code}'`;
+      throw new ApiError('not_found', `No ${what}.`);
+    }
+    return { stock_list: code, sku, on_hand: stock.on_hand, reserved: stock.reserved, available: Math.max(0, stock.on_hand - stock.reserved) };
+  });
+
+  r.get('/baskets/:basket_id', { schema: { params: BasketIdParams } }, async (req, reply) => {
+    const read = await deps.reader.read(req.params.basket_id);
+    if (!read) throw new ApiError('basket_not_found', `No basket with id '${req.params.basket_id}'.`);
+    return reply.header('etag', `"${read.version}"`).send(read.snapshot());
+  });
+}

@@ -1,0 +1,61 @@
+/** zod schemas of the admin catalogue feed (CONTRACT §6). Decimals come as strings or JSON numbers. */
+import { z } from 'zod';
+
+export const Code = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1..64)');
+export const Sku = z.string().min(1).max(100).regex(/^[^\s\u0000-\u001f]+$/, 'no spaces or control characters');
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
+
+/** A decimal amount ≥ 0 as text: "12.50" or 12.5 (a JSON number is taken by its shortest decimal text). */
+export const DecimalText = z
+  .union([z.string().trim().regex(/^\d{1,15}(\.\d{1,6})?$/, 'a decimal such as "12.50"'), z.number().finite().nonnegative()])
+  .transform((v) => (typeof v === 'number' ? String(v) : v))
+  .refine((v) => /^\d{1,15}(\.\d{1,6})?$/.test(v), 'a decimal with at most 15 integer and 6 fraction digits');
+
+export const SiteBody = z.object({
+  currency: Currency,
+  price_list: Code,
+  stock_list: Code,
+  taxation: z.enum(['gross', 'net']).default('gross'),
+  tax_rounded_at_group: z.boolean().default(false),
+  rounding_mode: z.enum(['half_up', 'half_even']).default('half_up'),
+}).strict();
+
+export const ProductsBody = z.object({
+  products: z
+    .array(
+      z.object({
+        sku: Sku,
+        name: z.string().min(1).max(500),
+        tax_rate: DecimalText.refine((v) => Number(v) < 10, 'a fraction such as "0.18"'),
+        online: z.boolean().default(true),
+        image: z.string().max(2000).nullable().default(null),
+        attributes: z.record(z.string(), z.unknown()).default({}),
+      }).strict(),
+    )
+    .min(1)
+    .max(1000),
+}).strict();
+
+export const PriceListBody = z.object({
+  currency: Currency,
+  prices: z.array(z.object({ sku: Sku, price: DecimalText, retail_price: DecimalText.nullable().default(null) }).strict()).max(10_000),
+}).strict();
+
+export const StockListBody = z.object({
+  stocks: z.array(z.object({ sku: Sku, quantity: z.number().int().min(0).max(1_000_000_000) }).strict()).max(10_000),
+}).strict();
+
+export const SiteParams = z.object({ site_id: Code });
+export const CodeParams = z.object({ code: Code });
+export const StockParams = z.object({ code: Code, sku: Sku });
+export const BasketIdParams = z.object({ basket_id: z.string().uuid() });
+
+/** Rejects a list that names the same SKU twice (the result would depend on order). */
+export function assertUniqueSkus(items: readonly { sku: string }[]): string | null {
+  const seen = new Set<string>();
+  for (const i of items) {
+    if (seen.has(i.sku)) return i.sku;
+    seen.add(i.sku);
+  }
+  return null;
+}

@@ -1,0 +1,20 @@
+/** Everything the HTTP layer needs, built once by the process's composition root. */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../persistence/database.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { MutationSubmitter } from '../application/submit-mutation.js';
+import type { BasketReader } from '../application/get-basket.js';
+import type { LaneQueues } from '../queue/lane-queues.js';
+
+export interface ApiDeps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly redis: Redis;
+  readonly tokens: TokenService;
+  readonly submitter: MutationSubmitter;
+  readonly reader: BasketReader;
+  readonly lanes: LaneQueues;
+  readonly logger: Logger;
+}

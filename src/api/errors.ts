@@ -1,0 +1,85 @@
+/**
+ * One error type for everything the API answers with a non-2xx status. Each dialect renders it its own
+ * way (OCAPI fault document, problem+json for admin and native endpoints); `code` is stable, `retryable`
+ * tells clients whether the same request may succeed later.
+ */
+export type ApiErrorCode =
+  | 'malformed_json'
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'basket_not_found'
+  | 'site_not_found'
+  | 'product_not_found'
+  | 'product_without_price'
+  | 'item_not_found'
+  | 'quantity_limit_exceeded'
+  | 'line_limit_exceeded'
+  | 'basket_exists'
+  | 'idempotency_conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'service_unavailable'
+  | 'internal_error';
+
+const STATUS: Record<ApiErrorCode, number> = {
+  malformed_json: 400,
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  basket_not_found: 404,
+  site_not_found: 404,
+  product_not_found: 400,
+  product_without_price: 400,
+  item_not_found: 404,
+  quantity_limit_exceeded: 400,
+  line_limit_exceeded: 400,
+  basket_exists: 409,
+  idempotency_conflict: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  service_unavailable: 503,
+  internal_error: 500,
+};
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  readonly retryable: boolean;
+
+  constructor(readonly code: ApiErrorCode, message: string, readonly details?: unknown) {
+    super(message);
+    this.status = STATUS[code];
+    this.retryable = code === 'service_unavailable' || code === 'internal_error';
+  }
+}
+
+export function isApiErrorCode(code: string): code is ApiErrorCode {
+  return code in STATUS;
+}
+
+/** Turns whatever Fastify or a handler threw into an ApiError (unknown errors become internal_error). */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as { code?: string; statusCode?: number; validation?: { instancePath?: string; message?: string }[]; validationContext?: string; message?: string };
+  if (Array.isArray(e.validation)) {
+    const where = e.validationContext ?? 'body';
+    const issues = e.validation.map((v) => `${where}${(v.instancePath ?? '').replace(/\//g, '.')}: ${v.message ?? 'invalid'}`);
+    return new ApiError('invalid_request', issues.join('; '), issues);
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('malformed_json', 'The request body is not valid JSON.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('payload_too_large', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type', 'Send the request body as application/json.');
+  }
+  if (e.statusCode === 400 && typeof e.message === 'string') {
+    return new ApiError(e.message.includes('JSON') ? 'malformed_json' : 'invalid_request', e.message);
+  }
+  return new ApiError('internal_error', 'Internal error.');
+}

@@ -1,0 +1,103 @@
+/** HTTP helpers shared by every dialect: identity, write headers, ETags, and answering a submitted mutation. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Principal, TokenService } from '../auth/tokens.js';
+import type { SubmitResult } from '../application/submit-mutation.js';
+import type { MutationOutcome } from '../application/mutation-job.js';
+import type { BasketSnapshot } from '../application/basket-snapshot.js';
+import { ApiError, isApiErrorCode } from './errors.js';
+
+export function bearerToken(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m ? m[1]! : null;
+}
+
+/** The caller's identity from its bearer JWT; 401 without a valid one. */
+export function authenticate(req: FastifyRequest, tokens: TokenService): Principal {
+  const token = bearerToken(req);
+  const principal = token ? tokens.verify(token) : null;
+  if (!principal) throw new ApiError('unauthorized', 'A valid bearer token is required.');
+  return principal;
+}
+
+/** Printable ASCII, 1..255 characters (CONTRACT §3). */
+export const IdempotencyKeyHeader = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export interface WriteOptions {
+  readonly idempotencyKey: string | null;
+  readonly respondAsync: boolean;
+}
+
+export function writeOptions(req: FastifyRequest): WriteOptions {
+  const raw = req.headers['idempotency-key'];
+  let idempotencyKey: string | null = null;
+  if (raw !== undefined) {
+    const parsed = IdempotencyKeyHeader.safeParse(raw);
+    if (!parsed.success) throw new ApiError('invalid_request', `Idempotency-Key header ${parsed.error.issues[0]?.message ?? 'is invalid'}.`);
+    idempotencyKey = parsed.data;
+  }
+  const prefer = req.headers.prefer;
+  const respondAsync = typeof prefer === 'string' && /(^|[,;\s])respond-async($|[,;\s])/i.test(prefer);
+  return { idempotencyKey, respondAsync };
+}
+
+/** The version named by an If-None-Match header (`"7"`, `W/"7"`), or null. */
+export function ifNoneMatchVersion(req: FastifyRequest): number | null {
+  const h = req.headers['if-none-match'];
+  if (typeof h !== 'string') return null;
+  const m = /^\s*(?:W\/)?"(\d{1,12})"\s*$/.exec(h);
+  return m ? Number(m[1]) : null;
+}
+
+export function etag(version: number): string {
+  return `"${version}"`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(s: string): boolean {
+  return UUID.test(s);
+}
+
+/** Whether a principal may see a basket (owners see theirs, agents see all). */
+export function canAccess(principal: Principal, snapshot: Pick<BasketSnapshot, 'ownerId'>): boolean {
+  return principal.role === 'agent' || snapshot.ownerId === principal.sub;
+}
+
+export function mutationStatusBody(mutationId: string, basketId: string, status: string, version: number | null, error: unknown) {
+  return { id: mutationId, basket_id: basketId, status, version, error: error ?? null };
+}
+
+/** The error an outcome that was not applied stands for. */
+export function outcomeError(outcome: Exclude<MutationOutcome, { status: 'applied' }>): ApiError {
+  const code = outcome.error.code;
+  return new ApiError(isApiErrorCode(code) ? code : 'internal_error', outcome.error.message);
+}
+
+/**
+ * Answers a submitted write: the rendered document when applied, the dialect's error when rejected,
+ * 202 + Location when still pending, 422 on an Idempotency-Key reused for another request.
+ */
+export function answerWrite(
+  reply: FastifyReply,
+  result: SubmitResult,
+  basketId: string,
+  onApplied: (snapshot: BasketSnapshot) => FastifyReply,
+): FastifyReply {
+  switch (result.kind) {
+    case 'idempotency_conflict':
+      throw new ApiError('idempotency_conflict', 'This Idempotency-Key was already used for a different request.');
+    case 'pending':
+      return reply
+        .code(202)
+        .header('location', `/mutations/${result.mutationId}`)
+        .send(mutationStatusBody(result.mutationId, basketId, 'queued', null, null));
+    case 'finished': {
+      const outcome = result.outcome;
+      if (outcome.status !== 'applied') throw outcomeError(outcome);
+      reply.header('etag', etag(outcome.version));
+      return onApplied(outcome.snapshot);
+    }
+  }
+}

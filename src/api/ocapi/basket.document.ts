@@ -1,0 +1,86 @@
+/**
+ * Renders a basket snapshot as the OCAPI Shop API 23.2 Basket document (seed 004): snake_case, `_v`,
+ * `_type`, money as JSON numbers written from the decimal text. Fields this service cannot know yet
+ * (addresses, payment) are rendered empty as OCAPI does for a fresh basket.
+ */
+import { createHash } from 'node:crypto';
+import type { BasketSnapshot, SnapshotLine } from '../../application/basket-snapshot.js';
+import { decimal } from '../json.js';
+
+export const OCAPI_VERSION = '23.2';
+
+/** Opaque token of the basket's state, for optimistic concurrency on PATCH (`_resource_state`). */
+export function resourceState(snapshot: Pick<BasketSnapshot, 'id' | 'version'>): string {
+  return createHash('sha256').update(`${snapshot.id}:${snapshot.version}`).digest('hex');
+}
+
+function customProps(custom: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(custom)) if (k.startsWith('c_')) out[k] = v;
+  return out;
+}
+
+function productItem(line: SnapshotLine) {
+  return {
+    _type: 'product_item',
+    adjusted_tax: decimal(line.tax),
+    base_price: decimal(line.basePrice),
+    bonus_product_line_item: false,
+    gift: false,
+    item_id: line.itemId,
+    item_text: line.productName,
+    price: decimal(line.price),
+    price_adjustments: [],
+    price_after_item_discount: decimal(line.priceAfterItemDiscount),
+    price_after_order_discount: decimal(line.priceAfterOrderDiscount),
+    product_id: line.sku,
+    product_name: line.productName,
+    quantity: line.quantity,
+    shipment_id: 'me',
+    tax: decimal(line.tax),
+    tax_basis: decimal(line.priceAfterOrderDiscount),
+    tax_class_id: null,
+    tax_rate: decimal(line.taxRate),
+    ...customProps(line.custom),
+  };
+}
+
+export function renderBasketDocument(s: BasketSnapshot, expiry: string | null = null) {
+  const t = s.totals;
+  return {
+    _v: OCAPI_VERSION,
+    _type: 'basket',
+    _resource_state: resourceState(s),
+    adjusted_merchandize_total_tax: decimal(t.adjustedMerchandizeTotalTax),
+    adjusted_shipping_total_tax: decimal(t.adjustedShippingTotalTax),
+    agent_basket: s.agentBasket,
+    basket_id: s.id,
+    bonus_discount_line_items: [],
+    channel_type: s.agentBasket ? 'callcenter' : 'storefront',
+    coupon_items: [],
+    creation_date: s.createdAt,
+    currency: s.currency,
+    customer_info: { _type: 'customer_info', customer_id: s.ownerId },
+    ...(s.flashes.length > 0 ? { flash: s.flashes.map((f) => ({ _type: 'flash', type: f.type, message: f.message, path: f.path })) } : {}),
+    gift_certificate_items: [],
+    grouped_tax_items: t.groupedTaxItems.map((g) => ({ _type: 'grouped_tax_item', tax_rate: decimal(g.taxRate), tax_value: decimal(g.taxValue) })),
+    inventory_reservation_expiry: expiry,
+    last_modified: s.updatedAt,
+    merchandize_total_tax: decimal(t.merchandizeTotalTax),
+    notes: { _type: 'simple_link', link: `/baskets/${s.id}/notes` },
+    order_price_adjustments: [],
+    order_total: decimal(t.orderTotal),
+    payment_instruments: [],
+    product_items: s.lines.map(productItem),
+    product_sub_total: decimal(t.productSubTotal),
+    product_total: decimal(t.productTotal),
+    shipments: [{ _type: 'shipment', shipment_id: 'me', shipment_no: '00000001', gift: false }],
+    shipping_items: [],
+    shipping_total: decimal(t.shippingTotal),
+    shipping_total_tax: decimal(t.shippingTotalTax),
+    tax_rounded_at_group: s.taxRoundedAtGroup,
+    tax_total: decimal(t.taxTotal),
+    taxation: s.taxation,
+    ...customProps(s.custom),
+  };
+}

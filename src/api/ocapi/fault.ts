@@ -1,0 +1,28 @@
+/** OCAPI fault documents: `{"_v":"23.2","fault":{"type":"…Exception","message":"…"}}` with the HTTP status. */
+import type { ApiError, ApiErrorCode } from '../errors.js';
+import { OCAPI_VERSION } from './basket.document.js';
+
+const FAULT_TYPE: Record<ApiErrorCode, string> = {
+  malformed_json: 'MalformedDocumentException',
+  invalid_request: 'PropertyConstraintViolationException',
+  unauthorized: 'InvalidAccessTokenException',
+  forbidden: 'AccessWithoutPermissionException',
+  not_found: 'ResourcePathNotFoundException',
+  basket_not_found: 'BasketNotFoundException',
+  site_not_found: 'SiteNotFoundException',
+  product_not_found: 'ProductNotFoundException',
+  product_without_price: 'ProductPriceNotDefinedException',
+  item_not_found: 'ProductItemNotFoundException',
+  quantity_limit_exceeded: 'InvalidProductItemQuantityException',
+  line_limit_exceeded: 'ProductItemQuotaExceededException',
+  basket_exists: 'BasketAlreadyExistsException',
+  idempotency_conflict: 'IdempotencyKeyReusedException',
+  payload_too_large: 'RequestEntityTooLargeException',
+  unsupported_media_type: 'UnsupportedMediaTypeException',
+  service_unavailable: 'ServiceUnavailableException',
+  internal_error: 'InternalServerErrorException',
+};
+
+export function faultDocument(err: ApiError) {
+  return { _v: OCAPI_VERSION, fault: { type: FAULT_TYPE[err.code], message: err.message } };
+}

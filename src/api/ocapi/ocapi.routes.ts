@@ -1,0 +1,115 @@
+/**
+ * OCAPI Shop API 23.2 basket resource (CONTRACT §4) under `/s/{site_id}/dw/shop/v23_2`. Every write is a
+ * mutation through the basket's lane; reads come from the versioned snapshot. Errors are fault documents.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Principal } from '../../auth/tokens.js';
+import type { MutationCommand } from '../../domain/mutations.js';
+import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import { requestHash } from '../../application/ids.js';
+import type { ApiDeps } from '../deps.js';
+import { ApiError, toApiError } from '../errors.js';
+import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, writeOptions } from '../http.js';
+import { stringifyWithDecimals } from '../json.js';
+import { renderBasketDocument } from './basket.document.js';
+import { faultDocument } from './fault.js';
+import { BasketParams, CreateBasketBody, ItemParams, SiteParams, customOf, productItemsBody, updateItemBody } from './schemas.js';
+
+export const OCAPI_PREFIX = '/s/:site_id/dw/shop/v23_2';
+
+export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { config, tokens, submitter, reader } = deps;
+
+  app.setErrorHandler((err, req, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) req.log.error({ err }, 'request failed');
+    return reply.code(apiError.status).type('application/json; charset=utf-8').send(faultDocument(apiError));
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send(faultDocument(new ApiError('not_found', 'No such resource.'))));
+
+  const sendDocument = (reply: FastifyReply, snapshot: BasketSnapshot, status = 200) =>
+    reply.code(status).header('etag', etag(snapshot.version)).type('application/json; charset=utf-8').send(stringifyWithDecimals(renderBasketDocument(snapshot)));
+
+  /** The caller's basket on this site, or 404 exactly as if it did not exist. */
+  async function ownedBasket(principal: Principal, siteId: string, basketId: string, minVersion = 0) {
+    if (!isUuid(basketId)) throw basketNotFound(basketId);
+    const read = await reader.read(basketId, minVersion);
+    const snapshot = read?.snapshot();
+    if (!read || !snapshot || snapshot.status !== 'active' || snapshot.siteId !== siteId || !canAccess(principal, snapshot)) {
+      throw basketNotFound(basketId);
+    }
+    return { read, snapshot };
+  }
+
+  async function submit(req: FastifyRequest, reply: FastifyReply, principal: Principal, basketId: string, command: MutationCommand, onApplied: (s: BasketSnapshot) => FastifyReply) {
+    const { idempotencyKey, respondAsync } = writeOptions(req);
+    const result = await submitter.submit({
+      basketId,
+      ownerId: principal.sub,
+      role: principal.role,
+      command,
+      idempotencyKey,
+      requestHash: requestHash(req.method, req.routeOptions.url ?? req.url, { params: req.params, body: req.body }),
+      respondAsync,
+    });
+    return answerWrite(reply, result, basketId, onApplied);
+  }
+
+  r.post('/baskets', { schema: { params: SiteParams, body: CreateBasketBody } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const basketId = randomUUID();
+    const command: MutationCommand = {
+      kind: 'create_basket',
+      siteId: req.params.site_id,
+      currency: null,
+      agentBasket: principal.role === 'agent',
+      custom: customOf(req.body ?? {}),
+    };
+    return submit(req, reply, principal, basketId, command, (s) => sendDocument(reply, s, 200));
+  });
+
+  r.get('/baskets/:basket_id', { schema: { params: BasketParams } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const known = ifNoneMatchVersion(req);
+    const { snapshot } = await ownedBasket(principal, req.params.site_id, req.params.basket_id, known ?? 0);
+    if (known !== null && known === snapshot.version) return reply.code(304).header('etag', etag(snapshot.version)).send();
+    return sendDocument(reply, snapshot);
+  });
+
+  r.delete('/baskets/:basket_id', { schema: { params: BasketParams } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id } = req.params;
+    await ownedBasket(principal, site_id, basket_id);
+    return submit(req, reply, principal, basket_id, { kind: 'delete_basket' }, () => reply.code(204).send());
+  });
+
+  r.post('/baskets/:basket_id/items', { schema: { params: BasketParams, body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES) } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id } = req.params;
+    await ownedBasket(principal, site_id, basket_id);
+    const items = req.body.map((i) => ({ sku: i.product_id, quantity: i.quantity, custom: customOf(i) }));
+    return submit(req, reply, principal, basket_id, { kind: 'add_items', items }, (s) => sendDocument(reply, s));
+  });
+
+  r.patch('/baskets/:basket_id/items/:item_id', { schema: { params: ItemParams, body: updateItemBody(config.MAX_LINE_QUANTITY) } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id, item_id } = req.params;
+    await ownedBasket(principal, site_id, basket_id);
+    const command: MutationCommand = { kind: 'set_item_quantity', itemId: item_id, quantity: req.body.quantity };
+    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
+  });
+
+  r.delete('/baskets/:basket_id/items/:item_id', { schema: { params: ItemParams } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id, item_id } = req.params;
+    await ownedBasket(principal, site_id, basket_id);
+    return submit(req, reply, principal, basket_id, { kind: 'remove_item', itemId: item_id }, (s) => sendDocument(reply, s));
+  });
+}
+
+function basketNotFound(basketId: string): ApiError {
+  return new ApiError('basket_not_found', `No basket with id '${basketId}' was found.`);
+}

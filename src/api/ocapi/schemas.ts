@@ -1,0 +1,41 @@
+/** zod schemas of the OCAPI basket endpoints (bodies, params). Unknown non-custom properties are refused. */
+import { z } from 'zod';
+
+export const SiteParams = z.object({ site_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid site id') });
+export const BasketParams = SiteParams.extend({ basket_id: z.string().min(1).max(64) });
+export const ItemParams = BasketParams.extend({ item_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid item id') });
+
+/** Custom attributes (`c_*`) ride along; anything else not declared is an error, as in OCAPI. */
+const CUSTOM_KEY = /^c_[A-Za-z0-9_]{1,64}$/;
+function withCustom<T extends z.ZodRawShape>(shape: T) {
+  return z
+    .object(shape)
+    .catchall(z.unknown())
+    .superRefine((value, ctx) => {
+      for (const key of Object.keys(value)) {
+        if (!(key in shape) && !CUSTOM_KEY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `unknown property '${key}'` });
+      }
+    });
+}
+
+export function customOf(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([k]) => CUSTOM_KEY.test(k)));
+}
+
+export const CreateBasketBody = withCustom({}).optional();
+
+export function productItemsBody(maxQuantity: number, maxLines: number) {
+  return z
+    .array(
+      withCustom({
+        product_id: z.string().min(1).max(100),
+        quantity: z.number().int().min(1).max(maxQuantity),
+      }),
+    )
+    .min(1)
+    .max(maxLines);
+}
+
+export function updateItemBody(maxQuantity: number) {
+  return withCustom({ quantity: z.number().int().min(0).max(maxQuantity) });
+}

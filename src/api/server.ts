@@ -1,0 +1,29 @@
+/**
+ * The Fastify server factory: wires routes per dialect, zod validation and error rendering. Never
+ * listens: the process entry point does (so tests use `inject` or their own port).
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ApiDeps } from './deps.js';
+import { adminRoutes } from './admin/admin.routes.js';
+import { OCAPI_PREFIX, ocapiRoutes } from './ocapi/ocapi.routes.js';
+import { systemRoutes } from './system.routes.js';
+
+export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    // Per-request access lines only at debug: at thousands of requests a second they would dominate.
+    logController: new LogController({ disableRequestLogging: deps.config.LOG_LEVEL !== 'debug' && deps.config.LOG_LEVEL !== 'trace' }),
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(async (scope) => systemRoutes(scope, deps));
+  await app.register(async (scope) => adminRoutes(scope, deps), { prefix: '/admin' });
+  await app.register(async (scope) => ocapiRoutes(scope, deps), { prefix: OCAPI_PREFIX });
+  return app;
+}

@@ -1,0 +1,60 @@
+/**
+ * Native endpoints: /health, /ready (CONTRACT §8), POST /auth/guest (CONTRACT §2) and
+ * GET /mutations/{id} (CONTRACT §3). problem+json errors.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiDeps } from './deps.js';
+import { ApiError } from './errors.js';
+import { useProblemErrors } from './problem.js';
+import { authenticate, bearerToken, isUuid, mutationStatusBody } from './http.js';
+import { isAdmin } from './admin/admin-auth.js';
+import { isSchemaCurrent } from '../persistence/migrate.js';
+import { findMutation } from '../persistence/mutation.repository.js';
+
+export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  useProblemErrors(app);
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  let schemaCurrent = false;
+
+  r.get('/health', async () => ({ status: 'ok' }));
+
+  r.get('/ready', async (_req, reply) => {
+    const checks = { postgres: false, redis: false, migrations: schemaCurrent };
+    await Promise.all([
+      sql`select 1`.execute(deps.db).then(() => (checks.postgres = true), () => undefined),
+      deps.redis.ping().then(() => (checks.redis = true), () => undefined),
+    ]);
+    if (checks.postgres && !schemaCurrent) {
+      schemaCurrent = checks.migrations = await isSchemaCurrent(deps.db).catch(() => false);
+    }
+    const ready = checks.postgres && checks.redis && checks.migrations;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+
+  r.post('/auth/guest', async () => {
+    const customerId = `guest-${randomUUID()}`;
+    return { access_token: deps.tokens.sign(customerId, 'customer'), token_type: 'Bearer', expires_in: deps.tokens.ttlSeconds, customer_id: customerId };
+  });
+
+  r.get('/mutations/:mutation_id', { schema: { params: z.object({ mutation_id: z.string().min(1).max(64) }) } }, async (req) => {
+    const admin = bearerToken(req) !== null && isAdmin(req, deps.config.ADMIN_TOKEN);
+    const principal = admin ? null : authenticate(req, deps.tokens);
+    const mayRead = (ownerId: string) => admin || principal?.role === 'agent' || principal?.sub === ownerId;
+    const id = req.params.mutation_id;
+    const notFound = new ApiError('not_found', `No mutation '${id}'.`);
+    if (!isUuid(id)) throw notFound;
+
+    const row = await findMutation(deps.db, id);
+    if (row) {
+      if (!mayRead(row.owner_id)) throw notFound;
+      return mutationStatusBody(row.id, row.basket_id, row.status, row.version, row.error);
+    }
+    const ticket = await deps.submitter.readTicket(id);
+    if (!ticket || !mayRead(ticket.ownerId)) throw notFound;
+    return mutationStatusBody(id, ticket.basketId, 'queued', null, null);
+  });
+}

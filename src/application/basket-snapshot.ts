@@ -1,0 +1,119 @@
+/**
+ * The versioned basket snapshot: the one JSON document a worker computes per version. It is cached in
+ * Redis, stored beside the basket row, sent in replies, and rendered by each API dialect. Money is
+ * exact decimal text with the currency's minor digits; nothing in it is a float.
+ */
+import { formatMoney, type Money, type RoundingMode } from '../domain/money.js';
+import type { Flash } from '../domain/flashes.js';
+import type { PricedBasket } from '../domain/totals.js';
+import type { Basket, BasketStatus, SitePolicy, Taxation } from '../domain/types.js';
+
+export interface SnapshotLine {
+  itemId: string;
+  sku: string;
+  productPk: number | null;
+  productName: string;
+  image: string | null;
+  quantity: number;
+  position: number;
+  valid: boolean;
+  basePrice: string | null;
+  retailPrice: string | null;
+  addedUnitPrice: string | null;
+  price: string;
+  priceAfterItemDiscount: string;
+  priceAfterOrderDiscount: string;
+  taxRate: string;
+  tax: string;
+  attributes: Record<string, unknown>;
+  custom: Record<string, unknown>;
+}
+
+export interface SnapshotTotals {
+  productSubTotal: string;
+  productTotal: string;
+  merchandizeTotalTax: string;
+  adjustedMerchandizeTotalTax: string;
+  shippingTotal: string;
+  shippingTotalTax: string;
+  adjustedShippingTotalTax: string;
+  taxTotal: string;
+  orderTotal: string;
+  groupedTaxItems: { taxRate: string; taxValue: string }[];
+  totalQuantity: number;
+}
+
+export interface BasketSnapshot {
+  id: string;
+  pk: number;
+  ownerId: string;
+  siteId: string;
+  currency: string;
+  status: BasketStatus;
+  version: number;
+  agentBasket: boolean;
+  custom: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  taxation: Taxation;
+  taxRoundedAtGroup: boolean;
+  roundingMode: RoundingMode;
+  lines: SnapshotLine[];
+  totals: SnapshotTotals;
+  flashes: Flash[];
+}
+
+export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, priced: PricedBasket): BasketSnapshot {
+  const m = (v: Money) => formatMoney(v, basket.currency);
+  const t = priced.totals;
+  return {
+    id: basket.id,
+    pk,
+    ownerId: basket.ownerId,
+    siteId: basket.siteId,
+    currency: basket.currency,
+    status: basket.status,
+    version: basket.version,
+    agentBasket: basket.agentBasket,
+    custom: { ...basket.custom },
+    createdAt: basket.createdAt.toISOString(),
+    updatedAt: basket.updatedAt.toISOString(),
+    taxation: site.taxation,
+    taxRoundedAtGroup: site.taxRoundedAtGroup,
+    roundingMode: site.roundingMode,
+    lines: priced.lines.map((p) => ({
+      itemId: p.line.itemId,
+      sku: p.line.sku,
+      productPk: p.productPk,
+      productName: p.productName,
+      image: p.image,
+      quantity: p.line.quantity,
+      position: p.line.position,
+      valid: p.valid,
+      basePrice: p.basePrice === null ? null : m(p.basePrice),
+      retailPrice: p.retailPrice === null ? null : m(p.retailPrice),
+      addedUnitPrice: p.line.addedUnitPrice === null ? null : m(p.line.addedUnitPrice),
+      price: m(p.price),
+      priceAfterItemDiscount: m(p.priceAfterItemDiscount),
+      priceAfterOrderDiscount: m(p.priceAfterOrderDiscount),
+      taxRate: p.taxRate.toString(),
+      tax: m(p.tax),
+      attributes: { ...p.line.attributes },
+      custom: { ...p.line.custom },
+    })),
+    totals: {
+      productSubTotal: m(t.productSubTotal),
+      productTotal: m(t.productTotal),
+      merchandizeTotalTax: m(t.merchandizeTotalTax),
+      adjustedMerchandizeTotalTax: m(t.adjustedMerchandizeTotalTax),
+      shippingTotal: m(t.shippingTotal),
+      shippingTotalTax: m(t.shippingTotalTax),
+      adjustedShippingTotalTax: m(t.adjustedShippingTotalTax),
+      taxTotal: m(t.taxTotal),
+      orderTotal: m(t.orderTotal),
+      groupedTaxItems: t.groupedTaxItems.map((g) => ({ taxRate: g.taxRate.toString(), taxValue: m(g.taxValue) })),
+      totalQuantity: t.totalQuantity,
+    },
+    flashes: [...priced.flashes],
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * What a lane worker does with one job: apply it (retrying transient errors in place, so the lane's
+ * order holds), then publish the new snapshot to the cache and reply to the waiting API instance.
+ * Never throws for business outcomes; throws only when the mutation could not be applied at all, after
+ * recording it as `failed` when the database lets it.
+ */
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import { applyMutationJob, type ApplyDeps } from './apply-mutation.js';
+import type { MutationJob, MutationOutcome } from './mutation-job.js';
+import { isTransientError } from './transient-error.js';
+import { recordFailedMutation } from '../persistence/mutation.repository.js';
+import type { SnapshotCache } from '../cache/snapshot-cache.js';
+import { publishReply } from '../queue/reply-channel.js';
+
+export interface ProcessDeps extends ApplyDeps {
+  readonly cache: SnapshotCache;
+  readonly publisher: Redis;
+  readonly logger: Logger;
+  /** Bounded in-place retries of transient errors: attempts and the first back-off. */
+  readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly onApplied?: (job: MutationJob, outcome: MutationOutcome, durationMs: number, duplicate: boolean) => void;
+}
+
+export class MutationFailedError extends Error {
+  override readonly name = 'MutationFailedError';
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function processMutation(deps: ProcessDeps, job: MutationJob, log: Logger = deps.logger): Promise<MutationOutcome> {
+  const started = performance.now();
+  let outcome: MutationOutcome | null = null;
+  let duplicate = false;
+  for (let attempt = 1; outcome === null; attempt++) {
+    try {
+      ({ outcome, duplicate } = await applyMutationJob(deps, job));
+    } catch (err) {
+      const transient = isTransientError(err);
+      if (!transient || attempt >= deps.retry.attempts) {
+        log.error({ err, attempt, transient }, 'mutation failed');
+        outcome = await recordFailure(deps, job, err, log);
+        break;
+      }
+      const delay = Math.min(deps.retry.maxDelayMs, deps.retry.baseDelayMs * 2 ** (attempt - 1));
+      log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, attempt, delay }, 'transient error, retrying in lane');
+      await sleep(delay);
+    }
+  }
+
+  if (outcome.status === 'applied') {
+    // After commit: the cache only moves forward (compare-and-set), so a late or repeated write is harmless.
+    await deps.cache.writeIfNewer(outcome.snapshot).catch((err) => log.warn({ err }, 'snapshot cache write failed'));
+  }
+  if (job.replyTo) await publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed'));
+  deps.onApplied?.(job, outcome, performance.now() - started, duplicate);
+  log.debug({ status: outcome.status, version: outcome.version, duplicate }, 'mutation processed');
+  if (outcome.status === 'failed') throw new MutationFailedError(outcome.error.message);
+  return outcome;
+}
+
+async function recordFailure(deps: ProcessDeps, job: MutationJob, err: unknown, log: Logger): Promise<MutationOutcome> {
+  const message = isTransientError(err) ? 'The service could not reach its database; the change was not applied.' : 'Internal error; the change was not applied.';
+  await recordFailedMutation(deps.db, {
+    id: job.mutationId,
+    basketId: job.basketId,
+    ownerId: job.ownerId,
+    idempotencyKey: job.idempotencyKey,
+    requestHash: job.requestHash,
+    kind: job.command.kind,
+    payload: job.command,
+    enqueuedAt: new Date(job.enqueuedAt),
+    message,
+  }).catch((e) => log.error({ err: e }, 'could not record failed mutation'));
+  return { status: 'failed', mutationId: job.mutationId, basketId: job.basketId, version: null, error: { code: 'internal_error', message } };
+}

@@ -1,0 +1,132 @@
+/**
+ * Accepting a mutation at the API: idempotency, enqueue into the basket's lane, and (by default) wait
+ * for the worker's reply. Contract (CONTRACT §3):
+ *  - same Idempotency-Key + same request → the first outcome, nothing applied again;
+ *  - same key, different request → `idempotency_conflict`;
+ *  - a repeat while the first is still queued → the same pending mutation, never a second apply.
+ * Every accepted mutation leaves a ticket `<prefix>:mut:<id>` in Redis (owner, basket, request hash)
+ * so `GET /mutations/{id}` can answer `queued` before any worker has touched it.
+ */
+import type { Redis } from 'ioredis';
+import type { Db } from '../persistence/database.js';
+import { findMutation } from '../persistence/mutation.repository.js';
+import type { LaneQueues } from '../queue/lane-queues.js';
+import type { ReplyListener } from '../queue/reply-channel.js';
+import type { MutationCommand } from '../domain/mutations.js';
+import type { BasketSnapshot } from './basket-snapshot.js';
+import { idempotentMutationId, newMutationId } from './ids.js';
+import type { MutationJob, MutationOutcome, Role } from './mutation-job.js';
+import type { MutationRow } from '../persistence/database.js';
+
+export interface Ticket {
+  readonly basketId: string;
+  readonly ownerId: string;
+  readonly requestHash: string | null;
+  readonly replyTo: string | null;
+}
+
+export type SubmitResult =
+  | { readonly kind: 'finished'; readonly outcome: MutationOutcome }
+  | { readonly kind: 'pending'; readonly mutationId: string }
+  | { readonly kind: 'idempotency_conflict' };
+
+export interface SubmitRequest {
+  readonly basketId: string;
+  readonly ownerId: string;
+  readonly role: Role;
+  readonly command: MutationCommand;
+  readonly idempotencyKey: string | null;
+  readonly requestHash: string;
+  readonly respondAsync: boolean;
+}
+
+export class ServiceUnavailableError extends Error {
+  override readonly name = 'ServiceUnavailableError';
+}
+
+export class MutationSubmitter {
+  constructor(
+    private readonly deps: {
+      readonly db: Db;
+      readonly redis: Redis;
+      readonly lanes: LaneQueues;
+      readonly replies: ReplyListener;
+      readonly prefix: string;
+      readonly syncWaitMs: number;
+      readonly ticketTtlSeconds: number;
+      readonly now: () => Date;
+    },
+  ) {}
+
+  ticketKey(mutationId: string): string {
+    return `${this.deps.prefix}:mut:${mutationId}`;
+  }
+
+  async readTicket(mutationId: string): Promise<Ticket | null> {
+    const raw = await this.deps.redis.get(this.ticketKey(mutationId));
+    return raw === null ? null : (JSON.parse(raw) as Ticket);
+  }
+
+  async submit(req: SubmitRequest): Promise<SubmitResult> {
+    const { deps } = this;
+    const mutationId = req.idempotencyKey === null ? newMutationId() : idempotentMutationId(req.ownerId, req.idempotencyKey);
+    const wait = !req.respondAsync && deps.syncWaitMs > 0;
+    const ticket: Ticket = { basketId: req.basketId, ownerId: req.ownerId, requestHash: req.idempotencyKey ? req.requestHash : null, replyTo: wait ? deps.replies.channel : null };
+    const fresh = await deps.redis.set(this.ticketKey(mutationId), JSON.stringify(ticket), 'EX', deps.ticketTtlSeconds, 'NX');
+    if (fresh === null) return this.repeat(mutationId, req, wait);
+
+    const waiter = wait ? deps.replies.expect(mutationId, deps.syncWaitMs) : null;
+    const job: MutationJob = {
+      mutationId,
+      basketId: req.basketId,
+      ownerId: req.ownerId,
+      role: req.role,
+      command: req.command,
+      idempotencyKey: req.idempotencyKey,
+      requestHash: req.idempotencyKey ? req.requestHash : null,
+      enqueuedAt: deps.now().toISOString(),
+      replyTo: ticket.replyTo,
+    };
+    try {
+      await deps.lanes.add(job);
+    } catch (err) {
+      waiter?.cancel();
+      await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
+      throw new ServiceUnavailableError(`could not enqueue mutation: ${(err as Error).message}`);
+    }
+    if (!waiter) return { kind: 'pending', mutationId };
+    const outcome = await waiter.promise;
+    return outcome ? { kind: 'finished', outcome } : { kind: 'pending', mutationId };
+  }
+
+  /** A second request with an Idempotency-Key already seen (the ticket exists). */
+  private async repeat(mutationId: string, req: SubmitRequest, wait: boolean): Promise<SubmitResult> {
+    const ticket = await this.readTicket(mutationId);
+    if (ticket && (ticket.requestHash !== req.requestHash || ticket.basketId !== req.basketId)) return { kind: 'idempotency_conflict' };
+    const row = await findMutation(this.deps.db, mutationId);
+    if (row) {
+      if (row.request_hash !== null && row.request_hash !== req.requestHash) return { kind: 'idempotency_conflict' };
+      return { kind: 'finished', outcome: outcomeOfRecord(row) };
+    }
+    // Still queued. Attach to the first request's wait when it runs in this instance; else answer 202.
+    if (wait && ticket?.replyTo === this.deps.replies.channel) {
+      const outcome = await this.deps.replies.expect(mutationId, this.deps.syncWaitMs).promise;
+      if (outcome) return { kind: 'finished', outcome };
+    }
+    return { kind: 'pending', mutationId };
+  }
+}
+
+/** The outcome a finished mutation's record stands for (for repeats of idempotent requests). */
+export function outcomeOfRecord(row: MutationRow): MutationOutcome {
+  if (row.status === 'applied') {
+    return { status: 'applied', mutationId: row.id, basketId: row.basket_id, version: row.version!, snapshot: row.result as BasketSnapshot };
+  }
+  return {
+    status: row.status,
+    mutationId: row.id,
+    basketId: row.basket_id,
+    version: row.version,
+    error: row.error ?? { code: 'internal_error', message: 'unknown failure' },
+  };
+}

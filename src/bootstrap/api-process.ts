@@ -1,0 +1,48 @@
+/** Composition of the HTTP API: lane producers, reply listener, submitter, reader, Fastify. */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { TokenService } from '../auth/tokens.js';
+import { buildServer } from '../api/server.js';
+import { MutationSubmitter } from '../application/submit-mutation.js';
+import { BasketReader } from '../application/get-basket.js';
+import { LaneQueues } from '../queue/lane-queues.js';
+import { ReplyListener, replyChannel } from '../queue/reply-channel.js';
+import type { Resources } from './resources.js';
+
+export interface ApiProcess {
+  readonly app: FastifyInstance;
+  readonly lanes: LaneQueues;
+  close(): Promise<void>;
+}
+
+export async function createApi(config: Config, res: Resources, logger: Logger): Promise<ApiProcess> {
+  const instanceId = randomUUID();
+  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES);
+  await lanes.enforceSerialLanes();
+  const replies = new ReplyListener(res.newRedis(), replyChannel(config.REDIS_PREFIX, instanceId));
+  await replies.start();
+  const submitter = new MutationSubmitter({
+    db: res.db,
+    redis: res.redis,
+    lanes,
+    replies,
+    prefix: config.REDIS_PREFIX,
+    syncWaitMs: config.SYNC_WAIT_MS,
+    ticketTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+    now: () => new Date(),
+  });
+  const reader = new BasketReader({ db: res.db, cache: res.cache });
+  const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS);
+  const app = await buildServer({ config, db: res.db, redis: res.redis, tokens, submitter, reader, lanes, logger });
+  return {
+    app,
+    lanes,
+    async close() {
+      await app.close();
+      await replies.close();
+      await lanes.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * Connections a process holds: one PostgreSQL pool and one Redis command connection (shared by the
+ * lane queues, workers' non-blocking commands, the snapshot cache and reply publishing). BullMQ makes
+ * its own blocking connections from it. `close()` ends them all.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { createDatabase, type Db } from '../persistence/database.js';
+import { ensureDatabase, migrateToLatest } from '../persistence/migrate.js';
+import { SnapshotCache } from '../cache/snapshot-cache.js';
+
+export interface Resources {
+  readonly db: Db;
+  /** Commands; `maxRetriesPerRequest: null` as BullMQ requires for connections it shares. */
+  readonly redis: Redis;
+  readonly cache: SnapshotCache;
+  newRedis(): Redis;
+  close(): Promise<void>;
+}
+
+export function createResources(config: Config, logger: Logger): Resources {
+  const db = createDatabase(config.DATABASE_URL, config.PG_POOL_SIZE);
+  const newRedis = () => {
+    const r = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+    r.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+    return r;
+  };
+  const redis = newRedis();
+  return {
+    db,
+    redis,
+    cache: new SnapshotCache(redis, config.REDIS_PREFIX, config.SNAPSHOT_TTL_SECONDS),
+    newRedis,
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+      await db.destroy();
+    },
+  };
+}
+
+/** Creates the database if missing and migrates it: what `npm start` does before serving. */
+export async function prepareDatabase(config: Config, db: Db, logger: Logger): Promise<void> {
+  if (await ensureDatabase(config.DATABASE_URL)) logger.info('created database');
+  const { results } = await migrateToLatest(db);
+  for (const r of results ?? []) logger.info({ migration: r.migrationName, status: r.status }, 'migration');
+}

@@ -1,0 +1,58 @@
+/**
+ * Composition of the mutation workers: one BullMQ Worker per lane, each with concurrency 1 (and the
+ * lane's global concurrency 1 across processes). A crashed worker's job is taken over after
+ * JOB_LOCK_MS; stalled jobs go back to the head of their lane, so order holds.
+ */
+import { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { bullPrefix, laneQueueName } from '../queue/lanes.js';
+import { processMutation, type ProcessDeps } from '../application/process-mutation.js';
+import type { MutationJob } from '../application/mutation-job.js';
+import type { Resources } from './resources.js';
+
+export interface WorkerProcess {
+  readonly workers: readonly Worker[];
+  /** Stops taking jobs and waits for the running ones to finish. */
+  close(): Promise<void>;
+}
+
+export function createMutationWorkers(config: Config, res: Resources, logger: Logger, hooks: Pick<ProcessDeps, 'onApplied'> = {}): WorkerProcess {
+  const deps: ProcessDeps = {
+    db: res.db,
+    cache: res.cache,
+    publisher: res.redis,
+    logger,
+    limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
+    now: () => new Date(),
+    retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 2000 },
+    ...hooks,
+  };
+  const workers = Array.from({ length: config.LANES }, (_, lane) => {
+    const worker = new Worker<MutationJob>(
+      laneQueueName(lane),
+      async (job) => {
+        const data = job.data;
+        const log = logger.child({ lane, basket_id: data.basketId, mutation_id: data.mutationId, kind: data.command.kind });
+        await processMutation(deps, data, log);
+      },
+      {
+        connection: res.redis,
+        prefix: bullPrefix(config.REDIS_PREFIX),
+        concurrency: 1,
+        lockDuration: config.JOB_LOCK_MS,
+        stalledInterval: config.JOB_STALLED_CHECK_MS,
+        // A job interrupted by crashes goes back to its lane's head; it is never failed for stalling.
+        maxStalledCount: 1000,
+      },
+    );
+    worker.on('error', (err) => logger.warn({ lane, err: { message: err.message } }, 'worker error'));
+    return worker;
+  });
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

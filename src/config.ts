@@ -1,0 +1,57 @@
+/**
+ * The only reader of process.env. Parsed once with zod, frozen, and passed down explicitly.
+ * Every setting has a default that works on a machine with local PostgreSQL and Redis.
+ */
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
+const DEV_ADMIN_TOKEN = 'dev-admin-token';
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const EnvSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().url().default('postgres://postgres:postgres@127.0.0.1:5432/basket'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key this service writes (BullMQ queues, snapshots, idempotency records). */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('basket'),
+  JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
+  JWT_TTL_SECONDS: int(86_400, 60, 31_536_000),
+  ADMIN_TOKEN: z.string().min(8).default(DEV_ADMIN_TOKEN),
+  LANES: int(64, 1, 4096),
+  RESERVATION_TTL_SECONDS: int(600, 1, 86_400 * 7),
+  SYNC_WAIT_MS: int(5000, 0, 60_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AKINON_SITE: z.string().min(1).default('default'),
+  MAX_LINE_QUANTITY: int(999, 1, 1_000_000),
+  MAX_LINES: int(50, 1, 1000),
+  BODY_LIMIT_BYTES: int(65_536, 1024, 10_485_760),
+  /** How long a crashed worker's job stays locked before another worker takes it over. */
+  JOB_LOCK_MS: int(10_000, 1000, 600_000),
+  JOB_STALLED_CHECK_MS: int(5_000, 500, 600_000),
+  /** Pool size of each process's PostgreSQL pool. */
+  PG_POOL_SIZE: int(20, 1, 500),
+  SNAPSHOT_TTL_SECONDS: int(7 * 86_400, 60, 365 * 86_400),
+  IDEMPOTENCY_TTL_SECONDS: int(86_400, 60, 30 * 86_400),
+});
+
+export type Config = Readonly<z.infer<typeof EnvSchema>> & {
+  readonly usingDevSecrets: { readonly jwt: boolean; readonly admin: boolean };
+};
+
+/** Parses the given environment (process.env by default); throws a readable error on bad values. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return Object.freeze({
+    ...parsed.data,
+    usingDevSecrets: Object.freeze({
+      jwt: parsed.data.JWT_SECRET === DEV_JWT_SECRET,
+      admin: parsed.data.ADMIN_TOKEN === DEV_ADMIN_TOKEN,
+    }),
+  });
+}

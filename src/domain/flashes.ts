@@ -1,0 +1,31 @@
+/**
+ * Basket validity flashes (names from the OCAPI Basket document). Pure: derived from the priced
+ * basket on every recalculation, never stored as truth.
+ */
+export type FlashType =
+  | 'InvalidProductItem'
+  | 'ProductItemWithoutPrice'
+  | 'ProductItemNotAvailable';
+
+export interface Flash {
+  readonly type: FlashType;
+  readonly message: string;
+  /** JSON-path-like location inside the OCAPI document, e.g. `$.product_items[0]`. */
+  readonly path: string;
+}
+
+export function invalidProductItem(index: number, sku: string): Flash {
+  return {
+    type: 'InvalidProductItem',
+    message: `The product '${sku}' no longer exists or is offline.`,
+    path: `$.product_items[${index}]`,
+  };
+}
+
+export function productItemWithoutPrice(index: number, sku: string): Flash {
+  return {
+    type: 'ProductItemWithoutPrice',
+    message: `The product '${sku}' has no price in this site's price list.`,
+    path: `$.product_items[${index}]`,
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * Basket mutations as pure state transitions: `applyMutation(basket, command, context)` returns the
+ * next basket or a rejection with a reason. Expected business outcomes (unknown product, limits) are
+ * results, never exceptions. No IO, no clock: `now` and item ids come in through the context.
+ */
+import type { Basket, BasketLine, Catalog } from './types.js';
+
+export type MutationCommand =
+  | {
+      readonly kind: 'create_basket';
+      readonly siteId: string;
+      /** Null: the site's currency, filled in by the application before `applyMutation` runs. */
+      readonly currency: string | null;
+      readonly agentBasket: boolean;
+      readonly custom: Readonly<Record<string, unknown>>;
+    }
+  | { readonly kind: 'add_items'; readonly items: readonly AddItem[] }
+  | { readonly kind: 'set_item_quantity'; readonly itemId: string; readonly quantity: number }
+  | { readonly kind: 'remove_item'; readonly itemId: string }
+  | { readonly kind: 'delete_basket' };
+
+export type MutationKind = MutationCommand['kind'];
+
+export interface AddItem {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly custom?: Readonly<Record<string, unknown>>;
+}
+
+export type RejectionCode =
+  | 'basket_not_found'
+  | 'site_not_found'
+  | 'basket_exists'
+  | 'product_not_found'
+  | 'product_without_price'
+  | 'item_not_found'
+  | 'quantity_limit_exceeded'
+  | 'line_limit_exceeded';
+
+export interface Rejection {
+  readonly code: RejectionCode;
+  readonly message: string;
+}
+
+export interface MutationContext {
+  readonly basketId: string;
+  readonly ownerId: string;
+  readonly now: Date;
+  /** Catalogue entries for every SKU in the basket and in the command. */
+  readonly catalog: Catalog;
+  readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
+  /** The site's currency, for a basket created without one. */
+  readonly siteCurrency?: string;
+  /** Deterministic id for the n-th line this mutation creates (so a replay creates the same ids). */
+  readonly newItemId: (n: number) => string;
+}
+
+export type MutationResult =
+  | { readonly outcome: 'applied'; readonly basket: Basket }
+  | { readonly outcome: 'rejected'; readonly rejection: Rejection };
+
+const reject = (code: RejectionCode, message: string): MutationResult => ({ outcome: 'rejected', rejection: { code, message } });
+
+/** Applies one command. `basket` is null when no basket with the context's id exists yet. */
+export function applyMutation(basket: Basket | null, command: MutationCommand, ctx: MutationContext): MutationResult {
+  if (command.kind === 'create_basket') {
+    if (basket !== null) return reject('basket_exists', `Basket '${ctx.basketId}' already exists.`);
+    return {
+      outcome: 'applied',
+      basket: {
+        id: ctx.basketId,
+        ownerId: ctx.ownerId,
+        siteId: command.siteId,
+        currency: command.currency ?? ctx.siteCurrency ?? 'USD',
+        status: 'active',
+        version: 1,
+        lines: [],
+        custom: command.custom,
+        agentBasket: command.agentBasket,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      },
+    };
+  }
+  if (basket === null || basket.status !== 'active') {
+    return reject('basket_not_found', `No basket with id '${ctx.basketId}'.`);
+  }
+  const next = (lines: readonly BasketLine[], status = basket.status): MutationResult => ({
+    outcome: 'applied',
+    basket: { ...basket, lines, status, version: basket.version + 1, updatedAt: ctx.now },
+  });
+
+  switch (command.kind) {
+    case 'add_items': {
+      const lines = addItems(basket.lines, command.items, ctx);
+      return 'code' in lines ? { outcome: 'rejected', rejection: lines } : next(lines);
+    }
+    case 'set_item_quantity': {
+      const line = basket.lines.find((l) => l.itemId === command.itemId);
+      if (!line) return reject('item_not_found', `No product item with id '${command.itemId}' in this basket.`);
+      if (command.quantity === 0) return next(basket.lines.filter((l) => l !== line));
+      if (command.quantity > ctx.limits.maxLineQuantity) return quantityLimit(line.sku, ctx);
+      const price = ctx.catalog.get(line.sku)?.price ?? line.addedUnitPrice;
+      return next(basket.lines.map((l) => (l === line ? { ...l, quantity: command.quantity, addedUnitPrice: price } : l)));
+    }
+    case 'remove_item': {
+      if (!basket.lines.some((l) => l.itemId === command.itemId)) {
+        return reject('item_not_found', `No product item with id '${command.itemId}' in this basket.`);
+      }
+      return next(basket.lines.filter((l) => l.itemId !== command.itemId));
+    }
+    case 'delete_basket':
+      return next([], 'deleted');
+  }
+}
+
+function quantityLimit(sku: string, ctx: MutationContext): MutationResult {
+  return reject(
+    'quantity_limit_exceeded',
+    `Quantity of product '${sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.`,
+  );
+}
+
+/** Adds items; an SKU already in the basket (or repeated in the request) adds up on one line. */
+function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx: MutationContext): BasketLine[] | Rejection {
+  const lines = [...current];
+  let created = 0;
+  let position = current.reduce((max, l) => Math.max(max, l.position), -1);
+  for (const item of items) {
+    const entry = ctx.catalog.get(item.sku);
+    if (!entry || !entry.online) return { code: 'product_not_found', message: `Product '${item.sku}' does not exist or is offline.` };
+    if (entry.price === null) return { code: 'product_without_price', message: `Product '${item.sku}' has no price on this site.` };
+    const index = lines.findIndex((l) => l.sku === item.sku);
+    const existing = index >= 0 ? lines[index] : undefined;
+    const quantity = (existing?.quantity ?? 0) + item.quantity;
+    if (quantity > ctx.limits.maxLineQuantity) {
+      return { code: 'quantity_limit_exceeded', message: `Quantity of product '${item.sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.` };
+    }
+    if (existing) {
+      lines[index] = { ...existing, quantity, addedUnitPrice: entry.price, custom: { ...existing.custom, ...item.custom } };
+      continue;
+    }
+    if (lines.length >= ctx.limits.maxLines) {
+      return { code: 'line_limit_exceeded', message: `A basket holds at most ${ctx.limits.maxLines} product items.` };
+    }
+    position += 1;
+    lines.push({
+      itemId: ctx.newItemId(created++),
+      sku: item.sku,
+      quantity,
+      addedUnitPrice: entry.price,
+      position,
+      attributes: {},
+      custom: item.custom ?? {},
+    });
+  }
+  return lines;
+}
+
+/** SKUs whose catalogue entries the mutation needs (basket lines plus the command's). */
+export function skusInvolved(basket: Basket | null, command: MutationCommand): string[] {
+  const skus = new Set(basket?.lines.map((l) => l.sku) ?? []);
+  if (command.kind === 'add_items') for (const i of command.items) skus.add(i.sku);
+  return [...skus].sort();
+}

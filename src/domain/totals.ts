@@ -1,0 +1,112 @@
+/**
+ * The pricing core: from stored lines, the catalogue and the site's policy to priced lines, totals and
+ * flashes. Pure and deterministic; every figure is rounded exactly once through `roundMoney`.
+ * Stored totals must always equal `priceBasket` of the stored lines (DESIGN invariant 4).
+ */
+import { Money, ZERO, roundMoney, sum } from './money.js';
+import { computeTax } from './tax.js';
+import { invalidProductItem, productItemWithoutPrice, type Flash } from './flashes.js';
+import type { BasketLine, Catalog, PricingPolicy } from './types.js';
+
+export interface PricedLine {
+  readonly line: BasketLine;
+  readonly productName: string;
+  readonly productPk: number | null;
+  readonly image: string | null;
+  /** False when the product is gone, offline or unpriced: the line then counts in no total. */
+  readonly valid: boolean;
+  /** Unit price from the price list (null when unpriced). */
+  readonly basePrice: Money | null;
+  readonly retailPrice: Money | null;
+  /** basePrice × quantity. */
+  readonly price: Money;
+  readonly priceAfterItemDiscount: Money;
+  readonly priceAfterOrderDiscount: Money;
+  readonly taxRate: Money;
+  /** Tax on priceAfterOrderDiscount, rounded per line. */
+  readonly tax: Money;
+}
+
+export interface GroupedTax {
+  readonly taxRate: Money;
+  readonly taxValue: Money;
+}
+
+export interface BasketTotals {
+  readonly productSubTotal: Money;
+  readonly productTotal: Money;
+  readonly merchandizeTotalTax: Money;
+  readonly adjustedMerchandizeTotalTax: Money;
+  readonly shippingTotal: Money;
+  readonly shippingTotalTax: Money;
+  readonly adjustedShippingTotalTax: Money;
+  readonly taxTotal: Money;
+  readonly orderTotal: Money;
+  readonly groupedTaxItems: readonly GroupedTax[];
+  readonly totalQuantity: number;
+}
+
+export interface PricedBasket {
+  readonly lines: readonly PricedLine[];
+  readonly totals: BasketTotals;
+  readonly flashes: readonly Flash[];
+}
+
+export function priceBasket(lines: readonly BasketLine[], catalog: Catalog, policy: PricingPolicy): PricedBasket {
+  const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
+  const flashes: Flash[] = [];
+  const sorted = [...lines].sort((a, b) => a.position - b.position);
+
+  const unrated = sorted.map((line, index) => {
+    const entry = catalog.get(line.sku);
+    const exists = entry !== undefined && entry.online;
+    if (!exists) flashes.push(invalidProductItem(index, line.sku));
+    else if (entry.price === null) flashes.push(productItemWithoutPrice(index, line.sku));
+    const basePrice = entry?.price ?? null;
+    const valid = exists && basePrice !== null;
+    const price = valid ? round(basePrice.times(line.quantity)) : ZERO;
+    return {
+      line,
+      productName: entry?.name ?? line.sku,
+      productPk: entry?.pk ?? null,
+      image: entry?.image ?? null,
+      valid,
+      basePrice,
+      retailPrice: entry?.retailPrice ?? null,
+      price,
+      priceAfterItemDiscount: price,
+      priceAfterOrderDiscount: price,
+      taxRate: entry?.taxRate ?? ZERO,
+    };
+  });
+
+  const taxable = unrated.filter((l) => l.valid);
+  const adjustedTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.priceAfterOrderDiscount })), policy);
+  const merchandizeTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.price })), policy);
+  const taxByItem = new Map(taxable.map((l, i) => [l.line.itemId, adjustedTax.lineTaxes[i]!]));
+  const priced: PricedLine[] = unrated.map((l) => ({ ...l, tax: taxByItem.get(l.line.itemId) ?? ZERO }));
+
+  const productSubTotal = sum(taxable.map((l) => l.priceAfterItemDiscount));
+  const productTotal = sum(taxable.map((l) => l.priceAfterOrderDiscount));
+  const shippingTotal = ZERO;
+  const taxTotal = adjustedTax.total;
+  const orderTotal = policy.taxation === 'gross' ? productTotal.plus(shippingTotal) : productTotal.plus(shippingTotal).plus(taxTotal);
+
+  return {
+    lines: priced,
+    flashes,
+    totals: {
+      productSubTotal,
+      productTotal,
+      merchandizeTotalTax: merchandizeTax.total,
+      adjustedMerchandizeTotalTax: adjustedTax.total,
+      shippingTotal,
+      shippingTotalTax: ZERO,
+      adjustedShippingTotalTax: ZERO,
+      taxTotal,
+      orderTotal,
+      groupedTaxItems: adjustedTax.groups.map((g) => ({ taxRate: g.rate, taxValue: g.tax })),
+      totalQuantity: sorted.reduce((n, l) => n + l.quantity, 0),
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The basket aggregate as the pure core sees it. Amounts are `Money`; ids are strings; time is a
+ * `Date` given by the caller (the core never reads a clock).
+ */
+import type { Money, RoundingMode } from './money.js';
+
+export type Taxation = 'gross' | 'net';
+export type BasketStatus = 'active' | 'deleted';
+
+/** Pricing rules a site fixes for its baskets (CONTRACT §6). */
+export interface PricingPolicy {
+  readonly currency: string;
+  readonly taxation: Taxation;
+  readonly taxRoundedAtGroup: boolean;
+  readonly roundingMode: RoundingMode;
+}
+
+export interface SitePolicy extends PricingPolicy {
+  readonly siteId: string;
+  readonly priceList: string;
+  readonly stockList: string;
+}
+
+/** One product line as stored: what the shopper asked for; prices are derived, never stored as truth. */
+export interface BasketLine {
+  readonly itemId: string;
+  readonly sku: string;
+  readonly quantity: number;
+  /** Unit price when the line was added or last touched by the shopper (for upsell detection). */
+  readonly addedUnitPrice: Money | null;
+  readonly position: number;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly custom: Readonly<Record<string, unknown>>;
+}
+
+export interface Basket {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly siteId: string;
+  readonly currency: string;
+  readonly status: BasketStatus;
+  readonly version: number;
+  readonly lines: readonly BasketLine[];
+  readonly custom: Readonly<Record<string, unknown>>;
+  readonly agentBasket: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What the catalogue says about one SKU for the basket's site (price list and product). */
+export interface CatalogEntry {
+  readonly sku: string;
+  readonly pk: number;
+  readonly name: string;
+  readonly taxRate: Money;
+  readonly online: boolean;
+  readonly image: string | null;
+  /** Null when the site's price list has no price for the SKU. */
+  readonly price: Money | null;
+  readonly retailPrice: Money | null;
+}
+
+export type Catalog = ReadonlyMap<string, CatalogEntry>;

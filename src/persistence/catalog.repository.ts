@@ -1,0 +1,123 @@
+/** Products, price lists and stock lists: the admin catalogue feed and the worker's catalogue look-up. */
+import { sql, type Kysely } from 'kysely';
+import { Money } from '../domain/money.js';
+import type { Catalog, CatalogEntry } from '../domain/types.js';
+import type { Database, Db } from './database.js';
+
+/** Catalogue entries for the given SKUs as the price list sees them. SKUs unknown to the catalogue are absent. */
+export async function loadCatalog(db: Kysely<Database>, priceList: string, skus: readonly string[]): Promise<Catalog> {
+  if (skus.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('products as p')
+    .leftJoin('prices as pr', (j) => j.onRef('pr.sku', '=', 'p.sku').on('pr.price_list', '=', priceList))
+    .select(['p.sku', 'p.pk', 'p.name', 'p.tax_rate', 'p.online', 'p.image', 'pr.price', 'pr.retail_price'])
+    .where('p.sku', '=', sql<string>`any(${sql.val([...skus])}::text[])`)
+    .execute();
+  return new Map(
+    rows.map((r): [string, CatalogEntry] => [
+      r.sku,
+      {
+        sku: r.sku,
+        pk: r.pk,
+        name: r.name,
+        taxRate: new Money(r.tax_rate),
+        online: r.online,
+        image: r.image,
+        price: r.price === null ? null : new Money(r.price),
+        retailPrice: r.retail_price === null ? null : new Money(r.retail_price),
+      },
+    ]),
+  );
+}
+
+export interface ProductInput {
+  sku: string;
+  name: string;
+  tax_rate: string;
+  online: boolean;
+  image: string | null;
+  attributes: Record<string, unknown>;
+}
+
+/** Upserts products by SKU; returns each SKU with its integer pk (Akinon's `product`). */
+export async function upsertProducts(db: Db, products: readonly ProductInput[]): Promise<{ sku: string; pk: number }[]> {
+  if (products.length === 0) return [];
+  return db
+    .insertInto('products')
+    .values(products.map((p) => ({ ...p, attributes: JSON.stringify(p.attributes) })))
+    .onConflict((oc) =>
+      oc.column('sku').doUpdateSet((eb) => ({
+        name: eb.ref('excluded.name'),
+        tax_rate: eb.ref('excluded.tax_rate'),
+        online: eb.ref('excluded.online'),
+        image: eb.ref('excluded.image'),
+        attributes: eb.ref('excluded.attributes'),
+        updated_at: new Date(),
+      })),
+    )
+    .returning(['sku', 'pk'])
+    .execute();
+}
+
+export async function productSkuByPk(db: Kysely<Database>, pk: number): Promise<string | null> {
+  const row = await db.selectFrom('products').select('sku').where('pk', '=', pk).executeTakeFirst();
+  return row?.sku ?? null;
+}
+
+export interface PriceInput {
+  sku: string;
+  price: string;
+  retail_price: string | null;
+}
+
+/** Creates the price list if needed and upserts the given prices (other SKUs' prices stay). */
+export async function upsertPriceList(db: Db, code: string, currency: string, prices: readonly PriceInput[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('price_lists')
+      .values({ code, currency })
+      .onConflict((oc) => oc.column('code').doUpdateSet({ currency, updated_at: new Date() }))
+      .execute();
+    if (prices.length === 0) return;
+    await trx
+      .insertInto('prices')
+      .values(prices.map((p) => ({ price_list: code, ...p })))
+      .onConflict((oc) =>
+        oc.columns(['price_list', 'sku']).doUpdateSet((eb) => ({
+          price: eb.ref('excluded.price'),
+          retail_price: eb.ref('excluded.retail_price'),
+          updated_at: new Date(),
+        })),
+      )
+      .execute();
+  });
+}
+
+export interface StockInput {
+  sku: string;
+  quantity: number;
+}
+
+/** Creates the stock list if needed and sets on-hand for the given SKUs (reservations are untouched). */
+export async function upsertStockList(db: Db, code: string, stocks: readonly StockInput[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('stock_lists').values({ code }).onConflict((oc) => oc.column('code').doUpdateSet({ updated_at: new Date() })).execute();
+    if (stocks.length === 0) return;
+    // Sorted so two concurrent feeds lock rows in the same order.
+    const sorted = [...stocks].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+    await trx
+      .insertInto('stocks')
+      .values(sorted.map((s) => ({ stock_list: code, sku: s.sku, on_hand: s.quantity })))
+      .onConflict((oc) => oc.columns(['stock_list', 'sku']).doUpdateSet((eb) => ({ on_hand: eb.ref('excluded.on_hand'), updated_at: new Date() })))
+      .execute();
+  });
+}
+
+export async function findStock(db: Kysely<Database>, code: string, sku: string): Promise<{ on_hand: number; reserved: number } | null> {
+  const row = await db.selectFrom('stocks').select(['on_hand', 'reserved']).where('stock_list', '=', code).where('sku', '=', sku).executeTakeFirst();
+  return row ?? null;
+}
+
+export async function stockListExists(db: Kysely<Database>, code: string): Promise<boolean> {
+  return (await db.selectFrom('stock_lists').select('code').where('code', '=', code).executeTakeFirst()) !== undefined;
+}

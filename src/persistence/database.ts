@@ -1,0 +1,138 @@
+/**
+ * Kysely database types and the connection factory. Postgres `numeric` arrives as a string and becomes
+ * Money only inside repositories; `bigint` identity columns (small) arrive as JS numbers.
+ */
+import pg from 'pg';
+import { Kysely, PostgresDialect, type ColumnType, type Generated, type Insertable, type Selectable } from 'kysely';
+
+// int8 → number: only identity counters use bigint here, far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Numeric = ColumnType<string, string, string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface SiteTable {
+  id: string;
+  currency: string;
+  price_list: string;
+  stock_list: string;
+  taxation: 'gross' | 'net';
+  tax_rounded_at_group: boolean;
+  rounding_mode: 'half_up' | 'half_even';
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProductTable {
+  sku: string;
+  pk: Generated<number>;
+  name: string;
+  tax_rate: Numeric;
+  online: boolean;
+  image: string | null;
+  attributes: Json<Record<string, unknown>>;
+  updated_at: Timestamp;
+}
+
+export interface PriceListTable {
+  code: string;
+  currency: string;
+  updated_at: Timestamp;
+}
+
+export interface PriceTable {
+  price_list: string;
+  sku: string;
+  price: Numeric;
+  retail_price: Numeric | null;
+  updated_at: Timestamp;
+}
+
+export interface StockListTable {
+  code: string;
+  updated_at: Timestamp;
+}
+
+export interface StockTable {
+  stock_list: string;
+  sku: string;
+  on_hand: number;
+  reserved: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
+export interface BasketTable {
+  id: string;
+  pk: Generated<number>;
+  owner_id: string;
+  site_id: string;
+  currency: string;
+  status: 'active' | 'deleted';
+  version: number;
+  agent_basket: boolean;
+  custom: Json<Record<string, unknown>>;
+  product_sub_total: Numeric;
+  product_total: Numeric;
+  tax_total: Numeric;
+  order_total: Numeric;
+  snapshot: Json<unknown>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BasketLineTable {
+  basket_id: string;
+  item_id: string;
+  sku: string;
+  quantity: number;
+  added_unit_price: Numeric | null;
+  position: number;
+  attributes: Json<Record<string, unknown>>;
+  custom: Json<Record<string, unknown>>;
+}
+
+export type MutationStatus = 'applied' | 'rejected' | 'failed';
+
+export interface MutationTable {
+  id: string;
+  basket_id: string;
+  owner_id: string;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  kind: string;
+  payload: Json<unknown>;
+  status: MutationStatus;
+  error: Json<{ code: string; message: string } | null> | null;
+  version: number | null;
+  result: Json<unknown> | null;
+  enqueued_at: Timestamp;
+  finished_at: Timestamp;
+}
+
+export interface Database {
+  sites: SiteTable;
+  products: ProductTable;
+  price_lists: PriceListTable;
+  prices: PriceTable;
+  stock_lists: StockListTable;
+  stocks: StockTable;
+  baskets: BasketTable;
+  basket_lines: BasketLineTable;
+  mutations: MutationTable;
+}
+
+export type SiteRow = Selectable<SiteTable>;
+export type BasketRow = Selectable<BasketTable>;
+export type BasketLineRow = Selectable<BasketLineTable>;
+export type NewBasketLineRow = Insertable<BasketLineTable>;
+export type MutationRow = Selectable<MutationTable>;
+
+export type Db = Kysely<Database>;
+
+export function createDatabase(url: string, poolSize: number): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
+  // An idle client's error (e.g. the server restarting) must not crash the process; the next query fails instead.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,46 @@
+/** Sites: the pricing and stock policy of a storefront (CONTRACT §6). */
+import type { SitePolicy } from '../domain/types.js';
+import type { Db, SiteRow } from './database.js';
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+export function toSitePolicy(row: Pick<SiteRow, 'id' | 'currency' | 'price_list' | 'stock_list' | 'taxation' | 'tax_rounded_at_group' | 'rounding_mode'>): SitePolicy {
+  return {
+    siteId: row.id,
+    currency: row.currency,
+    priceList: row.price_list,
+    stockList: row.stock_list,
+    taxation: row.taxation,
+    taxRoundedAtGroup: row.tax_rounded_at_group,
+    roundingMode: row.rounding_mode,
+  };
+}
+
+export async function findSite(db: Kysely<Database>, siteId: string): Promise<SitePolicy | null> {
+  const row = await db.selectFrom('sites').selectAll().where('id', '=', siteId).executeTakeFirst();
+  return row ? toSitePolicy(row) : null;
+}
+
+export interface SiteInput {
+  currency: string;
+  price_list: string;
+  stock_list: string;
+  taxation: 'gross' | 'net';
+  tax_rounded_at_group: boolean;
+  rounding_mode: 'half_up' | 'half_even';
+}
+
+/** Creates or replaces a site; its price and stock lists are created empty when missing. */
+export async function upsertSite(db: Db, siteId: string, input: SiteInput): Promise<SitePolicy> {
+  return db.transaction().execute(async (trx) => {
+    await trx.insertInto('price_lists').values({ code: input.price_list, currency: input.currency }).onConflict((oc) => oc.column('code').doNothing()).execute();
+    await trx.insertInto('stock_lists').values({ code: input.stock_list }).onConflict((oc) => oc.column('code').doNothing()).execute();
+    const row = await trx
+      .insertInto('sites')
+      .values({ id: siteId, ...input })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ ...input, updated_at: new Date() }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toSitePolicy(row);
+  });
+}

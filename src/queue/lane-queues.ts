@@ -1,0 +1,53 @@
+/**
+ * The producer side of the lanes: adds mutation jobs (job id = mutation id, so a repeat of an
+ * idempotent request is not enqueued twice while its job exists).
+ */
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { MutationJob } from '../application/mutation-job.js';
+import { bullPrefix, laneOf, laneQueueName } from './lanes.js';
+
+/**
+ * Finished jobs are trimmed so Redis memory stays bounded; the mutation log in PostgreSQL is the record.
+ * `attempts: 1`: transient errors are retried inside the processor, within the lane, so order is kept
+ * (a BullMQ retry would move the job behind the basket's later mutations).
+ */
+export const MUTATION_JOB_OPTIONS = {
+  attempts: 1,
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+} as const;
+
+export class LaneQueues {
+  private readonly queues: Queue[];
+
+  constructor(connection: ConnectionOptions, redisPrefix: string, readonly lanes: number) {
+    this.queues = Array.from({ length: lanes }, (_, k) =>
+      new Queue(laneQueueName(k), { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions: MUTATION_JOB_OPTIONS }),
+    );
+  }
+
+  laneFor(basketId: string): number {
+    return laneOf(basketId, this.lanes);
+  }
+
+  queue(lane: number): Queue {
+    return this.queues[lane]!;
+  }
+
+  all(): readonly Queue[] {
+    return this.queues;
+  }
+
+  async add(job: MutationJob): Promise<void> {
+    await this.queue(this.laneFor(job.basketId)).add(job.command.kind, job, { jobId: job.mutationId });
+  }
+
+  /** Makes every lane run at most one job at a time across all workers. Idempotent; call at start-up. */
+  async enforceSerialLanes(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.setGlobalConcurrency(1)));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.close()));
+  }
+}

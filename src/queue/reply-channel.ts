@@ -1,0 +1,75 @@
+/**
+ * Replies from workers to the API instance that waits for a mutation's outcome, over Redis pub/sub.
+ * Each API instance subscribes to its own channel `<prefix>:reply:<instance>`; a job names the channel
+ * in `replyTo`. A reply is a hint to answer fast: the mutation log is the truth, so a lost reply only
+ * turns a 200 into a 202.
+ */
+import type { Redis } from 'ioredis';
+import type { MutationOutcome } from '../application/mutation-job.js';
+
+export function replyChannel(prefix: string, instanceId: string): string {
+  return `${prefix}:reply:${instanceId}`;
+}
+
+export async function publishReply(redis: Redis, channel: string, outcome: MutationOutcome): Promise<void> {
+  await redis.publish(channel, JSON.stringify(outcome));
+}
+
+type Waiter = (outcome: MutationOutcome | null) => void;
+
+export class ReplyListener {
+  private readonly waiters = new Map<string, Set<Waiter>>();
+
+  /** `subscriber` becomes a subscriber-mode connection owned by this listener. */
+  constructor(private readonly subscriber: Redis, readonly channel: string) {
+    subscriber.on('message', (_channel: string, message: string) => {
+      let outcome: MutationOutcome;
+      try {
+        outcome = JSON.parse(message) as MutationOutcome;
+      } catch {
+        return;
+      }
+      const set = this.waiters.get(outcome.mutationId);
+      if (!set) return;
+      this.waiters.delete(outcome.mutationId);
+      for (const w of set) w(outcome);
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  isWaiting(mutationId: string): boolean {
+    return this.waiters.has(mutationId);
+  }
+
+  /**
+   * Registers interest in a mutation's outcome; call before enqueueing so no reply can be missed.
+   * The promise resolves with the outcome, or null after `timeoutMs` or on `cancel`.
+   */
+  expect(mutationId: string, timeoutMs: number): { promise: Promise<MutationOutcome | null>; cancel: () => void } {
+    let waiter!: Waiter;
+    const promise = new Promise<MutationOutcome | null>((resolve) => {
+      const timer = setTimeout(() => settle(null), timeoutMs);
+      const settle = (o: MutationOutcome | null) => {
+        clearTimeout(timer);
+        const set = this.waiters.get(mutationId);
+        set?.delete(waiter);
+        if (set && set.size === 0) this.waiters.delete(mutationId);
+        resolve(o);
+      };
+      waiter = settle;
+    });
+    const set = this.waiters.get(mutationId) ?? new Set<Waiter>();
+    set.add(waiter);
+    this.waiters.set(mutationId, set);
+    return { promise, cancel: () => waiter(null) };
+  }
+
+  async close(): Promise<void> {
+    for (const set of this.waiters.values()) for (const w of set) w(null);
+    this.waiters.clear();
+    await this.subscriber.quit().catch(() => undefined);
+  }
+}

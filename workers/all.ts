@@ -1,0 +1,12 @@
+/** Entry point of `npm start`: the whole service in one process (API + mutation workers). */
+import { runProcess } from '../src/bootstrap/run.js';
+import { createApi } from '../src/bootstrap/api-process.js';
+import { createMutationWorkers } from '../src/bootstrap/worker-process.js';
+
+await runProcess('basket', async (config, res, logger) => {
+  const workers = createMutationWorkers(config, res, logger);
+  const api = await createApi(config, res, logger);
+  await api.app.listen({ port: config.PORT, host: config.HOST });
+  // Closed in reverse: API first (no new work), then workers (finish in-flight mutations).
+  return [workers, api];
+});
