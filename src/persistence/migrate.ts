@@ -2,13 +2,9 @@
  * Creates the database when missing and brings its schema to the newest migration.
  * Safe to call from several processes at once (Kysely's migrator takes an advisory lock).
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { FileMigrationProvider, Migrator, type Kysely, type MigrationResultSet } from 'kysely';
-
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import { migrations } from '../../migrations/index.js';
 
 /** CREATE DATABASE for the URL's database if it does not exist (connects to `postgres` to do it). */
 export async function ensureDatabase(url: string): Promise<boolean> {
@@ -35,7 +31,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
 }
 
 export function migrator(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }) });
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
 /** Runs every pending migration; throws with the failing migration's error. */

@@ -1,0 +1,12 @@
+/**
+ * The ordered list of migrations, imported statically so every runtime (tsx, vitest, a bundler) loads
+ * them the same way. Add each new migration file here; names sort in the order they run.
+ */
+import type { Migration } from 'kysely';
+import * as initialSchema from './2026-11-23T00-00-00_initial-schema.js';
+import * as defaultSite from './2026-11-23T00-00-01_default-site.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-23T00-00-00_initial-schema': initialSchema,
+  '2026-11-23T00-00-01_default-site': defaultSite,
+};

@@ -1,0 +1,144 @@
+/**
+ * An in-process service for integration tests: real PostgreSQL and Redis (from global setup), its own
+ * Redis key prefix (so queues, snapshots and tickets never collide with another test file), the API via
+ * Fastify `inject`, and optionally the lane workers.
+ */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createResources, type Resources } from '../../src/bootstrap/resources.js';
+import { createApi, type ApiProcess } from '../../src/bootstrap/api-process.js';
+import { createMutationWorkers, type WorkerProcess } from '../../src/bootstrap/worker-process.js';
+import { TokenService } from '../../src/auth/tokens.js';
+
+export const OCAPI = '/s/default/dw/shop/v23_2';
+
+export interface Harness {
+  readonly config: Config;
+  readonly res: Resources;
+  readonly app: FastifyInstance;
+  readonly api: ApiProcess;
+  readonly workers: WorkerProcess | null;
+  readonly tokens: TokenService;
+  readonly adminHeaders: Record<string, string>;
+  /** A unique name for catalogue entries of this harness (SKUs are global in the database). */
+  readonly tag: string;
+  close(): Promise<void>;
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
+    LOG_LEVEL: 'silent',
+    LANES: '8',
+    SYNC_WAIT_MS: '10000',
+    JOB_LOCK_MS: '2000',
+    JOB_STALLED_CHECK_MS: '1000',
+    PG_POOL_SIZE: '10',
+    ...overrides,
+  };
+}
+
+export async function startHarness(overrides: Record<string, string> = {}, opts: { workers?: boolean } = {}): Promise<Harness> {
+  const config = loadConfig(testEnv(overrides));
+  const logger = pino({ level: config.LOG_LEVEL });
+  const res = createResources(config, logger);
+  const workers = opts.workers === false ? null : createMutationWorkers(config, res, logger);
+  const api = await createApi(config, res, logger);
+  await api.app.ready();
+  return {
+    config,
+    res,
+    app: api.app,
+    api,
+    workers,
+    tokens: new TokenService(config.JWT_SECRET, 3600),
+    adminHeaders: { authorization: `Bearer ${config.ADMIN_TOKEN}` },
+    tag: config.REDIS_PREFIX,
+    async close() {
+      await api.close();
+      await workers?.close();
+      await deleteKeys(res, config.REDIS_PREFIX);
+      await res.close();
+    },
+  };
+}
+
+async function deleteKeys(res: Resources, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await res.redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await res.redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+export interface Product {
+  sku: string;
+  name?: string;
+  price: string;
+  tax_rate?: string;
+  online?: boolean;
+}
+
+/** Loads products and their prices into the default site's price list through the admin API. */
+export async function seedProducts(h: Harness, products: Product[], priceList = 'default', currency = 'USD'): Promise<void> {
+  const put = async (url: string, payload: unknown) => {
+    const r = await h.app.inject({ method: 'PUT', url, headers: h.adminHeaders, payload: payload as object });
+    if (r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
+  };
+  await put('/admin/products', {
+    products: products.map((p) => ({ sku: p.sku, name: p.name ?? p.sku, tax_rate: p.tax_rate ?? '0.2', online: p.online ?? true })),
+  });
+  await put(`/admin/price-lists/${priceList}`, { currency, prices: products.map((p) => ({ sku: p.sku, price: p.price })) });
+}
+
+/** A small OCAPI client bound to one bearer token. */
+export class Shopper {
+  readonly headers: Record<string, string>;
+  constructor(private readonly h: Harness, readonly sub: string = `cust-${randomUUID()}`, role: 'customer' | 'agent' = 'customer') {
+    this.headers = { authorization: `Bearer ${h.tokens.sign(sub, role)}` };
+  }
+
+  request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.h.app.inject({
+      method,
+      url,
+      headers: { ...this.headers, ...headers },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+  }
+
+  async createBasket(): Promise<string> {
+    const r = await this.request('POST', `${OCAPI}/baskets`, {});
+    if (r.statusCode !== 200) throw new Error(`create basket: ${r.statusCode} ${r.body}`);
+    return r.json().basket_id as string;
+  }
+
+  addItems(basketId: string, items: { product_id: string; quantity: number }[], headers: Record<string, string> = {}) {
+    return this.request('POST', `${OCAPI}/baskets/${basketId}/items`, items, headers);
+  }
+
+  setQuantity(basketId: string, itemId: string, quantity: number, headers: Record<string, string> = {}) {
+    return this.request('PATCH', `${OCAPI}/baskets/${basketId}/items/${itemId}`, { quantity }, headers);
+  }
+
+  get(basketId: string, headers: Record<string, string> = {}) {
+    return this.request('GET', `${OCAPI}/baskets/${basketId}`, undefined, headers);
+  }
+}
+
+/** Polls until `check` returns a value (not undefined) or the time runs out. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
