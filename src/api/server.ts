@@ -19,6 +19,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  // JSON only: a text/plain body is refused with 415 rather than validated as a string.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -1,0 +1,121 @@
+/** Bad input gets a clear 4xx in the dialect's error format and changes nothing (DESIGN invariant 6). */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OCAPI, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
+
+let h: Harness;
+let sku: string;
+let offline: string;
+let unpriced: string;
+beforeAll(async () => {
+  h = await startHarness({ MAX_LINE_QUANTITY: '999', MAX_LINES: '50', BODY_LIMIT_BYTES: '4096' });
+  sku = `${h.tag}-lamp`;
+  offline = `${h.tag}-offline`;
+  unpriced = `${h.tag}-unpriced`;
+  await seedProducts(h, [{ sku, price: '30.00' }, { sku: offline, price: '1.00', online: false }]);
+  const r = await h.app.inject({ method: 'PUT', url: '/admin/products', headers: h.adminHeaders, payload: { products: [{ sku: unpriced, name: 'x', tax_rate: '0.1' }] } });
+  expect(r.statusCode).toBe(200);
+});
+afterAll(async () => h?.close());
+
+async function basketWithOneLine(s: Shopper) {
+  const id = await s.createBasket();
+  const item = (await s.addItems(id, [{ product_id: sku, quantity: 2 }])).json().product_items[0].item_id as string;
+  return { id, item };
+}
+
+const raw = (s: Shopper, url: string, body: string, headers: Record<string, string> = {}) =>
+  h.app.inject({ method: 'POST', url, headers: { ...s.headers, 'content-type': 'application/json', ...headers }, payload: body });
+
+describe('bad writes to a basket', () => {
+  const cases: [string, (s: Shopper, id: string, item: string) => Promise<{ statusCode: number; json(): any }>, number, string][] = [
+    ['malformed JSON', (s, id) => raw(s, `${OCAPI}/baskets/${id}/items`, '[{"product_id":'), 400, 'MalformedDocumentException'],
+    ['a quantity of the wrong type', (s, id) => s.addItems(id, [{ product_id: sku, quantity: '2' as never }]), 400, 'PropertyConstraintViolationException'],
+    ['a fractional quantity', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 1.5 }]), 400, 'PropertyConstraintViolationException'],
+    ['a zero quantity on add', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 0 }]), 400, 'PropertyConstraintViolationException'],
+    ['a quantity over the line limit', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 1000 }]), 400, 'PropertyConstraintViolationException'],
+    ['a sum over the line limit', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 998 }]), 400, 'InvalidProductItemQuantityException'],
+    ['an empty item list', (s, id) => s.addItems(id, []), 400, 'PropertyConstraintViolationException'],
+    ['a body that is not an array', (s, id) => s.request('POST', `${OCAPI}/baskets/${id}/items`, { product_id: sku, quantity: 1 }), 400, 'PropertyConstraintViolationException'],
+    ['an unknown property', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 1, colour: 'red' } as never]), 400, 'PropertyConstraintViolationException'],
+    ['an unknown product', (s, id) => s.addItems(id, [{ product_id: `${h.tag}-nope`, quantity: 1 }]), 400, 'ProductNotFoundException'],
+    ['an offline product', (s, id) => s.addItems(id, [{ product_id: offline, quantity: 1 }]), 400, 'ProductNotFoundException'],
+    ['a product without a price', (s, id) => s.addItems(id, [{ product_id: unpriced, quantity: 1 }]), 400, 'ProductPriceNotDefinedException'],
+    ['one bad item among good ones', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 1 }, { product_id: `${h.tag}-nope`, quantity: 1 }]), 400, 'ProductNotFoundException'],
+    ['an oversize body', (s, id) => raw(s, `${OCAPI}/baskets/${id}/items`, JSON.stringify([{ product_id: sku, quantity: 1, c_note: 'x'.repeat(5000) }])), 413, 'RequestEntityTooLargeException'],
+    ['a non-JSON content type', (s, id) => h.app.inject({ method: 'POST', url: `${OCAPI}/baskets/${id}/items`, headers: { ...s.headers, 'content-type': 'text/plain' }, payload: 'hi' }), 415, 'UnsupportedMediaTypeException'],
+    ['an unknown item id', (s, id) => s.setQuantity(id, 'nope', 3), 404, 'ProductItemNotFoundException'],
+    ['a negative quantity change', (s, id, item) => s.setQuantity(id, item, -1), 400, 'PropertyConstraintViolationException'],
+    ['an over-long Idempotency-Key', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 1 }], { 'idempotency-key': 'k'.repeat(256) }), 400, 'PropertyConstraintViolationException'],
+  ];
+
+  it.each(cases)('rejects %s and leaves the basket unchanged', async (_name, send, status, fault) => {
+    const s = new Shopper(h);
+    const { id, item } = await basketWithOneLine(s);
+    const before = await s.get(id);
+    const r = await send(s, id, item);
+    expect(r.statusCode).toBe(status);
+    expect(r.json()).toMatchObject({ _v: '23.2', fault: { type: fault, message: expect.any(String) } });
+    const after = await s.get(id);
+    expect(after.headers.etag).toBe(before.headers.etag);
+    expect(after.body).toBe(before.body);
+  });
+
+  it('refuses a 51st product line', async () => {
+    const many = Array.from({ length: 51 }, (_, i) => ({ sku: `${h.tag}-p${i}`, price: '1.00' }));
+    await seedProducts(h, many);
+    const s = new Shopper(h);
+    const id = await s.createBasket();
+    const fifty = await s.addItems(id, many.slice(0, 50).map((p) => ({ product_id: p.sku, quantity: 1 })));
+    expect(fifty.statusCode).toBe(200);
+    const r = await s.addItems(id, [{ product_id: many[50]!.sku, quantity: 1 }]);
+    expect(r.statusCode).toBe(400);
+    expect(r.json().fault.type).toBe('ProductItemQuotaExceededException');
+    expect((await s.get(id)).json().product_items).toHaveLength(50);
+  });
+});
+
+describe('bad admin input', () => {
+  it('answers problem+json and stores nothing', async () => {
+    const bad = [
+      { url: '/admin/products', payload: { products: [{ sku: 'a b', name: 'x', tax_rate: '0.1' }] } },
+      { url: '/admin/products', payload: { products: [{ sku: `${h.tag}-t`, name: 'x', tax_rate: 'abc' }] } },
+      { url: '/admin/price-lists/default', payload: { currency: 'usd', prices: [] } },
+      { url: '/admin/price-lists/default', payload: { currency: 'USD', prices: [{ sku, price: '-1' }] } },
+      { url: '/admin/stock-lists/default', payload: { stocks: [{ sku, quantity: -5 }] } },
+      { url: '/admin/sites/x', payload: { currency: 'USD', price_list: 'default', stock_list: 'default', taxation: 'flat' } },
+    ];
+    for (const b of bad) {
+      const r = await h.app.inject({ method: 'PUT', url: b.url, headers: h.adminHeaders, payload: b.payload });
+      expect(r.statusCode, b.url).toBe(400);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+      expect(r.json()).toMatchObject({ status: 400, code: 'invalid_request', detail: expect.any(String) });
+    }
+    const s = new Shopper(h);
+    const id = await s.createBasket();
+    expect((await s.addItems(id, [{ product_id: sku, quantity: 1 }])).json().product_items[0].base_price).toBe(30);
+  });
+
+  it('refuses a list naming the same SKU twice', async () => {
+    const r = await h.app.inject({
+      method: 'PUT',
+      url: '/admin/price-lists/default',
+      headers: h.adminHeaders,
+      payload: { currency: 'USD', prices: [{ sku, price: '1' }, { sku, price: '2' }] },
+    });
+    expect(r.statusCode).toBe(400);
+  });
+});
+
+describe('creating a basket', () => {
+  it('answers 404 for an unknown site and 400 for unknown properties', async () => {
+    const s = new Shopper(h);
+    const r = await s.request('POST', '/s/no-such-site/dw/shop/v23_2/baskets', {});
+    expect(r.statusCode).toBe(404);
+    expect(r.json().fault.type).toBe('SiteNotFoundException');
+    const u = await s.request('POST', `${OCAPI}/baskets`, { shipping: 'fast' });
+    expect(u.statusCode).toBe(400);
+    const c = await s.request('POST', `${OCAPI}/baskets`, { c_channel: 'app' });
+    expect(c.statusCode).toBe(200);
+    expect(c.json().c_channel).toBe('app');
+  });
+});
