@@ -1,0 +1,127 @@
+/**
+ * Worker processes: several processes on the same lanes keep one job per basket at a time and lose
+ * nothing; a worker killed with SIGKILL mid-stream loses nothing and applies nothing twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { eventually, seedProducts, Shopper, startHarness, testEnv, type Harness } from '../support/harness.js';
+import { startService, stopService, type ServiceProcess } from '../support/processes.js';
+
+let h: Harness;
+let env: Record<string, string>;
+let sku: string;
+const children: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  env = testEnv({ LOG_LEVEL: 'info' });
+  // The API in this process, with no workers of its own: worker processes do all the applying.
+  h = await startHarness({ ...env, LOG_LEVEL: 'silent' }, { workers: false });
+  sku = `${h.tag}-sock`;
+  await seedProducts(h, [{ sku, price: '2.50' }]);
+});
+afterAll(async () => {
+  await Promise.all(children.map((c) => stopService(c, 'SIGKILL')));
+  await h?.close();
+});
+
+function worker(): ServiceProcess {
+  const w = startService('workers/mutation.worker.ts', env);
+  children.push(w);
+  return w;
+}
+
+/** Accepts `perBasket` async adds for each basket, one basket's adds in sequence, baskets in parallel. */
+async function enqueueAdds(shopper: Shopper, baskets: string[], perBasket: number): Promise<void> {
+  await Promise.all(
+    baskets.map(async (id) => {
+      for (let seq = 0; seq < perBasket; seq++) {
+        const r = await shopper.addItems(id, [{ product_id: sku, quantity: 1, c_seq: seq } as never], { prefer: 'respond-async' });
+        expect(r.statusCode).toBe(202);
+      }
+    }),
+  );
+}
+
+async function createBaskets(shopper: Shopper, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(await shopper.createBasket());
+  return ids;
+}
+
+async function appliedAdds(baskets: string[]): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from mutations where kind = 'add_items' and basket_id = any(${baskets}::uuid[])`.execute(h.res.db);
+  return rows[0]!.n;
+}
+
+/** Every basket: quantity = adds, version = 1 + adds, versions contiguous, applied in acceptance order. */
+async function expectInvariants(baskets: string[], perBasket: number): Promise<void> {
+  for (const id of baskets) {
+    const row = await h.res.db.selectFrom('baskets').select(['version']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.version).toBe(1 + perBasket);
+    const line = await h.res.db.selectFrom('basket_lines').select('quantity').where('basket_id', '=', id).executeTakeFirstOrThrow();
+    expect(line.quantity).toBe(perBasket);
+    const { rows } = await sql<{ version: number; status: string; seq: number }>`
+      select version, status, (payload->'items'->0->'custom'->>'c_seq')::int as seq
+      from mutations where basket_id = ${id} and kind = 'add_items' order by version`.execute(h.res.db);
+    expect(rows.map((r) => r.status)).toEqual(Array(perBasket).fill('applied'));
+    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: perBasket }, (_, i) => i + 2));
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: perBasket }, (_, i) => i));
+  }
+}
+
+async function activeJobs(): Promise<number> {
+  const counts = await Promise.all(h.api.lanes.all().map((q) => q.getActiveCount()));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+describe('two worker processes on the same lanes', () => {
+  it('run one job per lane at a time, apply in order, and lose nothing', async () => {
+    const [a, b] = [worker(), worker()];
+    await Promise.all([a.waitFor(/mutation workers started/), b.waitFor(/mutation workers started/)]);
+    const shopper = new Shopper(h, 'agent-multi', 'agent');
+    const baskets = await createBaskets(shopper, 16);
+
+    let maxActivePerLane = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const counts = await Promise.all(h.api.lanes.all().map((q) => q.getActiveCount()));
+        maxActivePerLane = Math.max(maxActivePerLane, ...counts);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await enqueueAdds(shopper, baskets, 25);
+    await eventually(async () => ((await appliedAdds(baskets)) === 16 * 25 ? true : undefined), 60_000, 100);
+    sampling = false;
+    await sampler;
+
+    expect(maxActivePerLane).toBe(1);
+    await expectInvariants(baskets, 25);
+    await Promise.all([stopService(a), stopService(b)]);
+  });
+});
+
+describe('a worker killed with SIGKILL while 500 mutations are in flight', () => {
+  it('loses nothing, applies nothing twice, and leaves no job active once restarted', async () => {
+    const shopper = new Shopper(h, 'agent-crash', 'agent');
+    const first = worker();
+    await first.waitFor(/mutation workers started/);
+    const baskets = await createBaskets(shopper, 25);
+    await enqueueAdds(shopper, baskets, 20);
+    await eventually(async () => ((await appliedAdds(baskets)) >= 50 ? true : undefined), 30_000, 10);
+    first.kill('SIGKILL');
+    await first.exited;
+    const killedAt = await appliedAdds(baskets);
+    expect(killedAt).toBeLessThan(500);
+
+    const second = worker();
+    await second.waitFor(/mutation workers started/);
+    await eventually(async () => ((await appliedAdds(baskets)) === 500 ? true : undefined), 60_000, 100);
+    await expectInvariants(baskets, 20);
+    await eventually(async () => ((await activeJobs()) === 0 ? true : undefined), 15_000, 100);
+    const failed = await Promise.all(h.api.lanes.all().map((q) => q.getFailedCount()));
+    expect(failed.reduce((x, y) => x + y, 0)).toBe(0);
+    expect(await stopService(second)).toBe(0);
+  });
+});
