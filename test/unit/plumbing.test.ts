@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { laneOf } from '../../src/queue/lanes.js';
+import { decimal, stringifyWithDecimals } from '../../src/api/json.js';
+import { idempotentMutationId, lineItemId } from '../../src/application/ids.js';
+import { loadConfig } from '../../src/config.js';
+import { randomUUID } from 'node:crypto';
+
+describe('laneOf', () => {
+  it('is stable and spreads baskets over every lane', () => {
+    const counts = new Array(64).fill(0);
+    for (let i = 0; i < 64_000; i++) counts[laneOf(randomUUID(), 64)]++;
+    expect(Math.min(...counts)).toBeGreaterThan(800);
+    expect(Math.max(...counts)).toBeLessThan(1200);
+    expect(laneOf('7b0c3a55-0000-4000-8000-000000000000', 64)).toBe(laneOf('7b0c3a55-0000-4000-8000-000000000000', 64));
+  });
+});
+
+describe('stringifyWithDecimals', () => {
+  it('writes decimals as JSON numbers of exactly their text', () => {
+    expect(stringifyWithDecimals({ a: decimal('120.00'), b: [decimal('0.1')], c: 'x', d: decimal(null) })).toBe('{"a":120.00,"b":[0.1],"c":"x","d":null}');
+    expect(stringifyWithDecimals({ big: decimal('12345678901234567890.123') })).toBe('{"big":12345678901234567890.123}');
+  });
+  it('refuses anything that is not a decimal', () => {
+    expect(() => decimal('1e5')).toThrow();
+  });
+});
+
+describe('ids', () => {
+  it('maps the same caller and Idempotency-Key to the same mutation id, and others apart', () => {
+    const a = idempotentMutationId('c1', 'k');
+    expect(a).toBe(idempotentMutationId('c1', 'k'));
+    expect(a).not.toBe(idempotentMutationId('c2', 'k'));
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+  it('gives a replayed mutation the same line ids', () => {
+    expect(lineItemId('m', 0)).toBe(lineItemId('m', 0));
+    expect(lineItemId('m', 0)).not.toBe(lineItemId('m', 1));
+  });
+});
+
+describe('loadConfig', () => {
+  it('has working defaults and flags dev secrets', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', LANES: 64, SYNC_WAIT_MS: 5000, RESERVATION_TTL_SECONDS: 600 });
+    expect(c.usingDevSecrets).toEqual({ jwt: true, admin: true });
+  });
+  it('refuses bad values with a readable message', () => {
+    expect(() => loadConfig({ LANES: '0' })).toThrow(/LANES/);
+    expect(() => loadConfig({ PORT: 'http' })).toThrow(/PORT/);
+  });
+});

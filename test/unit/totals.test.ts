@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Money } from '../../src/domain/money.js';
+import { priceBasket } from '../../src/domain/totals.js';
+import type { BasketLine, CatalogEntry, PricingPolicy } from '../../src/domain/types.js';
+
+const m = (s: string) => new Money(s);
+const entry = (sku: string, price: string | null, taxRate = '0.2', online = true): CatalogEntry => ({
+  sku, pk: 1, name: sku, taxRate: m(taxRate), online, image: null, price: price === null ? null : m(price), retailPrice: null,
+});
+const line = (sku: string, quantity: number, position = 0): BasketLine => ({
+  itemId: `i-${sku}-${position}`, sku, quantity, addedUnitPrice: null, position, attributes: {}, custom: {},
+});
+const usd = (over: Partial<PricingPolicy> = {}): PricingPolicy => ({ currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up', ...over });
+
+describe('priceBasket', () => {
+  it.each([
+    // name, policy, lines [sku, qty, price, rate], expected product_total, tax_total, order_total
+    ['gross, one line', usd(), [['a', 3, '120.00', '0.18']], '360', '54.92', '360'], // 360×.18/1.18 = 54.915
+    ['net, one line', usd({ taxation: 'net' }), [['a', 3, '120.00', '0.18']], '360', '64.8', '424.8'], // 360×.18
+    ['gross, two rates', usd(), [['a', 1, '10.00', '0.2'], ['b', 2, '5.00', '0.1']], '20', '2.58', '20'], // 1.666…→1.67; 0.909…→0.91
+    ['net, JPY', usd({ currency: 'JPY', taxation: 'net' }), [['a', 1, '999', '0.1']], '999', '100', '1099'], // 99.9 → 100
+    ['net, KWD', usd({ currency: 'KWD', taxation: 'net' }), [['a', 1, '1.005', '0.05']], '1.005', '0.05', '1.055'], // 0.05025 → 0.050
+    ['gross, group rounding', usd({ taxRoundedAtGroup: true }), [['a', 1, '0.50', '0.2'], ['b', 1, '0.50', '0.2']], '1', '0.17', '1'], // 0.0833…×2 = .1666 → .17
+    ['gross, line rounding', usd(), [['a', 1, '0.50', '0.2'], ['b', 1, '0.50', '0.2']], '1', '0.16', '1'], // .08 + .08
+  ] as const)('%s', (_name, policy, rows, productTotal, taxTotal, orderTotal) => {
+    const catalog = new Map(rows.map(([sku, , price, rate]) => [sku, entry(sku, price, rate)]));
+    const p = priceBasket(rows.map(([sku, qty], i) => line(sku, qty, i)), catalog, policy);
+    expect(p.totals.productTotal.toString()).toBe(productTotal);
+    expect(p.totals.taxTotal.toString()).toBe(taxTotal);
+    expect(p.totals.orderTotal.toString()).toBe(orderTotal);
+    expect(p.flashes).toEqual([]);
+  });
+
+  it('flashes an offline or missing product and counts it in no total', () => {
+    const catalog = new Map([['a', entry('a', '10.00')], ['off', entry('off', '5.00', '0.2', false)]]);
+    const p = priceBasket([line('a', 1, 0), line('off', 1, 1), line('gone', 1, 2)], catalog, usd());
+    expect(p.flashes.map((f) => [f.type, f.path])).toEqual([
+      ['InvalidProductItem', '$.product_items[1]'],
+      ['InvalidProductItem', '$.product_items[2]'],
+    ]);
+    expect(p.totals.productTotal.toString()).toBe('10');
+    expect(p.lines.map((l) => l.valid)).toEqual([true, false, false]);
+  });
+
+  it('flashes a product without a price', () => {
+    const p = priceBasket([line('a', 1)], new Map([['a', entry('a', null)]]), usd());
+    expect(p.flashes[0]?.type).toBe('ProductItemWithoutPrice');
+    expect(p.totals.orderTotal.isZero()).toBe(true);
+  });
+});
+
+describe('priceBasket properties', () => {
+  const arbLines = fc.array(
+    fc.record({ cents: fc.integer({ min: 0, max: 1_000_000 }), qty: fc.integer({ min: 1, max: 999 }), rate: fc.constantFrom('0', '0.05', '0.08', '0.18', '0.2') }),
+    { minLength: 0, maxLength: 50 },
+  );
+  const arbPolicy = fc.record({
+    currency: fc.constantFrom('USD', 'JPY', 'KWD'),
+    taxation: fc.constantFrom('gross' as const, 'net' as const),
+    taxRoundedAtGroup: fc.boolean(),
+    roundingMode: fc.constantFrom('half_up' as const, 'half_even' as const),
+  });
+  const build = (rows: { cents: number; qty: number; rate: string }[]) => {
+    const catalog = new Map(rows.map((r, i) => [`s${i}`, entry(`s${i}`, new Money(r.cents).dividedBy(100).toString(), r.rate)]));
+    return { catalog, lines: rows.map((r, i) => line(`s${i}`, r.qty, i)) };
+  };
+
+  it('line parts add up to the totals; tax never exceeds the taxed amount; nothing is negative', () => {
+    fc.assert(
+      fc.property(arbLines, arbPolicy, (rows, policy) => {
+        const { catalog, lines } = build(rows);
+        const p = priceBasket(lines, catalog, policy);
+        const sumPrices = p.lines.reduce((s, l) => s.plus(l.priceAfterOrderDiscount), new Money(0));
+        expect(sumPrices.eq(p.totals.productTotal)).toBe(true);
+        const sumGroups = p.totals.groupedTaxItems.reduce((s, g) => s.plus(g.taxValue), new Money(0));
+        expect(sumGroups.eq(p.totals.taxTotal)).toBe(true);
+        if (!policy.taxRoundedAtGroup) expect(p.lines.reduce((s, l) => s.plus(l.tax), new Money(0)).eq(p.totals.taxTotal)).toBe(true);
+        if (policy.taxation === 'gross') expect(p.totals.taxTotal.lte(p.totals.productTotal)).toBe(true);
+        for (const l of p.lines) expect(l.tax.isNegative() || l.price.isNegative()).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not depend on line order and is the same when recalculated', () => {
+    fc.assert(
+      fc.property(arbLines, arbPolicy, (rows, policy) => {
+        const { catalog, lines } = build(rows);
+        const a = priceBasket(lines, catalog, policy);
+        const b = priceBasket([...lines].reverse(), catalog, policy);
+        expect(b.totals.taxTotal.eq(a.totals.taxTotal) && b.totals.orderTotal.eq(a.totals.orderTotal)).toBe(true);
+        expect(priceBasket(lines, catalog, policy).totals.orderTotal.eq(a.totals.orderTotal)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
