@@ -1,0 +1,23 @@
+/**
+ * `npm run token -- --sub ID [--role agent]`: prints a signed customer (or agent) JWT for JWT_SECRET.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { TokenService } from '../src/auth/tokens.js';
+
+const { values } = parseArgs({
+  options: { sub: { type: 'string' }, role: { type: 'string', default: 'customer' }, ttl: { type: 'string' } },
+  strict: true,
+});
+const role = values.role;
+if (!values.sub || (role !== 'customer' && role !== 'agent')) {
+  process.stderr.write('usage: npm run token -- --sub CUSTOMER_ID [--role customer|agent] [--ttl SECONDS]\n');
+  process.exit(2);
+}
+const config = loadConfig();
+const ttl = values.ttl ? Number(values.ttl) : config.JWT_TTL_SECONDS;
+if (!Number.isInteger(ttl) || ttl < 1) {
+  process.stderr.write('--ttl must be a positive whole number of seconds\n');
+  process.exit(2);
+}
+process.stdout.write(`${new TokenService(config.JWT_SECRET, ttl).sign(values.sub, role)}\n`);
