@@ -2,8 +2,8 @@
  * `npm run token -- --sub ID [--role agent]`: prints a signed customer (or agent) JWT for JWT_SECRET.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
-import { TokenService } from '../src/auth/tokens.js';
+import { loadConfig } from '../config.js';
+import { TokenService } from '../auth/tokens.js';
 
 const { values } = parseArgs({
   options: { sub: { type: 'string' }, role: { type: 'string', default: 'customer' }, ttl: { type: 'string' } },

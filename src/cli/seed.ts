@@ -3,11 +3,11 @@
  * default stock list) straight into PostgreSQL, creating and migrating the database first if needed.
  * Safe to run again: everything is an upsert.
  */
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/bootstrap/logger.js';
-import { createDatabase } from '../src/persistence/database.js';
-import { prepareDatabase } from '../src/bootstrap/resources.js';
-import { upsertPriceList, upsertProducts, upsertStockList } from '../src/persistence/catalog.repository.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../bootstrap/logger.js';
+import { createDatabase } from '../persistence/database.js';
+import { prepareDatabase } from '../bootstrap/resources.js';
+import { upsertPriceList, upsertProducts, upsertStockList } from '../persistence/catalog.repository.js';
 
 const DEMO = [
   { sku: 'GUITAR-1020583031', name: 'Acoustic guitar', tax_rate: '0.18', price: '120.00', retail: '200.00', stock: 51 },
