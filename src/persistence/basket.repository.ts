@@ -1,86 +1,146 @@
 /**
  * The basket aggregate in PostgreSQL: basket row, its lines, and the mutation record written with them.
- * The worker's transaction is: lockBasket → mutation look-up → loadLines → catalogue → writeMutationOutcome:
- * four reads and one write statement, because database round trips set the throughput ceiling (DESIGN).
+ *
+ * A mutation costs two statements and no explicit transaction (database round trips set the ceiling,
+ * see DESIGN): `loadMutationState` reads everything the pure core needs in one statement, and
+ * `writeMutationOutcome` writes basket, lines and mutation record in one statement, guarded by the
+ * version it read (optimistic concurrency). The lane already runs one job per basket at a time, so the
+ * guard only trips when BullMQ redelivers a stalled job while the first run is still going; the loser
+ * retries, sees the mutation record, and answers as a duplicate.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { Money } from '../domain/money.js';
-import type { Basket, BasketLine, SitePolicy } from '../domain/types.js';
+import { Money, formatMoney } from '../domain/money.js';
+import type { Basket, BasketLine, Catalog, CatalogEntry, SitePolicy } from '../domain/types.js';
 import type { BasketTotals } from '../domain/totals.js';
 import type { Rejection } from '../domain/mutations.js';
-import type { BasketLineRow, BasketRow, Database, MutationRow, MutationStatus } from './database.js';
+import type { Database, MutationStatus } from './database.js';
 import { toSitePolicy } from './site.repository.js';
 
-export interface LockedBasket {
-  readonly basket: Basket;
-  readonly pk: number;
-  readonly site: SitePolicy;
+export interface RecordedMutation {
+  readonly status: MutationStatus;
+  readonly error: { code: string; message: string } | null;
+  readonly version: number | null;
+  readonly result: unknown;
+}
+
+export interface MutationState {
+  /** The stored basket, whoever owns it; null when there is none. */
+  readonly basket: Basket | null;
+  readonly pk: number | null;
+  /** The basket's site (or, for a basket about to be created, the named site); null if unknown. */
+  readonly site: SitePolicy | null;
+  /** Catalogue entries for the basket's SKUs and the requested ones, priced by the site's price list. */
+  readonly catalog: Catalog;
+  /** The outcome already recorded for this mutation id (a redelivered job), or null. */
+  readonly recorded: RecordedMutation | null;
+}
+
+interface StateRow {
+  id: string | null;
+  pk: number | null;
+  owner_id: string;
+  site_id: string;
+  currency: string;
+  status: Basket['status'];
+  version: number;
+  agent_basket: boolean;
+  custom: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+  s_id: string | null;
+  s_currency: string;
+  s_price_list: string;
+  s_stock_list: string;
+  s_taxation: SitePolicy['taxation'];
+  s_tax_rounded_at_group: boolean;
+  s_rounding_mode: SitePolicy['roundingMode'];
+  recorded: RecordedMutation | null;
+  lines: { item_id: string; sku: string; quantity: number; added_unit_price: string | null; position: number; attributes: Record<string, unknown>; custom: Record<string, unknown> }[];
+  catalog: { sku: string; pk: number; name: string; tax_rate: string; online: boolean; image: string | null; price: string | null; retail_price: string | null }[];
 }
 
 /**
- * Locks the basket row (FOR UPDATE) and returns it with its site, or null when there is no such basket.
- * Call inside a transaction. Lines are not loaded: see `loadLines`.
+ * Reads, in one statement, what applying a mutation needs: the basket and its lines, its site, the
+ * catalogue entries of its SKUs plus `skus`, and any record of `mutationId`. `createSiteId` names the
+ * site when the basket does not exist yet. Never locks.
  */
-export async function lockBasket(trx: Kysely<Database>, basketId: string): Promise<Omit<LockedBasket, 'basket'> & { row: BasketRow } | null> {
-  const row = await trx
-    .selectFrom('baskets as b')
-    .innerJoin('sites as s', 's.id', 'b.site_id')
-    .selectAll('b')
-    .select([
-      's.price_list as s_price_list',
-      's.stock_list as s_stock_list',
-      's.taxation as s_taxation',
-      's.tax_rounded_at_group as s_tax_rounded_at_group',
-      's.rounding_mode as s_rounding_mode',
-    ])
-    .where('b.id', '=', basketId)
-    .forUpdate('b')
-    .executeTakeFirst();
-  if (!row) return null;
-  const site = toSitePolicy({
-    id: row.site_id,
-    // A basket keeps the currency it was created with; the site's other rules apply as they are now.
-    currency: row.currency,
-    price_list: row.s_price_list,
-    stock_list: row.s_stock_list,
-    taxation: row.s_taxation,
-    tax_rounded_at_group: row.s_tax_rounded_at_group,
-    rounding_mode: row.s_rounding_mode,
-  });
-  return { row, pk: row.pk, site };
-}
-
-export async function loadLines(db: Kysely<Database>, basketId: string): Promise<BasketLine[]> {
-  const rows = await db.selectFrom('basket_lines').selectAll().where('basket_id', '=', basketId).orderBy('position').execute();
-  return rows.map(toLine);
-}
-
-function toLine(r: BasketLineRow): BasketLine {
-  return {
-    itemId: r.item_id,
-    sku: r.sku,
-    quantity: r.quantity,
-    addedUnitPrice: r.added_unit_price === null ? null : new Money(r.added_unit_price),
-    position: r.position,
-    attributes: r.attributes,
-    custom: r.custom,
-  };
-}
-
-export function toBasket(row: BasketRow, lines: readonly BasketLine[]): Basket {
-  return {
-    id: row.id,
-    ownerId: row.owner_id,
-    siteId: row.site_id,
-    currency: row.currency,
-    status: row.status,
-    version: row.version,
-    lines,
-    custom: row.custom,
-    agentBasket: row.agent_basket,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+export async function loadMutationState(
+  db: Kysely<Database>,
+  q: { basketId: string; mutationId: string; createSiteId: string | null; skus: readonly string[] },
+): Promise<MutationState> {
+  const { rows } = await sql<StateRow>`
+    with target as (select ${q.basketId}::uuid as id, ${q.mutationId}::uuid as mid, ${q.createSiteId}::text as create_site, ${[...q.skus]}::text[] as skus)
+    select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.created_at, b.updated_at,
+      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
+      s.tax_rounded_at_group as s_tax_rounded_at_group, s.rounding_mode as s_rounding_mode,
+      (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
+         from mutations m where m.id = t.mid) as recorded,
+      (select coalesce(json_agg(json_build_object('item_id', l.item_id, 'sku', l.sku, 'quantity', l.quantity,
+                 'added_unit_price', l.added_unit_price::text, 'position', l.position, 'attributes', l.attributes, 'custom', l.custom)
+               order by l.position), '[]'::json)
+         from basket_lines l where l.basket_id = t.id) as lines,
+      (select coalesce(json_agg(json_build_object('sku', p.sku, 'pk', p.pk, 'name', p.name, 'tax_rate', p.tax_rate::text, 'online', p.online,
+                 'image', p.image, 'price', pr.price::text, 'retail_price', pr.retail_price::text)), '[]'::json)
+         from products p left join prices pr on pr.sku = p.sku and pr.price_list = s.price_list
+         where p.sku = any(t.skus || array(select l.sku from basket_lines l where l.basket_id = t.id))) as catalog
+    from target t
+    left join baskets b on b.id = t.id
+    left join sites s on s.id = coalesce(b.site_id, t.create_site)`.execute(db);
+  const r = rows[0]!;
+  const lines: BasketLine[] = r.lines.map((l) => ({
+    itemId: l.item_id,
+    sku: l.sku,
+    quantity: l.quantity,
+    addedUnitPrice: l.added_unit_price === null ? null : new Money(l.added_unit_price),
+    position: l.position,
+    attributes: l.attributes,
+    custom: l.custom,
+  }));
+  const catalog = new Map(
+    r.catalog.map((c): [string, CatalogEntry] => [
+      c.sku,
+      {
+        sku: c.sku,
+        pk: Number(c.pk),
+        name: c.name,
+        taxRate: new Money(c.tax_rate),
+        online: c.online,
+        image: c.image,
+        price: c.price === null ? null : new Money(c.price),
+        retailPrice: c.retail_price === null ? null : new Money(c.retail_price),
+      },
+    ]),
+  );
+  const basket: Basket | null =
+    r.id === null
+      ? null
+      : {
+          id: r.id,
+          ownerId: r.owner_id,
+          siteId: r.site_id,
+          currency: r.currency,
+          status: r.status,
+          version: r.version,
+          lines,
+          custom: r.custom,
+          agentBasket: r.agent_basket,
+          createdAt: new Date(r.created_at),
+          updatedAt: new Date(r.updated_at),
+        };
+  const site =
+    r.s_id === null
+      ? null
+      : toSitePolicy({
+          id: r.s_id,
+          // A basket keeps the currency it was created with; the site's other rules apply as they are now.
+          currency: basket?.currency ?? r.s_currency,
+          price_list: r.s_price_list,
+          stock_list: r.s_stock_list,
+          taxation: r.s_taxation,
+          tax_rounded_at_group: r.s_tax_rounded_at_group,
+          rounding_mode: r.s_rounding_mode,
+        });
+  return { basket, pk: r.pk, site, catalog, recorded: r.recorded };
 }
 
 /** The stored snapshot of the basket's current version (read path fallback), or null when absent. */
@@ -107,94 +167,99 @@ export type MutationOutcomeWrite =
       readonly before: Basket | null;
       readonly after: Basket;
       readonly totals: BasketTotals;
-      /** The basket's pk (for a new basket: from `allocateBasketPk`). */
-      readonly pk: number;
-      /** The versioned document; also stored with the record when the mutation has an idempotency key. */
-      readonly snapshot: unknown;
+      /** The versioned document (`pk` is filled in here for a new basket); also kept with the record when the mutation has an idempotency key. */
+      readonly snapshot: { readonly pk: number };
     }
   | { readonly status: 'rejected'; readonly rejection: Rejection; readonly version: number | null };
 
-/** Takes the next basket pk from the identity sequence (a new basket's snapshot must carry its pk). */
-export async function allocateBasketPk(trx: Kysely<Database>): Promise<number> {
-  const { rows } = await sql<{ pk: number }>`select nextval(pg_get_serial_sequence('baskets', 'pk')) as pk`.execute(trx);
-  return Number(rows[0]!.pk);
+/** The write found the basket changed since it was read (or created meanwhile): re-read and retry. */
+export class ConcurrentModificationError extends Error {
+  override readonly name = 'ConcurrentModificationError';
+  readonly code = 'concurrent_modification';
 }
 
 /**
- * Writes a mutation's whole outcome in one statement: basket insert/update, line deletes and upserts,
- * and the mutation record. Call inside the transaction that locked the basket. A second record for the
- * same mutation id fails on the primary key, which is the last guard of exactly-once.
+ * Writes a mutation's whole outcome in one statement: basket insert (or update guarded by the version
+ * it had when read), line deletes and upserts, and the mutation record — all or nothing. Returns the
+ * basket's pk for an applied outcome. Throws ConcurrentModificationError when the guard fails; a second
+ * record for the same mutation id fails on the primary key, the last guard of exactly-once.
  */
-export async function writeMutationOutcome(trx: Kysely<Database>, record: MutationRecord, outcome: MutationOutcomeWrite): Promise<void> {
-  const ctes: RawBuilder<unknown>[] = [];
-  let status: MutationStatus;
-  let version: number | null;
-  let error: string | null = null;
-  let result: string | null = null;
-  if (outcome.status === 'applied') {
-    const { before, after, totals } = outcome;
-    status = 'applied';
-    version = after.version;
-    const snapshot = JSON.stringify(outcome.snapshot);
-    result = record.idempotencyKey === null ? null : snapshot;
-    ctes.push(before === null ? insertBasketCte(after, outcome.pk, totals, snapshot) : updateBasketCte(after, totals, snapshot));
-    const keep = new Set(after.lines.map((l) => l.itemId));
-    const deleted = (before?.lines ?? []).filter((l) => !keep.has(l.itemId)).map((l) => l.itemId);
-    if (deleted.length > 0) {
-      ctes.push(sql`lines_deleted as (delete from basket_lines where basket_id = ${after.id} and item_id = any(${deleted}::text[]))`);
-    }
-    const unchanged = new Set(before?.lines ?? []);
-    const upserts = after.lines.filter((l) => !unchanged.has(l));
-    if (upserts.length > 0) ctes.push(upsertLinesCte(after.id, upserts));
-  } else {
-    status = 'rejected';
-    version = outcome.version;
-    error = JSON.stringify(outcome.rejection);
+export async function writeMutationOutcome(db: Kysely<Database>, record: MutationRecord, outcome: MutationOutcomeWrite): Promise<number | null> {
+  if (outcome.status === 'rejected') {
+    await sql`insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
+      values (${record.id}, ${record.basketId}, ${record.ownerId}, ${record.idempotencyKey}, ${record.requestHash}, ${record.kind},
+              ${JSON.stringify(record.payload)}::jsonb, 'rejected', ${JSON.stringify(outcome.rejection)}::jsonb, ${outcome.version}, null,
+              ${record.enqueuedAt}, ${record.finishedAt})`.execute(db);
+    return null;
   }
+  const { before, after, totals } = outcome;
+  const snapshot = JSON.stringify(outcome.snapshot);
+  const ctes: RawBuilder<unknown>[] = [before === null ? insertBasketCte(after, totals, snapshot) : updateBasketCte(before.version, after, totals, snapshot)];
+  const keep = new Set(after.lines.map((l) => l.itemId));
+  const deleted = (before?.lines ?? []).filter((l) => !keep.has(l.itemId)).map((l) => l.itemId);
+  if (deleted.length > 0) {
+    ctes.push(sql`lines_deleted as (delete from basket_lines
+      where basket_id = ${after.id} and item_id = any(${deleted}::text[]) and exists (select 1 from basket_written))`);
+  }
+  const unchanged = new Set(before?.lines ?? []);
+  const upserts = after.lines.filter((l) => !unchanged.has(l));
+  if (upserts.length > 0) ctes.push(upsertLinesCte(after.id, upserts));
+  // For a new basket the record keeps the snapshot with the pk the insert allocated.
+  const result = record.idempotencyKey === null ? sql`null::jsonb` : sql`jsonb_set(${snapshot}::jsonb, '{pk}', to_jsonb((select pk from basket_written)))`;
   ctes.push(sql`mutation_inserted as (
     insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
-    values (${record.id}, ${record.basketId}, ${record.ownerId}, ${record.idempotencyKey}, ${record.requestHash}, ${record.kind},
-            ${JSON.stringify(record.payload)}::jsonb, ${status}, ${error}::jsonb, ${version}, ${result}::jsonb, ${record.enqueuedAt}, ${record.finishedAt}))`);
-  await sql`with ${sql.join(ctes)} select 1`.execute(trx);
+    select ${record.id}, ${record.basketId}, ${record.ownerId}, ${record.idempotencyKey}, ${record.requestHash}, ${record.kind},
+           ${JSON.stringify(record.payload)}::jsonb, 'applied', null, ${after.version}, ${result}, ${record.enqueuedAt}, ${record.finishedAt}
+    where exists (select 1 from basket_written))`);
+  const { rows } = await sql<{ pk: number }>`with ${sql.join(ctes)} select pk from basket_written`.execute(db);
+  if (rows.length === 0) throw new ConcurrentModificationError(`basket ${after.id} changed since it was read`);
+  return Number(rows[0]!.pk);
 }
 
-function totalsColumns(t: BasketTotals) {
+/** Totals as stored: exact text with the currency's minor digits ("22.00"). */
+function totalsColumns(t: BasketTotals, currency: string) {
   return {
-    productSubTotal: t.productSubTotal.toString(),
-    productTotal: t.productTotal.toString(),
-    taxTotal: t.taxTotal.toString(),
-    orderTotal: t.orderTotal.toString(),
+    productSubTotal: formatMoney(t.productSubTotal, currency),
+    productTotal: formatMoney(t.productTotal, currency),
+    taxTotal: formatMoney(t.taxTotal, currency),
+    orderTotal: formatMoney(t.orderTotal, currency),
   };
 }
 
-function insertBasketCte(b: Basket, pk: number, totals: BasketTotals, snapshot: string): RawBuilder<unknown> {
-  const t = totalsColumns(totals);
+/** Inserts a new basket with the next pk, written into its snapshot too; nothing if the id exists. */
+function insertBasketCte(b: Basket, totals: BasketTotals, snapshot: string): RawBuilder<unknown> {
+  const t = totalsColumns(totals, b.currency);
   return sql`basket_written as (
     insert into baskets (id, pk, owner_id, site_id, currency, status, version, agent_basket, custom,
                          product_sub_total, product_total, tax_total, order_total, snapshot, created_at, updated_at)
-    values (${b.id}, ${pk}, ${b.ownerId}, ${b.siteId}, ${b.currency}, ${b.status}, ${b.version}, ${b.agentBasket}, ${JSON.stringify(b.custom)}::jsonb,
-            ${t.productSubTotal}, ${t.productTotal}, ${t.taxTotal}, ${t.orderTotal}, ${snapshot}::jsonb, ${b.createdAt}, ${b.updatedAt}))`;
+    select ${b.id}, n.pk, ${b.ownerId}, ${b.siteId}, ${b.currency}, ${b.status}, ${b.version}, ${b.agentBasket}, ${JSON.stringify(b.custom)}::jsonb,
+           ${t.productSubTotal}, ${t.productTotal}, ${t.taxTotal}, ${t.orderTotal},
+           jsonb_set(${snapshot}::jsonb, '{pk}', to_jsonb(n.pk)), ${b.createdAt}, ${b.updatedAt}
+    from (select nextval(pg_get_serial_sequence('baskets', 'pk')) as pk) n
+    on conflict (id) do nothing
+    returning pk)`;
 }
 
-function updateBasketCte(b: Basket, totals: BasketTotals, snapshot: string): RawBuilder<unknown> {
-  const t = totalsColumns(totals);
+/** Updates the basket only if it still has the version it was read with. */
+function updateBasketCte(expectedVersion: number, b: Basket, totals: BasketTotals, snapshot: string): RawBuilder<unknown> {
+  const t = totalsColumns(totals, b.currency);
   return sql`basket_written as (
     update baskets set status = ${b.status}, version = ${b.version}, custom = ${JSON.stringify(b.custom)}::jsonb,
       product_sub_total = ${t.productSubTotal}, product_total = ${t.productTotal}, tax_total = ${t.taxTotal},
       order_total = ${t.orderTotal}, snapshot = ${snapshot}::jsonb, updated_at = ${b.updatedAt}
-    where id = ${b.id})`;
+    where id = ${b.id} and version = ${expectedVersion}
+    returning pk)`;
 }
 
 function upsertLinesCte(basketId: string, lines: readonly BasketLine[]): RawBuilder<unknown> {
   const values = lines.map(
-    (l) => sql`(${basketId}::uuid, ${l.itemId}, ${l.sku}, ${l.quantity}::int, ${l.addedUnitPrice?.toString() ?? null}::numeric,
+    (l) => sql`(${basketId}::uuid, ${l.itemId}::text, ${l.sku}::text, ${l.quantity}::int, ${l.addedUnitPrice?.toString() ?? null}::numeric,
                 ${l.position}::int, ${JSON.stringify(l.attributes)}::jsonb, ${JSON.stringify(l.custom)}::jsonb)`,
   );
   return sql`lines_upserted as (
     insert into basket_lines (basket_id, item_id, sku, quantity, added_unit_price, position, attributes, custom)
-    values ${sql.join(values)}
+    select * from (values ${sql.join(values)}) as v (basket_id, item_id, sku, quantity, added_unit_price, position, attributes, custom)
+    where exists (select 1 from basket_written)
     on conflict (basket_id, item_id) do update set quantity = excluded.quantity, added_unit_price = excluded.added_unit_price,
       position = excluded.position, attributes = excluded.attributes, custom = excluded.custom)`;
 }
-
-export type { MutationRow };

@@ -1,0 +1,89 @@
+/**
+ * The apply use case without the lane in front: what protects a basket when BullMQ redelivers a stalled
+ * job while its first run is still going, or when two runs race for any other reason.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { applyMutationJob } from '../../src/application/apply-mutation.js';
+import { processMutation } from '../../src/application/process-mutation.js';
+import type { MutationJob } from '../../src/application/mutation-job.js';
+import type { MutationCommand } from '../../src/domain/mutations.js';
+import { seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
+
+let h: Harness;
+let sku: string;
+beforeAll(async () => {
+  h = await startHarness({}, { workers: false });
+  sku = `${h.tag}-pen`;
+  await seedProducts(h, [{ sku, price: '1.10' }]);
+});
+afterAll(async () => h?.close());
+
+const deps = () => ({ db: h.res.db, limits: { maxLineQuantity: 999, maxLines: 50 }, now: () => new Date() });
+const job = (basketId: string, command: MutationCommand, ownerId = 'owner-1', mutationId = randomUUID()): MutationJob => ({
+  mutationId, basketId, ownerId, role: 'customer', command, idempotencyKey: null, requestHash: null, enqueuedAt: new Date().toISOString(), replyTo: null,
+});
+const create = (id: string) => job(id, { kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} });
+const add = (id: string) => job(id, { kind: 'add_items', items: [{ sku, quantity: 1 }] });
+
+describe('when the same mutation runs twice at once', () => {
+  it('applies it once; the other run answers as a duplicate', async () => {
+    const id = randomUUID();
+    await applyMutationJob(deps(), create(id));
+    const j = add(id);
+    const processDeps = { ...deps(), cache: h.res.cache, publisher: h.res.redis, logger: pino({ level: 'silent' }), retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 } };
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => processMutation(processDeps, j)));
+    expect(outcomes.every((o) => o.status === 'applied' && o.version === 2)).toBe(true);
+    const row = await h.res.db.selectFrom('baskets').select('version').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.version).toBe(2);
+    const line = await h.res.db.selectFrom('basket_lines').select('quantity').where('basket_id', '=', id).executeTakeFirstOrThrow();
+    expect(line.quantity).toBe(1);
+  });
+
+  it('a replay after the fact changes nothing and returns the recorded outcome', async () => {
+    const id = randomUUID();
+    await applyMutationJob(deps(), create(id));
+    const j = add(id);
+    const first = await applyMutationJob(deps(), j);
+    const again = await applyMutationJob(deps(), j);
+    expect(first.duplicate).toBe(false);
+    expect(again.duplicate).toBe(true);
+    expect(again.outcome).toMatchObject({ status: 'applied', version: 2 });
+  });
+
+  it('a duplicate create does not create twice', async () => {
+    const id = randomUUID();
+    const j = create(id);
+    const [a, b] = await Promise.allSettled([applyMutationJob(deps(), j), applyMutationJob(deps(), j)]);
+    const ok = [a, b].filter((r) => r.status === 'fulfilled');
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    const rows = await h.res.db.selectFrom('baskets').select('version').where('id', '=', id).execute();
+    expect(rows).toEqual([{ version: 1 }]);
+  });
+});
+
+describe('when different mutations of one basket race outside the lane', () => {
+  it('the version guard serializes them: every one applied once, versions contiguous', async () => {
+    const id = randomUUID();
+    await applyMutationJob(deps(), create(id));
+    const processDeps = { ...deps(), cache: h.res.cache, publisher: h.res.redis, logger: pino({ level: 'silent' }), retry: { attempts: 50, baseDelayMs: 1, maxDelayMs: 20 } };
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => processMutation(processDeps, add(id))));
+    expect(outcomes.map((o) => o.version).sort((x, y) => x! - y!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    const line = await h.res.db.selectFrom('basket_lines').select('quantity').where('basket_id', '=', id).executeTakeFirstOrThrow();
+    expect(line.quantity).toBe(20);
+    const totals = await h.res.db.selectFrom('baskets').select(['product_total', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+    // 20 × 1.10 = 22.00
+    expect(totals).toEqual({ product_total: '22.00', version: 21 });
+  });
+});
+
+describe('a customer reaching for a basket it does not own inside the worker', () => {
+  it('is rejected as not found and leaves the basket alone', async () => {
+    const s = new Shopper(h);
+    const id = randomUUID();
+    await applyMutationJob(deps(), job(id, { kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} }, s.sub));
+    const r = await applyMutationJob(deps(), job(id, { kind: 'add_items', items: [{ sku, quantity: 1 }] }, 'someone-else'));
+    expect(r.outcome).toMatchObject({ status: 'rejected', error: { code: 'basket_not_found' } });
+  });
+});
