@@ -13,6 +13,7 @@
 import { applyMutation, skusInvolved, type MutationCommand } from '../domain/mutations.js';
 import { priceBasket } from '../domain/totals.js';
 import type { Db } from '../persistence/database.js';
+import type { Queryable } from '../persistence/prepared.js';
 import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
 import { buildSnapshot, type BasketSnapshot } from './basket-snapshot.js';
 import { lineItemId } from './ids.js';
@@ -20,6 +21,8 @@ import type { MutationJob, MutationOutcome } from './mutation-job.js';
 
 export interface ApplyDeps {
   readonly db: Db;
+  /** The pool under `db`: the two hot statements run on it as prepared statements. */
+  readonly pool: Queryable;
   readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
   readonly now: () => Date;
 }
@@ -33,7 +36,7 @@ export interface ApplyResult {
 export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promise<ApplyResult> {
   const { mutationId, basketId } = job;
   const command: MutationCommand = job.command;
-  const state = await loadMutationState(deps.db, {
+  const state = await loadMutationState(deps.pool, {
     basketId,
     mutationId,
     createSiteId: command.kind === 'create_basket' ? command.siteId : null,
@@ -67,7 +70,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   };
   const reject = async (code: string, message: string): Promise<ApplyResult> => {
     const version = before?.version ?? null;
-    await writeMutationOutcome(deps.db, record, { status: 'rejected', rejection: { code: code as never, message }, version });
+    await writeMutationOutcome(deps.pool, record, { status: 'rejected', rejection: { code: code as never, message }, version });
     return { duplicate: false, outcome: { status: 'rejected', mutationId, basketId, version, error: { code, message } } };
   };
 
@@ -92,7 +95,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   const policy = { ...site, currency: after.currency };
   const priced = priceBasket(after.lines, state.catalog, policy);
   const draft = buildSnapshot(after, state.pk ?? 0, policy, priced);
-  const pk = await writeMutationOutcome(deps.db, record, { status: 'applied', before, after, totals: priced.totals, snapshot: draft });
+  const pk = await writeMutationOutcome(deps.pool, record, { status: 'applied', before, after, totals: priced.totals, snapshot: draft });
   const snapshot = pk === draft.pk ? draft : { ...draft, pk: pk! };
   return { duplicate: false, outcome: { status: 'applied', mutationId, basketId, version: after.version, snapshot } };
 }

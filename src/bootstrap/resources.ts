@@ -6,12 +6,15 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { createDatabase, type Db } from '../persistence/database.js';
+import { openDatabase, type Db } from '../persistence/database.js';
+import type pg from 'pg';
 import { ensureDatabase, migrateToLatest } from '../persistence/migrate.js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
 
 export interface Resources {
   readonly db: Db;
+  /** The pool under `db`, for the hot path's named prepared statements. */
+  readonly pool: pg.Pool;
   /** Commands; `maxRetriesPerRequest: null` as BullMQ requires for connections it shares. */
   readonly redis: Redis;
   readonly cache: SnapshotCache;
@@ -20,7 +23,7 @@ export interface Resources {
 }
 
 export function createResources(config: Config, logger: Logger): Resources {
-  const db = createDatabase(config.DATABASE_URL, config.PG_POOL_SIZE);
+  const { db, pool } = openDatabase(config.DATABASE_URL, config.PG_POOL_SIZE);
   const newRedis = () => {
     const r = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
     r.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
@@ -29,6 +32,7 @@ export function createResources(config: Config, logger: Logger): Resources {
   const redis = newRedis();
   return {
     db,
+    pool,
     redis,
     cache: new SnapshotCache(redis, config.REDIS_PREFIX, config.SNAPSHOT_TTL_SECONDS),
     newRedis,

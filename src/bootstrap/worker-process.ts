@@ -20,6 +20,7 @@ export interface WorkerProcess {
 export function createMutationWorkers(config: Config, res: Resources, logger: Logger, hooks: Pick<ProcessDeps, 'onApplied'> = {}): WorkerProcess {
   const deps: ProcessDeps = {
     db: res.db,
+    pool: res.pool,
     cache: res.cache,
     publisher: res.redis,
     logger,

@@ -1,14 +1,15 @@
 /**
  * The basket aggregate in PostgreSQL: basket row, its lines, and the mutation record written with them.
  *
- * A mutation costs two statements and no explicit transaction (database round trips set the ceiling,
+ * A mutation costs two named prepared statements (planned once per connection) and no explicit transaction (database round trips set the ceiling,
  * see DESIGN): `loadMutationState` reads everything the pure core needs in one statement, and
  * `writeMutationOutcome` writes basket, lines and mutation record in one statement, guarded by the
  * version it read (optimistic concurrency). The lane already runs one job per basket at a time, so the
  * guard only trips when BullMQ redelivers a stalled job while the first run is still going; the loser
  * retries, sees the mutation record, and answers as a duplicate.
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
+import { prepared, run, type Queryable } from './prepared.js';
 import { Money, formatMoney } from '../domain/money.js';
 import type { Basket, BasketLine, Catalog, CatalogEntry, SitePolicy } from '../domain/types.js';
 import type { BasketTotals } from '../domain/totals.js';
@@ -59,33 +60,37 @@ interface StateRow {
   catalog: { sku: string; pk: number; name: string; tax_rate: string; online: boolean; image: string | null; price: string | null; retail_price: string | null }[];
 }
 
+const READ_STATE = prepared(
+  'basket_mutation_state_v1',
+  `with target as (select $1::uuid as id, $2::uuid as mid, $3::text as create_site, $4::text[] as skus)
+   select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.created_at, b.updated_at,
+     s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
+     s.tax_rounded_at_group as s_tax_rounded_at_group, s.rounding_mode as s_rounding_mode,
+     (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
+        from mutations m where m.id = t.mid) as recorded,
+     (select coalesce(json_agg(json_build_object('item_id', l.item_id, 'sku', l.sku, 'quantity', l.quantity,
+                'added_unit_price', l.added_unit_price::text, 'position', l.position, 'attributes', l.attributes, 'custom', l.custom)
+              order by l.position), '[]'::json)
+        from basket_lines l where l.basket_id = t.id) as lines,
+     (select coalesce(json_agg(json_build_object('sku', p.sku, 'pk', p.pk, 'name', p.name, 'tax_rate', p.tax_rate::text, 'online', p.online,
+                'image', p.image, 'price', pr.price::text, 'retail_price', pr.retail_price::text)), '[]'::json)
+        from products p left join prices pr on pr.sku = p.sku and pr.price_list = s.price_list
+        where p.sku = any(t.skus || array(select l.sku from basket_lines l where l.basket_id = t.id))) as catalog
+   from target t
+   left join baskets b on b.id = t.id
+   left join sites s on s.id = coalesce(b.site_id, t.create_site)`,
+);
+
 /**
  * Reads, in one statement, what applying a mutation needs: the basket and its lines, its site, the
  * catalogue entries of its SKUs plus `skus`, and any record of `mutationId`. `createSiteId` names the
  * site when the basket does not exist yet. Never locks.
  */
 export async function loadMutationState(
-  db: Kysely<Database>,
+  db: Queryable,
   q: { basketId: string; mutationId: string; createSiteId: string | null; skus: readonly string[] },
 ): Promise<MutationState> {
-  const { rows } = await sql<StateRow>`
-    with target as (select ${q.basketId}::uuid as id, ${q.mutationId}::uuid as mid, ${q.createSiteId}::text as create_site, ${[...q.skus]}::text[] as skus)
-    select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.created_at, b.updated_at,
-      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
-      s.tax_rounded_at_group as s_tax_rounded_at_group, s.rounding_mode as s_rounding_mode,
-      (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
-         from mutations m where m.id = t.mid) as recorded,
-      (select coalesce(json_agg(json_build_object('item_id', l.item_id, 'sku', l.sku, 'quantity', l.quantity,
-                 'added_unit_price', l.added_unit_price::text, 'position', l.position, 'attributes', l.attributes, 'custom', l.custom)
-               order by l.position), '[]'::json)
-         from basket_lines l where l.basket_id = t.id) as lines,
-      (select coalesce(json_agg(json_build_object('sku', p.sku, 'pk', p.pk, 'name', p.name, 'tax_rate', p.tax_rate::text, 'online', p.online,
-                 'image', p.image, 'price', pr.price::text, 'retail_price', pr.retail_price::text)), '[]'::json)
-         from products p left join prices pr on pr.sku = p.sku and pr.price_list = s.price_list
-         where p.sku = any(t.skus || array(select l.sku from basket_lines l where l.basket_id = t.id))) as catalog
-    from target t
-    left join baskets b on b.id = t.id
-    left join sites s on s.id = coalesce(b.site_id, t.create_site)`.execute(db);
+  const rows = await run<StateRow>(db, READ_STATE, [q.basketId, q.mutationId, q.createSiteId, q.skus]);
   const r = rows[0]!;
   const lines: BasketLine[] = r.lines.map((l) => ({
     itemId: l.item_id,
@@ -178,40 +183,94 @@ export class ConcurrentModificationError extends Error {
   readonly code = 'concurrent_modification';
 }
 
+const RECORD_REJECTION = prepared(
+  'basket_record_rejection_v1',
+  `insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
+   values ($1, $2, $3, $4, $5, $6, $7::jsonb, 'rejected', $8::jsonb, $9, null, $10, $11)`,
+);
+
+/** Line deletes and upserts and the mutation record, each only if `basket_written` has a row. */
+const LINES_AND_RECORD = `
+  lines_deleted as (
+    delete from basket_lines where basket_id = $1 and item_id = any($12::text[]) and exists (select 1 from basket_written)),
+  lines_upserted as (
+    insert into basket_lines (basket_id, item_id, sku, quantity, added_unit_price, position, attributes, custom)
+    select $1, x.item_id, x.sku, x.quantity, x.added_unit_price, x.position, x.attributes, x.custom
+    from jsonb_to_recordset($13::jsonb) as x (item_id text, sku text, quantity int, added_unit_price numeric, position int, attributes jsonb, custom jsonb)
+    where exists (select 1 from basket_written)
+    on conflict (basket_id, item_id) do update set quantity = excluded.quantity, added_unit_price = excluded.added_unit_price,
+      position = excluded.position, attributes = excluded.attributes, custom = excluded.custom),
+  mutation_inserted as (
+    insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
+    select $14, $1, $15, $16::text, $17, $18, $19::jsonb, 'applied', null, $4,
+           case when $16::text is null then null else jsonb_set($10::jsonb, '{pk}', to_jsonb((select pk from basket_written))) end,
+           $20, $21
+    where exists (select 1 from basket_written))
+  select pk from basket_written`;
+
+/** Updates the basket only if it still has the version it was read with ($2). */
+const WRITE_UPDATE = prepared(
+  'basket_write_update_v1',
+  `with basket_written as (
+     update baskets set status = $3, version = $4, custom = $5::jsonb, product_sub_total = $6, product_total = $7, tax_total = $8,
+       order_total = $9, snapshot = $10::jsonb, updated_at = $11
+     where id = $1 and version = $2
+     returning pk),
+   ${LINES_AND_RECORD}`,
+);
+
+/** Inserts a new basket with the next pk (written into its snapshot too); nothing if the id exists. */
+const WRITE_INSERT = prepared(
+  'basket_write_insert_v1',
+  `with basket_written as (
+     insert into baskets (id, pk, owner_id, site_id, currency, status, version, agent_basket, custom,
+                          product_sub_total, product_total, tax_total, order_total, snapshot, created_at, updated_at)
+     select $1, n.pk, $22, $23, $24, $3, $4, $25, $5::jsonb, $6, $7, $8, $9, jsonb_set($10::jsonb, '{pk}', to_jsonb(n.pk)), $26, $11
+     from (select nextval(pg_get_serial_sequence('baskets', 'pk')) as pk, $2::int as unused_version) n
+     on conflict (id) do nothing
+     returning pk),
+   ${LINES_AND_RECORD}`,
+);
+
 /**
  * Writes a mutation's whole outcome in one statement: basket insert (or update guarded by the version
  * it had when read), line deletes and upserts, and the mutation record — all or nothing. Returns the
  * basket's pk for an applied outcome. Throws ConcurrentModificationError when the guard fails; a second
  * record for the same mutation id fails on the primary key, the last guard of exactly-once.
  */
-export async function writeMutationOutcome(db: Kysely<Database>, record: MutationRecord, outcome: MutationOutcomeWrite): Promise<number | null> {
+export async function writeMutationOutcome(db: Queryable, record: MutationRecord, outcome: MutationOutcomeWrite): Promise<number | null> {
+  const common = [record.id, record.ownerId, record.idempotencyKey, record.requestHash, record.kind, JSON.stringify(record.payload), record.enqueuedAt, record.finishedAt] as const;
   if (outcome.status === 'rejected') {
-    await sql`insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
-      values (${record.id}, ${record.basketId}, ${record.ownerId}, ${record.idempotencyKey}, ${record.requestHash}, ${record.kind},
-              ${JSON.stringify(record.payload)}::jsonb, 'rejected', ${JSON.stringify(outcome.rejection)}::jsonb, ${outcome.version}, null,
-              ${record.enqueuedAt}, ${record.finishedAt})`.execute(db);
+    const [id, ownerId, key, hash, kind, payload, enqueuedAt, finishedAt] = common;
+    await run(db, RECORD_REJECTION, [id, record.basketId, ownerId, key, hash, kind, payload, JSON.stringify(outcome.rejection), outcome.version, enqueuedAt, finishedAt]);
     return null;
   }
   const { before, after, totals } = outcome;
-  const snapshot = JSON.stringify(outcome.snapshot);
-  const ctes: RawBuilder<unknown>[] = [before === null ? insertBasketCte(after, totals, snapshot) : updateBasketCte(before.version, after, totals, snapshot)];
   const keep = new Set(after.lines.map((l) => l.itemId));
   const deleted = (before?.lines ?? []).filter((l) => !keep.has(l.itemId)).map((l) => l.itemId);
-  if (deleted.length > 0) {
-    ctes.push(sql`lines_deleted as (delete from basket_lines
-      where basket_id = ${after.id} and item_id = any(${deleted}::text[]) and exists (select 1 from basket_written))`);
-  }
   const unchanged = new Set(before?.lines ?? []);
-  const upserts = after.lines.filter((l) => !unchanged.has(l));
-  if (upserts.length > 0) ctes.push(upsertLinesCte(after.id, upserts));
-  // For a new basket the record keeps the snapshot with the pk the insert allocated.
-  const result = record.idempotencyKey === null ? sql`null::jsonb` : sql`jsonb_set(${snapshot}::jsonb, '{pk}', to_jsonb((select pk from basket_written)))`;
-  ctes.push(sql`mutation_inserted as (
-    insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
-    select ${record.id}, ${record.basketId}, ${record.ownerId}, ${record.idempotencyKey}, ${record.requestHash}, ${record.kind},
-           ${JSON.stringify(record.payload)}::jsonb, 'applied', null, ${after.version}, ${result}, ${record.enqueuedAt}, ${record.finishedAt}
-    where exists (select 1 from basket_written))`);
-  const { rows } = await sql<{ pk: number }>`with ${sql.join(ctes)} select pk from basket_written`.execute(db);
+  const upserts = after.lines
+    .filter((l) => !unchanged.has(l))
+    .map((l) => ({
+      item_id: l.itemId,
+      sku: l.sku,
+      quantity: l.quantity,
+      added_unit_price: l.addedUnitPrice?.toString() ?? null,
+      position: l.position,
+      attributes: l.attributes,
+      custom: l.custom,
+    }));
+  const t = totalsColumns(totals, after.currency);
+  const [id, ownerId, key, hash, kind, payload, enqueuedAt, finishedAt] = common;
+  const values: unknown[] = [
+    after.id, before?.version ?? 0, after.status, after.version, JSON.stringify(after.custom),
+    t.productSubTotal, t.productTotal, t.taxTotal, t.orderTotal, JSON.stringify(outcome.snapshot), after.updatedAt,
+    deleted, JSON.stringify(upserts), id, ownerId, key, hash, kind, payload, enqueuedAt, finishedAt,
+  ];
+  const rows =
+    before === null
+      ? await run<{ pk: number }>(db, WRITE_INSERT, [...values, after.ownerId, after.siteId, after.currency, after.agentBasket, after.createdAt])
+      : await run<{ pk: number }>(db, WRITE_UPDATE, values);
   if (rows.length === 0) throw new ConcurrentModificationError(`basket ${after.id} changed since it was read`);
   return Number(rows[0]!.pk);
 }
@@ -224,42 +283,4 @@ function totalsColumns(t: BasketTotals, currency: string) {
     taxTotal: formatMoney(t.taxTotal, currency),
     orderTotal: formatMoney(t.orderTotal, currency),
   };
-}
-
-/** Inserts a new basket with the next pk, written into its snapshot too; nothing if the id exists. */
-function insertBasketCte(b: Basket, totals: BasketTotals, snapshot: string): RawBuilder<unknown> {
-  const t = totalsColumns(totals, b.currency);
-  return sql`basket_written as (
-    insert into baskets (id, pk, owner_id, site_id, currency, status, version, agent_basket, custom,
-                         product_sub_total, product_total, tax_total, order_total, snapshot, created_at, updated_at)
-    select ${b.id}, n.pk, ${b.ownerId}, ${b.siteId}, ${b.currency}, ${b.status}, ${b.version}, ${b.agentBasket}, ${JSON.stringify(b.custom)}::jsonb,
-           ${t.productSubTotal}, ${t.productTotal}, ${t.taxTotal}, ${t.orderTotal},
-           jsonb_set(${snapshot}::jsonb, '{pk}', to_jsonb(n.pk)), ${b.createdAt}, ${b.updatedAt}
-    from (select nextval(pg_get_serial_sequence('baskets', 'pk')) as pk) n
-    on conflict (id) do nothing
-    returning pk)`;
-}
-
-/** Updates the basket only if it still has the version it was read with. */
-function updateBasketCte(expectedVersion: number, b: Basket, totals: BasketTotals, snapshot: string): RawBuilder<unknown> {
-  const t = totalsColumns(totals, b.currency);
-  return sql`basket_written as (
-    update baskets set status = ${b.status}, version = ${b.version}, custom = ${JSON.stringify(b.custom)}::jsonb,
-      product_sub_total = ${t.productSubTotal}, product_total = ${t.productTotal}, tax_total = ${t.taxTotal},
-      order_total = ${t.orderTotal}, snapshot = ${snapshot}::jsonb, updated_at = ${b.updatedAt}
-    where id = ${b.id} and version = ${expectedVersion}
-    returning pk)`;
-}
-
-function upsertLinesCte(basketId: string, lines: readonly BasketLine[]): RawBuilder<unknown> {
-  const values = lines.map(
-    (l) => sql`(${basketId}::uuid, ${l.itemId}::text, ${l.sku}::text, ${l.quantity}::int, ${l.addedUnitPrice?.toString() ?? null}::numeric,
-                ${l.position}::int, ${JSON.stringify(l.attributes)}::jsonb, ${JSON.stringify(l.custom)}::jsonb)`,
-  );
-  return sql`lines_upserted as (
-    insert into basket_lines (basket_id, item_id, sku, quantity, added_unit_price, position, attributes, custom)
-    select * from (values ${sql.join(values)}) as v (basket_id, item_id, sku, quantity, added_unit_price, position, attributes, custom)
-    where exists (select 1 from basket_written)
-    on conflict (basket_id, item_id) do update set quantity = excluded.quantity, added_unit_price = excluded.added_unit_price,
-      position = excluded.position, attributes = excluded.attributes, custom = excluded.custom)`;
 }

@@ -130,9 +130,19 @@ export type MutationRow = Selectable<MutationTable>;
 
 export type Db = Kysely<Database>;
 
-export function createDatabase(url: string, poolSize: number): Db {
+/** A Kysely handle and the pg pool under it (the hot path runs named prepared statements on the pool). */
+export interface DatabaseHandle {
+  readonly db: Db;
+  readonly pool: pg.Pool;
+}
+
+export function openDatabase(url: string, poolSize: number): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
   // An idle client's error (e.g. the server restarting) must not crash the process; the next query fails instead.
   pool.on('error', () => undefined);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+}
+
+export function createDatabase(url: string, poolSize: number): Db {
+  return openDatabase(url, poolSize).db;
 }
