@@ -257,7 +257,7 @@ describe('job hygiene', () => {
     await s.addItems(id, [{ product_id: sku, quantity: 1 }]);
     const lane = h.api.lanes.queue(h.api.lanes.laneFor(id));
     const job = (await lane.getCompleted(0, 0))[0];
-    expect(job?.opts.removeOnComplete).toEqual({ age: 3600, count: 1000 });
+    expect(job?.opts.removeOnComplete).toEqual({ count: 200 });
     const rows = await sql<{ n: number }>`select count(*)::int as n from mutations where basket_id = ${id}`.execute(h.res.db);
     expect(rows.rows[0]?.n).toBe(2);
   });
