@@ -9,9 +9,17 @@ const DEV_ADMIN_TOKEN = 'dev-admin-token';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
 const EnvSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of a worker-only process's /health, /ready and /metrics (0: any free port). */
+  WORKER_PORT: int(3001, 0, 65535),
   DATABASE_URL: z.string().url().default('postgres://postgres:postgres@127.0.0.1:5432/basket'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key this service writes (BullMQ queues, snapshots, idempotency records). */
@@ -24,6 +32,8 @@ const EnvSchema = z.object({
   SYNC_WAIT_MS: int(5000, 0, 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AKINON_SITE: z.string().min(1).default('default'),
+  /** Bull Board without retry/clean/promote/remove actions. */
+  BOARD_READ_ONLY: bool(false),
   MAX_LINE_QUANTITY: int(999, 1, 1_000_000),
   MAX_LINES: int(50, 1, 1000),
   BODY_LIMIT_BYTES: int(65_536, 1024, 10_485_760),

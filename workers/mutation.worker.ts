@@ -1,9 +1,13 @@
 /** Entry point: mutation workers alone (`npm run start:worker`), one BullMQ worker per lane. */
 import { runProcess } from '../src/bootstrap/run.js';
 import { createMutationWorkers } from '../src/bootstrap/worker-process.js';
+import { createOpsServer } from '../src/bootstrap/ops-server.js';
 
 await runProcess('worker', async (config, res, logger) => {
   const workers = createMutationWorkers(config, res, logger);
-  logger.info({ lanes: config.LANES }, 'mutation workers started');
-  return [workers];
+  const ops = await createOpsServer(res);
+  const address = await ops.listen({ port: config.WORKER_PORT, host: config.HOST });
+  logger.info({ lanes: config.LANES, ops: address }, 'mutation workers started');
+  // Closed in reverse: workers first (finish in-flight jobs), then the ops server.
+  return [{ close: () => ops.close() }, workers];
 });

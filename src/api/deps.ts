@@ -7,6 +7,8 @@ import type { TokenService } from '../auth/tokens.js';
 import type { MutationSubmitter } from '../application/submit-mutation.js';
 import type { BasketReader } from '../application/get-basket.js';
 import type { LaneQueues } from '../queue/lane-queues.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Queue } from 'bullmq';
 
 export interface ApiDeps {
   readonly config: Config;
@@ -16,5 +18,8 @@ export interface ApiDeps {
   readonly submitter: MutationSubmitter;
   readonly reader: BasketReader;
   readonly lanes: LaneQueues;
+  /** Every queue Bull Board shows (lanes and the scheduler's). */
+  readonly boardQueues: readonly Queue[];
+  readonly metrics: Metrics;
   readonly logger: Logger;
 }

@@ -8,6 +8,7 @@ import type { ApiDeps } from './deps.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { OCAPI_PREFIX, ocapiRoutes } from './ocapi/ocapi.routes.js';
 import { systemRoutes } from './system.routes.js';
+import { registerQueueBoard } from './ops/queue-board.js';
 
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -24,7 +25,15 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  app.addHook('onResponse', async (req, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
   await app.register(async (scope) => systemRoutes(scope, deps));
+  await registerQueueBoard(app, { queues: deps.boardQueues, adminToken: deps.config.ADMIN_TOKEN, readOnly: deps.config.BOARD_READ_ONLY });
   await app.register(async (scope) => adminRoutes(scope, deps), { prefix: '/admin' });
   await app.register(async (scope) => ocapiRoutes(scope, deps), { prefix: OCAPI_PREFIX });
   return app;

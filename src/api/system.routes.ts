@@ -22,6 +22,10 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
 
   r.get('/health', async () => ({ status: 'ok' }));
 
+  r.get('/metrics', async (_req, reply) => {
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
   r.get('/ready', async (_req, reply) => {
     const checks = { postgres: false, redis: false, migrations: schemaCurrent };
     await Promise.all([

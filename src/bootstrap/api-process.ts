@@ -1,6 +1,7 @@
 /** Composition of the HTTP API: lane producers, reply listener, submitter, reader, Fastify. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { TokenService } from '../auth/tokens.js';
@@ -17,7 +18,8 @@ export interface ApiProcess {
   close(): Promise<void>;
 }
 
-export async function createApi(config: Config, res: Resources, logger: Logger): Promise<ApiProcess> {
+/** `extraQueues`: other queues Bull Board shows beside the lanes (the expiry scheduler's). */
+export async function createApi(config: Config, res: Resources, logger: Logger, extraQueues: readonly Queue[] = []): Promise<ApiProcess> {
   const instanceId = randomUUID();
   const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES);
   await lanes.enforceSerialLanes();
@@ -33,9 +35,21 @@ export async function createApi(config: Config, res: Resources, logger: Logger):
     ticketTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     now: () => new Date(),
   });
-  const reader = new BasketReader({ db: res.db, cache: res.cache });
+  const reader = new BasketReader({ db: res.db, cache: res.cache, onCache: (hit) => res.metrics.snapshotCache.inc({ result: hit ? 'hit' : 'miss' }) });
+  res.metrics.watchQueues(lanes.all());
   const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS);
-  const app = await buildServer({ config, db: res.db, redis: res.redis, tokens, submitter, reader, lanes, logger });
+  const app = await buildServer({
+    config,
+    db: res.db,
+    redis: res.redis,
+    tokens,
+    submitter,
+    reader,
+    lanes,
+    boardQueues: [...lanes.all(), ...extraQueues],
+    metrics: res.metrics,
+    logger,
+  });
   return {
     app,
     lanes,

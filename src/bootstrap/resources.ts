@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../persistence/database.js';
 import type pg from 'pg';
 import { ensureDatabase, migrateToLatest } from '../persistence/migrate.js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
+import { Metrics } from '../observability/metrics.js';
 
 export interface Resources {
   readonly db: Db;
@@ -18,11 +19,13 @@ export interface Resources {
   /** Commands; `maxRetriesPerRequest: null` as BullMQ requires for connections it shares. */
   readonly redis: Redis;
   readonly cache: SnapshotCache;
+  /** This process's metrics registry. */
+  readonly metrics: Metrics;
   newRedis(): Redis;
   close(): Promise<void>;
 }
 
-export function createResources(config: Config, logger: Logger): Resources {
+export function createResources(config: Config, logger: Logger, processName = 'basket'): Resources {
   const { db, pool } = openDatabase(config.DATABASE_URL, config.PG_POOL_SIZE);
   const newRedis = () => {
     const r = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
@@ -35,6 +38,7 @@ export function createResources(config: Config, logger: Logger): Resources {
     pool,
     redis,
     cache: new SnapshotCache(redis, config.REDIS_PREFIX, config.SNAPSHOT_TTL_SECONDS),
+    metrics: new Metrics(processName),
     newRedis,
     async close() {
       await redis.quit().catch(() => redis.disconnect());

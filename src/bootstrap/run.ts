@@ -19,7 +19,7 @@ export async function runProcess(name: string, start: (config: Config, res: Reso
   const logger = createLogger(config, name);
   if (config.usingDevSecrets.jwt) logger.warn('JWT_SECRET is the development default: set it in production');
   if (config.usingDevSecrets.admin) logger.warn('ADMIN_TOKEN is the development default: set it in production');
-  const res = createResources(config, logger);
+  const res = createResources(config, logger, name);
   let pieces: Piece[] = [];
   let stopping = false;
   const stop = async (signal: string) => {

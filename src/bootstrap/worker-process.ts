@@ -27,6 +27,12 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
     limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
     now: () => new Date(),
     retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 2000 },
+    onApplied: (job, outcome, durationMs, duplicate) => {
+      const kind = job.command.kind;
+      res.metrics.mutations.inc({ kind, status: outcome.status, duplicate: String(duplicate) });
+      res.metrics.applyDuration.observe({ kind }, durationMs / 1000);
+      if (!duplicate) res.metrics.enqueueToApplied.observe({ kind }, (Date.now() - Date.parse(job.enqueuedAt)) / 1000);
+    },
     ...hooks,
   };
   const workers = Array.from({ length: config.LANES }, (_, lane) => {

@@ -39,6 +39,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     JOB_LOCK_MS: '2000',
     JOB_STALLED_CHECK_MS: '1000',
     PG_POOL_SIZE: '10',
+    WORKER_PORT: '0',
     ...overrides,
   };
 }

@@ -1,0 +1,23 @@
+/**
+ * The small HTTP server of a worker-only process: /health, /ready and /metrics on WORKER_PORT, so
+ * Prometheus and orchestrators see workers as well as APIs.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { Resources } from './resources.js';
+
+export async function createOpsServer(res: Resources): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_req, reply) => {
+    const checks = { postgres: false, redis: false };
+    await Promise.all([
+      sql`select 1`.execute(res.db).then(() => (checks.postgres = true), () => undefined),
+      res.redis.ping().then(() => (checks.redis = true), () => undefined),
+    ]);
+    const ready = checks.postgres && checks.redis;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(res.metrics.registry.contentType).send(await res.metrics.registry.metrics()));
+  return app;
+}
