@@ -3,9 +3,9 @@
  * nothing; a worker killed with SIGKILL mid-stream loses nothing and applies nothing twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
-import { eventually, seedProducts, Shopper, startHarness, testEnv, type Harness } from '../support/harness.js';
+import { addInSequence, createBaskets, eventually, seedProducts, Shopper, startHarness, testEnv, type Harness } from '../support/harness.js';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
+import { countMutations, expectAppliedInOrder } from '../support/invariants.js';
 
 let h: Harness;
 let env: Record<string, string>;
@@ -30,45 +30,8 @@ function worker(): ServiceProcess {
   return w;
 }
 
-/** Accepts `perBasket` async adds for each basket, one basket's adds in sequence, baskets in parallel. */
-async function enqueueAdds(shopper: Shopper, baskets: string[], perBasket: number): Promise<void> {
-  await Promise.all(
-    baskets.map(async (id) => {
-      for (let seq = 0; seq < perBasket; seq++) {
-        const r = await shopper.addItems(id, [{ product_id: sku, quantity: 1, c_seq: seq } as never], { prefer: 'respond-async' });
-        expect(r.statusCode).toBe(202);
-      }
-    }),
-  );
-}
-
-async function createBaskets(shopper: Shopper, n: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(await shopper.createBasket());
-  return ids;
-}
-
-async function appliedAdds(baskets: string[]): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from mutations where kind = 'add_items' and basket_id = any(${baskets}::uuid[])`.execute(h.res.db);
-  return rows[0]!.n;
-}
-
-/** Every basket: quantity = adds, version = 1 + adds, versions contiguous, applied in acceptance order. */
-async function expectInvariants(baskets: string[], perBasket: number): Promise<void> {
-  for (const id of baskets) {
-    const row = await h.res.db.selectFrom('baskets').select(['version']).where('id', '=', id).executeTakeFirstOrThrow();
-    expect(row.version).toBe(1 + perBasket);
-    const line = await h.res.db.selectFrom('basket_lines').select('quantity').where('basket_id', '=', id).executeTakeFirstOrThrow();
-    expect(line.quantity).toBe(perBasket);
-    const { rows } = await sql<{ version: number; status: string; seq: number }>`
-      select version, status, (payload->'items'->0->'custom'->>'c_seq')::int as seq
-      from mutations where basket_id = ${id} and kind = 'add_items' order by version`.execute(h.res.db);
-    expect(rows.map((r) => r.status)).toEqual(Array(perBasket).fill('applied'));
-    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: perBasket }, (_, i) => i + 2));
-    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: perBasket }, (_, i) => i));
-  }
-}
+const appliedAdds = (baskets: string[]) => countMutations(h.res.db, baskets);
+const expectInvariants = (baskets: string[], perBasket: number) => expectAppliedInOrder(h.res.db, baskets, perBasket);
 
 async function activeJobs(): Promise<number> {
   const counts = await Promise.all(h.api.lanes.all().map((q) => q.getActiveCount()));
@@ -91,7 +54,7 @@ describe('two worker processes on the same lanes', () => {
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
-    await enqueueAdds(shopper, baskets, 25);
+    expect(new Set(await addInSequence(shopper, baskets, sku, 25))).toEqual(new Set([202]));
     await eventually(async () => ((await appliedAdds(baskets)) === 16 * 25 ? true : undefined), 60_000, 100);
     sampling = false;
     await sampler;
@@ -108,7 +71,7 @@ describe('a worker killed with SIGKILL while 500 mutations are in flight', () =>
     const first = worker();
     await first.waitFor(/mutation workers started/);
     const baskets = await createBaskets(shopper, 25);
-    await enqueueAdds(shopper, baskets, 20);
+    expect(new Set(await addInSequence(shopper, baskets, sku, 20))).toEqual(new Set([202]));
     await eventually(async () => ((await appliedAdds(baskets)) >= 50 ? true : undefined), 30_000, 10);
     first.kill('SIGKILL');
     await first.exited;

@@ -143,3 +143,26 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+export async function createBaskets(shopper: Shopper, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(await shopper.createBasket());
+  return ids;
+}
+
+/**
+ * `perBasket` one-unit adds of `sku` to each basket: one basket's adds in sequence (each carries its
+ * acceptance order as `c_seq`), baskets in parallel. Async by default; returns the status codes.
+ */
+export async function addInSequence(shopper: Shopper, baskets: string[], sku: string, perBasket: number, headers: Record<string, string> = { prefer: 'respond-async' }): Promise<number[]> {
+  const codes: number[] = [];
+  await Promise.all(
+    baskets.map(async (id) => {
+      for (let seq = 0; seq < perBasket; seq++) {
+        const r = await shopper.addItems(id, [{ product_id: sku, quantity: 1, c_seq: seq } as never], headers);
+        codes.push(r.statusCode);
+      }
+    }),
+  );
+  return codes;
+}
