@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../persistence/database.js';
 import type { TokenService } from '../auth/tokens.js';
-import type { MutationSubmitter } from '../application/submit-mutation.js';
+import type { Submitter } from '../application/submit-mutation.js';
 import type { BasketReader } from '../application/get-basket.js';
 import type { LaneQueues } from '../queue/lane-queues.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -15,7 +15,7 @@ export interface ApiDeps {
   readonly db: Db;
   readonly redis: Redis;
   readonly tokens: TokenService;
-  readonly submitter: MutationSubmitter;
+  readonly submitter: Submitter;
   readonly reader: BasketReader;
   readonly lanes: LaneQueues;
   /** Every queue Bull Board shows (lanes and the scheduler's). */

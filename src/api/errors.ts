@@ -3,6 +3,8 @@
  * way (OCAPI fault document, problem+json for admin and native endpoints); `code` is stable, `retryable`
  * tells clients whether the same request may succeed later.
  */
+import { ServiceUnavailableError } from '../application/submit-mutation.js';
+
 export type ApiErrorCode =
   | 'malformed_json'
   | 'invalid_request'
@@ -63,6 +65,7 @@ export function isApiErrorCode(code: string): code is ApiErrorCode {
 /** Turns whatever Fastify or a handler threw into an ApiError (unknown errors become internal_error). */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof ServiceUnavailableError) return new ApiError('service_unavailable', 'The service cannot take this change right now; retry later.');
   const e = err as { code?: string; statusCode?: number; validation?: { instancePath?: string; message?: string }[]; validationContext?: string; message?: string };
   if (Array.isArray(e.validation)) {
     const where = e.validationContext ?? 'body';

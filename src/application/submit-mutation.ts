@@ -40,11 +40,17 @@ export interface SubmitRequest {
   readonly respondAsync: boolean;
 }
 
+/** What the HTTP layer needs from the write path (the lane submitter; a benchmark baseline applies inline). */
+export interface Submitter {
+  submit(req: SubmitRequest): Promise<SubmitResult>;
+  readTicket(mutationId: string): Promise<Ticket | null>;
+}
+
 export class ServiceUnavailableError extends Error {
   override readonly name = 'ServiceUnavailableError';
 }
 
-export class MutationSubmitter {
+export class MutationSubmitter implements Submitter {
   constructor(
     private readonly deps: {
       readonly db: Db;
@@ -72,7 +78,12 @@ export class MutationSubmitter {
     const mutationId = req.idempotencyKey === null ? newMutationId() : idempotentMutationId(req.ownerId, req.idempotencyKey);
     const wait = !req.respondAsync && deps.syncWaitMs > 0;
     const ticket: Ticket = { basketId: req.basketId, ownerId: req.ownerId, requestHash: req.idempotencyKey ? req.requestHash : null, replyTo: wait ? deps.replies.channel : null };
-    const fresh = await deps.redis.set(this.ticketKey(mutationId), JSON.stringify(ticket), 'EX', deps.ticketTtlSeconds, 'NX');
+    let fresh: string | null;
+    try {
+      fresh = await deps.redis.set(this.ticketKey(mutationId), JSON.stringify(ticket), 'EX', deps.ticketTtlSeconds, 'NX');
+    } catch (err) {
+      throw new ServiceUnavailableError(`could not record mutation ticket: ${(err as Error).message}`);
+    }
     if (fresh === null) return this.repeat(mutationId, req, wait);
 
     const waiter = wait ? deps.replies.expect(mutationId, deps.syncWaitMs) : null;

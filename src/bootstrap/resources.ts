@@ -16,23 +16,25 @@ export interface Resources {
   readonly db: Db;
   /** The pool under `db`, for the hot path's named prepared statements. */
   readonly pool: pg.Pool;
-  /** Commands; `maxRetriesPerRequest: null` as BullMQ requires for connections it shares. */
+  /** Commands (API, producers, cache, replies): fails fast while Redis is unreachable, so requests get 503, not a hang. */
   readonly redis: Redis;
   readonly cache: SnapshotCache;
   /** This process's metrics registry. */
   readonly metrics: Metrics;
+  /** A new connection for BullMQ workers (`maxRetriesPerRequest: null`, as BullMQ requires). */
   newRedis(): Redis;
   close(): Promise<void>;
 }
 
 export function createResources(config: Config, logger: Logger, processName = 'basket'): Resources {
   const { db, pool } = openDatabase(config.DATABASE_URL, config.PG_POOL_SIZE);
-  const newRedis = () => {
-    const r = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+  const connect = (maxRetriesPerRequest: number | null) => {
+    const r = new Redis(config.REDIS_URL, { maxRetriesPerRequest, enableReadyCheck: true });
     r.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
     return r;
   };
-  const redis = newRedis();
+  const newRedis = () => connect(null);
+  const redis = connect(1);
   return {
     db,
     pool,

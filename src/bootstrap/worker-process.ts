@@ -35,6 +35,7 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
     },
     ...hooks,
   };
+  const connection = res.newRedis();
   const workers = Array.from({ length: config.LANES }, (_, lane) => {
     const worker = new Worker<MutationJob>(
       laneQueueName(lane),
@@ -44,7 +45,7 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
         await processMutation(deps, data, log);
       },
       {
-        connection: res.redis,
+        connection,
         prefix: bullPrefix(config.REDIS_PREFIX),
         concurrency: 1,
         lockDuration: config.JOB_LOCK_MS,
@@ -60,6 +61,7 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await connection.quit().catch(() => connection.disconnect());
     },
   };
 }

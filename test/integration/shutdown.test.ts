@@ -45,7 +45,7 @@ describe('a rolling restart of workers under load', () => {
   it('finishes in-flight jobs, exits 0, and leaves nothing stalled, lost or doubled', async () => {
     const stalled: string[] = [];
     const events = Array.from({ length: h.config.LANES }, (_, k) => {
-      const qe = new QueueEvents(laneQueueName(k), { connection: h.res.redis.duplicate(), prefix: bullPrefix(h.config.REDIS_PREFIX) });
+      const qe = new QueueEvents(laneQueueName(k), { connection: h.res.newRedis(), prefix: bullPrefix(h.config.REDIS_PREFIX) });
       qe.on('stalled', ({ jobId }) => stalled.push(jobId));
       return qe;
     });
