@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
@@ -22,7 +21,8 @@ process.on('exit', () => {
 });
 
 export function startService(entry: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(TSX, [path.join(ROOT, entry)], {
+  // node --import tsx (not the tsx CLI): one process, so signals and /proc figures are the service's own.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,58 @@
+/**
+ * Benchmark baseline: the same HTTP API, domain and persistence code, but each write is applied inline
+ * in the HTTP handler (no queue, no worker, no reply channel). Started by `npm run bench`; not a product
+ * entry point — it gives no per-basket ordering guarantee beyond the version guard.
+ */
+import { randomUUID } from 'node:crypto';
+import { runProcess } from '../../src/bootstrap/run.js';
+import { buildServer } from '../../src/api/server.js';
+import { TokenService } from '../../src/auth/tokens.js';
+import { BasketReader } from '../../src/application/get-basket.js';
+import { processMutation } from '../../src/application/process-mutation.js';
+import type { Submitter, SubmitRequest, SubmitResult } from '../../src/application/submit-mutation.js';
+import { LaneQueues } from '../../src/queue/lane-queues.js';
+
+await runProcess('inline-baseline', async (config, res, logger) => {
+  const deps = {
+    db: res.db,
+    pool: res.pool,
+    cache: res.cache,
+    publisher: res.redis,
+    logger,
+    limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
+    now: () => new Date(),
+    retry: { attempts: 50, baseDelayMs: 1, maxDelayMs: 20 },
+  };
+  const submitter: Submitter = {
+    async submit(req: SubmitRequest): Promise<SubmitResult> {
+      const outcome = await processMutation(deps, {
+        mutationId: randomUUID(),
+        basketId: req.basketId,
+        ownerId: req.ownerId,
+        role: req.role,
+        command: req.command,
+        idempotencyKey: null,
+        requestHash: null,
+        enqueuedAt: new Date().toISOString(),
+        replyTo: null,
+      });
+      return { kind: 'finished', outcome };
+    },
+    readTicket: async () => null,
+  };
+  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, 1);
+  const app = await buildServer({
+    config,
+    db: res.db,
+    redis: res.redis,
+    tokens: new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS),
+    submitter,
+    reader: new BasketReader({ db: res.db, cache: res.cache }),
+    lanes,
+    boardQueues: [],
+    metrics: res.metrics,
+    logger,
+  });
+  await app.listen({ port: config.PORT, host: config.HOST });
+  return [{ close: async () => { await app.close(); await lanes.close(); } }];
+});

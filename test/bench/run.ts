@@ -1,0 +1,258 @@
+/**
+ * `npm run bench`: the benchmark suite (a benchmark, not a test). Starts the service (API + worker
+ * processes) and its baselines on this machine, seeds its own catalogue into its own database, drives
+ * load over loopback with autocannon, and prints one table. Every scenario runs beside a baseline
+ * measured in the same run, because the machine is shared and noisy: compare ratios, not absolutes.
+ *
+ * Environment: DATABASE_URL / REDIS_URL (server to use; the bench creates database `basket_bench`),
+ * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10).
+ */
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import fs from 'node:fs';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import autocannon from 'autocannon';
+import { startService, stopService, type ServiceProcess } from '../support/processes.js';
+import { TokenService } from '../../src/auth/tokens.js';
+import { bullPrefix, laneQueueName } from '../../src/queue/lanes.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const SHORT = Number(process.env.BENCH_SHORT_SECONDS ?? 10);
+const SERVER_DB = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `bench${randomUUID().slice(0, 6)}`;
+const SECRET = 'bench-jwt-secret-0123456789';
+const ADMIN = 'bench-admin-token';
+const LANES = 64;
+const BASKETS = 1000;
+const SKUS = Array.from({ length: 20 }, (_, i) => `BENCH-${i}`);
+const OCAPI = '/s/default/dw/shop/v23_2';
+
+interface Row {
+  scenario: string;
+  variant: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  ratio: string;
+  note?: string;
+}
+const rows: Row[] = [];
+const children: ServiceProcess[] = [];
+
+function log(msg: string) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function databaseUrl(name: string): string {
+  const u = new URL(SERVER_DB);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function freshDatabase(name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: databaseUrl('postgres') });
+  await c.connect();
+  await c.query(`drop database if exists "${name}" with (force)`);
+  await c.end();
+}
+
+interface LoadSpec {
+  base: string;
+  connections: number;
+  seconds: number;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  path: () => string;
+  body?: string;
+}
+
+interface LoadResult {
+  rps: number;
+  ok: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(spec: LoadSpec): Promise<LoadResult> {
+  const r = await autocannon({
+    url: spec.base,
+    connections: spec.connections,
+    duration: spec.seconds,
+    requests: [{ method: spec.method, headers: spec.headers, ...(spec.body ? { body: spec.body } : {}), setupRequest: (req) => ({ ...req, path: spec.path() }) }],
+  });
+  return { rps: r.requests.average, ok: r['2xx'], p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
+}
+
+function record(scenario: string, variant: string, r: LoadResult, baseline?: LoadResult, note?: string, ratioOf: (x: LoadResult) => number = (x) => x.rps) {
+  rows.push({
+    scenario,
+    variant,
+    rps: Math.round(r.rps),
+    p50: r.p50,
+    p99: r.p99,
+    errors: r.errors,
+    ratio: baseline ? `${(ratioOf(r) / ratioOf(baseline)).toFixed(2)}×` : 'baseline',
+    ...(note ? { note } : {}),
+  });
+}
+
+function peakRssMb(p: ServiceProcess): number {
+  try {
+    const status = fs.readFileSync(`/proc/${p.child.pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Math.round(kb / 1024);
+  } catch {
+    return NaN;
+  }
+}
+
+async function main() {
+  const dbName = 'basket_bench';
+  await freshDatabase(dbName);
+  const env = {
+    DATABASE_URL: databaseUrl(dbName),
+    REDIS_URL,
+    REDIS_PREFIX: PREFIX,
+    JWT_SECRET: SECRET,
+    ADMIN_TOKEN: ADMIN,
+    LANES: String(LANES),
+    LOG_LEVEL: 'warn',
+    SYNC_WAIT_MS: '10000',
+    WORKER_PORT: '0',
+  };
+  const [apiPort, inlinePort, barePort] = [await freePort(), await freePort(), await freePort()];
+  log(`starting service (1 API + 1 worker process, ${LANES} lanes) and baselines`);
+  const api = startService('workers/api.ts', { ...env, PORT: String(apiPort), LOG_LEVEL: 'info' });
+  children.push(api);
+  await api.waitFor(/Server listening/, 60_000);
+  const worker = startService('workers/mutation.worker.ts', { ...env, LOG_LEVEL: 'info' });
+  const inline = startService('test/bench/inline-api.ts', { ...env, PORT: String(inlinePort), LOG_LEVEL: 'info' });
+  const bare = startService('test/bench/bare-redis-api.ts', { ...env, PORT: String(barePort) });
+  children.push(worker, inline, bare);
+  await Promise.all([worker.waitFor(/mutation workers started/, 60_000), inline.waitFor(/Server listening/, 60_000), bare.waitFor(/Server listening/, 60_000)]);
+
+  const pipelineBase = `http://127.0.0.1:${apiPort}`;
+  const inlineBase = `http://127.0.0.1:${inlinePort}`;
+  const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+  const put = async (path: string, body: unknown) => {
+    const r = await fetch(pipelineBase + path, { method: 'PUT', headers: admin, body: JSON.stringify(body) });
+    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  };
+  await put('/admin/products', { products: SKUS.map((sku, i) => ({ sku, name: `Bench product ${i}`, tax_rate: i % 2 ? '0.18' : '0.08' })) });
+  await put('/admin/price-lists/default', { currency: 'USD', prices: SKUS.map((sku, i) => ({ sku, price: `${(i + 1) * 3}.99` })) });
+
+  const token = new TokenService(SECRET, 3600).sign('bench-shopper', 'agent');
+  const shopper = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  log(`creating ${BASKETS} baskets`);
+  const baskets: string[] = [];
+  const creators = Array.from({ length: 16 }, async () => {
+    while (baskets.length < BASKETS) {
+      const r = await fetch(`${pipelineBase}${OCAPI}/baskets`, { method: 'POST', headers: shopper, body: '{}' });
+      if (r.status !== 200) throw new Error(`create basket: ${r.status}`);
+      baskets.push(((await r.json()) as { basket_id: string }).basket_id);
+    }
+  });
+  await Promise.all(creators);
+  const anyBasket = () => baskets[Math.floor(Math.random() * baskets.length)]!;
+  const addBody = JSON.stringify([{ product_id: SKUS[0], quantity: 1 }]);
+  const addTo = (base: string, headers: Record<string, string>, seconds: number, connections: number, basket: () => string = anyBasket): Promise<LoadResult> =>
+    load({ base, connections, seconds, method: 'POST', headers, path: () => `${OCAPI}/baskets/${basket()}/items`, body: addBody });
+
+  // 1. add-to-cart: sync adds over 1,000 baskets, 64 clients.
+  log(`add-to-cart: inline baseline, ${SECONDS} s`);
+  const inlineAdd = await addTo(inlineBase, shopper, SECONDS, 64);
+  record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'inline baseline', inlineAdd);
+  log(`add-to-cart: pipeline, ${SECONDS} s`);
+  const pipeAdd = await addTo(pipelineBase, shopper, SECONDS, 64);
+  record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'pipeline', pipeAdd, inlineAdd);
+
+  // 2. hot basket + background: 32 clients on one basket, 32 on the others.
+  const hot = baskets[0]!;
+  const background = () => baskets[1 + Math.floor(Math.random() * (baskets.length - 1))]!;
+  const hotQuantity = async () => {
+    const c = new pg.Client({ connectionString: env.DATABASE_URL });
+    await c.connect();
+    const r = await c.query<{ q: number }>(`select coalesce(sum(quantity), 0)::int as q from basket_lines where basket_id = $1`, [hot]);
+    await c.end();
+    return r.rows[0]!.q;
+  };
+  for (const [variant, base] of [['inline baseline', inlineBase], ['pipeline', pipelineBase]] as const) {
+    log(`hot basket: ${variant}, background alone then with a hot basket, ${SHORT} s each`);
+    const alone = await addTo(base, shopper, SHORT, 32, background);
+    const before = await hotQuantity();
+    const [hotRun, bgRun] = await Promise.all([addTo(base, shopper, SHORT, 32, () => hot), addTo(base, shopper, SHORT, 32, background)]);
+    const after = await hotQuantity();
+    // Applied may exceed acknowledged: requests still in flight when the load stopped were applied too.
+    const lost = Math.max(0, hotRun.ok - (after - before));
+    record('hot basket: background writes, no hot basket', variant, alone);
+    record('hot basket: background writes beside 32 clients on 1 basket', variant, bgRun, alone, `p99 ratio ${(bgRun.p99 / Math.max(alone.p99, 1)).toFixed(2)}×`, (x) => x.rps);
+    record('hot basket: the hot basket itself', variant, hotRun, undefined, `${hotRun.ok} acknowledged, ${after - before} applied, ${lost} lost`);
+  }
+
+  // 3. cached read: GET basket with warm snapshots vs a bare route returning one Redis key.
+  log(`cached read: bare Redis route, then GET basket, ${SHORT} s each`);
+  const redis = new Redis(REDIS_URL);
+  const sampleBody = (await redis.hget(`${PREFIX}:snap:${baskets[1]}`, 'b')) ?? '{}';
+  const pipe = redis.pipeline();
+  for (let i = 0; i < BASKETS; i++) pipe.set(`${PREFIX}:raw:${i}`, sampleBody);
+  await pipe.exec();
+  const bareRead = await load({ base: `http://127.0.0.1:${barePort}`, connections: 64, seconds: SHORT, method: 'GET', headers: {}, path: () => `/raw/${Math.floor(Math.random() * BASKETS)}` });
+  record('cached read (64 clients)', 'bare Fastify + Redis GET', bareRead);
+  const cachedRead = await load({ base: pipelineBase, connections: 64, seconds: SHORT, method: 'GET', headers: shopper, path: () => `${OCAPI}/baskets/${anyBasket()}` });
+  record('cached read (64 clients)', 'GET basket (pipeline API)', cachedRead, bareRead);
+
+  // 4. async accept: how fast writes are accepted, and how long until all are applied.
+  log(`async accept: ${SHORT} s, then drain`);
+  const lanes = Array.from({ length: LANES }, (_, k) => new Queue(laneQueueName(k), { connection: redis, prefix: bullPrefix(PREFIX) }));
+  const started = Date.now();
+  const accepted = await addTo(pipelineBase, { ...shopper, prefer: 'respond-async' }, SHORT, 64);
+  const acceptEnd = Date.now();
+  for (;;) {
+    const counts = await Promise.all(lanes.map((q) => q.getJobCounts('waiting', 'active')));
+    if (counts.every((c) => (c.waiting ?? 0) + (c.active ?? 0) === 0)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const drainMs = Date.now() - acceptEnd;
+  const appliedPerSecond = accepted.ok / ((Date.now() - started) / 1000);
+  record('async accept (Prefer: respond-async, 64 clients)', 'pipeline accept', accepted, pipeAdd, `all applied ${(drainMs / 1000).toFixed(1)} s after the last accept; ${Math.round(appliedPerSecond)} applied/s overall`);
+  await Promise.all(lanes.map((q) => q.close()));
+
+  const memory = await redis.info('memory');
+  const used = /used_memory_human:(\S+)/.exec(memory)?.[1];
+  const peak = /used_memory_peak_human:(\S+)/.exec(memory)?.[1];
+  const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
+  await redis.quit();
+
+  print(rss, { used, peak });
+}
+
+function print(rss: Record<string, number>, redisMemory: { used?: string; peak?: string }) {
+  const header = ['scenario', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline', 'note'];
+  const body = rows.map((r) => [r.scenario, r.variant, String(r.rps), String(r.p50), String(r.p99), String(r.errors), r.ratio, r.note ?? '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
+  out.push('');
+  out.push(`peak RSS: API ${rss.api} MB, worker ${rss.worker} MB, inline baseline ${rss.inline} MB; Redis memory ${redisMemory.used} (peak ${redisMemory.peak})`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+try {
+  await main();
+} finally {
+  await Promise.all(children.map((c) => stopService(c, 'SIGTERM')));
+}
