@@ -29,6 +29,9 @@ const EnvSchema = z.object({
   ADMIN_TOKEN: z.string().min(8).default(DEV_ADMIN_TOKEN),
   LANES: int(64, 1, 4096),
   RESERVATION_TTL_SECONDS: int(600, 1, 86_400 * 7),
+  /** How often the expiry sweep looks for baskets whose held inventory expired, and how many per sweep. */
+  EXPIRY_SWEEP_MS: int(5000, 100, 3_600_000),
+  EXPIRY_BATCH: int(500, 1, 100_000),
   SYNC_WAIT_MS: int(5000, 0, 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AKINON_SITE: z.string().min(1).default('default'),

@@ -18,6 +18,7 @@ export type ApiErrorCode =
   | 'item_not_found'
   | 'quantity_limit_exceeded'
   | 'line_limit_exceeded'
+  | 'product_item_not_available'
   | 'basket_exists'
   | 'idempotency_conflict'
   | 'payload_too_large'
@@ -38,6 +39,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   item_not_found: 404,
   quantity_limit_exceeded: 400,
   line_limit_exceeded: 400,
+  product_item_not_available: 409,
   basket_exists: 409,
   idempotency_conflict: 422,
   payload_too_large: 413,

@@ -12,6 +12,8 @@
  */
 import { applyMutation, skusInvolved, type MutationCommand } from '../domain/mutations.js';
 import { priceBasket } from '../domain/totals.js';
+import { planReservations } from '../domain/reservation.js';
+import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/prepared.js';
 import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
@@ -21,6 +23,8 @@ import type { MutationJob, MutationOutcome } from './mutation-job.js';
 
 export interface ApplyDeps {
   readonly db: Db;
+  /** How long held inventory lasts after the basket's last change. */
+  readonly reservationTtlSeconds: number;
   /** The pool under `db`: the two hot statements run on it as prepared statements. */
   readonly pool: Queryable;
   readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
@@ -36,11 +40,13 @@ export interface ApplyResult {
 export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promise<ApplyResult> {
   const { mutationId, basketId } = job;
   const command: MutationCommand = job.command;
+  const now = deps.now();
   const state = await loadMutationState(deps.pool, {
     basketId,
     mutationId,
     createSiteId: command.kind === 'create_basket' ? command.siteId : null,
     skus: skusInvolved(null, command),
+    now,
   });
 
   if (state.recorded) {
@@ -56,7 +62,6 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   // Another customer's basket is treated exactly like a missing one (no existence leak).
   const visible = state.basket !== null && (state.basket.ownerId === job.ownerId || job.role === 'agent');
   const before = visible ? state.basket : null;
-  const now = deps.now();
   const record: MutationRecord = {
     id: mutationId,
     basketId,
@@ -92,10 +97,56 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (result.outcome === 'rejected') return reject(result.rejection.code, result.rejection.message);
 
   const after = result.basket;
+  const plan = planReservations({
+    mode: command.kind === 'expire_reservations' ? 'expire' : 'hold',
+    desired: wantedUnits(after, state.catalog),
+    increased: increasedSkus(before, after),
+    stock: state.stock,
+    now,
+    ttlSeconds: deps.reservationTtlSeconds,
+  });
+  if (!plan.ok) {
+    return reject(
+      'product_item_not_available',
+      `Only ${plan.available} of product '${plan.sku}' can be reserved for this basket; ${plan.requested} requested.`,
+    );
+  }
+  if (command.kind === 'expire_reservations' && plan.items.length === 0) return reject('nothing_to_expire', 'No held inventory has expired.');
+
   const policy = { ...site, currency: after.currency };
-  const priced = priceBasket(after.lines, state.catalog, policy);
-  const draft = buildSnapshot(after, state.pk ?? 0, policy, priced);
-  const pk = await writeMutationOutcome(deps.pool, record, { status: 'applied', before, after, totals: priced.totals, snapshot: draft });
+  const priced = priceBasket(after.lines, state.catalog, policy, plan.short);
+  const draft = buildSnapshot(after, state.pk ?? 0, policy, priced, plan.earliestExpiry);
+  const pk = await writeMutationOutcome(deps.pool, record, {
+    status: 'applied',
+    before,
+    after,
+    totals: priced.totals,
+    reservations: { stockList: site.stockList, plan: plan.items, expiresAt: plan.expiresAt },
+    snapshot: draft,
+  });
   const snapshot = pk === draft.pk ? draft : { ...draft, pk: pk! };
   return { duplicate: false, outcome: { status: 'applied', mutationId, basketId, version: after.version, snapshot } };
+}
+
+/** Units per SKU the basket's lines want held: only lines whose product is online and priced. */
+function wantedUnits(basket: Basket, catalog: Catalog): Map<string, number> {
+  const units = new Map<string, number>();
+  if (basket.status !== 'active') return units;
+  for (const l of basket.lines) {
+    const entry = catalog.get(l.sku);
+    if (!entry || !entry.online || entry.price === null) continue;
+    units.set(l.sku, (units.get(l.sku) ?? 0) + l.quantity);
+  }
+  return units;
+}
+
+/** SKUs whose total quantity in the basket grew with this mutation. */
+function increasedSkus(before: Basket | null, after: Basket): Set<string> {
+  const total = (b: Basket | null) => {
+    const m = new Map<string, number>();
+    for (const l of b?.lines ?? []) m.set(l.sku, (m.get(l.sku) ?? 0) + l.quantity);
+    return m;
+  };
+  const was = total(before);
+  return new Set([...total(after)].filter(([sku, q]) => q > (was.get(sku) ?? 0)).map(([sku]) => sku));
 }

@@ -17,6 +17,7 @@ export interface SnapshotLine {
   quantity: number;
   position: number;
   valid: boolean;
+  available: boolean;
   basePrice: string | null;
   retailPrice: string | null;
   addedUnitPrice: string | null;
@@ -61,9 +62,11 @@ export interface BasketSnapshot {
   lines: SnapshotLine[];
   totals: SnapshotTotals;
   flashes: Flash[];
+  /** Earliest expiry of the inventory the basket holds (ISO), or null when it holds none. */
+  reservationExpiry: string | null;
 }
 
-export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, priced: PricedBasket): BasketSnapshot {
+export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, priced: PricedBasket, reservationExpiry: Date | null = null): BasketSnapshot {
   const m = (v: Money) => formatMoney(v, basket.currency);
   const t = priced.totals;
   return {
@@ -90,6 +93,7 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
       quantity: p.line.quantity,
       position: p.line.position,
       valid: p.valid,
+      available: p.available,
       basePrice: p.basePrice === null ? null : m(p.basePrice),
       retailPrice: p.retailPrice === null ? null : m(p.retailPrice),
       addedUnitPrice: p.line.addedUnitPrice === null ? null : m(p.line.addedUnitPrice),
@@ -115,5 +119,6 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
       totalQuantity: t.totalQuantity,
     },
     flashes: [...priced.flashes],
+    reservationExpiry: reservationExpiry?.toISOString() ?? null,
   };
 }

@@ -25,6 +25,7 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
     publisher: res.redis,
     logger,
     limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
+    reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
     now: () => new Date(),
     retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 2000 },
     onApplied: (job, outcome, durationMs, duplicate) => {

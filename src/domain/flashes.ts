@@ -29,3 +29,11 @@ export function productItemWithoutPrice(index: number, sku: string): Flash {
     path: `$.product_items[${index}]`,
   };
 }
+
+export function productItemNotAvailable(index: number, sku: string): Flash {
+  return {
+    type: 'ProductItemNotAvailable',
+    message: `Not enough inventory of '${sku}' is available for the quantity in this basket.`,
+    path: `$.product_items[${index}]`,
+  };
+}

@@ -17,7 +17,9 @@ export type MutationCommand =
   | { readonly kind: 'add_items'; readonly items: readonly AddItem[] }
   | { readonly kind: 'set_item_quantity'; readonly itemId: string; readonly quantity: number }
   | { readonly kind: 'remove_item'; readonly itemId: string }
-  | { readonly kind: 'delete_basket' };
+  | { readonly kind: 'delete_basket' }
+  /** The expiry sweep's mutation: lines stay; held units whose expiry passed are released. */
+  | { readonly kind: 'expire_reservations' };
 
 export type MutationKind = MutationCommand['kind'];
 
@@ -35,7 +37,9 @@ export type RejectionCode =
   | 'product_without_price'
   | 'item_not_found'
   | 'quantity_limit_exceeded'
-  | 'line_limit_exceeded';
+  | 'line_limit_exceeded'
+  | 'product_item_not_available'
+  | 'nothing_to_expire';
 
 export interface Rejection {
   readonly code: RejectionCode;
@@ -111,6 +115,8 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
     }
     case 'delete_basket':
       return next([], 'deleted');
+    case 'expire_reservations':
+      return next(basket.lines);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';
-import { invalidProductItem, productItemWithoutPrice, type Flash } from './flashes.js';
+import { invalidProductItem, productItemNotAvailable, productItemWithoutPrice, type Flash } from './flashes.js';
 import type { BasketLine, Catalog, PricingPolicy } from './types.js';
 
 export interface PricedLine {
@@ -15,6 +15,8 @@ export interface PricedLine {
   readonly image: string | null;
   /** False when the product is gone, offline or unpriced: the line then counts in no total. */
   readonly valid: boolean;
+  /** False when the basket cannot hold enough inventory for the line (flash ProductItemNotAvailable). */
+  readonly available: boolean;
   /** Unit price from the price list (null when unpriced). */
   readonly basePrice: Money | null;
   readonly retailPrice: Money | null;
@@ -52,7 +54,8 @@ export interface PricedBasket {
   readonly flashes: readonly Flash[];
 }
 
-export function priceBasket(lines: readonly BasketLine[], catalog: Catalog, policy: PricingPolicy): PricedBasket {
+/** `short`: SKUs the basket cannot hold enough inventory of (from the reservation plan). */
+export function priceBasket(lines: readonly BasketLine[], catalog: Catalog, policy: PricingPolicy, short: ReadonlySet<string> = new Set()): PricedBasket {
   const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
   const flashes: Flash[] = [];
   const sorted = [...lines].sort((a, b) => a.position - b.position);
@@ -62,6 +65,8 @@ export function priceBasket(lines: readonly BasketLine[], catalog: Catalog, poli
     const exists = entry !== undefined && entry.online;
     if (!exists) flashes.push(invalidProductItem(index, line.sku));
     else if (entry.price === null) flashes.push(productItemWithoutPrice(index, line.sku));
+    const available = !short.has(line.sku);
+    if (exists && !available) flashes.push(productItemNotAvailable(index, line.sku));
     const basePrice = entry?.price ?? null;
     const valid = exists && basePrice !== null;
     const price = valid ? round(basePrice.times(line.quantity)) : ZERO;
@@ -71,6 +76,7 @@ export function priceBasket(lines: readonly BasketLine[], catalog: Catalog, poli
       productPk: entry?.pk ?? null,
       image: entry?.image ?? null,
       valid,
+      available,
       basePrice,
       retailPrice: entry?.retailPrice ?? null,
       price,

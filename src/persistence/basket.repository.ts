@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import { prepared, run, type Queryable } from './prepared.js';
 import { Money, formatMoney } from '../domain/money.js';
 import type { Basket, BasketLine, Catalog, CatalogEntry, SitePolicy } from '../domain/types.js';
+import type { PlanItem, StockView } from '../domain/reservation.js';
 import type { BasketTotals } from '../domain/totals.js';
 import type { Rejection } from '../domain/mutations.js';
 import type { Database, MutationStatus } from './database.js';
@@ -34,6 +35,8 @@ export interface MutationState {
   readonly catalog: Catalog;
   /** The outcome already recorded for this mutation id (a redelivered job), or null. */
   readonly recorded: RecordedMutation | null;
+  /** Inventory of every SKU the basket has, holds, or the mutation names, in the site's stock list. */
+  readonly stock: ReadonlyMap<string, StockView>;
 }
 
 interface StateRow {
@@ -58,11 +61,12 @@ interface StateRow {
   recorded: RecordedMutation | null;
   lines: { item_id: string; sku: string; quantity: number; added_unit_price: string | null; position: number; attributes: Record<string, unknown>; custom: Record<string, unknown> }[];
   catalog: { sku: string; pk: number; name: string; tax_rate: string; online: boolean; image: string | null; price: string | null; retail_price: string | null }[];
+  stock: { sku: string; tracked: boolean; on_hand: number; reserved: number; reclaimable: number; ours: number; ours_expires_at: string | null }[];
 }
 
 const READ_STATE = prepared(
-  'basket_mutation_state_v1',
-  `with target as (select $1::uuid as id, $2::uuid as mid, $3::text as create_site, $4::text[] as skus)
+  'basket_mutation_state_v2',
+  `with target as (select $1::uuid as id, $2::uuid as mid, $3::text as create_site, $4::text[] as skus, $5::timestamptz as now)
    select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.created_at, b.updated_at,
      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
      s.tax_rounded_at_group as s_tax_rounded_at_group, s.rounding_mode as s_rounding_mode,
@@ -75,7 +79,17 @@ const READ_STATE = prepared(
      (select coalesce(json_agg(json_build_object('sku', p.sku, 'pk', p.pk, 'name', p.name, 'tax_rate', p.tax_rate::text, 'online', p.online,
                 'image', p.image, 'price', pr.price::text, 'retail_price', pr.retail_price::text)), '[]'::json)
         from products p left join prices pr on pr.sku = p.sku and pr.price_list = s.price_list
-        where p.sku = any(t.skus || array(select l.sku from basket_lines l where l.basket_id = t.id))) as catalog
+        where p.sku = any(t.skus || array(select l.sku from basket_lines l where l.basket_id = t.id))) as catalog,
+     (select coalesce(json_agg(json_build_object('sku', k.sku, 'tracked', st.sku is not null, 'on_hand', coalesce(st.on_hand, 0),
+                'reserved', coalesce(st.reserved, 0),
+                'reclaimable', (select coalesce(sum(r.quantity), 0) from reservations r
+                                 where r.stock_list = s.stock_list and r.sku = k.sku and r.expires_at <= t.now and r.basket_id <> t.id),
+                'ours', coalesce(o.quantity, 0), 'ours_expires_at', o.expires_at)), '[]'::json)
+        from (select distinct x.sku from unnest(t.skus
+                || array(select l.sku from basket_lines l where l.basket_id = t.id)
+                || array(select r.sku from reservations r where r.basket_id = t.id and r.stock_list = s.stock_list)) as x (sku)) k
+        left join stocks st on st.stock_list = s.stock_list and st.sku = k.sku
+        left join reservations o on o.basket_id = t.id and o.stock_list = s.stock_list and o.sku = k.sku) as stock
    from target t
    left join baskets b on b.id = t.id
    left join sites s on s.id = coalesce(b.site_id, t.create_site)`,
@@ -88,9 +102,9 @@ const READ_STATE = prepared(
  */
 export async function loadMutationState(
   db: Queryable,
-  q: { basketId: string; mutationId: string; createSiteId: string | null; skus: readonly string[] },
+  q: { basketId: string; mutationId: string; createSiteId: string | null; skus: readonly string[]; now: Date },
 ): Promise<MutationState> {
-  const rows = await run<StateRow>(db, READ_STATE, [q.basketId, q.mutationId, q.createSiteId, q.skus]);
+  const rows = await run<StateRow>(db, READ_STATE, [q.basketId, q.mutationId, q.createSiteId, q.skus, q.now]);
   const r = rows[0]!;
   const lines: BasketLine[] = r.lines.map((l) => ({
     itemId: l.item_id,
@@ -145,7 +159,21 @@ export async function loadMutationState(
           tax_rounded_at_group: r.s_tax_rounded_at_group,
           rounding_mode: r.s_rounding_mode,
         });
-  return { basket, pk: r.pk, site, catalog, recorded: r.recorded };
+  const stock = new Map(
+    (r.stock ?? []).map((x): [string, StockView] => [
+      x.sku,
+      {
+        sku: x.sku,
+        tracked: x.tracked,
+        onHand: x.on_hand,
+        reserved: x.reserved,
+        reclaimable: Number(x.reclaimable),
+        ours: x.ours,
+        oursExpiresAt: x.ours_expires_at === null ? null : new Date(x.ours_expires_at),
+      },
+    ]),
+  );
+  return { basket, pk: r.pk, site, catalog, recorded: r.recorded, stock };
 }
 
 /** The stored snapshot of the basket's current version (read path fallback), or null when absent. */
@@ -172,6 +200,8 @@ export type MutationOutcomeWrite =
       readonly before: Basket | null;
       readonly after: Basket;
       readonly totals: BasketTotals;
+      /** What the basket should hold afterwards (empty: no change), in the site's stock list. */
+      readonly reservations: { readonly stockList: string; readonly plan: readonly PlanItem[]; readonly expiresAt: Date | null };
       /** The versioned document (`pk` is filled in here for a new basket); also kept with the record when the mutation has an idempotency key. */
       readonly snapshot: { readonly pk: number };
     }
@@ -205,23 +235,30 @@ const LINES_AND_RECORD = `
     select $14, $1, $15, $16::text, $17, $18, $19::jsonb, 'applied', null, $4,
            case when $16::text is null then null else jsonb_set($10::jsonb, '{pk}', to_jsonb((select pk from basket_written))) end,
            $20, $21
-    where exists (select 1 from basket_written))
-  select pk from basket_written`;
+    where exists (select 1 from basket_written))`;
 
-/** Updates the basket only if it still has the version it was read with ($2). */
+/**
+ * Carries out the reservation plan ($23; see basket_apply_reservations), then updates the basket only if
+ * the plan went through and the basket still has the version it was read with ($2). The function runs
+ * first (an InitPlan of the update) and locks the basket row, so both see the same version.
+ */
 const WRITE_UPDATE = prepared(
-  'basket_write_update_v1',
-  `with basket_written as (
+  'basket_write_update_v2',
+  `with reservation as materialized (
+     select case when jsonb_array_length($23::jsonb) = 0 then 'ok'
+                 else basket_apply_reservations($1, $2, $22, $23::jsonb, $24, $11) end as outcome),
+   basket_written as (
      update baskets set status = $3, version = $4, custom = $5::jsonb, product_sub_total = $6, product_total = $7, tax_total = $8,
        order_total = $9, snapshot = $10::jsonb, updated_at = $11
-     where id = $1 and version = $2
+     where id = $1 and version = $2 and (select outcome from reservation) = 'ok'
      returning pk),
-   ${LINES_AND_RECORD}`,
+   ${LINES_AND_RECORD}
+   select (select outcome from reservation) as reservation, (select pk from basket_written) as pk`,
 );
 
 /** Inserts a new basket with the next pk (written into its snapshot too); nothing if the id exists. */
 const WRITE_INSERT = prepared(
-  'basket_write_insert_v1',
+  'basket_write_insert_v2',
   `with basket_written as (
      insert into baskets (id, pk, owner_id, site_id, currency, status, version, agent_basket, custom,
                           product_sub_total, product_total, tax_total, order_total, snapshot, created_at, updated_at)
@@ -229,7 +266,8 @@ const WRITE_INSERT = prepared(
      from (select nextval(pg_get_serial_sequence('baskets', 'pk')) as pk, $2::int as unused_version) n
      on conflict (id) do nothing
      returning pk),
-   ${LINES_AND_RECORD}`,
+   ${LINES_AND_RECORD}
+   select pk from basket_written`,
 );
 
 /**
@@ -267,12 +305,14 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
     t.productSubTotal, t.productTotal, t.taxTotal, t.orderTotal, JSON.stringify(outcome.snapshot), after.updatedAt,
     deleted, JSON.stringify(upserts), id, ownerId, key, hash, kind, payload, enqueuedAt, finishedAt,
   ];
+  const { reservations } = outcome;
   const rows =
     before === null
-      ? await run<{ pk: number }>(db, WRITE_INSERT, [...values, after.ownerId, after.siteId, after.currency, after.agentBasket, after.createdAt])
-      : await run<{ pk: number }>(db, WRITE_UPDATE, values);
-  if (rows.length === 0) throw new ConcurrentModificationError(`basket ${after.id} changed since it was read`);
-  return Number(rows[0]!.pk);
+      ? await run<{ pk: number | null }>(db, WRITE_INSERT, [...values, after.ownerId, after.siteId, after.currency, after.agentBasket, after.createdAt])
+      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt]);
+  const pk = rows[0]?.pk ?? null;
+  if (pk === null) throw new ConcurrentModificationError(`basket ${after.id} or its inventory changed since it was read`);
+  return Number(pk);
 }
 
 /** Totals as stored: exact text with the currency's minor digits ("22.00"). */

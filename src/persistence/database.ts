@@ -110,6 +110,14 @@ export interface MutationTable {
   finished_at: Timestamp;
 }
 
+export interface ReservationTable {
+  basket_id: string;
+  stock_list: string;
+  sku: string;
+  quantity: number;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   sites: SiteTable;
   products: ProductTable;
@@ -120,6 +128,7 @@ export interface Database {
   baskets: BasketTable;
   basket_lines: BasketLineTable;
   mutations: MutationTable;
+  reservations: ReservationTable;
 }
 
 export type SiteRow = Selectable<SiteTable>;

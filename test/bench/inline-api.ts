@@ -20,6 +20,7 @@ await runProcess('inline-baseline', async (config, res, logger) => {
     publisher: res.redis,
     logger,
     limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
+    reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
     now: () => new Date(),
     retry: { attempts: 50, baseDelayMs: 1, maxDelayMs: 20 },
   };

@@ -154,6 +154,7 @@ async function main() {
   };
   await put('/admin/products', { products: SKUS.map((sku, i) => ({ sku, name: `Bench product ${i}`, tax_rate: i % 2 ? '0.18' : '0.08' })) });
   await put('/admin/price-lists/default', { currency: 'USD', prices: SKUS.map((sku, i) => ({ sku, price: `${(i + 1) * 3}.99` })) });
+  await put('/admin/stock-lists/default', { stocks: SKUS.map((sku) => ({ sku, quantity: 100_000_000 })) });
 
   const token = new TokenService(SECRET, 3600).sign('bench-shopper', 'agent');
   const shopper = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const deps = () => ({ db: h.res.db, pool: h.res.pool, limits: { maxLineQuantity: 999, maxLines: 50 }, now: () => new Date() });
+const deps = () => ({ db: h.res.db, pool: h.res.pool, limits: { maxLineQuantity: 999, maxLines: 50 }, reservationTtlSeconds: 600, now: () => new Date() });
 const job = (basketId: string, command: MutationCommand, ownerId = 'owner-1', mutationId = randomUUID()): MutationJob => ({
   mutationId, basketId, ownerId, role: 'customer', command, idempotencyKey: null, requestHash: null, enqueuedAt: new Date().toISOString(), replyTo: null,
 });

@@ -27,7 +27,7 @@ describe('Bull Board', () => {
     expect(r.headers['www-authenticate']).toMatch(/^Basic /);
   });
 
-  it('shows every lane queue to the admin (Bearer or Basic)', async () => {
+  it('shows every lane queue and the expiry scheduler queue to the admin (Bearer or Basic)', async () => {
     const page = await h.app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: basic('admin', h.config.ADMIN_TOKEN) } });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
@@ -37,7 +37,7 @@ describe('Bull Board', () => {
     const api = await h.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: h.adminHeaders });
     expect(api.statusCode).toBe(200);
     const names = (api.json().queues as { name: string }[]).map((q) => q.name).sort();
-    expect(names).toEqual(Array.from({ length: h.config.LANES }, (_, i) => `basket-mutations-${i}`).sort());
+    expect(names).toEqual([...Array.from({ length: h.config.LANES }, (_, i) => `basket-mutations-${i}`), 'basket-expiry'].sort());
   });
 
   it('hides actions in read-only mode', async () => {

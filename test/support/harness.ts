@@ -12,6 +12,7 @@ import { createResources, type Resources } from '../../src/bootstrap/resources.j
 import { createApi, type ApiProcess } from '../../src/bootstrap/api-process.js';
 import { createMutationWorkers, type WorkerProcess } from '../../src/bootstrap/worker-process.js';
 import { TokenService } from '../../src/auth/tokens.js';
+import { expiryQueue, startExpiryScheduler } from '../../src/bootstrap/expiry-scheduler.js';
 
 export const OCAPI = '/s/default/dw/shop/v23_2';
 
@@ -44,12 +45,14 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
-export async function startHarness(overrides: Record<string, string> = {}, opts: { workers?: boolean } = {}): Promise<Harness> {
+export async function startHarness(overrides: Record<string, string> = {}, opts: { workers?: boolean; scheduler?: boolean } = {}): Promise<Harness> {
   const config = loadConfig(testEnv(overrides));
   const logger = pino({ level: config.LOG_LEVEL });
   const res = createResources(config, logger);
   const workers = opts.workers === false ? null : createMutationWorkers(config, res, logger);
-  const api = await createApi(config, res, logger);
+  const scheduler = opts.scheduler ? await startExpiryScheduler(config, res, logger) : null;
+  const boardQueue = expiryQueue(config, res);
+  const api = await createApi(config, res, logger, [boardQueue]);
   await api.app.ready();
   return {
     config,
@@ -62,6 +65,8 @@ export async function startHarness(overrides: Record<string, string> = {}, opts:
     tag: config.REDIS_PREFIX,
     async close() {
       await api.close();
+      await boardQueue.close();
+      await scheduler?.close();
       await workers?.close();
       await deleteKeys(res, config.REDIS_PREFIX);
       await res.close();
@@ -84,10 +89,12 @@ export interface Product {
   price: string;
   tax_rate?: string;
   online?: boolean;
+  /** On-hand units in the stock list (default: plenty). */
+  stock?: number;
 }
 
-/** Loads products and their prices into the default site's price list through the admin API. */
-export async function seedProducts(h: Harness, products: Product[], priceList = 'default', currency = 'USD'): Promise<void> {
+/** Loads products, their prices and their stock into the default site's lists through the admin API. */
+export async function seedProducts(h: Harness, products: Product[], priceList = 'default', currency = 'USD', stockList = 'default'): Promise<void> {
   const put = async (url: string, payload: unknown) => {
     const r = await h.app.inject({ method: 'PUT', url, headers: h.adminHeaders, payload: payload as object });
     if (r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
@@ -96,6 +103,7 @@ export async function seedProducts(h: Harness, products: Product[], priceList = 
     products: products.map((p) => ({ sku: p.sku, name: p.name ?? p.sku, tax_rate: p.tax_rate ?? '0.2', online: p.online ?? true })),
   });
   await put(`/admin/price-lists/${priceList}`, { currency, prices: products.map((p) => ({ sku: p.sku, price: p.price })) });
+  await put(`/admin/stock-lists/${stockList}`, { stocks: products.map((p) => ({ sku: p.sku, quantity: p.stock ?? 1_000_000 })) });
 }
 
 /** A small OCAPI client bound to one bearer token. */

@@ -45,7 +45,7 @@ function productItem(line: SnapshotLine) {
   };
 }
 
-export function renderBasketDocument(s: BasketSnapshot, expiry: string | null = null) {
+export function renderBasketDocument(s: BasketSnapshot) {
   const t = s.totals;
   return {
     _v: OCAPI_VERSION,
@@ -64,7 +64,7 @@ export function renderBasketDocument(s: BasketSnapshot, expiry: string | null = 
     ...(s.flashes.length > 0 ? { flash: s.flashes.map((f) => ({ _type: 'flash', type: f.type, message: f.message, path: f.path })) } : {}),
     gift_certificate_items: [],
     grouped_tax_items: t.groupedTaxItems.map((g) => ({ _type: 'grouped_tax_item', tax_rate: decimal(g.taxRate), tax_value: decimal(g.taxValue) })),
-    inventory_reservation_expiry: expiry,
+    inventory_reservation_expiry: s.reservationExpiry ?? null,
     last_modified: s.updatedAt,
     merchandize_total_tax: decimal(t.merchandizeTotalTax),
     notes: { _type: 'simple_link', link: `/baskets/${s.id}/notes` },

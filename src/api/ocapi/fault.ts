@@ -15,6 +15,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   item_not_found: 'ProductItemNotFoundException',
   quantity_limit_exceeded: 'InvalidProductItemQuantityException',
   line_limit_exceeded: 'ProductItemQuotaExceededException',
+  product_item_not_available: 'ProductItemNotAvailableException',
   basket_exists: 'BasketAlreadyExistsException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',

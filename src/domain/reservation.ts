@@ -1,0 +1,112 @@
+/**
+ * Inventory reservation planning: pure. Given the units a basket's lines want held and what the stock
+ * list shows, decide what the basket should hold per SKU. The persistence layer carries the plan out
+ * atomically or reports that the world moved (then the caller re-reads and plans again).
+ *
+ * - `hold` (any shopper mutation): hold every wanted unit; all holdings get a fresh expiry. A shortfall
+ *   on a SKU this mutation asks more of rejects the mutation; a shortfall elsewhere (units lost to
+ *   expiry) keeps what is held and flags the SKU short.
+ * - `expire` (the sweep's mutation): release holdings whose expiry has passed; others stay as they are.
+ */
+export interface StockView {
+  readonly sku: string;
+  /** False when the stock list has no record of the SKU: nothing of it can be held. */
+  readonly tracked: boolean;
+  readonly onHand: number;
+  /** Units held by all baskets, this one included. */
+  readonly reserved: number;
+  /** Units held by other baskets whose holdings have expired: available to take back. */
+  readonly reclaimable: number;
+  /** Units this basket holds, and until when. */
+  readonly ours: number;
+  readonly oursExpiresAt: Date | null;
+}
+
+export interface PlanItem {
+  readonly sku: string;
+  /** Units held when the plan was made (the executor checks it still is). */
+  readonly have: number;
+  readonly target: number;
+}
+
+export type ReservationPlan =
+  | {
+      readonly ok: true;
+      readonly items: readonly PlanItem[];
+      /** SKUs whose lines want more than the basket holds and can get: flash ProductItemNotAvailable. */
+      readonly short: ReadonlySet<string>;
+      /** New expiry of every holding the plan touches (hold mode), or null. */
+      readonly expiresAt: Date | null;
+      /** Earliest expiry among what the basket will hold afterwards, or null when it holds nothing. */
+      readonly earliestExpiry: Date | null;
+    }
+  | { readonly ok: false; readonly sku: string; readonly requested: number; readonly available: number };
+
+export interface PlanInput {
+  readonly mode: 'hold' | 'expire';
+  /** Units per SKU the basket's lines want held. */
+  readonly desired: ReadonlyMap<string, number>;
+  /** SKUs this mutation asks more units of than the basket had. */
+  readonly increased: ReadonlySet<string>;
+  readonly stock: ReadonlyMap<string, StockView>;
+  readonly now: Date;
+  readonly ttlSeconds: number;
+}
+
+/** More units are held than exist (on-hand was lowered below reserved): no holder can count on its units. */
+export function oversubscribed(s: StockView | undefined): boolean {
+  return s !== undefined && s.tracked && s.onHand < s.reserved - s.reclaimable;
+}
+
+/** Units of a SKU that nobody (alive) holds: never negative, even when on-hand was lowered below reserved. */
+export function freeUnits(s: StockView | undefined): number {
+  if (!s || !s.tracked) return 0;
+  return Math.max(0, s.onHand - s.reserved + s.reclaimable);
+}
+
+export function planReservations(input: PlanInput): ReservationPlan {
+  const skus = new Set<string>(input.desired.keys());
+  for (const s of input.stock.values()) if (s.ours > 0 || s.oursExpiresAt !== null) skus.add(s.sku);
+  const sorted = [...skus].sort();
+  const items: PlanItem[] = [];
+  const short = new Set<string>();
+  const kept: Date[] = [];
+
+  if (input.mode === 'hold') {
+    const expiresAt = new Date(input.now.getTime() + input.ttlSeconds * 1000);
+    for (const sku of sorted) {
+      const s = input.stock.get(sku);
+      const want = input.desired.get(sku) ?? 0;
+      const have = s?.ours ?? 0;
+      const obtainable = have + freeUnits(s);
+      let target: number;
+      if (want <= have || want <= obtainable) target = want;
+      else if (input.increased.has(sku)) return { ok: false, sku, requested: want, available: obtainable };
+      else {
+        target = have;
+        short.add(sku);
+      }
+      if (want > 0 && oversubscribed(s)) short.add(sku);
+      if (target > 0 || have > 0 || s?.oursExpiresAt) items.push({ sku, have, target });
+    }
+    const holds = items.some((i) => i.target > 0);
+    return { ok: true, items, short, expiresAt: holds ? expiresAt : null, earliestExpiry: holds ? expiresAt : null };
+  }
+
+  for (const sku of sorted) {
+    const s = input.stock.get(sku);
+    const want = input.desired.get(sku) ?? 0;
+    const have = s?.ours ?? 0;
+    const expired = s?.oursExpiresAt != null && s.oursExpiresAt.getTime() <= input.now.getTime();
+    if (expired) {
+      items.push({ sku, have, target: 0 });
+      // Released units come back: the line is still good if what is free now covers it.
+      if (want > freeUnits(s) + have || (want > 0 && oversubscribed(s))) short.add(sku);
+    } else {
+      if (have > 0 && s?.oursExpiresAt) kept.push(s.oursExpiresAt);
+      if (want > have + freeUnits(s) || (want > 0 && oversubscribed(s))) short.add(sku);
+    }
+  }
+  const earliest = kept.length ? new Date(Math.min(...kept.map((d) => d.getTime()))) : null;
+  return { ok: true, items, short, expiresAt: null, earliestExpiry: earliest };
+}
