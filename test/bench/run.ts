@@ -73,6 +73,8 @@ interface LoadSpec {
   base: string;
   connections: number;
   seconds: number;
+  /** Stop after this many requests instead of after `seconds`. */
+  amount?: number;
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   path: () => string;
@@ -82,6 +84,8 @@ interface LoadSpec {
 interface LoadResult {
   rps: number;
   ok: number;
+  /** Responses per HTTP status. */
+  codes: Record<string, number>;
   p50: number;
   p99: number;
   errors: number;
@@ -91,10 +95,11 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
   const r = await autocannon({
     url: spec.base,
     connections: spec.connections,
-    duration: spec.seconds,
+    ...(spec.amount ? { amount: spec.amount } : { duration: spec.seconds }),
     requests: [{ method: spec.method, headers: spec.headers, ...(spec.body ? { body: spec.body } : {}), setupRequest: (req) => ({ ...req, path: spec.path() }) }],
   });
-  return { rps: r.requests.average, ok: r['2xx'], p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
+  const codes = Object.fromEntries(Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([k, v]) => [k, v.count]));
+  return { rps: r.requests.average, ok: r['2xx'], codes, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
 }
 
 function record(scenario: string, variant: string, r: LoadResult, baseline?: LoadResult, note?: string, ratioOf: (x: LoadResult) => number = (x) => x.rps) {
@@ -204,7 +209,38 @@ async function main() {
     record('hot basket: the hot basket itself', variant, hotRun, undefined, `${hotRun.ok} acknowledged, ${after - before} applied, ${lost} lost`);
   }
 
-  // 3. cached read: GET basket with warm snapshots vs a bare route returning one Redis key.
+  // 3. flash sale: 2,000 shoppers, one SKU with 100 units, 64 at a time.
+  const FLASH_SHOPPERS = 2000;
+  log(`flash sale: creating ${FLASH_SHOPPERS - baskets.length > 0 ? FLASH_SHOPPERS - baskets.length : 0} more baskets`);
+  const flashBaskets = [...baskets];
+  const more = Array.from({ length: 16 }, async () => {
+    while (flashBaskets.length < FLASH_SHOPPERS) {
+      const r = await fetch(`${pipelineBase}${OCAPI}/baskets`, { method: 'POST', headers: shopper, body: '{}' });
+      flashBaskets.push(((await r.json()) as { basket_id: string }).basket_id);
+    }
+  });
+  await Promise.all(more);
+  for (const [variant, base, sku] of [['inline baseline', inlineBase, 'FLASH-INLINE'], ['pipeline', pipelineBase, 'FLASH-PIPELINE']] as const) {
+    await put('/admin/products', { products: [{ sku, name: 'Flash sale item', tax_rate: '0.2' }] });
+    await put('/admin/price-lists/default', { currency: 'USD', prices: [{ sku, price: '49.00' }] });
+    await put('/admin/stock-lists/default', { stocks: [{ sku, quantity: 100 }] });
+    let next = 0;
+    log(`flash sale: ${variant}`);
+    const started = Date.now();
+    const r = await load({
+      base, connections: 64, seconds: 60, amount: FLASH_SHOPPERS, method: 'POST', headers: shopper,
+      path: () => `${OCAPI}/baskets/${flashBaskets[next++ % FLASH_SHOPPERS]}/items`, body: JSON.stringify([{ product_id: sku, quantity: 1 }]),
+    });
+    const elapsed = (Date.now() - started) / 1000;
+    const stock = (await (await fetch(`${pipelineBase}/admin/stock-lists/default/${sku}`, { headers: admin })).json()) as { reserved: number };
+    const refused = r.codes['409'] ?? 0;
+    const flash = { ...r, rps: FLASH_SHOPPERS / elapsed, errors: r.errors - refused };
+    record('flash sale (2,000 shoppers, 1 SKU, 100 units)', variant, flash, undefined, `${stock.reserved} units reserved (must be 100), ${r.ok} adds accepted, ${refused} refused (409)`);
+  }
+  const flashRows = rows.filter((x) => x.scenario.startsWith('flash sale'));
+  if (flashRows.length === 2) flashRows[1]!.ratio = `${(flashRows[1]!.rps / Math.max(flashRows[0]!.rps, 1)).toFixed(2)}×`;
+
+  // 4. cached read: GET basket with warm snapshots vs a bare route returning one Redis key.
   log(`cached read: bare Redis route, then GET basket, ${SHORT} s each`);
   const redis = new Redis(REDIS_URL);
   const sampleBody = (await redis.hget(`${PREFIX}:snap:${baskets[1]}`, 'b')) ?? '{}';
@@ -216,7 +252,7 @@ async function main() {
   const cachedRead = await load({ base: pipelineBase, connections: 64, seconds: SHORT, method: 'GET', headers: shopper, path: () => `${OCAPI}/baskets/${anyBasket()}` });
   record('cached read (64 clients)', 'GET basket (pipeline API)', cachedRead, bareRead);
 
-  // 4. async accept: how fast writes are accepted, and how long until all are applied.
+  // 5. async accept: how fast writes are accepted, and how long until all are applied.
   log(`async accept: ${SHORT} s, then drain`);
   const lanes = Array.from({ length: LANES }, (_, k) => new Queue(laneQueueName(k), { connection: redis, prefix: bullPrefix(PREFIX) }));
   const started = Date.now();

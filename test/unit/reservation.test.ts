@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { freeUnits, planReservations, type StockView } from '../../src/domain/reservation.js';
+
+const now = new Date('2026-11-23T10:00:00Z');
+const past = new Date('2026-11-23T09:59:00Z');
+const future = new Date('2026-11-23T10:05:00Z');
+const stock = (sku: string, over: Partial<StockView> = {}): StockView => ({ sku, tracked: true, onHand: 10, reserved: 0, reclaimable: 0, ours: 0, oursExpiresAt: null, ...over });
+const plan = (over: Partial<Parameters<typeof planReservations>[0]>) =>
+  planReservations({ mode: 'hold', desired: new Map(), increased: new Set(), stock: new Map(), now, ttlSeconds: 600, ...over });
+
+describe('planReservations (hold)', () => {
+  it('holds what the lines want with a fresh expiry', () => {
+    const p = plan({ desired: new Map([['a', 3]]), increased: new Set(['a']), stock: new Map([['a', stock('a')]]) });
+    expect(p).toMatchObject({ ok: true, items: [{ sku: 'a', have: 0, target: 3 }], expiresAt: new Date('2026-11-23T10:10:00Z') });
+  });
+
+  it('rejects an increase that the stock cannot cover, naming what could be held', () => {
+    const p = plan({ desired: new Map([['a', 8]]), increased: new Set(['a']), stock: new Map([['a', stock('a', { onHand: 10, reserved: 7, ours: 2 })]]) });
+    // free = 10 - 7 = 3; obtainable = 2 held + 3 free = 5
+    expect(p).toEqual({ ok: false, sku: 'a', requested: 8, available: 5 });
+  });
+
+  it("counts other baskets' expired holdings as available", () => {
+    const p = plan({ desired: new Map([['a', 4]]), increased: new Set(['a']), stock: new Map([['a', stock('a', { onHand: 4, reserved: 4, reclaimable: 4 })]]) });
+    expect(p.ok).toBe(true);
+  });
+
+  it('keeps what it holds and flags the SKU short when lost units cannot be re-held (no increase asked)', () => {
+    const p = plan({ desired: new Map([['a', 5]]), stock: new Map([['a', stock('a', { onHand: 2, reserved: 2, ours: 0, oursExpiresAt: past })]]) });
+    expect(p).toMatchObject({ ok: true, items: [{ sku: 'a', have: 0, target: 0 }] });
+    expect(p.ok && [...p.short]).toEqual(['a']);
+  });
+
+  it('releases holdings of SKUs no line wants any more', () => {
+    const p = plan({ desired: new Map(), stock: new Map([['a', stock('a', { ours: 3, reserved: 3, oursExpiresAt: future })]]) });
+    expect(p).toMatchObject({ ok: true, items: [{ sku: 'a', have: 3, target: 0 }], expiresAt: null, earliestExpiry: null });
+  });
+
+  it('flags holders short when on-hand was lowered below what is reserved', () => {
+    const p = plan({ desired: new Map([['a', 5]]), stock: new Map([['a', stock('a', { onHand: 2, reserved: 5, ours: 5, oursExpiresAt: future })]]) });
+    expect(p.ok && [...p.short]).toEqual(['a']);
+    expect(freeUnits(stock('a', { onHand: 2, reserved: 5 }))).toBe(0);
+  });
+
+  it('holds nothing of an untracked SKU', () => {
+    expect(plan({ desired: new Map([['a', 1]]), increased: new Set(['a']), stock: new Map([['a', stock('a', { tracked: false })]]) })).toMatchObject({ ok: false, available: 0 });
+  });
+});
+
+describe('planReservations (expire)', () => {
+  it('releases only expired holdings and reports the earliest remaining expiry', () => {
+    const p = plan({
+      mode: 'expire',
+      desired: new Map([['a', 1], ['b', 1]]),
+      stock: new Map([['a', stock('a', { ours: 1, reserved: 1, oursExpiresAt: past })], ['b', stock('b', { ours: 1, reserved: 1, oursExpiresAt: future })]]),
+    });
+    expect(p).toMatchObject({ ok: true, items: [{ sku: 'a', have: 1, target: 0 }], earliestExpiry: future });
+    expect(p.ok && p.short.size).toBe(0);
+  });
+
+  it('flags a released line short when its units are no longer free', () => {
+    const p = plan({ mode: 'expire', desired: new Map([['a', 1]]), stock: new Map([['a', stock('a', { onHand: 1, reserved: 1, ours: 0, oursExpiresAt: past })]]) });
+    expect(p.ok && [...p.short]).toEqual(['a']);
+  });
+
+  it('has nothing to do when nothing expired', () => {
+    const p = plan({ mode: 'expire', desired: new Map([['a', 1]]), stock: new Map([['a', stock('a', { ours: 1, reserved: 1, oursExpiresAt: future })]]) });
+    expect(p.ok && p.items).toEqual([]);
+  });
+});
+
+describe('planReservations properties', () => {
+  it('never plans to hold more than is obtainable, and a successful hold covers every wanted unit or flags it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ want: fc.integer({ min: 0, max: 20 }), onHand: fc.integer({ min: 0, max: 30 }), others: fc.integer({ min: 0, max: 30 }), ours: fc.integer({ min: 0, max: 10 }), increased: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+        (rows) => {
+          const desired = new Map(rows.map((r, i) => [`s${i}`, r.want]));
+          const views = new Map(rows.map((r, i) => [`s${i}`, stock(`s${i}`, { onHand: r.onHand, reserved: r.others + r.ours, ours: r.ours, oursExpiresAt: r.ours ? future : null })]));
+          const increased = new Set(rows.flatMap((r, i) => (r.increased ? [`s${i}`] : [])));
+          const p = plan({ desired, increased, stock: views });
+          if (!p.ok) {
+            expect(increased.has(p.sku)).toBe(true);
+            return;
+          }
+          for (const item of p.items) {
+            const v = views.get(item.sku)!;
+            expect(item.target).toBeGreaterThanOrEqual(0);
+            if (item.target > item.have) expect(item.target - item.have).toBeLessThanOrEqual(freeUnits(v));
+            const want = desired.get(item.sku) ?? 0;
+            if (item.target < want) expect(p.short.has(item.sku)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
