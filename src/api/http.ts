@@ -61,7 +61,7 @@ export function isUuid(s: string): boolean {
 }
 
 /** Whether a principal may see a basket (owners see theirs, agents see all). */
-export function canAccess(principal: Principal, snapshot: Pick<BasketSnapshot, 'ownerId'>): boolean {
+export function canAccess(principal: Principal, snapshot: { readonly ownerId: string }): boolean {
   return principal.role === 'agent' || snapshot.ownerId === principal.sub;
 }
 

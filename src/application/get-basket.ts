@@ -2,32 +2,60 @@
  * The read path: the cached snapshot first; PostgreSQL's stored snapshot when the cache has none or is
  * older than a version the caller already knows (`minVersion`, from If-None-Match); then refill the
  * cache (compare-and-set, so a refill never overwrites a newer version a worker just wrote).
+ *
+ * Reads are split so the common cases stay cheap: `head` answers authorisation and 304s from four
+ * small hash fields; `render` returns a dialect's document, rendered once per version and shared by
+ * every API instance through the cache.
  */
 import type { Db } from '../persistence/database.js';
 import { loadSnapshot } from '../persistence/basket.repository.js';
-import type { SnapshotCache } from '../cache/snapshot-cache.js';
+import type { SnapshotCache, SnapshotHead } from '../cache/snapshot-cache.js';
 import type { BasketSnapshot } from './basket-snapshot.js';
 
 export interface BasketRead {
-  readonly version: number;
-  readonly snapshot: () => BasketSnapshot;
-  readonly source: 'cache' | 'database';
+  readonly head: SnapshotHead;
+  /** A rendering found in the cache for the dialect asked about, or null. */
+  readonly rendered: string | null;
+  /** The snapshot when it is already at hand (read from PostgreSQL), else null. */
+  readonly snapshot: BasketSnapshot | null;
 }
 
 export class BasketReader {
   constructor(private readonly deps: { readonly db: Db; readonly cache: SnapshotCache; readonly onCache?: (hit: boolean) => void }) {}
 
-  async read(basketId: string, minVersion = 0): Promise<BasketRead | null> {
-    const cached = await this.deps.cache.read(basketId).catch(() => null);
-    if (cached && cached.version >= minVersion) {
+  /** Null when the basket does not exist (whoever asks: callers turn that and foreign baskets into 404). */
+  async head(basketId: string, minVersion = 0, dialect: string | null = null): Promise<BasketRead | null> {
+    const cached = await this.deps.cache.readHead(basketId, dialect).catch(() => null);
+    if (cached && cached.head.version >= minVersion) {
       this.deps.onCache?.(true);
-      let parsed: BasketSnapshot | undefined;
-      return { version: cached.version, source: 'cache', snapshot: () => (parsed ??= JSON.parse(cached.body) as BasketSnapshot) };
+      return { ...cached, snapshot: null };
     }
     this.deps.onCache?.(false);
-    const stored = (await loadSnapshot(this.deps.db, basketId)) as BasketSnapshot | null;
+    const stored = await this.fromDatabase(basketId);
     if (!stored) return null;
-    await this.deps.cache.writeIfNewer(stored).catch(() => undefined);
-    return { version: stored.version, source: 'database', snapshot: () => stored };
+    return { head: { version: stored.version, ownerId: stored.ownerId, siteId: stored.siteId, status: stored.status }, rendered: null, snapshot: stored };
+  }
+
+  /** The full snapshot at the version `read` saw, or a newer one. */
+  async snapshot(basketId: string, read: BasketRead): Promise<BasketSnapshot | null> {
+    if (read.snapshot) return read.snapshot;
+    const body = await this.deps.cache.readBody(basketId, read.head.version).catch(() => null);
+    return body ? (JSON.parse(body) as BasketSnapshot) : this.fromDatabase(basketId);
+  }
+
+  /** The dialect's document for the basket: the cached rendering, or rendered now and shared. */
+  async render(basketId: string, read: BasketRead, dialect: string, render: (s: BasketSnapshot) => string): Promise<{ version: number; text: string } | null> {
+    if (read.rendered !== null) return { version: read.head.version, text: read.rendered };
+    const snapshot = await this.snapshot(basketId, read);
+    if (!snapshot) return null;
+    const text = render(snapshot);
+    await this.deps.cache.storeRendering(basketId, snapshot.version, dialect, text).catch(() => undefined);
+    return { version: snapshot.version, text };
+  }
+
+  private async fromDatabase(basketId: string): Promise<BasketSnapshot | null> {
+    const stored = (await loadSnapshot(this.deps.db, basketId)) as BasketSnapshot | null;
+    if (stored) await this.deps.cache.writeIfNewer(stored).catch(() => undefined);
+    return stored;
   }
 }

@@ -1,39 +1,57 @@
 /**
- * Versioned basket snapshots in Redis. Key `<prefix>:snap:<basket_id>` is a hash {v: version, b: JSON body}.
+ * Versioned basket snapshots in Redis. Key `<prefix>:snap:<basket_id>` is a hash:
+ *   v: version · b: snapshot JSON · o: owner · s: site · st: status   (written by workers and refills)
+ *   r:<dialect>: the document rendered for one API dialect at version v (written by readers, lazily)
  *
- * Contract: a write only lands when its version is newer than the cached one (compare-and-set in Lua,
- * atomic on the server), so the cache never moves backwards even when workers finish out of order or a
- * redelivered job re-publishes an old version. Reads never block writes.
+ * Contract: a snapshot write only lands when its version is newer than the cached one (compare-and-set
+ * in Lua, atomic on the server), so the cache never moves backwards even when workers finish out of
+ * order or a redelivered job re-publishes an old version; landing replaces the whole hash, so a
+ * rendering never outlives its version. Reads never block writes.
  */
 import type { Redis } from 'ioredis';
 import type { BasketSnapshot } from '../application/basket-snapshot.js';
 
 /**
- * KEYS[1] snapshot key; ARGV[1] version (integer); ARGV[2] body (JSON); ARGV[3] TTL in seconds.
+ * KEYS[1] snapshot key; ARGV: version, body, owner, site, status, TTL seconds.
  * Returns 1 when written, 0 when the cached version is the same or newer (nothing changed).
  */
 const WRITE_IF_NEWER = `
 local current = redis.call('HGET', KEYS[1], 'v')
 if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'b', ARGV[2])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'b', ARGV[2], 'o', ARGV[3], 's', ARGV[4], 'st', ARGV[5])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
 return 1
 `;
 
-type RedisWithCas = Redis & { snapshotWriteIfNewer(key: string, version: number, body: string, ttl: number): Promise<number> };
+/** KEYS[1] snapshot key; ARGV: version, field, text. Stores a rendering only beside the version it renders. */
+const STORE_RENDERING = `
+if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) return 1 end
+return 0
+`;
 
-export interface CachedSnapshot {
+type CacheCommands = Redis & {
+  snapshotWriteIfNewer(key: string, version: number, body: string, owner: string, site: string, status: string, ttl: number): Promise<number>;
+  snapshotStoreRendering(key: string, version: number, field: string, text: string): Promise<number>;
+};
+
+/** What authorisation and conditional requests need, without the document. */
+export interface SnapshotHead {
   readonly version: number;
-  /** The snapshot's JSON text, as stored (parse lazily: a 304 never needs it). */
-  readonly body: string;
+  readonly ownerId: string;
+  readonly siteId: string;
+  readonly status: BasketSnapshot['status'];
 }
 
 export class SnapshotCache {
-  private readonly redis: RedisWithCas;
+  private readonly redis: CacheCommands;
 
   constructor(redis: Redis, private readonly prefix: string, private readonly ttlSeconds: number) {
-    if (!('snapshotWriteIfNewer' in redis)) redis.defineCommand('snapshotWriteIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
-    this.redis = redis as RedisWithCas;
+    if (!('snapshotWriteIfNewer' in redis)) {
+      redis.defineCommand('snapshotWriteIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
+      redis.defineCommand('snapshotStoreRendering', { numberOfKeys: 1, lua: STORE_RENDERING });
+    }
+    this.redis = redis as CacheCommands;
   }
 
   key(basketId: string): string {
@@ -41,13 +59,26 @@ export class SnapshotCache {
   }
 
   /** Writes the snapshot unless the cache already holds this version or a newer one. */
-  async writeIfNewer(snapshot: BasketSnapshot): Promise<boolean> {
-    return (await this.redis.snapshotWriteIfNewer(this.key(snapshot.id), snapshot.version, JSON.stringify(snapshot), this.ttlSeconds)) === 1;
+  async writeIfNewer(snapshot: BasketSnapshot, body: string = JSON.stringify(snapshot)): Promise<boolean> {
+    const written = await this.redis.snapshotWriteIfNewer(this.key(snapshot.id), snapshot.version, body, snapshot.ownerId, snapshot.siteId, snapshot.status, this.ttlSeconds);
+    return written === 1;
   }
 
-  async read(basketId: string): Promise<CachedSnapshot | null> {
+  /** The head and, if some reader stored one, the rendering for `dialect`; null when nothing is cached. */
+  async readHead(basketId: string, dialect: string | null): Promise<{ head: SnapshotHead; rendered: string | null } | null> {
+    const fields = ['v', 'o', 's', 'st', ...(dialect ? [`r:${dialect}`] : [])];
+    const [v, o, s, st, r] = await this.redis.hmget(this.key(basketId), ...fields);
+    if (v == null || o == null || s == null || st == null) return null;
+    return { head: { version: Number(v), ownerId: o, siteId: s, status: st as SnapshotHead['status'] }, rendered: (r as string | null | undefined) ?? null };
+  }
+
+  /** The snapshot JSON if the cache still holds exactly `version`. */
+  async readBody(basketId: string, version: number): Promise<string | null> {
     const [v, b] = await this.redis.hmget(this.key(basketId), 'v', 'b');
-    if (v === null || v === undefined || b === null || b === undefined) return null;
-    return { version: Number(v), body: b };
+    return v != null && Number(v) === version && b != null ? b : null;
+  }
+
+  async storeRendering(basketId: string, version: number, dialect: string, text: string): Promise<void> {
+    await this.redis.snapshotStoreRendering(this.key(basketId), version, `r:${dialect}`, text);
   }
 }

@@ -223,18 +223,26 @@ describe('reads', () => {
     const r = await s.get(id);
     expect(r.statusCode).toBe(200);
     expect(r.json().product_items[0].quantity).toBe(4);
-    expect((await h.res.cache.read(id))?.version).toBe(2);
+    expect((await h.res.cache.readHead(id, null))?.head.version).toBe(2);
   });
 
-  it('never moves the cached snapshot backwards', async () => {
+  it('never moves the cached snapshot backwards, and never serves a rendering of an older version', async () => {
     const s = new Shopper(h);
     const id = await s.createBasket();
     await s.addItems(id, [{ product_id: sku, quantity: 1 }]);
-    const v2 = (await h.res.cache.read(id))!;
+    // This read renders version 2 once and shares the rendering through the cache.
+    expect((await s.get(id)).json().product_items[0].quantity).toBe(1);
+    expect((await h.res.cache.readHead(id, 'ocapi'))?.rendered).toContain('"quantity":1');
+    const v2 = (await h.res.cache.readBody(id, 2))!;
     await s.addItems(id, [{ product_id: sku, quantity: 1 }]);
     // A late writer (a redelivered job, a refill) offers the older version: it must not land.
-    expect(await h.res.cache.writeIfNewer(JSON.parse(v2.body))).toBe(false);
-    expect((await h.res.cache.read(id))?.version).toBe(3);
+    expect(await h.res.cache.writeIfNewer(JSON.parse(v2))).toBe(false);
+    expect((await h.res.cache.readHead(id, null))?.head.version).toBe(3);
+    const r = await s.get(id);
+    expect(r.headers.etag).toBe('"3"');
+    expect(r.json().product_items[0].quantity).toBe(2);
+    // A rendering offered for a version the cache no longer holds is dropped.
+    await h.res.cache.storeRendering(id, 2, 'ocapi', '{"stale":true}');
     expect((await s.get(id)).json().product_items[0].quantity).toBe(2);
   });
 

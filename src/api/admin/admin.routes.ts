@@ -65,8 +65,9 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   });
 
   r.get('/baskets/:basket_id', { schema: { params: BasketIdParams } }, async (req, reply) => {
-    const read = await deps.reader.read(req.params.basket_id);
-    if (!read) throw new ApiError('basket_not_found', `No basket with id '${req.params.basket_id}'.`);
-    return reply.header('etag', `"${read.version}"`).send(read.snapshot());
+    const read = await deps.reader.head(req.params.basket_id);
+    const snapshot = read && (await deps.reader.snapshot(req.params.basket_id, read));
+    if (!snapshot) throw new ApiError('basket_not_found', `No basket with id '${req.params.basket_id}'.`);
+    return reply.header('etag', `"${snapshot.version}"`).send(snapshot);
   });
 }

@@ -30,18 +30,19 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(faultDocument(new ApiError('not_found', 'No such resource.'))));
 
-  const sendDocument = (reply: FastifyReply, snapshot: BasketSnapshot, status = 200) =>
-    reply.code(status).header('etag', etag(snapshot.version)).type('application/json; charset=utf-8').send(stringifyWithDecimals(renderBasketDocument(snapshot)));
+  const render = (snapshot: BasketSnapshot) => stringifyWithDecimals(renderBasketDocument(snapshot));
+  const sendText = (reply: FastifyReply, version: number, text: string, status = 200) =>
+    reply.code(status).header('etag', etag(version)).type('application/json; charset=utf-8').send(text);
+  const sendDocument = (reply: FastifyReply, snapshot: BasketSnapshot, status = 200) => sendText(reply, snapshot.version, render(snapshot), status);
 
   /** The caller's basket on this site, or 404 exactly as if it did not exist. */
-  async function ownedBasket(principal: Principal, siteId: string, basketId: string, minVersion = 0) {
+  async function ownedBasket(principal: Principal, siteId: string, basketId: string, minVersion = 0, dialect: string | null = null) {
     if (!isUuid(basketId)) throw basketNotFound(basketId);
-    const read = await reader.read(basketId, minVersion);
-    const snapshot = read?.snapshot();
-    if (!read || !snapshot || snapshot.status !== 'active' || snapshot.siteId !== siteId || !canAccess(principal, snapshot)) {
+    const read = await reader.head(basketId, minVersion, dialect);
+    if (!read || read.head.status !== 'active' || read.head.siteId !== siteId || !canAccess(principal, read.head)) {
       throw basketNotFound(basketId);
     }
-    return { read, snapshot };
+    return read;
   }
 
   async function submit(req: FastifyRequest, reply: FastifyReply, principal: Principal, basketId: string, command: MutationCommand, onApplied: (s: BasketSnapshot) => FastifyReply) {
@@ -74,9 +75,12 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   r.get('/baskets/:basket_id', { schema: { params: BasketParams } }, async (req, reply) => {
     const principal = authenticate(req, tokens);
     const known = ifNoneMatchVersion(req);
-    const { snapshot } = await ownedBasket(principal, req.params.site_id, req.params.basket_id, known ?? 0);
-    if (known !== null && known === snapshot.version) return reply.code(304).header('etag', etag(snapshot.version)).send();
-    return sendDocument(reply, snapshot);
+    const { site_id, basket_id } = req.params;
+    const read = await ownedBasket(principal, site_id, basket_id, known ?? 0, 'ocapi');
+    if (known !== null && known === read.head.version) return reply.code(304).header('etag', etag(read.head.version)).send();
+    const doc = await reader.render(basket_id, read, 'ocapi', render);
+    if (!doc) throw basketNotFound(basket_id);
+    return sendText(reply, doc.version, doc.text);
   });
 
   r.delete('/baskets/:basket_id', { schema: { params: BasketParams } }, async (req, reply) => {
