@@ -81,9 +81,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('product_total', 'numeric', (c) => c.notNull().defaultTo(0))
     .addColumn('tax_total', 'numeric', (c) => c.notNull().defaultTo(0))
     .addColumn('order_total', 'numeric', (c) => c.notNull().defaultTo(0))
-    // The versioned document the worker computed with this version: the read path's fallback and refill
-    // source, so a cache refill reproduces exactly what the worker published (never a re-pricing).
-    .addColumn('snapshot', 'jsonb', (c) => c.notNull())
+    // The versioned document the worker computed with this version (JSON text: only ever read whole):
+    // the read path's fallback and refill source, so a refill reproduces exactly what the worker published.
+    .addColumn('snapshot', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .execute();

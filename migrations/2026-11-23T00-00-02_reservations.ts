@@ -30,7 +30,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     declare
       current_version int;
       item record;
-      held int;
       need int;
       reclaimed int;
     begin
@@ -38,16 +37,23 @@ export async function up(db: Kysely<any>): Promise<void> {
       if current_version is distinct from p_expected_version then
         return 'conflict';
       end if;
+      -- Lock every holding of this basket (a reclaimer skips locked rows), then check they are as read.
+      perform 1 from reservations where basket_id = p_basket and stock_list = p_stock_list for update;
+      if exists (
+        select 1
+        from jsonb_to_recordset(p_plan) as x (sku text, have int, target int)
+        full join (select r.sku, r.quantity from reservations r where r.basket_id = p_basket and r.stock_list = p_stock_list) held
+          on held.sku = x.sku
+        where coalesce(x.have, 0) <> coalesce(held.quantity, 0) or (x.sku is null and held.quantity = 0)
+      ) then
+        return 'conflict';
+      end if;
       for item in
-        select x.sku, x.have, x.target from jsonb_to_recordset(p_plan) as x (sku text, have int, target int) order by x.sku
+        select x.sku, x.have, x.target from jsonb_to_recordset(p_plan) as x (sku text, have int, target int)
+        where x.target <> x.have or x.target = 0
+        order by x.sku
       loop
-        select coalesce((select r.quantity from reservations r
-                          where r.basket_id = p_basket and r.stock_list = p_stock_list and r.sku = item.sku for update), 0)
-          into held;
-        if held <> item.have then
-          raise exception using errcode = 'BR001', message = 'reservation changed since read';
-        end if;
-        need := item.target - held;
+        need := item.target - item.have;
         if need > 0 then
           update stocks set reserved = reserved + need, updated_at = p_now
             where stock_list = p_stock_list and sku = item.sku and on_hand - reserved >= need;
@@ -74,12 +80,16 @@ export async function up(db: Kysely<any>): Promise<void> {
         end if;
         if item.target > 0 then
           insert into reservations (basket_id, stock_list, sku, quantity, expires_at)
-            values (p_basket, p_stock_list, item.sku, item.target, p_expires)
-            on conflict (basket_id, stock_list, sku) do update set quantity = excluded.quantity, expires_at = excluded.expires_at;
+            values (p_basket, p_stock_list, item.sku, item.target, coalesce(p_expires, p_now))
+            on conflict (basket_id, stock_list, sku) do update set quantity = excluded.quantity;
         else
           delete from reservations where basket_id = p_basket and stock_list = p_stock_list and sku = item.sku;
         end if;
       end loop;
+      -- Any change of the basket extends all it holds (one statement, whatever the number of SKUs).
+      if p_expires is not null then
+        update reservations set expires_at = p_expires where basket_id = p_basket and stock_list = p_stock_list;
+      end if;
       return 'ok';
     exception when sqlstate 'BR001' then
       return 'conflict';

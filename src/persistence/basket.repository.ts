@@ -179,7 +179,7 @@ export async function loadMutationState(
 /** The stored snapshot of the basket's current version (read path fallback), or null when absent. */
 export async function loadSnapshot(db: Kysely<Database>, basketId: string): Promise<unknown | null> {
   const row = await db.selectFrom('baskets').select('snapshot').where('id', '=', basketId).executeTakeFirst();
-  return row?.snapshot ?? null;
+  return row ? (JSON.parse(row.snapshot) as unknown) : null;
 }
 
 export interface MutationRecord {
@@ -243,13 +243,13 @@ const LINES_AND_RECORD = `
  * first (an InitPlan of the update) and locks the basket row, so both see the same version.
  */
 const WRITE_UPDATE = prepared(
-  'basket_write_update_v2',
+  'basket_write_update_v3',
   `with reservation as materialized (
      select case when jsonb_array_length($23::jsonb) = 0 then 'ok'
                  else basket_apply_reservations($1, $2, $22, $23::jsonb, $24, $11) end as outcome),
    basket_written as (
      update baskets set status = $3, version = $4, custom = $5::jsonb, product_sub_total = $6, product_total = $7, tax_total = $8,
-       order_total = $9, snapshot = $10::jsonb, updated_at = $11
+       order_total = $9, snapshot = $10, updated_at = $11
      where id = $1 and version = $2 and (select outcome from reservation) = 'ok'
      returning pk),
    ${LINES_AND_RECORD}
@@ -258,11 +258,11 @@ const WRITE_UPDATE = prepared(
 
 /** Inserts a new basket with the next pk (written into its snapshot too); nothing if the id exists. */
 const WRITE_INSERT = prepared(
-  'basket_write_insert_v2',
+  'basket_write_insert_v3',
   `with basket_written as (
      insert into baskets (id, pk, owner_id, site_id, currency, status, version, agent_basket, custom,
                           product_sub_total, product_total, tax_total, order_total, snapshot, created_at, updated_at)
-     select $1, n.pk, $22, $23, $24, $3, $4, $25, $5::jsonb, $6, $7, $8, $9, jsonb_set($10::jsonb, '{pk}', to_jsonb(n.pk)), $26, $11
+     select $1, n.pk, $22, $23, $24, $3, $4, $25, $5::jsonb, $6, $7, $8, $9, jsonb_set($10::jsonb, '{pk}', to_jsonb(n.pk))::text, $26, $11
      from (select nextval(pg_get_serial_sequence('baskets', 'pk')) as pk, $2::int as unused_version) n
      on conflict (id) do nothing
      returning pk),

@@ -76,7 +76,8 @@ export interface BasketTable {
   product_total: Numeric;
   tax_total: Numeric;
   order_total: Numeric;
-  snapshot: Json<unknown>;
+  /** JSON text of the versioned snapshot. */
+  snapshot: string;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

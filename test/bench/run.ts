@@ -78,7 +78,7 @@ interface LoadSpec {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   path: () => string;
-  body?: string;
+  body?: string | (() => string);
 }
 
 interface LoadResult {
@@ -96,7 +96,13 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
     url: spec.base,
     connections: spec.connections,
     ...(spec.amount ? { amount: spec.amount } : { duration: spec.seconds }),
-    requests: [{ method: spec.method, headers: spec.headers, ...(spec.body ? { body: spec.body } : {}), setupRequest: (req) => ({ ...req, path: spec.path() }) }],
+    requests: [
+      {
+        method: spec.method,
+        headers: spec.headers,
+        setupRequest: (req) => ({ ...req, path: spec.path(), ...(spec.body === undefined ? {} : { body: typeof spec.body === 'string' ? spec.body : spec.body() }) }),
+      },
+    ],
   });
   const codes = Object.fromEntries(Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([k, v]) => [k, v.count]));
   return { rps: r.requests.average, ok: r['2xx'], codes, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
@@ -174,7 +180,9 @@ async function main() {
   });
   await Promise.all(creators);
   const anyBasket = () => baskets[Math.floor(Math.random() * baskets.length)]!;
-  const addBody = JSON.stringify([{ product_id: SKUS[0], quantity: 1 }]);
+  // Each add names one of the 20 products at random (a real storefront spreads over its catalogue).
+  const addBodies = SKUS.map((sku) => JSON.stringify([{ product_id: sku, quantity: 1 }]));
+  const addBody = () => addBodies[Math.floor(Math.random() * addBodies.length)]!;
   const addTo = (base: string, headers: Record<string, string>, seconds: number, connections: number, basket: () => string = anyBasket): Promise<LoadResult> =>
     load({ base, connections, seconds, method: 'POST', headers, path: () => `${OCAPI}/baskets/${basket()}/items`, body: addBody });
 
