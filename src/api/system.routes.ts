@@ -59,6 +59,12 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     }
     const ticket = await deps.submitter.readTicket(id);
     if (!ticket || !mayRead(ticket.ownerId)) throw notFound;
+    // No record yet: the job's own state tells a mutation still waiting from one that failed for good
+    // while the database could not record it.
+    const state = await deps.lanes.queue(deps.lanes.laneFor(ticket.basketId)).getJobState(id).catch(() => 'unknown');
+    if (state === 'failed') {
+      return mutationStatusBody(id, ticket.basketId, 'failed', null, { code: 'internal_error', message: 'The change could not be applied.' });
+    }
     return mutationStatusBody(id, ticket.basketId, 'queued', null, null);
   });
 }

@@ -21,8 +21,10 @@ export interface ApiProcess {
 /** `extraQueues`: other queues Bull Board shows beside the lanes (the expiry scheduler's). */
 export async function createApi(config: Config, res: Resources, logger: Logger, extraQueues: readonly Queue[] = []): Promise<ApiProcess> {
   const instanceId = randomUUID();
-  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES);
+  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'));
   await lanes.enforceSerialLanes();
+  // Re-assert after every reconnect: a Redis that lost its data (no AOF) also lost the lanes' limit.
+  res.redis.on('ready', () => void lanes.enforceSerialLanes().catch((err) => logger.error({ err }, 'could not enforce serial lanes')));
   const replies = new ReplyListener(res.newRedis(), replyChannel(config.REDIS_PREFIX, instanceId));
   await replies.start();
   const submitter = new MutationSubmitter({

@@ -14,17 +14,20 @@ import type { Resources } from './resources.js';
 export const EXPIRY_QUEUE = 'basket-expiry';
 
 export function expiryQueue(config: Config, res: Resources): Queue {
-  return new Queue(EXPIRY_QUEUE, {
+  const queue = new Queue(EXPIRY_QUEUE, {
     connection: res.redis,
     prefix: bullPrefix(config.REDIS_PREFIX),
     defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
   });
+  // Connection trouble is logged by the connection itself; without a listener BullMQ prints it raw.
+  queue.on('error', () => undefined);
+  return queue;
 }
 
 export async function startExpiryScheduler(config: Config, res: Resources, logger: Logger): Promise<{ close(): Promise<void> }> {
   const queue = expiryQueue(config, res);
   await queue.upsertJobScheduler('sweep-expired-reservations', { every: config.EXPIRY_SWEEP_MS }, { name: 'sweep' });
-  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES);
+  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'));
   const connection = res.newRedis();
   const worker = new Worker(
     EXPIRY_QUEUE,

@@ -22,10 +22,13 @@ export const MUTATION_JOB_OPTIONS = {
 export class LaneQueues {
   private readonly queues: Queue[];
 
-  constructor(connection: ConnectionOptions, redisPrefix: string, readonly lanes: number) {
-    this.queues = Array.from({ length: lanes }, (_, k) =>
-      new Queue(laneQueueName(k), { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions: MUTATION_JOB_OPTIONS }),
-    );
+  /** `onError`: connection trouble reported by the queues (the connection's own handler logs it too). */
+  constructor(connection: ConnectionOptions, redisPrefix: string, readonly lanes: number, onError: (err: Error) => void = () => undefined) {
+    this.queues = Array.from({ length: lanes }, (_, k) => {
+      const q = new Queue(laneQueueName(k), { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions: MUTATION_JOB_OPTIONS });
+      q.on('error', onError);
+      return q;
+    });
   }
 
   laneFor(basketId: string): number {

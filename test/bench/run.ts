@@ -5,7 +5,8 @@
  * measured in the same run, because the machine is shared and noisy: compare ratios, not absolutes.
  *
  * Environment: DATABASE_URL / REDIS_URL (server to use; the bench creates database `basket_bench`),
- * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10).
+ * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10),
+ * BENCH_LANES (lanes of the service under test, default 64).
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
@@ -25,7 +26,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `bench${randomUUID().slice(0, 6)}`;
 const SECRET = 'bench-jwt-secret-0123456789';
 const ADMIN = 'bench-admin-token';
-const LANES = 64;
+const LANES = Number(process.env.BENCH_LANES ?? 64);
 const BASKETS = 1000;
 const SKUS = Array.from({ length: 20 }, (_, i) => `BENCH-${i}`);
 const OCAPI = '/s/default/dw/shop/v23_2';
@@ -169,17 +170,21 @@ async function main() {
 
   const token = new TokenService(SECRET, 3600).sign('bench-shopper', 'agent');
   const shopper = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  log(`creating ${BASKETS} baskets`);
-  const baskets: string[] = [];
+  // Each variant gets its own 1,000 baskets, so neither runs on baskets the other has already filled.
+  log(`creating ${2 * BASKETS} baskets`);
+  const all: string[] = [];
   const creators = Array.from({ length: 16 }, async () => {
-    while (baskets.length < BASKETS) {
+    while (all.length < 2 * BASKETS) {
       const r = await fetch(`${pipelineBase}${OCAPI}/baskets`, { method: 'POST', headers: shopper, body: '{}' });
       if (r.status !== 200) throw new Error(`create basket: ${r.status}`);
-      baskets.push(((await r.json()) as { basket_id: string }).basket_id);
+      all.push(((await r.json()) as { basket_id: string }).basket_id);
     }
   });
   await Promise.all(creators);
-  const anyBasket = () => baskets[Math.floor(Math.random() * baskets.length)]!;
+  const basketsOf = { inline: all.slice(0, BASKETS), pipeline: all.slice(BASKETS) };
+  const baskets = basketsOf.pipeline;
+  const pick = (set: string[]) => () => set[Math.floor(Math.random() * set.length)]!;
+  const anyBasket = pick(baskets);
   // Each add names one of the 20 products at random (a real storefront spreads over its catalogue).
   const addBodies = SKUS.map((sku) => JSON.stringify([{ product_id: sku, quantity: 1 }]));
   const addBody = () => addBodies[Math.floor(Math.random() * addBodies.length)]!;
@@ -188,28 +193,28 @@ async function main() {
 
   // 1. add-to-cart: sync adds over 1,000 baskets, 64 clients.
   log(`add-to-cart: inline baseline, ${SECONDS} s`);
-  const inlineAdd = await addTo(inlineBase, shopper, SECONDS, 64);
+  const inlineAdd = await addTo(inlineBase, shopper, SECONDS, 64, pick(basketsOf.inline));
   record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'inline baseline', inlineAdd);
   log(`add-to-cart: pipeline, ${SECONDS} s`);
-  const pipeAdd = await addTo(pipelineBase, shopper, SECONDS, 64);
+  const pipeAdd = await addTo(pipelineBase, shopper, SECONDS, 64, pick(basketsOf.pipeline));
   record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'pipeline', pipeAdd, inlineAdd);
 
-  // 2. hot basket + background: 32 clients on one basket, 32 on the others.
-  const hot = baskets[0]!;
-  const background = () => baskets[1 + Math.floor(Math.random() * (baskets.length - 1))]!;
-  const hotQuantity = async () => {
+  // 2. hot basket + background: 32 clients on one basket, 32 on the others (each variant on its own baskets).
+  const hotQuantity = async (hot: string) => {
     const c = new pg.Client({ connectionString: env.DATABASE_URL });
     await c.connect();
     const r = await c.query<{ q: number }>(`select coalesce(sum(quantity), 0)::int as q from basket_lines where basket_id = $1`, [hot]);
     await c.end();
     return r.rows[0]!.q;
   };
-  for (const [variant, base] of [['inline baseline', inlineBase], ['pipeline', pipelineBase]] as const) {
+  for (const [variant, base, set] of [['inline baseline', inlineBase, basketsOf.inline], ['pipeline', pipelineBase, basketsOf.pipeline]] as const) {
+    const hot = set[0]!;
+    const background = () => set[1 + Math.floor(Math.random() * (set.length - 1))]!;
     log(`hot basket: ${variant}, background alone then with a hot basket, ${SHORT} s each`);
     const alone = await addTo(base, shopper, SHORT, 32, background);
-    const before = await hotQuantity();
+    const before = await hotQuantity(hot);
     const [hotRun, bgRun] = await Promise.all([addTo(base, shopper, SHORT, 32, () => hot), addTo(base, shopper, SHORT, 32, background)]);
-    const after = await hotQuantity();
+    const after = await hotQuantity(hot);
     // Applied may exceed acknowledged: requests still in flight when the load stopped were applied too.
     const lost = Math.max(0, hotRun.ok - (after - before));
     record('hot basket: background writes, no hot basket', variant, alone);
@@ -219,15 +224,7 @@ async function main() {
 
   // 3. flash sale: 2,000 shoppers, one SKU with 100 units, 64 at a time.
   const FLASH_SHOPPERS = 2000;
-  log(`flash sale: creating ${FLASH_SHOPPERS - baskets.length > 0 ? FLASH_SHOPPERS - baskets.length : 0} more baskets`);
-  const flashBaskets = [...baskets];
-  const more = Array.from({ length: 16 }, async () => {
-    while (flashBaskets.length < FLASH_SHOPPERS) {
-      const r = await fetch(`${pipelineBase}${OCAPI}/baskets`, { method: 'POST', headers: shopper, body: '{}' });
-      flashBaskets.push(((await r.json()) as { basket_id: string }).basket_id);
-    }
-  });
-  await Promise.all(more);
+  const flashBaskets = [...all];
   for (const [variant, base, sku] of [['inline baseline', inlineBase, 'FLASH-INLINE'], ['pipeline', pipelineBase, 'FLASH-PIPELINE']] as const) {
     await put('/admin/products', { products: [{ sku, name: 'Flash sale item', tax_rate: '0.2' }] });
     await put('/admin/price-lists/default', { currency: 'USD', prices: [{ sku, price: '49.00' }] });
