@@ -16,7 +16,7 @@ export const EXPIRY_QUEUE = 'basket-expiry';
 export function expiryQueue(config: Config, res: Resources): Queue {
   const queue = new Queue(EXPIRY_QUEUE, {
     connection: res.redis,
-    prefix: bullPrefix(config.REDIS_PREFIX),
+    prefix: bullPrefix(config.REDIS_PREFIX, 'expiry'),
     defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
   });
   // Connection trouble is logged by the connection itself; without a listener BullMQ prints it raw.
@@ -36,7 +36,7 @@ export async function startExpiryScheduler(config: Config, res: Resources, logge
       if (enqueued > 0) logger.info({ enqueued }, 'expired reservations: mutations enqueued');
       return { enqueued };
     },
-    { connection, prefix: bullPrefix(config.REDIS_PREFIX), concurrency: 1 },
+    { connection, prefix: bullPrefix(config.REDIS_PREFIX, 'expiry'), concurrency: 1 },
   );
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'expiry worker error'));
   logger.info({ everyMs: config.EXPIRY_SWEEP_MS }, 'expiry scheduler started');

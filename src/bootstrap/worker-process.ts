@@ -6,7 +6,7 @@
 import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { bullPrefix, laneQueueName } from '../queue/lanes.js';
+import { laneBullPrefix, laneQueueName } from '../queue/lanes.js';
 import { processMutation, type ProcessDeps } from '../application/process-mutation.js';
 import type { MutationJob } from '../application/mutation-job.js';
 import type { Resources } from './resources.js';
@@ -47,7 +47,7 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
       },
       {
         connection,
-        prefix: bullPrefix(config.REDIS_PREFIX),
+        prefix: laneBullPrefix(config.REDIS_PREFIX, lane),
         concurrency: 1,
         lockDuration: config.JOB_LOCK_MS,
         stalledInterval: config.JOB_STALLED_CHECK_MS,

@@ -4,7 +4,7 @@
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { MutationJob } from '../application/mutation-job.js';
-import { bullPrefix, laneOf, laneQueueName } from './lanes.js';
+import { laneBullPrefix, laneOf, laneQueueName } from './lanes.js';
 
 /**
  * Finished jobs are trimmed so Redis memory stays bounded; the mutation log in PostgreSQL is the record.
@@ -25,7 +25,7 @@ export class LaneQueues {
   /** `onError`: connection trouble reported by the queues (the connection's own handler logs it too). */
   constructor(connection: ConnectionOptions, redisPrefix: string, readonly lanes: number, onError: (err: Error) => void = () => undefined) {
     this.queues = Array.from({ length: lanes }, (_, k) => {
-      const q = new Queue(laneQueueName(k), { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions: MUTATION_JOB_OPTIONS });
+      const q = new Queue(laneQueueName(k), { connection, prefix: laneBullPrefix(redisPrefix, k), defaultJobOptions: MUTATION_JOB_OPTIONS });
       q.on('error', onError);
       return q;
     });

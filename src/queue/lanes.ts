@@ -19,7 +19,14 @@ export function laneQueueName(lane: number): string {
   return `${LANE_QUEUE_PREFIX}${lane}`;
 }
 
-/** BullMQ key prefix for this service's queues. */
-export function bullPrefix(redisPrefix: string): string {
-  return `${redisPrefix}:bull`;
+/**
+ * BullMQ key prefix of one queue. The `{…}` hash tag keeps all of a queue's keys (which BullMQ's Lua
+ * scripts touch together) in one Redis Cluster slot, while different lanes land in different slots.
+ */
+export function bullPrefix(redisPrefix: string, tag: string): string {
+  return `${redisPrefix}:{${tag}}`;
+}
+
+export function laneBullPrefix(redisPrefix: string, lane: number): string {
+  return bullPrefix(redisPrefix, `lane-${lane}`);
 }

@@ -17,7 +17,7 @@ import { Queue } from 'bullmq';
 import autocannon from 'autocannon';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { TokenService } from '../../src/auth/tokens.js';
-import { bullPrefix, laneQueueName } from '../../src/queue/lanes.js';
+import { laneBullPrefix, laneQueueName } from '../../src/queue/lanes.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const SHORT = Number(process.env.BENCH_SHORT_SECONDS ?? 10);
@@ -259,7 +259,7 @@ async function main() {
 
   // 5. async accept: how fast writes are accepted, and how long until all are applied.
   log(`async accept: ${SHORT} s, then drain`);
-  const lanes = Array.from({ length: LANES }, (_, k) => new Queue(laneQueueName(k), { connection: redis, prefix: bullPrefix(PREFIX) }));
+  const lanes = Array.from({ length: LANES }, (_, k) => new Queue(laneQueueName(k), { connection: redis, prefix: laneBullPrefix(PREFIX, k) }));
   const started = Date.now();
   const accepted = await addTo(pipelineBase, { ...shopper, prefer: 'respond-async' }, SHORT, 64);
   const acceptEnd = Date.now();

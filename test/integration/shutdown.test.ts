@@ -8,7 +8,7 @@ import net from 'node:net';
 import { addInSequence, createBaskets, eventually, seedProducts, Shopper, startHarness, testEnv, type Harness } from '../support/harness.js';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { countMutations, expectAppliedInOrder } from '../support/invariants.js';
-import { bullPrefix, laneQueueName } from '../../src/queue/lanes.js';
+import { laneBullPrefix, laneQueueName } from '../../src/queue/lanes.js';
 
 let h: Harness;
 let env: Record<string, string>;
@@ -45,7 +45,7 @@ describe('a rolling restart of workers under load', () => {
   it('finishes in-flight jobs, exits 0, and leaves nothing stalled, lost or doubled', async () => {
     const stalled: string[] = [];
     const events = Array.from({ length: h.config.LANES }, (_, k) => {
-      const qe = new QueueEvents(laneQueueName(k), { connection: h.res.newRedis(), prefix: bullPrefix(h.config.REDIS_PREFIX) });
+      const qe = new QueueEvents(laneQueueName(k), { connection: h.res.newRedis(), prefix: laneBullPrefix(h.config.REDIS_PREFIX, k) });
       qe.on('stalled', ({ jobId }) => stalled.push(jobId));
       return qe;
     });

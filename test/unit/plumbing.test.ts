@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { laneOf } from '../../src/queue/lanes.js';
+import { laneBullPrefix, laneOf } from '../../src/queue/lanes.js';
 import { decimal, stringifyWithDecimals } from '../../src/api/json.js';
 import { idempotentMutationId, lineItemId } from '../../src/application/ids.js';
 import { loadConfig } from '../../src/config.js';
@@ -12,6 +12,13 @@ describe('laneOf', () => {
     expect(Math.min(...counts)).toBeGreaterThan(800);
     expect(Math.max(...counts)).toBeLessThan(1200);
     expect(laneOf('7b0c3a55-0000-4000-8000-000000000000', 64)).toBe(laneOf('7b0c3a55-0000-4000-8000-000000000000', 64));
+  });
+});
+
+describe('laneBullPrefix', () => {
+  it('gives each lane its own Redis Cluster hash tag', () => {
+    expect(laneBullPrefix('basket', 7)).toBe('basket:{lane-7}');
+    expect(laneBullPrefix('basket', 7)).not.toBe(laneBullPrefix('basket', 8));
   });
 });
 
