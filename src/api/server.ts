@@ -3,12 +3,14 @@
  * listens: the process entry point does (so tests use `inject` or their own port).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { ApiDeps } from './deps.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { OCAPI_PREFIX, ocapiRoutes } from './ocapi/ocapi.routes.js';
 import { systemRoutes } from './system.routes.js';
-import { registerQueueBoard } from './ops/queue-board.js';
+import { BOARD_PATH, registerQueueBoard } from './ops/queue-board.js';
 
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -41,6 +43,21 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
       reply.elapsedTime / 1000,
     );
   });
+
+  // OpenAPI generated from the routes' zod schemas, served at /docs (JSON at /docs/json).
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Basket service', version: '0.1.0', description: 'OCAPI Shop API 23.2 basket dialect, admin catalogue feed, mutation status.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      // Bull Board's own pages and API are not part of this service's contract.
+      return input.url.startsWith(BOARD_PATH) ? { ...out, schema: { ...out.schema, hide: true } } : out;
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(async (scope) => systemRoutes(scope, deps));
   await registerQueueBoard(app, { queues: deps.boardQueues, adminToken: deps.config.ADMIN_TOKEN, readOnly: deps.config.BOARD_READ_ONLY });

@@ -44,7 +44,7 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     return { access_token: deps.tokens.sign(customerId, 'customer'), token_type: 'Bearer', expires_in: deps.tokens.ttlSeconds, customer_id: customerId };
   });
 
-  r.get('/mutations/:mutation_id', { schema: { params: z.object({ mutation_id: z.string().min(1).max(64) }) } }, async (req) => {
+  r.get('/mutations/:mutation_id', { schema: { tags: ['Mutations'], summary: 'Status of an accepted mutation', params: z.object({ mutation_id: z.string().min(1).max(64) }) } }, async (req) => {
     const admin = bearerToken(req) !== null && isAdmin(req, deps.config.ADMIN_TOKEN);
     const principal = admin ? null : authenticate(req, deps.tokens);
     const mayRead = (ownerId: string) => admin || principal?.role === 'agent' || principal?.sub === ownerId;

@@ -86,3 +86,23 @@ describe('/metrics', () => {
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 });
+
+describe('/docs', () => {
+  it('serves an OpenAPI document generated from the route schemas, and its UI', async () => {
+    const r = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(r.statusCode).toBe(200);
+    const doc = r.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    const items = doc.paths['/s/{site_id}/dw/shop/v23_2/baskets/{basket_id}/items'];
+    expect(items.post.tags).toEqual(['OCAPI']);
+    // The zod body schema made it into the document: an array of {product_id, quantity}.
+    const body = items.post.requestBody.content['application/json'].schema;
+    expect(body.type).toBe('array');
+    expect(body.items.required).toEqual(expect.arrayContaining(['product_id', 'quantity']));
+    expect(doc.paths['/admin/products'].put.tags).toEqual(['Admin']);
+    expect(doc.paths['/mutations/{mutation_id}']).toBeDefined();
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/admin/queues'))).toBe(false);
+    const ui = await h.app.inject({ method: 'GET', url: '/docs' });
+    expect([200, 302]).toContain(ui.statusCode);
+  });
+});

@@ -24,7 +24,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     if (dup) throw new ApiError('invalid_request', `SKU '${dup}' is listed twice.`);
   };
 
-  r.put('/sites/:site_id', { schema: { params: SiteParams, body: SiteBody } }, async (req) => {
+  r.put('/sites/:site_id', { schema: { tags: ['Admin'], summary: 'Create or replace a site', params: SiteParams, body: SiteBody } }, async (req) => {
     const site = await upsertSite(db, req.params.site_id, req.body);
     return {
       site_id: site.siteId,
@@ -37,24 +37,24 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     };
   });
 
-  r.put('/products', { schema: { body: ProductsBody } }, async (req) => {
+  r.put('/products', { schema: { tags: ['Admin'], summary: 'Upsert products by SKU', body: ProductsBody } }, async (req) => {
     unique(req.body.products);
     return { products: await upsertProducts(db, req.body.products) };
   });
 
-  r.put('/price-lists/:code', { schema: { params: CodeParams, body: PriceListBody } }, async (req) => {
+  r.put('/price-lists/:code', { schema: { tags: ['Admin'], summary: 'Upsert prices of a price list', params: CodeParams, body: PriceListBody } }, async (req) => {
     unique(req.body.prices);
     await upsertPriceList(db, req.params.code, req.body.currency, req.body.prices);
     return { code: req.params.code, currency: req.body.currency, updated: req.body.prices.length };
   });
 
-  r.put('/stock-lists/:code', { schema: { params: CodeParams, body: StockListBody } }, async (req) => {
+  r.put('/stock-lists/:code', { schema: { tags: ['Admin'], summary: 'Set on-hand quantities of a stock list', params: CodeParams, body: StockListBody } }, async (req) => {
     unique(req.body.stocks);
     await upsertStockList(db, req.params.code, req.body.stocks);
     return { code: req.params.code, updated: req.body.stocks.length };
   });
 
-  r.get('/stock-lists/:code/:sku', { schema: { params: StockParams } }, async (req) => {
+  r.get('/stock-lists/:code/:sku', { schema: { tags: ['Admin'], summary: 'On-hand, reserved and available units of a SKU', params: StockParams } }, async (req) => {
     const { code, sku } = req.params;
     const stock = await findStock(db, code, sku);
     if (!stock) {
@@ -64,7 +64,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return { stock_list: code, sku, on_hand: stock.on_hand, reserved: stock.reserved, available: Math.max(0, stock.on_hand - stock.reserved) };
   });
 
-  r.get('/baskets/:basket_id', { schema: { params: BasketIdParams } }, async (req, reply) => {
+  r.get('/baskets/:basket_id', { schema: { tags: ['Admin'], summary: 'Any basket, for support', params: BasketIdParams } }, async (req, reply) => {
     const read = await deps.reader.head(req.params.basket_id);
     const snapshot = read && (await deps.reader.snapshot(req.params.basket_id, read));
     if (!snapshot) throw new ApiError('basket_not_found', `No basket with id '${req.params.basket_id}'.`);

@@ -59,7 +59,7 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return answerWrite(reply, result, basketId, onApplied);
   }
 
-  r.post('/baskets', { schema: { params: SiteParams, body: CreateBasketBody } }, async (req, reply) => {
+  r.post('/baskets', { schema: { tags: ['OCAPI'], summary: 'Create a basket', params: SiteParams, body: CreateBasketBody } }, async (req, reply) => {
     const principal = authenticate(req, tokens);
     const basketId = randomUUID();
     const command: MutationCommand = {
@@ -72,7 +72,7 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return submit(req, reply, principal, basketId, command, (s) => sendDocument(reply, s, 200));
   });
 
-  r.get('/baskets/:basket_id', { schema: { params: BasketParams } }, async (req, reply) => {
+  r.get('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Get a basket (ETag, If-None-Match)', params: BasketParams } }, async (req, reply) => {
     const principal = authenticate(req, tokens);
     const known = ifNoneMatchVersion(req);
     const { site_id, basket_id } = req.params;
@@ -83,14 +83,14 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return sendText(reply, doc.version, doc.text);
   });
 
-  r.delete('/baskets/:basket_id', { schema: { params: BasketParams } }, async (req, reply) => {
+  r.delete('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Delete a basket; releases its reservations', params: BasketParams } }, async (req, reply) => {
     const principal = authenticate(req, tokens);
     const { site_id, basket_id } = req.params;
     await ownedBasket(principal, site_id, basket_id);
     return submit(req, reply, principal, basket_id, { kind: 'delete_basket' }, () => reply.code(204).send());
   });
 
-  r.post('/baskets/:basket_id/items', { schema: { params: BasketParams, body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES) } }, async (req, reply) => {
+  r.post('/baskets/:basket_id/items', { schema: { tags: ['OCAPI'], summary: 'Add product items (quantities of a product already in the basket add up)', params: BasketParams, body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES) } }, async (req, reply) => {
     const principal = authenticate(req, tokens);
     const { site_id, basket_id } = req.params;
     await ownedBasket(principal, site_id, basket_id);
@@ -98,7 +98,7 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return submit(req, reply, principal, basket_id, { kind: 'add_items', items }, (s) => sendDocument(reply, s));
   });
 
-  r.patch('/baskets/:basket_id/items/:item_id', { schema: { params: ItemParams, body: updateItemBody(config.MAX_LINE_QUANTITY) } }, async (req, reply) => {
+  r.patch('/baskets/:basket_id/items/:item_id', { schema: { tags: ['OCAPI'], summary: 'Change an item quantity (0 removes it)', params: ItemParams, body: updateItemBody(config.MAX_LINE_QUANTITY) } }, async (req, reply) => {
     const principal = authenticate(req, tokens);
     const { site_id, basket_id, item_id } = req.params;
     await ownedBasket(principal, site_id, basket_id);
@@ -106,7 +106,7 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
   });
 
-  r.delete('/baskets/:basket_id/items/:item_id', { schema: { params: ItemParams } }, async (req, reply) => {
+  r.delete('/baskets/:basket_id/items/:item_id', { schema: { tags: ['OCAPI'], summary: 'Remove an item', params: ItemParams } }, async (req, reply) => {
     const principal = authenticate(req, tokens);
     const { site_id, basket_id, item_id } = req.params;
     await ownedBasket(principal, site_id, basket_id);
