@@ -17,8 +17,9 @@ export interface WorkerProcess {
   close(): Promise<void>;
 }
 
-export function createMutationWorkers(config: Config, res: Resources, logger: Logger, hooks: Pick<ProcessDeps, 'onApplied'> = {}): WorkerProcess {
-  const deps: ProcessDeps = {
+/** What applying mutations needs in this process, with metrics recorded per outcome. */
+export function mutationProcessDeps(config: Config, res: Resources, logger: Logger): ProcessDeps {
+  return {
     db: res.db,
     pool: res.pool,
     cache: res.cache,
@@ -34,8 +35,11 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
       res.metrics.applyDuration.observe({ kind }, durationMs / 1000);
       if (!duplicate) res.metrics.enqueueToApplied.observe({ kind }, (Date.now() - Date.parse(job.enqueuedAt)) / 1000);
     },
-    ...hooks,
   };
+}
+
+export function createMutationWorkers(config: Config, res: Resources, logger: Logger): WorkerProcess {
+  const deps = mutationProcessDeps(config, res, logger);
   const connection = res.newRedis();
   const workers = Array.from({ length: config.LANES }, (_, lane) => {
     const worker = new Worker<MutationJob>(

@@ -1,34 +1,6 @@
-/** Products, price lists and stock lists: the admin catalogue feed and the worker's catalogue look-up. */
-import { sql, type Kysely } from 'kysely';
-import { Money } from '../domain/money.js';
-import type { Catalog, CatalogEntry } from '../domain/types.js';
+/** Products, price lists and stock lists: the admin catalogue feed (the worker reads the catalogue in basket.repository). */
+import type { Kysely } from 'kysely';
 import type { Database, Db } from './database.js';
-
-/** Catalogue entries for the given SKUs as the price list sees them. SKUs unknown to the catalogue are absent. */
-export async function loadCatalog(db: Kysely<Database>, priceList: string, skus: readonly string[]): Promise<Catalog> {
-  if (skus.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('products as p')
-    .leftJoin('prices as pr', (j) => j.onRef('pr.sku', '=', 'p.sku').on('pr.price_list', '=', priceList))
-    .select(['p.sku', 'p.pk', 'p.name', 'p.tax_rate', 'p.online', 'p.image', 'pr.price', 'pr.retail_price'])
-    .where('p.sku', '=', sql<string>`any(${sql.val([...skus])}::text[])`)
-    .execute();
-  return new Map(
-    rows.map((r): [string, CatalogEntry] => [
-      r.sku,
-      {
-        sku: r.sku,
-        pk: r.pk,
-        name: r.name,
-        taxRate: new Money(r.tax_rate),
-        online: r.online,
-        image: r.image,
-        price: r.price === null ? null : new Money(r.price),
-        retailPrice: r.retail_price === null ? null : new Money(r.retail_price),
-      },
-    ]),
-  );
-}
 
 export interface ProductInput {
   sku: string;
@@ -57,11 +29,6 @@ export async function upsertProducts(db: Db, products: readonly ProductInput[]):
     )
     .returning(['sku', 'pk'])
     .execute();
-}
-
-export async function productSkuByPk(db: Kysely<Database>, pk: number): Promise<string | null> {
-  const row = await db.selectFrom('products').select('sku').where('pk', '=', pk).executeTakeFirst();
-  return row?.sku ?? null;
 }
 
 export interface PriceInput {

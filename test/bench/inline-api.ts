@@ -9,21 +9,13 @@ import { buildServer } from '../../src/api/server.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { BasketReader } from '../../src/application/get-basket.js';
 import { processMutation } from '../../src/application/process-mutation.js';
+import { mutationProcessDeps } from '../../src/bootstrap/worker-process.js';
 import type { Submitter, SubmitRequest, SubmitResult } from '../../src/application/submit-mutation.js';
 import { LaneQueues } from '../../src/queue/lane-queues.js';
 
 await runProcess('inline-baseline', async (config, res, logger) => {
-  const deps = {
-    db: res.db,
-    pool: res.pool,
-    cache: res.cache,
-    publisher: res.redis,
-    logger,
-    limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
-    reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
-    now: () => new Date(),
-    retry: { attempts: 50, baseDelayMs: 1, maxDelayMs: 20 },
-  };
+  // Concurrent writes to one basket meet at the version guard here (no lane): give them more retries.
+  const deps = { ...mutationProcessDeps(config, res, logger), retry: { attempts: 50, baseDelayMs: 1, maxDelayMs: 20 } };
   const submitter: Submitter = {
     async submit(req: SubmitRequest): Promise<SubmitResult> {
       const outcome = await processMutation(deps, {

@@ -9,13 +9,13 @@
  * BENCH_LANES (lanes of the service under test, default 64).
  */
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import fs from 'node:fs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import autocannon from 'autocannon';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
+import { freePort } from '../support/own-services.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { laneBullPrefix, laneQueueName } from '../../src/queue/lanes.js';
 
@@ -48,14 +48,6 @@ function log(msg: string) {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function databaseUrl(name: string): string {
   const u = new URL(SERVER_DB);

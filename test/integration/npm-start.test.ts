@@ -4,9 +4,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import net from 'node:net';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import { freePort } from '../support/own-services.js';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { testEnv } from '../support/harness.js';
 import { TokenService } from '../../src/auth/tokens.js';
@@ -14,14 +14,6 @@ import { TokenService } from '../../src/auth/tokens.js';
 const dbName = `basket_start_${randomUUID().slice(0, 8)}`;
 let service: ServiceProcess | undefined;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function dropDatabase() {
   const c = new pg.Client({ connectionString: inject('serverDatabaseUrl') });

@@ -3,9 +3,9 @@
  * invariant of DESIGN.md: each write applied once, per-basket order, contiguous versions, exact totals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import net from 'node:net';
 import { sql } from 'kysely';
 import { seedProducts, startHarness, testEnv, type Harness } from '../support/harness.js';
+import { freePort } from '../support/own-services.js';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { countMutations, expectAppliedInOrder } from '../support/invariants.js';
 import { TokenService } from '../../src/auth/tokens.js';
@@ -15,14 +15,6 @@ let env: Record<string, string>;
 let sku: string;
 const children: ServiceProcess[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   env = testEnv({ LOG_LEVEL: 'info', JWT_SECRET: 'scale-out-secret-0123456789' });

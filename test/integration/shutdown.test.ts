@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueEvents } from 'bullmq';
-import net from 'node:net';
 import { addInSequence, createBaskets, eventually, seedProducts, Shopper, startHarness, testEnv, type Harness } from '../support/harness.js';
+import { freePort } from '../support/own-services.js';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { countMutations, expectAppliedInOrder } from '../support/invariants.js';
 import { laneBullPrefix, laneQueueName } from '../../src/queue/lanes.js';
@@ -32,14 +32,6 @@ function spawn(entry: string, extra: Record<string, string> = {}): ServiceProces
   return p;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('a rolling restart of workers under load', () => {
   it('finishes in-flight jobs, exits 0, and leaves nothing stalled, lost or doubled', async () => {
