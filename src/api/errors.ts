@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | 'line_limit_exceeded'
   | 'product_item_not_available'
   | 'basket_exists'
+  | 'conflict'
   | 'idempotency_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -41,6 +42,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   line_limit_exceeded: 400,
   product_item_not_available: 409,
   basket_exists: 409,
+  conflict: 409,
   idempotency_conflict: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,

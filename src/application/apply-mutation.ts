@@ -52,8 +52,9 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (state.recorded) {
     const r = state.recorded;
     if (r.status === 'applied') {
+      // Without a stored result (no Idempotency-Key) the current snapshot stands in; its version goes with it.
       const snapshot = (r.result ?? (await loadSnapshot(deps.db, basketId))) as BasketSnapshot;
-      return { duplicate: true, outcome: { status: 'applied', mutationId, basketId, version: r.version!, snapshot } };
+      return { duplicate: true, outcome: { status: 'applied', mutationId, basketId, version: snapshot.version, snapshot } };
     }
     const error = r.error ?? { code: 'internal_error', message: 'unknown failure' };
     return { duplicate: true, outcome: { status: r.status, mutationId, basketId, version: r.version, error } };
@@ -111,7 +112,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
       `Only ${plan.available} of product '${plan.sku}' can be reserved for this basket; ${plan.requested} requested.`,
     );
   }
-  if (command.kind === 'expire_reservations' && plan.items.length === 0) return reject('nothing_to_expire', 'No held inventory has expired.');
+  if (command.kind === 'expire_reservations' && plan.expired === 0) return reject('nothing_to_expire', 'No held inventory has expired.');
 
   const policy = { ...site, currency: after.currency };
   const priced = priceBasket(after.lines, state.catalog, policy, plan.short);

@@ -6,7 +6,16 @@ import { createHash, randomUUID } from 'node:crypto';
  * caller and its Idempotency-Key, so a repeat maps to the same mutation — and to the same BullMQ job id.
  */
 export function idempotentMutationId(ownerId: string, idempotencyKey: string): string {
-  const h = createHash('sha1').update('basket-mutation\u0000').update(ownerId).update('\u0000').update(idempotencyKey).digest();
+  return nameBasedUuid('basket-mutation', ownerId, idempotencyKey);
+}
+
+/** The id of a basket created with an Idempotency-Key, so a repeat names the same basket. */
+export function idempotentBasketId(ownerId: string, idempotencyKey: string): string {
+  return nameBasedUuid('basket', ownerId, idempotencyKey);
+}
+
+function nameBasedUuid(space: string, ownerId: string, name: string): string {
+  const h = createHash('sha1').update(`${space}\u0000`).update(ownerId).update('\u0000').update(name).digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');

@@ -10,6 +10,8 @@ import { applyMutationJob, type ApplyDeps } from './apply-mutation.js';
 import type { MutationJob, MutationOutcome } from './mutation-job.js';
 import { isTransientError } from './transient-error.js';
 import { recordFailedMutation } from '../persistence/mutation.repository.js';
+import { loadSnapshot } from '../persistence/basket.repository.js';
+import type { BasketSnapshot } from './basket-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import { publishReply } from '../queue/reply-channel.js';
 
@@ -48,9 +50,14 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
     }
   }
 
-  if (outcome.status === 'applied') {
-    // After commit: the cache only moves forward (compare-and-set), so a late or repeated write is harmless.
-    await deps.cache.writeIfNewer(outcome.snapshot).catch((err) => log.warn({ err }, 'snapshot cache write failed'));
+  if (outcome.status === 'applied' && !duplicate) {
+    // After commit: the cache only moves forward (compare-and-set). A duplicate's snapshot may be older
+    // than versions applied since, so it never writes (into an emptied cache it would go backwards).
+    // If the write fails, drop the key rather than leave an older version to be served after this reply.
+    await deps.cache.writeIfNewer(outcome.snapshot).catch(async (err) => {
+      log.warn({ err }, 'snapshot cache write failed; dropping the cached snapshot');
+      await deps.cache.forget(outcome.basketId).catch(() => undefined);
+    });
   }
   if (job.replyTo) await publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed'));
   deps.onApplied?.(job, outcome, performance.now() - started, duplicate);
@@ -59,9 +66,14 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   return outcome;
 }
 
+/**
+ * Records the mutation as failed unless a record already exists — the write may have committed before
+ * the connection broke — and answers with whatever the record then says.
+ */
 async function recordFailure(deps: ProcessDeps, job: MutationJob, err: unknown, log: Logger): Promise<MutationOutcome> {
   const message = isTransientError(err) ? 'The service could not reach its database; the change was not applied.' : 'Internal error; the change was not applied.';
-  await recordFailedMutation(deps.db, {
+  const failed: MutationOutcome = { status: 'failed', mutationId: job.mutationId, basketId: job.basketId, version: null, error: { code: 'internal_error', message } };
+  const recorded = await recordFailedMutation(deps.db, {
     id: job.mutationId,
     basketId: job.basketId,
     ownerId: job.ownerId,
@@ -71,6 +83,15 @@ async function recordFailure(deps: ProcessDeps, job: MutationJob, err: unknown, 
     payload: job.command,
     enqueuedAt: new Date(job.enqueuedAt),
     message,
-  }).catch((e) => log.error({ err: e }, 'could not record failed mutation'));
-  return { status: 'failed', mutationId: job.mutationId, basketId: job.basketId, version: null, error: { code: 'internal_error', message } };
+  }).catch((e) => {
+    log.error({ err: e }, 'could not record failed mutation');
+    return null;
+  });
+  if (recorded && recorded.status !== 'failed') {
+    log.warn({ status: recorded.status }, 'the mutation had been recorded before the failure; answering with the record');
+    const snapshot = recorded.status === 'applied' ? ((recorded.result ?? (await loadSnapshot(deps.db, job.basketId).catch(() => null))) as BasketSnapshot | null) : null;
+    if (recorded.status === 'applied' && snapshot) return { status: 'applied', mutationId: job.mutationId, basketId: job.basketId, version: recorded.version ?? snapshot.version, snapshot };
+    if (recorded.status === 'rejected') return { status: 'rejected', mutationId: job.mutationId, basketId: job.basketId, version: recorded.version, error: recorded.error ?? failed.error };
+  }
+  return failed;
 }

@@ -85,6 +85,11 @@ export class MutationSubmitter implements Submitter {
       throw new ServiceUnavailableError(`could not record mutation ticket: ${(err as Error).message}`);
     }
     if (fresh === null) return this.repeat(mutationId, req, wait);
+    if (req.idempotencyKey !== null) {
+      // The ticket may have expired (or Redis lost it) while the mutation log still remembers the key.
+      const earlier = await this.recorded(mutationId);
+      if (earlier) return this.answerRecorded(earlier, req);
+    }
 
     const waiter = wait ? deps.replies.expect(mutationId, deps.syncWaitMs) : null;
     const job: MutationJob = {
@@ -114,17 +119,32 @@ export class MutationSubmitter implements Submitter {
   private async repeat(mutationId: string, req: SubmitRequest, wait: boolean): Promise<SubmitResult> {
     const ticket = await this.readTicket(mutationId);
     if (ticket && (ticket.requestHash !== req.requestHash || ticket.basketId !== req.basketId)) return { kind: 'idempotency_conflict' };
-    const row = await findMutation(this.deps.db, mutationId);
+    // Attach to the first request's wait when it runs in this instance — before looking at the log, so
+    // a reply published in between is not missed.
+    const waiter = wait && ticket?.replyTo === this.deps.replies.channel ? this.deps.replies.expect(mutationId, this.deps.syncWaitMs) : null;
+    const row = await this.recorded(mutationId).catch((err) => {
+      waiter?.cancel();
+      throw err;
+    });
     if (row) {
-      if (row.request_hash !== null && row.request_hash !== req.requestHash) return { kind: 'idempotency_conflict' };
-      return { kind: 'finished', outcome: outcomeOfRecord(row) };
+      waiter?.cancel();
+      return this.answerRecorded(row, req);
     }
-    // Still queued. Attach to the first request's wait when it runs in this instance; else answer 202.
-    if (wait && ticket?.replyTo === this.deps.replies.channel) {
-      const outcome = await this.deps.replies.expect(mutationId, this.deps.syncWaitMs).promise;
-      if (outcome) return { kind: 'finished', outcome };
+    const outcome = waiter ? await waiter.promise : null;
+    return outcome ? { kind: 'finished', outcome } : { kind: 'pending', mutationId };
+  }
+
+  private async recorded(mutationId: string): Promise<MutationRow | null> {
+    try {
+      return await findMutation(this.deps.db, mutationId);
+    } catch (err) {
+      throw new ServiceUnavailableError(`could not read the mutation log: ${(err as Error).message}`);
     }
-    return { kind: 'pending', mutationId };
+  }
+
+  private answerRecorded(row: MutationRow, req: SubmitRequest): SubmitResult {
+    if (row.basket_id !== req.basketId || (row.request_hash !== null && row.request_hash !== req.requestHash)) return { kind: 'idempotency_conflict' };
+    return { kind: 'finished', outcome: outcomeOfRecord(row) };
   }
 }
 

@@ -3,7 +3,7 @@
  * serialization failures, deadlocks, and a concurrent run of the same mutation (its version guard or
  * its record's primary key trips; the retry then sees the record and answers as a duplicate).
  */
-const TRANSIENT_PG_CODES = new Set(['40001', '40P01', '53300', '57P01', '57P02', '57P03', '55P03', '08000', '08001', '08003', '08004', '08006']);
+const TRANSIENT_PG_CODES = new Set(['40001', '40P01', '53300', '57P01', '57P02', '57P03', '55P03', '57014', '08000', '08001', '08003', '08004', '08006']);
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export function isTransientError(err: unknown): boolean {

@@ -15,6 +15,7 @@ import type { Resources } from './resources.js';
 export interface ApiProcess {
   readonly app: FastifyInstance;
   readonly lanes: LaneQueues;
+  readonly submitter: MutationSubmitter;
   close(): Promise<void>;
 }
 
@@ -55,6 +56,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
   return {
     app,
     lanes,
+    submitter,
     async close() {
       await app.close();
       await replies.close();

@@ -64,6 +64,11 @@ export class SnapshotCache {
     return written === 1;
   }
 
+  /** Drops the cached snapshot (reads then go to PostgreSQL and refill it). */
+  async forget(basketId: string): Promise<void> {
+    await this.redis.del(this.key(basketId));
+  }
+
   /** The head and, if some reader stored one, the rendering for `dialect`; null when nothing is cached. */
   async readHead(basketId: string, dialect: string | null): Promise<{ head: SnapshotHead; rendered: string | null } | null> {
     const fields = ['v', 'o', 's', 'st', ...(dialect ? [`r:${dialect}`] : [])];

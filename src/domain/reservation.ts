@@ -39,6 +39,8 @@ export type ReservationPlan =
       readonly expiresAt: Date | null;
       /** Earliest expiry among what the basket will hold afterwards, or null when it holds nothing. */
       readonly earliestExpiry: Date | null;
+      /** Holdings the plan releases because they expired (expire mode). */
+      readonly expired: number;
     }
   | { readonly ok: false; readonly sku: string; readonly requested: number; readonly available: number };
 
@@ -90,23 +92,27 @@ export function planReservations(input: PlanInput): ReservationPlan {
       if (target > 0 || have > 0 || s?.oursExpiresAt) items.push({ sku, have, target });
     }
     const holds = items.some((i) => i.target > 0);
-    return { ok: true, items, short, expiresAt: holds ? expiresAt : null, earliestExpiry: holds ? expiresAt : null };
+    return { ok: true, items, short, expiresAt: holds ? expiresAt : null, earliestExpiry: holds ? expiresAt : null, expired: 0 };
   }
 
+  let expiredCount = 0;
   for (const sku of sorted) {
     const s = input.stock.get(sku);
     const want = input.desired.get(sku) ?? 0;
     const have = s?.ours ?? 0;
     const expired = s?.oursExpiresAt != null && s.oursExpiresAt.getTime() <= input.now.getTime();
     if (expired) {
+      expiredCount++;
       items.push({ sku, have, target: 0 });
       // Released units come back: the line is still good if what is free now covers it.
       if (want > freeUnits(s) + have || (want > 0 && oversubscribed(s))) short.add(sku);
     } else {
+      // Unchanged, but listed: the executor checks every holding is as it was read.
+      if (have > 0) items.push({ sku, have, target: have });
       if (have > 0 && s?.oursExpiresAt) kept.push(s.oursExpiresAt);
       if (want > have + freeUnits(s) || (want > 0 && oversubscribed(s))) short.add(sku);
     }
   }
   const earliest = kept.length ? new Date(Math.min(...kept.map((d) => d.getTime()))) : null;
-  return { ok: true, items, short, expiresAt: null, earliestExpiry: earliest };
+  return { ok: true, items, short, expiresAt: null, earliestExpiry: earliest, expired: expiredCount };
 }

@@ -147,7 +147,15 @@ export interface DatabaseHandle {
 }
 
 export function openDatabase(url: string, poolSize: number): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
+  // Bounded waits: a database that stops answering must fail requests (and retry jobs), not hang them.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: 15_000,
+    lock_timeout: 5_000,
+  });
   // An idle client's error (e.g. the server restarting) must not crash the process; the next query fails instead.
   pool.on('error', () => undefined);
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };

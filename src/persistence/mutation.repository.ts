@@ -9,11 +9,12 @@ export async function findMutation(db: Kysely<Database>, id: string): Promise<Mu
 /**
  * Records a mutation that failed for good (transient errors exhausted its retries). Never overwrites
  * an applied or rejected record: if a record exists, the mutation did finish and that record wins.
+ * Returns the record as it stands afterwards.
  */
 export async function recordFailedMutation(
   db: Kysely<Database>,
   m: { id: string; basketId: string; ownerId: string; idempotencyKey: string | null; requestHash: string | null; kind: string; payload: unknown; enqueuedAt: Date; message: string },
-): Promise<void> {
+): Promise<MutationRow | null> {
   await db
     .insertInto('mutations')
     .values({
@@ -32,4 +33,5 @@ export async function recordFailedMutation(
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
+  return findMutation(db, m.id);
 }

@@ -30,6 +30,19 @@ export interface SiteInput {
   rounding_mode: 'half_up' | 'half_even';
 }
 
+/** True when baskets of the site hold inventory in a stock list other than `stockList`. */
+export async function holdsInventoryElsewhere(db: Kysely<Database>, siteId: string, stockList: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('reservations as r')
+    .innerJoin('baskets as b', 'b.id', 'r.basket_id')
+    .select('r.stock_list')
+    .where('b.site_id', '=', siteId)
+    .where('r.stock_list', '<>', stockList)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Creates or replaces a site; its price and stock lists are created empty when missing. */
 export async function upsertSite(db: Db, siteId: string, input: SiteInput): Promise<SitePolicy> {
   return db.transaction().execute(async (trx) => {

@@ -43,6 +43,8 @@ describe('bad writes to a basket', () => {
     ['one bad item among good ones', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 1 }, { product_id: `${h.tag}-nope`, quantity: 1 }]), 400, 'ProductNotFoundException'],
     ['an oversize body', (s, id) => raw(s, `${OCAPI}/baskets/${id}/items`, JSON.stringify([{ product_id: sku, quantity: 1, c_note: 'x'.repeat(5000) }])), 413, 'RequestEntityTooLargeException'],
     ['a non-JSON content type', (s, id) => h.app.inject({ method: 'POST', url: `${OCAPI}/baskets/${id}/items`, headers: { ...s.headers, 'content-type': 'text/plain' }, payload: 'hi' }), 415, 'UnsupportedMediaTypeException'],
+    ['a NUL character in a custom property', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 1, c_note: 'a\u0000b' } as never]), 400, 'PropertyConstraintViolationException'],
+    ['a NUL character in a product id', (s, id) => s.addItems(id, [{ product_id: 'x\u0000y', quantity: 1 }]), 400, 'PropertyConstraintViolationException'],
     ['an unknown item id', (s, id) => s.setQuantity(id, 'nope', 3), 404, 'ProductItemNotFoundException'],
     ['a negative quantity change', (s, id, item) => s.setQuantity(id, item, -1), 400, 'PropertyConstraintViolationException'],
     ['an over-long Idempotency-Key', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 1 }], { 'idempotency-key': 'k'.repeat(256) }), 400, 'PropertyConstraintViolationException'],
@@ -83,6 +85,7 @@ describe('bad admin input', () => {
       { url: '/admin/price-lists/default', payload: { currency: 'USD', prices: [{ sku, price: '-1' }] } },
       { url: '/admin/stock-lists/default', payload: { stocks: [{ sku, quantity: -5 }] } },
       { url: '/admin/sites/x', payload: { currency: 'USD', price_list: 'default', stock_list: 'default', taxation: 'flat' } },
+      { url: '/admin/products', payload: { products: [{ sku: `${h.tag}-nul`, name: 'a\u0000b', tax_rate: '0.1' }] } },
     ];
     for (const b of bad) {
       const r = await h.app.inject({ method: 'PUT', url: b.url, headers: h.adminHeaders, payload: b.payload });
@@ -103,6 +106,16 @@ describe('bad admin input', () => {
       payload: { currency: 'USD', prices: [{ sku, price: '1' }, { sku, price: '2' }] },
     });
     expect(r.statusCode).toBe(400);
+  });
+});
+
+describe("moving a site to another stock list while its baskets hold inventory", () => {
+  it('is refused with 409 until they have released it', async () => {
+    const r = await h.app.inject({ method: 'PUT', url: '/admin/sites/default', headers: h.adminHeaders, payload: { currency: 'USD', price_list: 'default', stock_list: `${h.tag}-other` } });
+    expect(r.statusCode).toBe(409);
+    expect(r.json()).toMatchObject({ code: 'conflict', status: 409 });
+    const same = await h.app.inject({ method: 'PUT', url: '/admin/sites/default', headers: h.adminHeaders, payload: { currency: 'USD', price_list: 'default', stock_list: 'default' } });
+    expect(same.statusCode).toBe(200);
   });
 });
 

@@ -144,6 +144,33 @@ describe('Idempotency-Key', () => {
     expect(locations.size).toBeLessThanOrEqual(1);
   });
 
+  it('creates one basket for a repeated POST /baskets with the same key', async () => {
+    const s = new Shopper(h);
+    const key = { 'idempotency-key': `create-${s.sub}` };
+    const first = await s.request('POST', `${OCAPI}/baskets`, {}, key);
+    const second = await s.request('POST', `${OCAPI}/baskets`, {}, key);
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect(second.json().basket_id).toBe(first.json().basket_id);
+    const rows = await h.res.db.selectFrom('baskets').select('id').where('owner_id', '=', s.sub).execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('still knows a key after its Redis ticket is gone: same body → first result, other body → 422', async () => {
+    const s = new Shopper(h);
+    const id = await s.createBasket();
+    const key = { 'idempotency-key': `forgotten-${id}` };
+    const first = await s.addItems(id, [{ product_id: sku, quantity: 1 }], key);
+    const record = await h.res.db.selectFrom('mutations').select('id').where('basket_id', '=', id).where('kind', '=', 'add_items').executeTakeFirstOrThrow();
+    expect(await h.res.redis.del(h.api.submitter.ticketKey(record.id))).toBe(1);
+    const again = await s.addItems(id, [{ product_id: sku, quantity: 1 }], key);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toBe(first.body);
+    const other = await s.addItems(id, [{ product_id: sku, quantity: 3 }], { 'idempotency-key': `forgotten-${id}` });
+    expect(other.statusCode).toBe(422);
+    expect((await s.get(id)).json().product_items[0].quantity).toBe(1);
+  });
+
   it('scopes keys per customer: another customer with the same key gets its own mutation', async () => {
     const a = new Shopper(h);
     const b = new Shopper(h);

@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
-import { upsertSite } from '../../persistence/site.repository.js';
+import { holdsInventoryElsewhere, upsertSite } from '../../persistence/site.repository.js';
 import { findStock, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
 import { assertUniqueSkus, BasketIdParams, CodeParams, PriceListBody, ProductsBody, SiteBody, SiteParams, StockListBody, StockParams } from './schemas.js';
 
@@ -25,6 +25,10 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   };
 
   r.put('/sites/:site_id', { schema: { tags: ['Admin'], summary: 'Create or replace a site', params: SiteParams, body: SiteBody } }, async (req) => {
+    // Holdings live in a stock list; moving a site to another one would strand them (never released).
+    if (await holdsInventoryElsewhere(db, req.params.site_id, req.body.stock_list)) {
+      throw new ApiError('conflict', `Baskets of site '${req.params.site_id}' hold inventory in its current stock list; the stock list can change once they have released it.`);
+    }
     const site = await upsertSite(db, req.params.site_id, req.body);
     return {
       site_id: site.siteId,

@@ -25,11 +25,14 @@ export const ProductsBody = z.object({
     .array(
       z.object({
         sku: Sku,
-        name: z.string().min(1).max(500),
+        name: z.string().min(1).max(500).regex(/^[^\u0000]*$/, 'must not contain NUL characters'),
         tax_rate: DecimalText.refine((v) => Number(v) < 10, 'a fraction such as "0.18"'),
         online: z.boolean().default(true),
-        image: z.string().max(2000).nullable().default(null),
-        attributes: z.record(z.string(), z.unknown()).default({}),
+        image: z.string().max(2000).regex(/^[^\u0000]*$/, 'must not contain NUL characters').nullable().default(null),
+        attributes: z
+          .record(z.string(), z.unknown())
+          .default({})
+          .refine((a) => !JSON.stringify(a).includes('\\u0000'), 'must not contain NUL characters'),
       }).strict(),
     )
     .min(1)

@@ -17,6 +17,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   line_limit_exceeded: 'ProductItemQuotaExceededException',
   product_item_not_available: 'ProductItemNotAvailableException',
   basket_exists: 'BasketAlreadyExistsException',
+  conflict: 'ResourceStateConflictException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',
   unsupported_media_type: 'UnsupportedMediaTypeException',

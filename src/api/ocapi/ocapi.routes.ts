@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Principal } from '../../auth/tokens.js';
 import type { MutationCommand } from '../../domain/mutations.js';
 import type { BasketSnapshot } from '../../application/basket-snapshot.js';
-import { requestHash } from '../../application/ids.js';
+import { idempotentBasketId, requestHash } from '../../application/ids.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, toApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, writeOptions } from '../http.js';
@@ -61,7 +61,8 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   r.post('/baskets', { schema: { tags: ['OCAPI'], summary: 'Create a basket', params: SiteParams, body: CreateBasketBody } }, async (req, reply) => {
     const principal = authenticate(req, tokens);
-    const basketId = randomUUID();
+    const { idempotencyKey } = writeOptions(req);
+    const basketId = idempotencyKey === null ? randomUUID() : idempotentBasketId(principal.sub, idempotencyKey);
     const command: MutationCommand = {
       kind: 'create_basket',
       siteId: req.params.site_id,

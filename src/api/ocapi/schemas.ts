@@ -5,6 +5,11 @@ export const SiteParams = z.object({ site_id: z.string().regex(/^[A-Za-z0-9_-]{1
 export const BasketParams = SiteParams.extend({ basket_id: z.string().min(1).max(64) });
 export const ItemParams = BasketParams.extend({ item_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid item id') });
 
+/** True when any string inside the value holds a NUL character (PostgreSQL refuses it in text and jsonb). */
+export function containsNul(value: unknown): boolean {
+  return JSON.stringify(value ?? null).includes('\\u0000');
+}
+
 /** Custom attributes (`c_*`) ride along; anything else not declared is an error, as in OCAPI. */
 const CUSTOM_KEY = /^c_[A-Za-z0-9_]{1,64}$/;
 function withCustom<T extends z.ZodRawShape>(shape: T) {
@@ -14,6 +19,7 @@ function withCustom<T extends z.ZodRawShape>(shape: T) {
     .superRefine((value, ctx) => {
       for (const key of Object.keys(value)) {
         if (!(key in shape) && !CUSTOM_KEY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `unknown property '${key}'` });
+        else if (containsNul(value[key])) ctx.addIssue({ code: 'custom', path: [key], message: 'must not contain NUL characters' });
       }
     });
 }
@@ -28,7 +34,7 @@ export function productItemsBody(maxQuantity: number, maxLines: number) {
   return z
     .array(
       withCustom({
-        product_id: z.string().min(1).max(100),
+        product_id: z.string().min(1).max(100).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters'),
         quantity: z.number().int().min(1).max(maxQuantity),
       }),
     )
