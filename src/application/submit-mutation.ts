@@ -87,7 +87,10 @@ export class MutationSubmitter implements Submitter {
     if (fresh === null) return this.repeat(mutationId, req, wait);
     if (req.idempotencyKey !== null) {
       // The ticket may have expired (or Redis lost it) while the mutation log still remembers the key.
-      const earlier = await this.recorded(mutationId);
+      const earlier = await this.recorded(mutationId).catch(async (err) => {
+        await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
+        throw err;
+      });
       if (earlier) return this.answerRecorded(earlier, req);
     }
 
@@ -117,7 +120,9 @@ export class MutationSubmitter implements Submitter {
 
   /** A second request with an Idempotency-Key already seen (the ticket exists). */
   private async repeat(mutationId: string, req: SubmitRequest, wait: boolean): Promise<SubmitResult> {
-    const ticket = await this.readTicket(mutationId);
+    const ticket = await this.readTicket(mutationId).catch((err) => {
+      throw new ServiceUnavailableError(`could not read mutation ticket: ${(err as Error).message}`);
+    });
     if (ticket && (ticket.requestHash !== req.requestHash || ticket.basketId !== req.basketId)) return { kind: 'idempotency_conflict' };
     // Attach to the first request's wait when it runs in this instance — before looking at the log, so
     // a reply published in between is not missed.

@@ -40,14 +40,6 @@ export function formatMoney(amount: Money, currency: string): string {
   return amount.toFixed(minorUnits(currency));
 }
 
-/** Parses a decimal given as text or as an integer-valued/short JSON number. Throws on anything else. */
-export function parseMoney(value: string | number | Money): Money {
-  if (value instanceof Money) return value;
-  const d = new Money(typeof value === 'number' ? String(value) : value.trim());
-  if (!d.isFinite()) throw new RangeError(`not a finite decimal: ${String(value)}`);
-  return d;
-}
-
 export function sum(values: Iterable<Money>): Money {
   let total = ZERO;
   for (const v of values) total = total.plus(v);

@@ -21,8 +21,6 @@ export type MutationCommand =
   /** The expiry sweep's mutation: lines stay; held units whose expiry passed are released. */
   | { readonly kind: 'expire_reservations' };
 
-export type MutationKind = MutationCommand['kind'];
-
 export interface AddItem {
   readonly sku: string;
   readonly quantity: number;

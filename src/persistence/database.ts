@@ -3,7 +3,7 @@
  * Money only inside repositories; `bigint` identity columns (small) arrive as JS numbers.
  */
 import pg from 'pg';
-import { Kysely, PostgresDialect, type ColumnType, type Generated, type Insertable, type Selectable } from 'kysely';
+import { Kysely, PostgresDialect, type ColumnType, type Generated, type Selectable } from 'kysely';
 
 // int8 → number: only identity counters use bigint here, far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -133,9 +133,6 @@ export interface Database {
 }
 
 export type SiteRow = Selectable<SiteTable>;
-export type BasketRow = Selectable<BasketTable>;
-export type BasketLineRow = Selectable<BasketLineTable>;
-export type NewBasketLineRow = Insertable<BasketLineTable>;
 export type MutationRow = Selectable<MutationTable>;
 
 export type Db = Kysely<Database>;

@@ -1,8 +1,7 @@
 /** Sites: the pricing and stock policy of a storefront (CONTRACT §6). */
 import type { SitePolicy } from '../domain/types.js';
-import type { Db, SiteRow } from './database.js';
 import type { Kysely } from 'kysely';
-import type { Database } from './database.js';
+import type { Database, Db, SiteRow } from './database.js';
 
 export function toSitePolicy(row: Pick<SiteRow, 'id' | 'currency' | 'price_list' | 'stock_list' | 'taxation' | 'tax_rounded_at_group' | 'rounding_mode'>): SitePolicy {
   return {
@@ -14,11 +13,6 @@ export function toSitePolicy(row: Pick<SiteRow, 'id' | 'currency' | 'price_list'
     taxRoundedAtGroup: row.tax_rounded_at_group,
     roundingMode: row.rounding_mode,
   };
-}
-
-export async function findSite(db: Kysely<Database>, siteId: string): Promise<SitePolicy | null> {
-  const row = await db.selectFrom('sites').selectAll().where('id', '=', siteId).executeTakeFirst();
-  return row ? toSitePolicy(row) : null;
 }
 
 export interface SiteInput {
