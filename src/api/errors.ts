@@ -21,6 +21,8 @@ export type ApiErrorCode =
   | 'product_item_not_available'
   | 'basket_exists'
   | 'conflict'
+  | 'resource_state_conflict'
+  | 'currency_not_supported'
   | 'idempotency_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -43,6 +45,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   product_item_not_available: 409,
   basket_exists: 409,
   conflict: 409,
+  resource_state_conflict: 409,
+  currency_not_supported: 400,
   idempotency_conflict: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -54,6 +54,7 @@ export interface BasketSnapshot {
   version: number;
   agentBasket: boolean;
   custom: Record<string, unknown>;
+  sourceCode: string | null;
   createdAt: string;
   updatedAt: string;
   taxation: Taxation;
@@ -79,6 +80,7 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
     version: basket.version,
     agentBasket: basket.agentBasket,
     custom: { ...basket.custom },
+    sourceCode: basket.sourceCode,
     createdAt: basket.createdAt.toISOString(),
     updatedAt: basket.updatedAt.toISOString(),
     taxation: site.taxation,

@@ -18,6 +18,17 @@ export type MutationCommand =
   | { readonly kind: 'set_item_quantity'; readonly itemId: string; readonly quantity: number }
   | { readonly kind: 'remove_item'; readonly itemId: string }
   | { readonly kind: 'delete_basket' }
+  | {
+      readonly kind: 'update_basket';
+      /** Must be the basket's currency (a site prices in one currency). */
+      readonly currency?: string;
+      /** A string sets, null clears. */
+      readonly sourceCode?: string | null;
+      /** Custom properties to set; a null value removes the property. */
+      readonly custom: Readonly<Record<string, unknown>>;
+      /** Optimistic concurrency (OCAPI `_resource_state`): reject if the basket moved past this version. */
+      readonly expectedVersion: number | null;
+    }
   /** The expiry sweep's mutation: lines stay; held units whose expiry passed are released. */
   | { readonly kind: 'expire_reservations' };
 
@@ -37,7 +48,9 @@ export type RejectionCode =
   | 'quantity_limit_exceeded'
   | 'line_limit_exceeded'
   | 'product_item_not_available'
-  | 'nothing_to_expire';
+  | 'nothing_to_expire'
+  | 'resource_state_conflict'
+  | 'currency_not_supported';
 
 export interface Rejection {
   readonly code: RejectionCode;
@@ -78,6 +91,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
         version: 1,
         lines: [],
         custom: command.custom,
+        sourceCode: null,
         agentBasket: command.agentBasket,
         createdAt: ctx.now,
         updatedAt: ctx.now,
@@ -115,6 +129,21 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       return next([], 'deleted');
     case 'expire_reservations':
       return next(basket.lines);
+    case 'update_basket': {
+      if (command.expectedVersion !== null && command.expectedVersion !== basket.version) {
+        return reject('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');
+      }
+      if (command.currency !== undefined && command.currency !== basket.currency) {
+        return reject('currency_not_supported', `This basket's site sells in ${basket.currency} only.`);
+      }
+      const custom: Record<string, unknown> = { ...basket.custom };
+      for (const [k, v] of Object.entries(command.custom)) {
+        if (v === null) delete custom[k];
+        else custom[k] = v;
+      }
+      const sourceCode = command.sourceCode === undefined ? basket.sourceCode : command.sourceCode;
+      return { outcome: 'applied', basket: { ...basket, custom, sourceCode, version: basket.version + 1, updatedAt: ctx.now } };
+    }
   }
 }
 

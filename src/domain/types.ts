@@ -42,6 +42,8 @@ export interface Basket {
   readonly version: number;
   readonly lines: readonly BasketLine[];
   readonly custom: Readonly<Record<string, unknown>>;
+  /** OCAPI `source_code`: the campaign or channel code the shopper came with. */
+  readonly sourceCode: string | null;
   readonly agentBasket: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;

@@ -72,6 +72,7 @@ export interface BasketTable {
   version: number;
   agent_basket: boolean;
   custom: Json<Record<string, unknown>>;
+  source_code: string | null;
   product_sub_total: Numeric;
   product_total: Numeric;
   tax_total: Numeric;

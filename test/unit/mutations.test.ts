@@ -70,6 +70,14 @@ describe('applyMutation', () => {
     expect(apply(d.basket, { kind: 'add_items', items: [{ sku: 'a', quantity: 1 }] })).toMatchObject({ outcome: 'rejected', rejection: { code: 'basket_not_found' } });
   });
 
+  it('updates custom properties and source_code, refusing a stale expected version or another currency', () => {
+    const b = created();
+    const r = apply({ ...b, custom: { c_a: 1, c_b: 2 } }, { kind: 'update_basket', sourceCode: 'X', custom: { c_a: null, c_c: 3 }, expectedVersion: 1 });
+    expect(r).toMatchObject({ outcome: 'applied', basket: { version: 2, sourceCode: 'X', custom: { c_b: 2, c_c: 3 } } });
+    expect(apply(b, { kind: 'update_basket', custom: {}, expectedVersion: 0 })).toMatchObject({ outcome: 'rejected', rejection: { code: 'resource_state_conflict' } });
+    expect(apply(b, { kind: 'update_basket', currency: 'EUR', custom: {}, expectedVersion: null })).toMatchObject({ outcome: 'rejected', rejection: { code: 'currency_not_supported' } });
+  });
+
   it('never mutates its input', () => {
     const b = created();
     const frozen = JSON.stringify(b);

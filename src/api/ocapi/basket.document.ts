@@ -77,6 +77,7 @@ export function renderBasketDocument(s: BasketSnapshot) {
     shipments: [{ _type: 'shipment', shipment_id: 'me', shipment_no: '00000001', gift: false }],
     shipping_items: [],
     shipping_total: decimal(t.shippingTotal),
+    ...(s.sourceCode ? { source_code: s.sourceCode } : {}),
     shipping_total_tax: decimal(t.shippingTotalTax),
     tax_rounded_at_group: s.taxRoundedAtGroup,
     tax_total: decimal(t.taxTotal),

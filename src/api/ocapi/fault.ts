@@ -18,6 +18,8 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   product_item_not_available: 'ProductItemNotAvailableException',
   basket_exists: 'BasketAlreadyExistsException',
   conflict: 'ResourceStateConflictException',
+  resource_state_conflict: 'ResourceStateConflictException',
+  currency_not_supported: 'UnsupportedCurrencyException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',
   unsupported_media_type: 'UnsupportedMediaTypeException',

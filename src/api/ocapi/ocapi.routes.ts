@@ -13,9 +13,9 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError, toApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, writeOptions } from '../http.js';
 import { stringifyWithDecimals } from '../json.js';
-import { renderBasketDocument } from './basket.document.js';
+import { renderBasketDocument, resourceState } from './basket.document.js';
 import { faultDocument } from './fault.js';
-import { BasketParams, CreateBasketBody, ItemParams, SiteParams, customOf, productItemsBody, updateItemBody } from './schemas.js';
+import { BasketParams, CreateBasketBody, ItemParams, SiteParams, UpdateBasketBody, customOf, productItemsBody, updateItemBody } from './schemas.js';
 
 export const OCAPI_PREFIX = '/s/:site_id/dw/shop/v23_2';
 
@@ -82,6 +82,25 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     const doc = await reader.render(basket_id, read, 'ocapi', render);
     if (!doc) throw basketNotFound(basket_id);
     return sendText(reply, doc.version, doc.text);
+  });
+
+  r.patch('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Update currency, source_code and c_* properties (optimistic with _resource_state)', params: BasketParams, body: UpdateBasketBody } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id } = req.params;
+    const read = await ownedBasket(principal, site_id, basket_id);
+    const given = req.body._resource_state;
+    if (given !== undefined && given !== resourceState({ id: basket_id, version: read.head.version })) {
+      throw new ApiError('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');
+    }
+    const command: MutationCommand = {
+      kind: 'update_basket',
+      ...(req.body.currency !== undefined ? { currency: req.body.currency } : {}),
+      ...(req.body.source_code !== undefined ? { sourceCode: req.body.source_code } : {}),
+      custom: customOf(req.body),
+      // The worker checks again: a change queued before this one must not be overwritten blindly.
+      expectedVersion: given === undefined ? null : read.head.version,
+    };
+    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
   });
 
   r.delete('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Delete a basket; releases its reservations', params: BasketParams } }, async (req, reply) => {

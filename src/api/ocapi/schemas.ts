@@ -30,6 +30,12 @@ export function customOf(value: Record<string, unknown>): Record<string, unknown
 
 export const CreateBasketBody = withCustom({}).optional();
 
+export const UpdateBasketBody = withCustom({
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').optional(),
+  source_code: z.string().min(1).max(256).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters').nullable().optional(),
+  _resource_state: z.string().min(1).max(128).optional(),
+});
+
 export function productItemsBody(maxQuantity: number, maxLines: number) {
   return z
     .array(
