@@ -7,10 +7,12 @@ import * as initialSchema from './2026-11-23T00-00-00_initial-schema.js';
 import * as defaultSite from './2026-11-23T00-00-01_default-site.js';
 import * as reservations from './2026-11-23T00-00-02_reservations.js';
 import * as basketSourceCode from './2026-11-23T00-00-03_basket-source-code.js';
+import * as basketCheckout from './2026-11-23T00-00-04_basket-checkout.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
   '2026-11-23T00-00-01_default-site': defaultSite,
   '2026-11-23T00-00-02_reservations': reservations,
   '2026-11-23T00-00-03_basket-source-code': basketSourceCode,
+  '2026-11-23T00-00-04_basket-checkout': basketCheckout,
 };

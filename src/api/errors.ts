@@ -23,6 +23,7 @@ export type ApiErrorCode =
   | 'conflict'
   | 'resource_state_conflict'
   | 'currency_not_supported'
+  | 'shipment_not_found'
   | 'idempotency_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -47,6 +48,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   conflict: 409,
   resource_state_conflict: 409,
   currency_not_supported: 400,
+  shipment_not_found: 404,
   idempotency_conflict: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -6,7 +6,7 @@
 import { formatMoney, type Money, type RoundingMode } from '../domain/money.js';
 import type { Flash } from '../domain/flashes.js';
 import type { PricedBasket } from '../domain/totals.js';
-import type { Basket, BasketStatus, SitePolicy, Taxation } from '../domain/types.js';
+import type { Basket, BasketStatus, Checkout, SitePolicy, Taxation } from '../domain/types.js';
 
 export interface SnapshotLine {
   itemId: string;
@@ -55,6 +55,7 @@ export interface BasketSnapshot {
   agentBasket: boolean;
   custom: Record<string, unknown>;
   sourceCode: string | null;
+  checkout: Checkout;
   createdAt: string;
   updatedAt: string;
   taxation: Taxation;
@@ -81,6 +82,7 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
     agentBasket: basket.agentBasket,
     custom: { ...basket.custom },
     sourceCode: basket.sourceCode,
+    checkout: { ...basket.checkout },
     createdAt: basket.createdAt.toISOString(),
     updatedAt: basket.updatedAt.toISOString(),
     taxation: site.taxation,

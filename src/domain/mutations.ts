@@ -3,7 +3,7 @@
  * next basket or a rejection with a reason. Expected business outcomes (unknown product, limits) are
  * results, never exceptions. No IO, no clock: `now` and item ids come in through the context.
  */
-import type { Basket, BasketLine, Catalog } from './types.js';
+import type { Address, Basket, BasketLine, Catalog } from './types.js';
 
 export type MutationCommand =
   | {
@@ -18,6 +18,9 @@ export type MutationCommand =
   | { readonly kind: 'set_item_quantity'; readonly itemId: string; readonly quantity: number }
   | { readonly kind: 'remove_item'; readonly itemId: string }
   | { readonly kind: 'delete_basket' }
+  | { readonly kind: 'set_customer'; readonly email: string; readonly customerNo?: string }
+  | { readonly kind: 'set_billing_address'; readonly address: Address }
+  | { readonly kind: 'set_shipping_address'; readonly shipmentId: string; readonly address: Address }
   | {
       readonly kind: 'update_basket';
       /** Must be the basket's currency (a site prices in one currency). */
@@ -50,7 +53,8 @@ export type RejectionCode =
   | 'product_item_not_available'
   | 'nothing_to_expire'
   | 'resource_state_conflict'
-  | 'currency_not_supported';
+  | 'currency_not_supported'
+  | 'shipment_not_found';
 
 export interface Rejection {
   readonly code: RejectionCode;
@@ -92,6 +96,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
         lines: [],
         custom: command.custom,
         sourceCode: null,
+        checkout: {},
         agentBasket: command.agentBasket,
         createdAt: ctx.now,
         updatedAt: ctx.now,
@@ -129,6 +134,17 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       return next([], 'deleted');
     case 'expire_reservations':
       return next(basket.lines);
+    case 'set_customer': {
+      const { customerNo: _previous, ...rest } = basket.checkout;
+      const checkout = { ...rest, customerEmail: command.email, ...(command.customerNo !== undefined ? { customerNo: command.customerNo } : {}) };
+      return { outcome: 'applied', basket: { ...basket, checkout, version: basket.version + 1, updatedAt: ctx.now } };
+    }
+    case 'set_billing_address':
+      return { outcome: 'applied', basket: { ...basket, checkout: { ...basket.checkout, billingAddress: command.address }, version: basket.version + 1, updatedAt: ctx.now } };
+    case 'set_shipping_address':
+      // One shipment per basket for now: the default one, `me`.
+      if (command.shipmentId !== 'me') return reject('shipment_not_found', `No shipment '${command.shipmentId}' in this basket.`);
+      return { outcome: 'applied', basket: { ...basket, checkout: { ...basket.checkout, shippingAddress: command.address }, version: basket.version + 1, updatedAt: ctx.now } };
     case 'update_basket': {
       if (command.expectedVersion !== null && command.expectedVersion !== basket.version) {
         return reject('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');

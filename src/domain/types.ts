@@ -33,6 +33,17 @@ export interface BasketLine {
   readonly custom: Readonly<Record<string, unknown>>;
 }
 
+/** An OCAPI OrderAddress, as given (validated at the edge). */
+export type Address = Readonly<Record<string, unknown>>;
+
+/** What checkout needs beyond the lines: who buys, and where the bill and the parcel go. */
+export interface Checkout {
+  readonly customerEmail?: string;
+  readonly customerNo?: string;
+  readonly billingAddress?: Address;
+  readonly shippingAddress?: Address;
+}
+
 export interface Basket {
   readonly id: string;
   readonly ownerId: string;
@@ -44,6 +55,7 @@ export interface Basket {
   readonly custom: Readonly<Record<string, unknown>>;
   /** OCAPI `source_code`: the campaign or channel code the shopper came with. */
   readonly sourceCode: string | null;
+  readonly checkout: Checkout;
   readonly agentBasket: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;

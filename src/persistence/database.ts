@@ -73,6 +73,7 @@ export interface BasketTable {
   agent_basket: boolean;
   custom: Json<Record<string, unknown>>;
   source_code: string | null;
+  checkout: ColumnType<Record<string, unknown>, string | undefined, string>;
   product_sub_total: Numeric;
   product_total: Numeric;
   tax_total: Numeric;

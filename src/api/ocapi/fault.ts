@@ -20,6 +20,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   conflict: 'ResourceStateConflictException',
   resource_state_conflict: 'ResourceStateConflictException',
   currency_not_supported: 'UnsupportedCurrencyException',
+  shipment_not_found: 'ShipmentNotFoundException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',
   unsupported_media_type: 'UnsupportedMediaTypeException',

@@ -15,7 +15,19 @@ import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid,
 import { stringifyWithDecimals } from '../json.js';
 import { renderBasketDocument, resourceState } from './basket.document.js';
 import { faultDocument } from './fault.js';
-import { BasketParams, CreateBasketBody, ItemParams, SiteParams, UpdateBasketBody, customOf, productItemsBody, updateItemBody } from './schemas.js';
+import {
+  BasketParams,
+  CreateBasketBody,
+  CustomerBody,
+  ItemParams,
+  OrderAddressBody,
+  ShipmentParams,
+  SiteParams,
+  UpdateBasketBody,
+  customOf,
+  productItemsBody,
+  updateItemBody,
+} from './schemas.js';
 
 export const OCAPI_PREFIX = '/s/:site_id/dw/shop/v23_2';
 
@@ -102,6 +114,33 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     };
     return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
   });
+
+  r.put('/baskets/:basket_id/customer', { schema: { tags: ['OCAPI'], summary: "Set the basket's customer information", params: BasketParams, body: CustomerBody } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id } = req.params;
+    await ownedBasket(principal, site_id, basket_id);
+    const command: MutationCommand = { kind: 'set_customer', email: req.body.email, ...(req.body.customer_no ? { customerNo: req.body.customer_no } : {}) };
+    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
+  });
+
+  r.put('/baskets/:basket_id/billing_address', { schema: { tags: ['OCAPI'], summary: 'Set the billing address', params: BasketParams, body: OrderAddressBody } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id } = req.params;
+    await ownedBasket(principal, site_id, basket_id);
+    return submit(req, reply, principal, basket_id, { kind: 'set_billing_address', address: req.body }, (s) => sendDocument(reply, s));
+  });
+
+  r.put(
+    '/baskets/:basket_id/shipments/:shipment_id/shipping_address',
+    { schema: { tags: ['OCAPI'], summary: "Set a shipment's shipping address (`me`: the default shipment)", params: ShipmentParams, body: OrderAddressBody } },
+    async (req, reply) => {
+      const principal = authenticate(req, tokens);
+      const { site_id, basket_id, shipment_id } = req.params;
+      await ownedBasket(principal, site_id, basket_id);
+      const command: MutationCommand = { kind: 'set_shipping_address', shipmentId: shipment_id, address: req.body };
+      return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
+    },
+  );
 
   r.delete('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Delete a basket; releases its reservations', params: BasketParams } }, async (req, reply) => {
     const principal = authenticate(req, tokens);

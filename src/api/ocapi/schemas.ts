@@ -51,3 +51,36 @@ export function productItemsBody(maxQuantity: number, maxLines: number) {
 export function updateItemBody(maxQuantity: number) {
   return withCustom({ quantity: z.number().int().min(0).max(maxQuantity) });
 }
+
+const text = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters');
+
+/** OCAPI OrderAddress (the fields a storefront sends; `c_*` custom properties ride along). */
+export const OrderAddressBody = withCustom({
+  first_name: text(128).optional(),
+  second_name: text(128).optional(),
+  last_name: text(128).optional(),
+  full_name: text(256).optional(),
+  salutation: text(64).optional(),
+  title: text(64).optional(),
+  suffix: text(64).optional(),
+  job_title: text(128).optional(),
+  company_name: text(256).optional(),
+  address1: text(256),
+  address2: text(256).optional(),
+  suite: text(64).optional(),
+  post_box: text(64).optional(),
+  city: text(128),
+  postal_code: text(32).optional(),
+  state_code: text(16).optional(),
+  country_code: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as US'),
+  phone: text(64).optional(),
+});
+
+export const CustomerBody = z
+  .object({
+    email: z.string().max(256).email(),
+    customer_no: text(100).optional(),
+  })
+  .strict();
+
+export const ShipmentParams = BasketParams.extend({ shipment_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid shipment id') });
