@@ -8,6 +8,7 @@ import * as defaultSite from './2026-11-23T00-00-01_default-site.js';
 import * as reservations from './2026-11-23T00-00-02_reservations.js';
 import * as basketSourceCode from './2026-11-23T00-00-03_basket-source-code.js';
 import * as basketCheckout from './2026-11-23T00-00-04_basket-checkout.js';
+import * as shippingMethods from './2026-11-23T00-00-05_shipping-methods.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-02_reservations': reservations,
   '2026-11-23T00-00-03_basket-source-code': basketSourceCode,
   '2026-11-23T00-00-04_basket-checkout': basketCheckout,
+  '2026-11-23T00-00-05_shipping-methods': shippingMethods,
 };

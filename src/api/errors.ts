@@ -24,6 +24,7 @@ export type ApiErrorCode =
   | 'resource_state_conflict'
   | 'currency_not_supported'
   | 'shipment_not_found'
+  | 'shipping_method_not_found'
   | 'idempotency_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -49,6 +50,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   resource_state_conflict: 409,
   currency_not_supported: 400,
   shipment_not_found: 404,
+  shipping_method_not_found: 400,
   idempotency_conflict: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,

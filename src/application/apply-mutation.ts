@@ -93,6 +93,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     catalog: state.catalog,
     limits: deps.limits,
     siteCurrency: site.currency,
+    shippingMethods: state.shippingMethods,
     newItemId: (n) => lineItemId(mutationId, n),
   });
   if (result.outcome === 'rejected') return reject(result.rejection.code, result.rejection.message);
@@ -115,7 +116,8 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (command.kind === 'expire_reservations' && plan.expired === 0) return reject('nothing_to_expire', 'No held inventory has expired.');
 
   const policy = { ...site, currency: after.currency };
-  const priced = priceBasket(after.lines, state.catalog, policy, plan.short);
+  const shipping = { selectedId: after.shippingMethodId, method: after.shippingMethodId === null ? null : (state.shippingMethods.get(after.shippingMethodId) ?? null) };
+  const priced = priceBasket(after.lines, state.catalog, policy, plan.short, shipping);
   const draft = buildSnapshot(after, state.pk ?? 0, policy, priced, plan.earliestExpiry);
   const pk = await writeMutationOutcome(deps.pool, record, {
     status: 'applied',

@@ -44,6 +44,14 @@ export interface SnapshotTotals {
   totalQuantity: number;
 }
 
+export interface SnapshotShipping {
+  methodId: string;
+  methodName: string;
+  price: string;
+  tax: string;
+  taxRate: string;
+}
+
 export interface BasketSnapshot {
   id: string;
   pk: number;
@@ -62,6 +70,8 @@ export interface BasketSnapshot {
   taxRoundedAtGroup: boolean;
   roundingMode: RoundingMode;
   lines: SnapshotLine[];
+  /** The default shipment's chosen method as priced, or null. */
+  shipping: SnapshotShipping | null;
   totals: SnapshotTotals;
   flashes: Flash[];
   /** Earliest expiry of the inventory the basket holds (ISO), or null when it holds none. */
@@ -109,6 +119,15 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
       attributes: { ...p.line.attributes },
       custom: { ...p.line.custom },
     })),
+    shipping: priced.shipping
+      ? {
+          methodId: priced.shipping.method.id,
+          methodName: priced.shipping.method.name,
+          price: m(priced.shipping.price),
+          tax: m(priced.shipping.tax),
+          taxRate: priced.shipping.method.taxRate.toString(),
+        }
+      : null,
     totals: {
       productSubTotal: m(t.productSubTotal),
       productTotal: m(t.productTotal),

@@ -5,7 +5,8 @@
 export type FlashType =
   | 'InvalidProductItem'
   | 'ProductItemWithoutPrice'
-  | 'ProductItemNotAvailable';
+  | 'ProductItemNotAvailable'
+  | 'ShippingMethodNotApplicable';
 
 export interface Flash {
   readonly type: FlashType;
@@ -35,5 +36,13 @@ export function productItemNotAvailable(index: number, sku: string): Flash {
     type: 'ProductItemNotAvailable',
     message: `Not enough inventory of '${sku}' is available for the quantity in this basket.`,
     path: `$.product_items[${index}]`,
+  };
+}
+
+export function shippingMethodNotApplicable(methodId: string): Flash {
+  return {
+    type: 'ShippingMethodNotApplicable',
+    message: `The shipping method '${methodId}' is not available on this site any more.`,
+    path: '$.shipments[0].shipping_method',
   };
 }

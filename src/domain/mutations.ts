@@ -3,7 +3,7 @@
  * next basket or a rejection with a reason. Expected business outcomes (unknown product, limits) are
  * results, never exceptions. No IO, no clock: `now` and item ids come in through the context.
  */
-import type { Address, Basket, BasketLine, Catalog } from './types.js';
+import type { Address, Basket, BasketLine, Catalog, ShippingMethod } from './types.js';
 
 export type MutationCommand =
   | {
@@ -21,6 +21,7 @@ export type MutationCommand =
   | { readonly kind: 'set_customer'; readonly email: string; readonly customerNo?: string }
   | { readonly kind: 'set_billing_address'; readonly address: Address }
   | { readonly kind: 'set_shipping_address'; readonly shipmentId: string; readonly address: Address }
+  | { readonly kind: 'set_shipping_method'; readonly shipmentId: string; readonly methodId: string }
   | {
       readonly kind: 'update_basket';
       /** Must be the basket's currency (a site prices in one currency). */
@@ -54,7 +55,8 @@ export type RejectionCode =
   | 'nothing_to_expire'
   | 'resource_state_conflict'
   | 'currency_not_supported'
-  | 'shipment_not_found';
+  | 'shipment_not_found'
+  | 'shipping_method_not_found';
 
 export interface Rejection {
   readonly code: RejectionCode;
@@ -70,6 +72,8 @@ export interface MutationContext {
   readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
   /** The site's currency, for a basket created without one. */
   readonly siteCurrency?: string;
+  /** The site's shipping methods by id. */
+  readonly shippingMethods?: ReadonlyMap<string, ShippingMethod>;
   /** Deterministic id for the n-th line this mutation creates (so a replay creates the same ids). */
   readonly newItemId: (n: number) => string;
 }
@@ -97,6 +101,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
         custom: command.custom,
         sourceCode: null,
         checkout: {},
+        shippingMethodId: null,
         agentBasket: command.agentBasket,
         createdAt: ctx.now,
         updatedAt: ctx.now,
@@ -145,6 +150,10 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       // One shipment per basket for now: the default one, `me`.
       if (command.shipmentId !== 'me') return reject('shipment_not_found', `No shipment '${command.shipmentId}' in this basket.`);
       return { outcome: 'applied', basket: { ...basket, checkout: { ...basket.checkout, shippingAddress: command.address }, version: basket.version + 1, updatedAt: ctx.now } };
+    case 'set_shipping_method':
+      if (command.shipmentId !== 'me') return reject('shipment_not_found', `No shipment '${command.shipmentId}' in this basket.`);
+      if (!ctx.shippingMethods?.has(command.methodId)) return reject('shipping_method_not_found', `No shipping method '${command.methodId}' on this site.`);
+      return { outcome: 'applied', basket: { ...basket, shippingMethodId: command.methodId, version: basket.version + 1, updatedAt: ctx.now } };
     case 'update_basket': {
       if (command.expectedVersion !== null && command.expectedVersion !== basket.version) {
         return reject('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');

@@ -5,8 +5,8 @@
  */
 import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';
-import { invalidProductItem, productItemNotAvailable, productItemWithoutPrice, type Flash } from './flashes.js';
-import type { BasketLine, Catalog, PricingPolicy } from './types.js';
+import { invalidProductItem, productItemNotAvailable, productItemWithoutPrice, shippingMethodNotApplicable, type Flash } from './flashes.js';
+import type { BasketLine, Catalog, PricingPolicy, ShippingMethod } from './types.js';
 
 export interface PricedLine {
   readonly line: BasketLine;
@@ -48,14 +48,40 @@ export interface BasketTotals {
   readonly totalQuantity: number;
 }
 
+/** The default shipment's method as priced for this basket. */
+export interface PricedShipping {
+  readonly method: ShippingMethod;
+  /** Price of the shipment (zero when the product total reached the method's free-over threshold). */
+  readonly price: Money;
+  readonly tax: Money;
+}
+
 export interface PricedBasket {
   readonly lines: readonly PricedLine[];
+  readonly shipping: PricedShipping | null;
   readonly totals: BasketTotals;
   readonly flashes: readonly Flash[];
 }
 
-/** `short`: SKUs the basket cannot hold enough inventory of (from the reservation plan). */
-export function priceBasket(lines: readonly BasketLine[], catalog: Catalog, policy: PricingPolicy, short: ReadonlySet<string> = new Set()): PricedBasket {
+export interface ShippingChoice {
+  /** The method id the basket chose, or null. */
+  readonly selectedId: string | null;
+  /** That method as the site has it now, or null when it has none by that id. */
+  readonly method: ShippingMethod | null;
+}
+
+/**
+ * `short`: SKUs the basket cannot hold enough inventory of (from the reservation plan).
+ * `shipping`: the default shipment's chosen method; its tax joins the tax groups, and its price the
+ * order total.
+ */
+export function priceBasket(
+  lines: readonly BasketLine[],
+  catalog: Catalog,
+  policy: PricingPolicy,
+  short: ReadonlySet<string> = new Set(),
+  shipping: ShippingChoice = { selectedId: null, method: null },
+): PricedBasket {
   const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
   const flashes: Flash[] = [];
   const sorted = [...lines].sort((a, b) => a.position - b.position);
@@ -87,19 +113,27 @@ export function priceBasket(lines: readonly BasketLine[], catalog: Catalog, poli
   });
 
   const taxable = unrated.filter((l) => l.valid);
-  const adjustedTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.priceAfterOrderDiscount })), policy);
-  const merchandizeTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.price })), policy);
-  const taxByItem = new Map(taxable.map((l, i) => [l.line.itemId, adjustedTax.lineTaxes[i]!]));
-  const priced: PricedLine[] = unrated.map((l) => ({ ...l, tax: taxByItem.get(l.line.itemId) ?? ZERO }));
-
   const productSubTotal = sum(taxable.map((l) => l.priceAfterItemDiscount));
   const productTotal = sum(taxable.map((l) => l.priceAfterOrderDiscount));
-  const shippingTotal = ZERO;
-  const taxTotal = adjustedTax.total;
+
+  const method = shipping.method;
+  if (shipping.selectedId !== null && method === null) flashes.push(shippingMethodNotApplicable(shipping.selectedId));
+  const shippingTotal = method === null || (method.freeOver !== null && productTotal.gte(method.freeOver)) ? ZERO : round(method.price);
+
+  // Products and the shipment are taxed together, so the rate groups and the tax total cover both.
+  const productTaxables = taxable.map((l) => ({ rate: l.taxRate, amount: l.priceAfterOrderDiscount }));
+  const allTax = computeTax(method ? [...productTaxables, { rate: method.taxRate, amount: shippingTotal }] : productTaxables, policy);
+  const adjustedTax = computeTax(productTaxables, policy);
+  const merchandizeTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.price })), policy);
+  const shippingTax = method ? allTax.lineTaxes[taxable.length]! : ZERO;
+  const taxByItem = new Map(taxable.map((l, i) => [l.line.itemId, allTax.lineTaxes[i]!]));
+  const priced: PricedLine[] = unrated.map((l) => ({ ...l, tax: taxByItem.get(l.line.itemId) ?? ZERO }));
+  const taxTotal = allTax.total;
   const orderTotal = policy.taxation === 'gross' ? productTotal.plus(shippingTotal) : productTotal.plus(shippingTotal).plus(taxTotal);
 
   return {
     lines: priced,
+    shipping: method ? { method, price: shippingTotal, tax: shippingTax } : null,
     flashes,
     totals: {
       productSubTotal,
@@ -107,11 +141,11 @@ export function priceBasket(lines: readonly BasketLine[], catalog: Catalog, poli
       merchandizeTotalTax: merchandizeTax.total,
       adjustedMerchandizeTotalTax: adjustedTax.total,
       shippingTotal,
-      shippingTotalTax: ZERO,
-      adjustedShippingTotalTax: ZERO,
+      shippingTotalTax: shippingTax,
+      adjustedShippingTotalTax: shippingTax,
       taxTotal,
       orderTotal,
-      groupedTaxItems: adjustedTax.groups.map((g) => ({ taxRate: g.rate, taxValue: g.tax })),
+      groupedTaxItems: allTax.groups.map((g) => ({ taxRate: g.rate, taxValue: g.tax })),
       totalQuantity: sorted.reduce((n, l) => n + l.quantity, 0),
     },
   };

@@ -56,6 +56,8 @@ export interface Basket {
   /** OCAPI `source_code`: the campaign or channel code the shopper came with. */
   readonly sourceCode: string | null;
   readonly checkout: Checkout;
+  /** The method chosen for the default shipment, or null. */
+  readonly shippingMethodId: string | null;
   readonly agentBasket: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -75,3 +77,13 @@ export interface CatalogEntry {
 }
 
 export type Catalog = ReadonlyMap<string, CatalogEntry>;
+
+/** A site's shipping method; `price` is as the site's taxation has it (gross or net). */
+export interface ShippingMethod {
+  readonly id: string;
+  readonly name: string;
+  readonly price: Money;
+  readonly taxRate: Money;
+  /** The shipment is free when the product total reaches this amount. */
+  readonly freeOver: Money | null;
+}

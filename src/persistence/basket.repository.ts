@@ -11,7 +11,7 @@
 import type { Kysely } from 'kysely';
 import { prepared, run, type Queryable } from './prepared.js';
 import { Money, formatMoney } from '../domain/money.js';
-import type { Basket, BasketLine, Catalog, CatalogEntry, Checkout, SitePolicy } from '../domain/types.js';
+import type { Basket, BasketLine, Catalog, CatalogEntry, Checkout, ShippingMethod, SitePolicy } from '../domain/types.js';
 import type { PlanItem, StockView } from '../domain/reservation.js';
 import type { BasketTotals } from '../domain/totals.js';
 import type { Rejection } from '../domain/mutations.js';
@@ -37,6 +37,8 @@ export interface MutationState {
   readonly recorded: RecordedMutation | null;
   /** Inventory of every SKU the basket has, holds, or the mutation names, in the site's stock list. */
   readonly stock: ReadonlyMap<string, StockView>;
+  /** The site's shipping methods by id. */
+  readonly shippingMethods: ReadonlyMap<string, ShippingMethod>;
 }
 
 interface StateRow {
@@ -51,6 +53,7 @@ interface StateRow {
   custom: Record<string, unknown>;
   source_code: string | null;
   checkout: Checkout;
+  shipping_method_id: string | null;
   created_at: Date;
   updated_at: Date;
   s_id: string | null;
@@ -64,12 +67,25 @@ interface StateRow {
   lines: { item_id: string; sku: string; quantity: number; added_unit_price: string | null; position: number; attributes: Record<string, unknown>; custom: Record<string, unknown> }[];
   catalog: { sku: string; pk: number; name: string; tax_rate: string; online: boolean; image: string | null; price: string | null; retail_price: string | null }[];
   stock: { sku: string; tracked: boolean; on_hand: number; reserved: number; reclaimable: number; ours: number; ours_expires_at: string | null }[];
+  shipping_methods: ShippingMethodRow[];
+}
+
+export interface ShippingMethodRow {
+  id: string;
+  name: string;
+  price: string;
+  tax_rate: string;
+  free_over: string | null;
+}
+
+export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
+  return { id: m.id, name: m.name, price: new Money(m.price), taxRate: new Money(m.tax_rate), freeOver: m.free_over === null ? null : new Money(m.free_over) };
 }
 
 const READ_STATE = prepared(
-  'basket_mutation_state_v4',
+  'basket_mutation_state_v5',
   `with target as (select $1::uuid as id, $2::uuid as mid, $3::text as create_site, $4::text[] as skus, $5::timestamptz as now)
-   select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.source_code, b.checkout, b.created_at, b.updated_at,
+   select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.source_code, b.checkout, b.shipping_method_id, b.created_at, b.updated_at,
      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
      s.tax_rounded_at_group as s_tax_rounded_at_group, s.rounding_mode as s_rounding_mode,
      (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
@@ -91,7 +107,10 @@ const READ_STATE = prepared(
                 || array(select l.sku from basket_lines l where l.basket_id = t.id)
                 || array(select r.sku from reservations r where r.basket_id = t.id and r.stock_list = s.stock_list)) as x (sku)) k
         left join stocks st on st.stock_list = s.stock_list and st.sku = k.sku
-        left join reservations o on o.basket_id = t.id and o.stock_list = s.stock_list and o.sku = k.sku) as stock
+        left join reservations o on o.basket_id = t.id and o.stock_list = s.stock_list and o.sku = k.sku) as stock,
+     (select coalesce(json_agg(json_build_object('id', m.id, 'name', m.name, 'price', m.price::text, 'tax_rate', m.tax_rate::text,
+                'free_over', m.free_over::text) order by m.id), '[]'::json)
+        from shipping_methods m where m.site_id = s.id) as shipping_methods
    from target t
    left join baskets b on b.id = t.id
    left join sites s on s.id = coalesce(b.site_id, t.create_site)`,
@@ -146,6 +165,7 @@ export async function loadMutationState(
           custom: r.custom,
           sourceCode: r.source_code,
           checkout: r.checkout ?? {},
+          shippingMethodId: r.shipping_method_id,
           agentBasket: r.agent_basket,
           createdAt: new Date(r.created_at),
           updatedAt: new Date(r.updated_at),
@@ -177,7 +197,8 @@ export async function loadMutationState(
       },
     ]),
   );
-  return { basket, pk: r.pk, site, catalog, recorded: r.recorded, stock };
+  const shippingMethods = new Map((r.shipping_methods ?? []).map((m) => [m.id, toShippingMethod(m)] as const));
+  return { basket, pk: r.pk, site, catalog, recorded: r.recorded, stock, shippingMethods };
 }
 
 /** The stored snapshot of the basket's current version (read path fallback), or null when absent. */
@@ -247,13 +268,13 @@ const LINES_AND_RECORD = `
  * first (an InitPlan of the update) and locks the basket row, so both see the same version.
  */
 const WRITE_UPDATE = prepared(
-  'basket_write_update_v5',
+  'basket_write_update_v6',
   `with reservation as materialized (
      select case when jsonb_array_length($23::jsonb) = 0 then 'ok'
                  else basket_apply_reservations($1, $2, $22, $23::jsonb, $24, $11) end as outcome),
    basket_written as (
      update baskets set status = $3, version = $4, custom = $5::jsonb, product_sub_total = $6, product_total = $7, tax_total = $8,
-       order_total = $9, snapshot = $10, updated_at = $11, source_code = $25, checkout = $26::jsonb
+       order_total = $9, snapshot = $10, updated_at = $11, source_code = $25, checkout = $26::jsonb, shipping_method_id = $27
      where id = $1 and version = $2 and (select outcome from reservation) = 'ok'
      returning pk),
    ${LINES_AND_RECORD}
@@ -313,7 +334,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
   const rows =
     before === null
       ? await run<{ pk: number | null }>(db, WRITE_INSERT, [...values, after.ownerId, after.siteId, after.currency, after.agentBasket, after.createdAt])
-      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout)]);
+      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout), after.shippingMethodId]);
   const pk = rows[0]?.pk ?? null;
   if (pk === null) throw new ConcurrentModificationError(`basket ${after.id} or its inventory changed since it was read`);
   return Number(pk);

@@ -74,6 +74,7 @@ export interface BasketTable {
   custom: Json<Record<string, unknown>>;
   source_code: string | null;
   checkout: ColumnType<Record<string, unknown>, string | undefined, string>;
+  shipping_method_id: string | null;
   product_sub_total: Numeric;
   product_total: Numeric;
   tax_total: Numeric;
@@ -113,6 +114,16 @@ export interface MutationTable {
   finished_at: Timestamp;
 }
 
+export interface ShippingMethodTable {
+  site_id: string;
+  id: string;
+  name: string;
+  price: Numeric;
+  tax_rate: Numeric;
+  free_over: Numeric | null;
+  updated_at: Timestamp;
+}
+
 export interface ReservationTable {
   basket_id: string;
   stock_list: string;
@@ -132,6 +143,7 @@ export interface Database {
   basket_lines: BasketLineTable;
   mutations: MutationTable;
   reservations: ReservationTable;
+  shipping_methods: ShippingMethodTable;
 }
 
 export type SiteRow = Selectable<SiteTable>;

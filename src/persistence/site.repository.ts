@@ -2,6 +2,7 @@
 import type { SitePolicy } from '../domain/types.js';
 import type { Kysely } from 'kysely';
 import type { Database, Db, SiteRow } from './database.js';
+import type { ShippingMethodRow } from './basket.repository.js';
 
 export function toSitePolicy(row: Pick<SiteRow, 'id' | 'currency' | 'price_list' | 'stock_list' | 'taxation' | 'tax_rounded_at_group' | 'rounding_mode'>): SitePolicy {
   return {
@@ -50,4 +51,27 @@ export async function upsertSite(db: Db, siteId: string, input: SiteInput): Prom
       .executeTakeFirstOrThrow();
     return toSitePolicy(row);
   });
+}
+
+export interface ShippingMethodInput {
+  name: string;
+  price: string;
+  tax_rate: string;
+  free_over: string | null;
+}
+
+/** Creates or replaces a shipping method of a site; null when there is no such site. */
+export async function upsertShippingMethod(db: Db, siteId: string, id: string, input: ShippingMethodInput): Promise<ShippingMethodRow | null> {
+  const site = await db.selectFrom('sites').select('id').where('id', '=', siteId).executeTakeFirst();
+  if (!site) return null;
+  return db
+    .insertInto('shipping_methods')
+    .values({ site_id: siteId, id, ...input })
+    .onConflict((oc) => oc.columns(['site_id', 'id']).doUpdateSet({ ...input, updated_at: new Date() }))
+    .returning(['id', 'name', 'price', 'tax_rate', 'free_over'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function listShippingMethods(db: Kysely<Database>, siteId: string): Promise<ShippingMethodRow[]> {
+  return db.selectFrom('shipping_methods').select(['id', 'name', 'price', 'tax_rate', 'free_over']).where('site_id', '=', siteId).orderBy('id').execute();
 }

@@ -50,6 +50,42 @@ describe('priceBasket', () => {
   });
 });
 
+describe('priceBasket with a shipping method', () => {
+  const method = (price: string, taxRate: string, freeOver: string | null = null) => ({ id: 'std', name: 'Standard', price: m(price), taxRate: m(taxRate), freeOver: freeOver === null ? null : m(freeOver) });
+  const catalog = new Map([['a', entry('a', '100.00', '0.2')]]);
+
+  it.each([
+    // policy, shipping price, rate, free over, expected shipping, tax total, order total
+    // gross: product tax 100×.2/1.2 = 16.666… → 16.67; shipping 5.99×.2/1.2 = 0.99833… → 1.00; order = 105.99
+    ['gross', usd(), '5.99', '0.2', null, '5.99', '17.67', '105.99'],
+    // net: product tax 20.00; shipping 5.99×.2 = 1.198 → 1.20; order = 100 + 5.99 + 21.20 = 127.19
+    ['net', usd({ taxation: 'net' }), '5.99', '0.2', null, '5.99', '21.2', '127.19'],
+    // free over 100: the product total reaches it, shipping is 0 and untaxed
+    ['free over the threshold', usd(), '5.99', '0.2', '100', '0', '16.67', '100'],
+    // a threshold not reached still charges
+    ['below the threshold', usd(), '5.99', '0.2', '100.01', '5.99', '17.67', '105.99'],
+  ] as const)('%s', (_name, policy, price, rate, freeOver, shippingTotal, taxTotal, orderTotal) => {
+    const p = priceBasket([line('a', 1)], catalog, policy, new Set(), { selectedId: 'std', method: method(price, rate, freeOver) });
+    expect(p.totals.shippingTotal.toString()).toBe(shippingTotal);
+    expect(p.totals.taxTotal.toString()).toBe(taxTotal);
+    expect(p.totals.orderTotal.toString()).toBe(orderTotal);
+    expect(p.totals.groupedTaxItems.reduce((t, g) => t.plus(g.taxValue), m('0')).toString()).toBe(taxTotal);
+  });
+
+  it('puts shipping tax in its own rate group when its rate differs', () => {
+    const p = priceBasket([line('a', 1)], catalog, usd({ taxation: 'net' }), new Set(), { selectedId: 'std', method: method('10.00', '0.1') });
+    expect(p.totals.groupedTaxItems.map((g) => [g.taxRate.toString(), g.taxValue.toString()])).toEqual([['0.1', '1'], ['0.2', '20']]);
+    expect(p.totals.shippingTotalTax.toString()).toBe('1');
+    expect(p.totals.adjustedMerchandizeTotalTax.toString()).toBe('20');
+  });
+
+  it('flashes a chosen method the site no longer has, and charges nothing for it', () => {
+    const p = priceBasket([line('a', 1)], catalog, usd(), new Set(), { selectedId: 'gone', method: null });
+    expect(p.flashes.map((f) => f.type)).toEqual(['ShippingMethodNotApplicable']);
+    expect(p.totals.shippingTotal.isZero()).toBe(true);
+  });
+});
+
 describe('priceBasket properties', () => {
   const arbLines = fc.array(
     fc.record({ cents: fc.integer({ min: 0, max: 1_000_000 }), qty: fc.integer({ min: 1, max: 999 }), rate: fc.constantFrom('0', '0.05', '0.08', '0.18', '0.2') }),

@@ -7,9 +7,21 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
-import { holdsInventoryElsewhere, upsertSite } from '../../persistence/site.repository.js';
+import { holdsInventoryElsewhere, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
 import { findStock, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
-import { assertUniqueSkus, BasketIdParams, CodeParams, PriceListBody, ProductsBody, SiteBody, SiteParams, StockListBody, StockParams } from './schemas.js';
+import {
+  assertUniqueSkus,
+  BasketIdParams,
+  CodeParams,
+  PriceListBody,
+  ProductsBody,
+  ShippingMethodBody,
+  ShippingMethodParams,
+  SiteBody,
+  SiteParams,
+  StockListBody,
+  StockParams,
+} from './schemas.js';
 
 export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   useProblemErrors(app);
@@ -40,6 +52,16 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       rounding_mode: site.roundingMode,
     };
   });
+
+  r.put(
+    '/sites/:site_id/shipping-methods/:id',
+    { schema: { tags: ['Admin'], summary: 'Create or replace a shipping method of a site', params: ShippingMethodParams, body: ShippingMethodBody } },
+    async (req) => {
+      const row = await upsertShippingMethod(db, req.params.site_id, req.params.id, req.body);
+      if (!row) throw new ApiError('site_not_found', `No site '${req.params.site_id}'.`);
+      return { site_id: req.params.site_id, ...row };
+    },
+  );
 
   r.put('/products', { schema: { tags: ['Admin'], summary: 'Upsert products by SKU', body: ProductsBody } }, async (req) => {
     unique(req.body.products);

@@ -48,7 +48,17 @@ export const StockListBody = z.object({
   stocks: z.array(z.object({ sku: Sku, quantity: z.number().int().min(0).max(1_000_000_000) }).strict()).max(10_000),
 }).strict();
 
+export const ShippingMethodBody = z
+  .object({
+    name: z.string().min(1).max(256).regex(/^[^\u0000]*$/, 'must not contain NUL characters'),
+    price: DecimalText,
+    tax_rate: DecimalText.refine((v) => Number(v) < 10, 'a fraction such as "0.18"'),
+    free_over: DecimalText.nullable().default(null),
+  })
+  .strict();
+
 export const SiteParams = z.object({ site_id: Code });
+export const ShippingMethodParams = z.object({ site_id: Code, id: Code });
 export const CodeParams = z.object({ code: Code });
 export const StockParams = z.object({ code: Code, sku: Sku });
 export const BasketIdParams = z.object({ basket_id: z.string().uuid() });

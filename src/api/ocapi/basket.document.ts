@@ -87,9 +87,25 @@ export function renderBasketDocument(s: BasketSnapshot) {
         shipment_no: '00000001',
         gift: false,
         ...(s.checkout?.shippingAddress ? { shipping_address: { _type: 'order_address', ...s.checkout.shippingAddress } } : {}),
+        ...(s.shipping ? { shipping_method: { _type: 'shipping_method', id: s.shipping.methodId, name: s.shipping.methodName, price: decimal(s.shipping.price) } } : {}),
       },
     ],
-    shipping_items: [],
+    shipping_items: s.shipping
+      ? [
+          {
+            _type: 'shipping_item',
+            item_id: 'me-shipping',
+            item_text: s.shipping.methodName,
+            shipment_id: 'me',
+            price: decimal(s.shipping.price),
+            price_after_item_discount: decimal(s.shipping.price),
+            tax: decimal(s.shipping.tax),
+            adjusted_tax: decimal(s.shipping.tax),
+            tax_basis: decimal(s.shipping.price),
+            tax_rate: decimal(s.shipping.taxRate),
+          },
+        ]
+      : [],
     shipping_total: decimal(t.shippingTotal),
     ...(s.sourceCode ? { source_code: s.sourceCode } : {}),
     shipping_total_tax: decimal(t.shippingTotalTax),

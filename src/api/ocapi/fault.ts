@@ -21,6 +21,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   resource_state_conflict: 'ResourceStateConflictException',
   currency_not_supported: 'UnsupportedCurrencyException',
   shipment_not_found: 'ShipmentNotFoundException',
+  shipping_method_not_found: 'ShippingMethodNotFoundException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',
   unsupported_media_type: 'UnsupportedMediaTypeException',

@@ -12,8 +12,11 @@ import { idempotentBasketId, requestHash } from '../../application/ids.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, toApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, writeOptions } from '../http.js';
-import { stringifyWithDecimals } from '../json.js';
-import { renderBasketDocument, resourceState } from './basket.document.js';
+import { decimal, stringifyWithDecimals } from '../json.js';
+import { Money, formatMoney, roundMoney } from '../../domain/money.js';
+import { listShippingMethods } from '../../persistence/site.repository.js';
+import { toShippingMethod } from '../../persistence/basket.repository.js';
+import { OCAPI_VERSION, renderBasketDocument, resourceState } from './basket.document.js';
 import { faultDocument } from './fault.js';
 import {
   BasketParams,
@@ -22,6 +25,7 @@ import {
   ItemParams,
   OrderAddressBody,
   ShipmentParams,
+  ShippingMethodChoiceBody,
   SiteParams,
   UpdateBasketBody,
   customOf,
@@ -139,6 +143,41 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       await ownedBasket(principal, site_id, basket_id);
       const command: MutationCommand = { kind: 'set_shipping_address', shipmentId: shipment_id, address: req.body };
       return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
+    },
+  );
+
+  r.put(
+    '/baskets/:basket_id/shipments/:shipment_id/shipping_method',
+    { schema: { tags: ['OCAPI'], summary: "Choose a shipment's shipping method", params: ShipmentParams, body: ShippingMethodChoiceBody } },
+    async (req, reply) => {
+      const principal = authenticate(req, tokens);
+      const { site_id, basket_id, shipment_id } = req.params;
+      await ownedBasket(principal, site_id, basket_id);
+      const command: MutationCommand = { kind: 'set_shipping_method', shipmentId: shipment_id, methodId: req.body.id };
+      return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
+    },
+  );
+
+  r.get(
+    '/baskets/:basket_id/shipments/:shipment_id/shipping_methods',
+    { schema: { tags: ['OCAPI'], summary: 'Shipping methods applicable to a shipment, priced for this basket', params: ShipmentParams } },
+    async (req, reply) => {
+      const principal = authenticate(req, tokens);
+      const { site_id, basket_id, shipment_id } = req.params;
+      const read = await ownedBasket(principal, site_id, basket_id);
+      if (shipment_id !== 'me') throw new ApiError('shipment_not_found', `No shipment '${shipment_id}' in this basket.`);
+      const snapshot = await reader.snapshot(basket_id, read);
+      if (!snapshot) throw basketNotFound(basket_id);
+      const productTotal = new Money(snapshot.totals.productTotal);
+      const methods = (await listShippingMethods(deps.db, site_id)).map(toShippingMethod);
+      const applicable = methods.map((m) => ({
+        _type: 'shipping_method',
+        id: m.id,
+        name: m.name,
+        price: decimal(formatMoney(m.freeOver !== null && productTotal.gte(m.freeOver) ? new Money(0) : roundMoney(m.price, snapshot.currency, snapshot.roundingMode), snapshot.currency)),
+      }));
+      const body = { _v: OCAPI_VERSION, _type: 'shipping_method_result', applicable_shipping_methods: applicable, ...(snapshot.shipping ? { default_shipping_method_id: snapshot.shipping.methodId } : {}) };
+      return reply.type('application/json; charset=utf-8').send(stringifyWithDecimals(body));
     },
   );
 

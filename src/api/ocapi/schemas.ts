@@ -84,3 +84,5 @@ export const CustomerBody = z
   .strict();
 
 export const ShipmentParams = BasketParams.extend({ shipment_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid shipment id') });
+
+export const ShippingMethodChoiceBody = z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'invalid shipping method id') }).strict();
