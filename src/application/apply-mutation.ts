@@ -100,7 +100,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 
   const after = result.basket;
   const plan = planReservations({
-    mode: command.kind === 'expire_reservations' ? 'expire' : 'hold',
+    mode: command.kind === 'expire_reservations' ? 'expire' : command.kind === 'recalculate' ? 'keep' : 'hold',
     desired: wantedUnits(after, state.catalog),
     increased: increasedSkus(before, after),
     stock: state.stock,

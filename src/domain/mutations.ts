@@ -34,7 +34,9 @@ export type MutationCommand =
       readonly expectedVersion: number | null;
     }
   /** The expiry sweep's mutation: lines stay; held units whose expiry passed are released. */
-  | { readonly kind: 'expire_reservations' };
+  | { readonly kind: 'expire_reservations' }
+  /** Re-price and re-check the basket against the catalogue as it is now (after a catalogue change). */
+  | { readonly kind: 'recalculate' };
 
 export interface AddItem {
   readonly sku: string;
@@ -138,6 +140,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
     case 'delete_basket':
       return next([], 'deleted');
     case 'expire_reservations':
+    case 'recalculate':
       return next(basket.lines);
     case 'set_customer': {
       const { customerNo: _previous, ...rest } = basket.checkout;

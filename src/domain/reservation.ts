@@ -7,6 +7,8 @@
  *   on a SKU this mutation asks more of rejects the mutation; a shortfall elsewhere (units lost to
  *   expiry) keeps what is held and flags the SKU short.
  * - `expire` (the sweep's mutation): release holdings whose expiry has passed; others stay as they are.
+ * - `keep` (a recalculation the shopper did not ask for): hold nothing new, release nothing, extend
+ *   nothing; only tell which lines are short.
  */
 export interface StockView {
   readonly sku: string;
@@ -45,7 +47,7 @@ export type ReservationPlan =
   | { readonly ok: false; readonly sku: string; readonly requested: number; readonly available: number };
 
 export interface PlanInput {
-  readonly mode: 'hold' | 'expire';
+  readonly mode: 'hold' | 'expire' | 'keep';
   /** Units per SKU the basket's lines want held. */
   readonly desired: ReadonlyMap<string, number>;
   /** SKUs this mutation asks more units of than the basket had. */
@@ -100,7 +102,7 @@ export function planReservations(input: PlanInput): ReservationPlan {
     const s = input.stock.get(sku);
     const want = input.desired.get(sku) ?? 0;
     const have = s?.ours ?? 0;
-    const expired = s?.oursExpiresAt != null && s.oursExpiresAt.getTime() <= input.now.getTime();
+    const expired = input.mode === 'expire' && s?.oursExpiresAt != null && s.oursExpiresAt.getTime() <= input.now.getTime();
     if (expired) {
       expiredCount++;
       items.push({ sku, have, target: 0 });

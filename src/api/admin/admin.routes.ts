@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
+import { recalculateBasketsHolding } from '../../application/recalculate-baskets.js';
 import { holdsInventoryElsewhere, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
 import { findStock, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
 import {
@@ -15,6 +16,7 @@ import {
   CodeParams,
   PriceListBody,
   ProductsBody,
+  RecalculateBody,
   ShippingMethodBody,
   ShippingMethodParams,
   SiteBody,
@@ -89,6 +91,15 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     }
     return { stock_list: code, sku, on_hand: stock.on_hand, reserved: stock.reserved, available: Math.max(0, stock.on_hand - stock.reserved) };
   });
+
+  r.post(
+    '/baskets/recalculate',
+    { schema: { tags: ['Admin'], summary: 'Recalculate, through their lanes, all active baskets holding these SKUs', body: RecalculateBody } },
+    async (req, reply) => {
+      const enqueued = await recalculateBasketsHolding({ db, lanes: deps.lanes, now: () => new Date() }, req.body.skus);
+      return reply.code(202).send({ enqueued });
+    },
+  );
 
   r.get('/baskets/:basket_id', { schema: { tags: ['Admin'], summary: 'Any basket, for support', params: BasketIdParams } }, async (req, reply) => {
     const read = await deps.reader.head(req.params.basket_id);

@@ -57,6 +57,8 @@ export const ShippingMethodBody = z
   })
   .strict();
 
+export const RecalculateBody = z.object({ skus: z.array(Sku).min(1).max(1000) }).strict();
+
 export const SiteParams = z.object({ site_id: Code });
 export const ShippingMethodParams = z.object({ site_id: Code, id: Code });
 export const CodeParams = z.object({ code: Code });
