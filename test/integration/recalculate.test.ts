@@ -27,7 +27,7 @@ describe('POST /admin/baskets/recalculate', () => {
     const r = await h.app.inject({ method: 'POST', url: '/admin/baskets/recalculate', headers: h.adminHeaders, payload: { skus: [sku] } });
     expect(r.statusCode).toBe(202);
     expect(r.json().enqueued).toBeGreaterThanOrEqual(1);
-    const doc = await eventually(async () => {
+    const doc = await eventually<{ product_total: number; inventory_reservation_expiry: string | null }>(async () => {
       const d = await s.get(holding);
       return d.headers.etag === '"3"' ? d.json() : undefined;
     });
