@@ -9,6 +9,7 @@ import * as reservations from './2026-11-23T00-00-02_reservations.js';
 import * as basketSourceCode from './2026-11-23T00-00-03_basket-source-code.js';
 import * as basketCheckout from './2026-11-23T00-00-04_basket-checkout.js';
 import * as shippingMethods from './2026-11-23T00-00-05_shipping-methods.js';
+import * as priceAdjustments from './2026-11-23T00-00-06_price-adjustments.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-03_basket-source-code': basketSourceCode,
   '2026-11-23T00-00-04_basket-checkout': basketCheckout,
   '2026-11-23T00-00-05_shipping-methods': shippingMethods,
+  '2026-11-23T00-00-06_price-adjustments': priceAdjustments,
 };

@@ -25,6 +25,7 @@ export type ApiErrorCode =
   | 'currency_not_supported'
   | 'shipment_not_found'
   | 'shipping_method_not_found'
+  | 'price_adjustment_not_found'
   | 'idempotency_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -51,6 +52,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   currency_not_supported: 400,
   shipment_not_found: 404,
   shipping_method_not_found: 400,
+  price_adjustment_not_found: 404,
   idempotency_conflict: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,

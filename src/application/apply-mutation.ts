@@ -81,6 +81,8 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   };
 
   if (state.basket !== null && !visible) return reject('basket_not_found', `No basket with id '${basketId}'.`);
+  const manualAdjustment = command.kind === 'add_price_adjustment' || command.kind === 'update_price_adjustment' || command.kind === 'remove_price_adjustment';
+  if (manualAdjustment && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
   const site = state.site;
   if (site === null) {
     return command.kind === 'create_basket' ? reject('site_not_found', `No site '${command.siteId}'.`) : reject('basket_not_found', `No basket with id '${basketId}'.`);
@@ -117,7 +119,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 
   const policy = { ...site, currency: after.currency };
   const shipping = { selectedId: after.shippingMethodId, method: after.shippingMethodId === null ? null : (state.shippingMethods.get(after.shippingMethodId) ?? null) };
-  const priced = priceBasket(after.lines, state.catalog, policy, plan.short, shipping);
+  const priced = priceBasket(after.lines, state.catalog, policy, plan.short, shipping, after.adjustments);
   const draft = buildSnapshot(after, state.pk ?? 0, policy, priced, plan.earliestExpiry);
   const pk = await writeMutationOutcome(deps.pool, record, {
     status: 'applied',

@@ -5,7 +5,7 @@
  */
 import { formatMoney, type Money, type RoundingMode } from '../domain/money.js';
 import type { Flash } from '../domain/flashes.js';
-import type { PricedBasket } from '../domain/totals.js';
+import type { AppliedAdjustment, PricedBasket } from '../domain/totals.js';
 import type { Basket, BasketStatus, Checkout, SitePolicy, Taxation } from '../domain/types.js';
 
 export interface SnapshotLine {
@@ -28,6 +28,7 @@ export interface SnapshotLine {
   tax: string;
   attributes: Record<string, unknown>;
   custom: Record<string, unknown>;
+  adjustments: SnapshotAdjustment[];
 }
 
 export interface SnapshotTotals {
@@ -42,6 +43,17 @@ export interface SnapshotTotals {
   orderTotal: string;
   groupedTaxItems: { taxRate: string; taxValue: string }[];
   totalQuantity: number;
+}
+
+export interface SnapshotAdjustment {
+  id: string;
+  type: string;
+  value: string;
+  /** What it took off, ≥ 0. */
+  amount: string;
+  reasonCode: string | null;
+  itemText: string | null;
+  createdBy: string;
 }
 
 export interface SnapshotShipping {
@@ -70,12 +82,25 @@ export interface BasketSnapshot {
   taxRoundedAtGroup: boolean;
   roundingMode: RoundingMode;
   lines: SnapshotLine[];
+  orderAdjustments: SnapshotAdjustment[];
   /** The default shipment's chosen method as priced, or null. */
   shipping: SnapshotShipping | null;
   totals: SnapshotTotals;
   flashes: Flash[];
   /** Earliest expiry of the inventory the basket holds (ISO), or null when it holds none. */
   reservationExpiry: string | null;
+}
+
+function adjustmentOf(a: AppliedAdjustment, currency: string): SnapshotAdjustment {
+  return {
+    id: a.adjustment.id,
+    type: a.adjustment.type,
+    value: a.adjustment.value.toString(),
+    amount: formatMoney(a.amount, currency),
+    reasonCode: a.adjustment.reasonCode,
+    itemText: a.adjustment.itemText,
+    createdBy: a.adjustment.createdBy,
+  };
 }
 
 export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, priced: PricedBasket, reservationExpiry: Date | null = null): BasketSnapshot {
@@ -118,7 +143,9 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
       tax: m(p.tax),
       attributes: { ...p.line.attributes },
       custom: { ...p.line.custom },
+      adjustments: p.adjustments.map((a) => adjustmentOf(a, basket.currency)),
     })),
+    orderAdjustments: priced.orderAdjustments.map((a) => adjustmentOf(a, basket.currency)),
     shipping: priced.shipping
       ? {
           methodId: priced.shipping.method.id,

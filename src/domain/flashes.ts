@@ -6,7 +6,8 @@ export type FlashType =
   | 'InvalidProductItem'
   | 'ProductItemWithoutPrice'
   | 'ProductItemNotAvailable'
-  | 'ShippingMethodNotApplicable';
+  | 'ShippingMethodNotApplicable'
+  | 'ProductItemAdjustedPriceLessThanZero';
 
 export interface Flash {
   readonly type: FlashType;
@@ -44,5 +45,13 @@ export function shippingMethodNotApplicable(methodId: string): Flash {
     type: 'ShippingMethodNotApplicable',
     message: `The shipping method '${methodId}' is not available on this site any more.`,
     path: '$.shipments[0].shipping_method',
+  };
+}
+
+export function adjustedPriceLessThanZero(index: number): Flash {
+  return {
+    type: 'ProductItemAdjustedPriceLessThanZero',
+    message: 'Price adjustments take this item below zero; its price was held at zero. Correct the adjustments.',
+    path: `$.product_items[${index}]`,
   };
 }

@@ -3,7 +3,8 @@
  * next basket or a rejection with a reason. Expected business outcomes (unknown product, limits) are
  * results, never exceptions. No IO, no clock: `now` and item ids come in through the context.
  */
-import type { Address, Basket, BasketLine, Catalog, ShippingMethod } from './types.js';
+import { Money } from './money.js';
+import type { Address, Basket, BasketLine, Catalog, DiscountType, PriceAdjustment, ShippingMethod } from './types.js';
 
 export type MutationCommand =
   | {
@@ -22,6 +23,25 @@ export type MutationCommand =
   | { readonly kind: 'set_billing_address'; readonly address: Address }
   | { readonly kind: 'set_shipping_address'; readonly shipmentId: string; readonly address: Address }
   | { readonly kind: 'set_shipping_method'; readonly shipmentId: string; readonly methodId: string }
+  | {
+      readonly kind: 'add_price_adjustment';
+      readonly level: 'product' | 'order';
+      readonly itemId: string | null;
+      readonly type: DiscountType;
+      /** Decimal text. */
+      readonly value: string;
+      readonly reasonCode: string | null;
+      readonly itemText: string | null;
+    }
+  | {
+      readonly kind: 'update_price_adjustment';
+      readonly adjustmentId: string;
+      readonly type?: DiscountType;
+      readonly value?: string;
+      readonly reasonCode?: string | null;
+      readonly itemText?: string | null;
+    }
+  | { readonly kind: 'remove_price_adjustment'; readonly adjustmentId: string }
   | {
       readonly kind: 'update_basket';
       /** Must be the basket's currency (a site prices in one currency). */
@@ -58,7 +78,9 @@ export type RejectionCode =
   | 'resource_state_conflict'
   | 'currency_not_supported'
   | 'shipment_not_found'
-  | 'shipping_method_not_found';
+  | 'shipping_method_not_found'
+  | 'price_adjustment_not_found'
+  | 'forbidden';
 
 export interface Rejection {
   readonly code: RejectionCode;
@@ -104,6 +126,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
         sourceCode: null,
         checkout: {},
         shippingMethodId: null,
+        adjustments: [],
         agentBasket: command.agentBasket,
         createdAt: ctx.now,
         updatedAt: ctx.now,
@@ -113,9 +136,21 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
   if (basket === null || basket.status !== 'active') {
     return reject('basket_not_found', `No basket with id '${ctx.basketId}'.`);
   }
+  // Adjustments of a line go with it.
   const next = (lines: readonly BasketLine[], status = basket.status): MutationResult => ({
     outcome: 'applied',
-    basket: { ...basket, lines, status, version: basket.version + 1, updatedAt: ctx.now },
+    basket: {
+      ...basket,
+      lines,
+      status,
+      adjustments: basket.adjustments.filter((a) => a.level === 'order' || lines.some((l) => l.itemId === a.itemId)),
+      version: basket.version + 1,
+      updatedAt: ctx.now,
+    },
+  });
+  const withAdjustments = (adjustments: readonly PriceAdjustment[]): MutationResult => ({
+    outcome: 'applied',
+    basket: { ...basket, adjustments, version: basket.version + 1, updatedAt: ctx.now },
   });
 
   switch (command.kind) {
@@ -157,6 +192,36 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       if (command.shipmentId !== 'me') return reject('shipment_not_found', `No shipment '${command.shipmentId}' in this basket.`);
       if (!ctx.shippingMethods?.has(command.methodId)) return reject('shipping_method_not_found', `No shipping method '${command.methodId}' on this site.`);
       return { outcome: 'applied', basket: { ...basket, shippingMethodId: command.methodId, version: basket.version + 1, updatedAt: ctx.now } };
+    case 'add_price_adjustment': {
+      if (command.level === 'product' && !basket.lines.some((l) => l.itemId === command.itemId)) {
+        return reject('item_not_found', `No product item with id '${command.itemId}' in this basket.`);
+      }
+      const adjustment: PriceAdjustment = {
+        id: ctx.newItemId(0),
+        level: command.level,
+        itemId: command.level === 'product' ? command.itemId : null,
+        type: command.type,
+        value: new Money(command.value),
+        reasonCode: command.reasonCode,
+        itemText: command.itemText,
+        createdBy: ctx.ownerId,
+      };
+      return withAdjustments([...basket.adjustments, adjustment]);
+    }
+    case 'update_price_adjustment':
+    case 'remove_price_adjustment': {
+      const found = basket.adjustments.find((a) => a.id === command.adjustmentId);
+      if (!found) return reject('price_adjustment_not_found', `No price adjustment '${command.adjustmentId}' in this basket.`);
+      if (command.kind === 'remove_price_adjustment') return withAdjustments(basket.adjustments.filter((a) => a !== found));
+      const changed: PriceAdjustment = {
+        ...found,
+        ...(command.type !== undefined ? { type: command.type } : {}),
+        ...(command.value !== undefined ? { value: new Money(command.value) } : {}),
+        ...(command.reasonCode !== undefined ? { reasonCode: command.reasonCode } : {}),
+        ...(command.itemText !== undefined ? { itemText: command.itemText } : {}),
+      };
+      return withAdjustments(basket.adjustments.map((a) => (a === found ? changed : a)));
+    }
     case 'update_basket': {
       if (command.expectedVersion !== null && command.expectedVersion !== basket.version) {
         return reject('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');

@@ -5,8 +5,9 @@
  */
 import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';
-import { invalidProductItem, productItemNotAvailable, productItemWithoutPrice, shippingMethodNotApplicable, type Flash } from './flashes.js';
-import type { BasketLine, Catalog, PricingPolicy, ShippingMethod } from './types.js';
+import { adjustedPriceLessThanZero, invalidProductItem, productItemNotAvailable, productItemWithoutPrice, shippingMethodNotApplicable, type Flash } from './flashes.js';
+import { allocateByLargestRemainder } from './allocation.js';
+import type { BasketLine, Catalog, PriceAdjustment, PricingPolicy, ShippingMethod } from './types.js';
 
 export interface PricedLine {
   readonly line: BasketLine;
@@ -27,6 +28,14 @@ export interface PricedLine {
   readonly taxRate: Money;
   /** Tax on priceAfterOrderDiscount, rounded per line. */
   readonly tax: Money;
+  /** The line's own adjustments and what each took off. */
+  readonly adjustments: readonly AppliedAdjustment[];
+}
+
+export interface AppliedAdjustment {
+  readonly adjustment: PriceAdjustment;
+  /** The amount taken off (≥ 0), rounded to the currency. */
+  readonly amount: Money;
 }
 
 export interface GroupedTax {
@@ -58,6 +67,7 @@ export interface PricedShipping {
 
 export interface PricedBasket {
   readonly lines: readonly PricedLine[];
+  readonly orderAdjustments: readonly AppliedAdjustment[];
   readonly shipping: PricedShipping | null;
   readonly totals: BasketTotals;
   readonly flashes: readonly Flash[];
@@ -81,6 +91,7 @@ export function priceBasket(
   policy: PricingPolicy,
   short: ReadonlySet<string> = new Set(),
   shipping: ShippingChoice = { selectedId: null, method: null },
+  adjustments: readonly PriceAdjustment[] = [],
 ): PricedBasket {
   const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
   const flashes: Flash[] = [];
@@ -96,7 +107,20 @@ export function priceBasket(
     const basePrice = entry?.price ?? null;
     const valid = exists && basePrice !== null;
     const price = valid ? round(basePrice.times(line.quantity)) : ZERO;
+    // Item-level adjustments, in the order they were added; together they never take the line below zero.
+    let left = price;
+    const applied: AppliedAdjustment[] = [];
+    if (valid) {
+      for (const a of adjustments.filter((x) => x.level === 'product' && x.itemId === line.itemId)) {
+        const wanted = Money.max(ZERO, round(discountOf(a, price, basePrice.times(line.quantity), line.quantity)));
+        const amount = Money.min(wanted, left);
+        if (amount.lt(wanted)) flashes.push(adjustedPriceLessThanZero(index));
+        left = left.minus(amount);
+        applied.push({ adjustment: a, amount });
+      }
+    }
     return {
+      adjustments: applied,
       line,
       productName: entry?.name ?? line.sku,
       productPk: entry?.pk ?? null,
@@ -106,14 +130,26 @@ export function priceBasket(
       basePrice,
       retailPrice: entry?.retailPrice ?? null,
       price,
-      priceAfterItemDiscount: price,
-      priceAfterOrderDiscount: price,
+      priceAfterItemDiscount: left,
+      priceAfterOrderDiscount: left,
       taxRate: entry?.taxRate ?? ZERO,
     };
   });
 
-  const taxable = unrated.filter((l) => l.valid);
-  const productSubTotal = sum(taxable.map((l) => l.priceAfterItemDiscount));
+  const discounted = unrated.filter((l) => l.valid);
+  const productSubTotal = sum(discounted.map((l) => l.priceAfterItemDiscount));
+  // Order-level adjustments, capped at the subtotal, spread over lines by largest remainder.
+  let orderLeft = productSubTotal;
+  const orderAdjustments: AppliedAdjustment[] = adjustments
+    .filter((a) => a.level === 'order')
+    .map((a) => {
+      const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, productSubTotal, 1))), orderLeft);
+      orderLeft = orderLeft.minus(amount);
+      return { adjustment: a, amount };
+    });
+  const shares = allocateByLargestRemainder(productSubTotal.minus(orderLeft), discounted.map((l) => l.priceAfterItemDiscount), policy.currency);
+  const taxable = discounted.map((l, i) => ({ ...l, priceAfterOrderDiscount: l.priceAfterItemDiscount.minus(shares[i]!) }));
+  const afterOrder = new Map(taxable.map((l) => [l.line.itemId, l.priceAfterOrderDiscount]));
   const productTotal = sum(taxable.map((l) => l.priceAfterOrderDiscount));
 
   const method = shipping.method;
@@ -127,13 +163,14 @@ export function priceBasket(
   const merchandizeTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.price })), policy);
   const shippingTax = method ? allTax.lineTaxes[taxable.length]! : ZERO;
   const taxByItem = new Map(taxable.map((l, i) => [l.line.itemId, allTax.lineTaxes[i]!]));
-  const priced: PricedLine[] = unrated.map((l) => ({ ...l, tax: taxByItem.get(l.line.itemId) ?? ZERO }));
+  const priced: PricedLine[] = unrated.map((l) => ({ ...l, priceAfterOrderDiscount: afterOrder.get(l.line.itemId) ?? l.priceAfterOrderDiscount, tax: taxByItem.get(l.line.itemId) ?? ZERO }));
   const taxTotal = allTax.total;
   const orderTotal = policy.taxation === 'gross' ? productTotal.plus(shippingTotal) : productTotal.plus(shippingTotal).plus(taxTotal);
 
   return {
     lines: priced,
     shipping: method ? { method, price: shippingTotal, tax: shippingTax } : null,
+    orderAdjustments,
     flashes,
     totals: {
       productSubTotal,
@@ -149,4 +186,19 @@ export function priceBasket(
       totalQuantity: sorted.reduce((n, l) => n + l.quantity, 0),
     },
   };
+}
+
+/**
+ * What an adjustment takes off `amount` (unrounded): a percentage of it, a fixed amount, or down to a
+ * fixed price (`perUnitBase` × units at the fixed unit price for a line, the whole for an order).
+ */
+function discountOf(a: PriceAdjustment, amount: Money, perUnitBase: Money, units: number): Money {
+  switch (a.type) {
+    case 'percentage':
+      return amount.times(a.value).dividedBy(100);
+    case 'amount':
+      return a.value;
+    case 'fixed_price':
+      return perUnitBase.minus(a.value.times(units));
+  }
 }

@@ -44,6 +44,25 @@ export interface Checkout {
   readonly shippingAddress?: Address;
 }
 
+export type DiscountType = 'percentage' | 'amount' | 'fixed_price';
+
+/**
+ * A manual price adjustment an agent put on the basket. `value`: percent (0..100) for `percentage`,
+ * an amount off for `amount`, the unit price (product level) or order subtotal (order level) for
+ * `fixed_price`.
+ */
+export interface PriceAdjustment {
+  readonly id: string;
+  readonly level: 'product' | 'order';
+  /** The product item it applies to (product level), else null. */
+  readonly itemId: string | null;
+  readonly type: DiscountType;
+  readonly value: Money;
+  readonly reasonCode: string | null;
+  readonly itemText: string | null;
+  readonly createdBy: string;
+}
+
 export interface Basket {
   readonly id: string;
   readonly ownerId: string;
@@ -58,6 +77,7 @@ export interface Basket {
   readonly checkout: Checkout;
   /** The method chosen for the default shipment, or null. */
   readonly shippingMethodId: string | null;
+  readonly adjustments: readonly PriceAdjustment[];
   readonly agentBasket: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;

@@ -11,7 +11,7 @@
 import type { Kysely } from 'kysely';
 import { prepared, run, type Queryable } from './prepared.js';
 import { Money, formatMoney } from '../domain/money.js';
-import type { Basket, BasketLine, Catalog, CatalogEntry, Checkout, ShippingMethod, SitePolicy } from '../domain/types.js';
+import type { Basket, BasketLine, Catalog, CatalogEntry, Checkout, PriceAdjustment, ShippingMethod, SitePolicy } from '../domain/types.js';
 import type { PlanItem, StockView } from '../domain/reservation.js';
 import type { BasketTotals } from '../domain/totals.js';
 import type { Rejection } from '../domain/mutations.js';
@@ -54,6 +54,7 @@ interface StateRow {
   source_code: string | null;
   checkout: Checkout;
   shipping_method_id: string | null;
+  adjustments: StoredAdjustment[];
   created_at: Date;
   updated_at: Date;
   s_id: string | null;
@@ -70,6 +71,9 @@ interface StateRow {
   shipping_methods: ShippingMethodRow[];
 }
 
+/** A price adjustment as stored: the value as decimal text. */
+type StoredAdjustment = Omit<PriceAdjustment, 'value'> & { value: string };
+
 export interface ShippingMethodRow {
   id: string;
   name: string;
@@ -83,9 +87,9 @@ export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
 }
 
 const READ_STATE = prepared(
-  'basket_mutation_state_v5',
+  'basket_mutation_state_v6',
   `with target as (select $1::uuid as id, $2::uuid as mid, $3::text as create_site, $4::text[] as skus, $5::timestamptz as now)
-   select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.source_code, b.checkout, b.shipping_method_id, b.created_at, b.updated_at,
+   select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.source_code, b.checkout, b.shipping_method_id, b.adjustments, b.created_at, b.updated_at,
      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
      s.tax_rounded_at_group as s_tax_rounded_at_group, s.rounding_mode as s_rounding_mode,
      (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
@@ -166,6 +170,7 @@ export async function loadMutationState(
           sourceCode: r.source_code,
           checkout: r.checkout ?? {},
           shippingMethodId: r.shipping_method_id,
+          adjustments: (r.adjustments ?? []).map((a) => ({ ...a, value: new Money(a.value) })),
           agentBasket: r.agent_basket,
           createdAt: new Date(r.created_at),
           updatedAt: new Date(r.updated_at),
@@ -268,13 +273,13 @@ const LINES_AND_RECORD = `
  * first (an InitPlan of the update) and locks the basket row, so both see the same version.
  */
 const WRITE_UPDATE = prepared(
-  'basket_write_update_v6',
+  'basket_write_update_v7',
   `with reservation as materialized (
      select case when jsonb_array_length($23::jsonb) = 0 then 'ok'
                  else basket_apply_reservations($1, $2, $22, $23::jsonb, $24, $11) end as outcome),
    basket_written as (
      update baskets set status = $3, version = $4, custom = $5::jsonb, product_sub_total = $6, product_total = $7, tax_total = $8,
-       order_total = $9, snapshot = $10, updated_at = $11, source_code = $25, checkout = $26::jsonb, shipping_method_id = $27
+       order_total = $9, snapshot = $10, updated_at = $11, source_code = $25, checkout = $26::jsonb, shipping_method_id = $27, adjustments = $28::jsonb
      where id = $1 and version = $2 and (select outcome from reservation) = 'ok'
      returning pk),
    ${LINES_AND_RECORD}
@@ -334,7 +339,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
   const rows =
     before === null
       ? await run<{ pk: number | null }>(db, WRITE_INSERT, [...values, after.ownerId, after.siteId, after.currency, after.agentBasket, after.createdAt])
-      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout), after.shippingMethodId]);
+      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout), after.shippingMethodId, JSON.stringify(after.adjustments.map((a) => ({ ...a, value: a.value.toString() })))]);
   const pk = rows[0]?.pk ?? null;
   if (pk === null) throw new ConcurrentModificationError(`basket ${after.id} or its inventory changed since it was read`);
   return Number(pk);

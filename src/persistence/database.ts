@@ -75,6 +75,7 @@ export interface BasketTable {
   source_code: string | null;
   checkout: ColumnType<Record<string, unknown>, string | undefined, string>;
   shipping_method_id: string | null;
+  adjustments: ColumnType<unknown[], string | undefined, string>;
   product_sub_total: Numeric;
   product_total: Numeric;
   tax_total: Numeric;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Money } from '../../src/domain/money.js';
 import { priceBasket } from '../../src/domain/totals.js';
-import type { BasketLine, CatalogEntry, PricingPolicy } from '../../src/domain/types.js';
+import type { BasketLine, CatalogEntry, PriceAdjustment, PricingPolicy } from '../../src/domain/types.js';
 
 const m = (s: string) => new Money(s);
 const entry = (sku: string, price: string | null, taxRate = '0.2', online = true): CatalogEntry => ({
@@ -83,6 +83,33 @@ describe('priceBasket with a shipping method', () => {
     const p = priceBasket([line('a', 1)], catalog, usd(), new Set(), { selectedId: 'gone', method: null });
     expect(p.flashes.map((f) => f.type)).toEqual(['ShippingMethodNotApplicable']);
     expect(p.totals.shippingTotal.isZero()).toBe(true);
+  });
+});
+
+describe('priceBasket with manual adjustments', () => {
+  const adj = (over: Partial<PriceAdjustment>): PriceAdjustment => ({ id: 'x', level: 'order', itemId: null, type: 'amount', value: m('0'), reasonCode: null, itemText: null, createdBy: 'agent', ...over });
+  const catalog = new Map([['a', entry('a', '10.00', '0.2')], ['b', entry('b', '20.00', '0.2')]]);
+  const lines = [line('a', 1, 0), line('b', 1, 1)];
+
+  it.each([
+    // name, adjustments, expected product_sub_total, product_total, line totals after order discount
+    ['10% off line a: 10.00 → 9.00', [adj({ level: 'product', itemId: 'i-a-0', type: 'percentage', value: m('10') })], '29', '29', ['9', '20']],
+    ['5.00 off the order: 30 → 25, split 10:20 → 1.67/3.33', [adj({ type: 'amount', value: m('5') })], '30', '25', ['8.33', '16.67']],
+    ['33.333% off the order: 9.9999 → 10.00 off, exactly', [adj({ type: 'percentage', value: m('33.333') })], '30', '20', ['6.67', '13.33']],
+    ['order fixed price 12: 18.00 off', [adj({ type: 'fixed_price', value: m('12') })], '30', '12', ['4', '8']],
+    ['an order discount larger than the subtotal stops at zero', [adj({ type: 'amount', value: m('50') })], '30', '0', ['0', '0']],
+  ] as const)('%s', (_name, adjustments, subTotal, total, perLine) => {
+    const p = priceBasket(lines, catalog, usd(), new Set(), undefined, adjustments);
+    expect(p.totals.productSubTotal.toString()).toBe(subTotal);
+    expect(p.totals.productTotal.toString()).toBe(total);
+    expect(p.lines.map((l) => l.priceAfterOrderDiscount.toString())).toEqual(perLine);
+  });
+
+  it('taxes the price after all discounts', () => {
+    // 5.00 off: lines 8.33 and 16.67; gross 20%: 1.388… → 1.39, 2.778… → 2.78 = 4.17
+    const p = priceBasket(lines, catalog, usd(), new Set(), undefined, [adj({ type: 'amount', value: m('5') })]);
+    expect(p.totals.taxTotal.toString()).toBe('4.17');
+    expect(p.totals.merchandizeTotalTax.toString()).toBe('5');
   });
 });
 

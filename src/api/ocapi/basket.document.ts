@@ -4,7 +4,7 @@
  * (addresses, payment) are rendered empty as OCAPI does for a fresh basket.
  */
 import { createHash } from 'node:crypto';
-import type { BasketSnapshot, SnapshotLine } from '../../application/basket-snapshot.js';
+import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../application/basket-snapshot.js';
 import { decimal } from '../json.js';
 
 export const OCAPI_VERSION = '23.2';
@@ -20,6 +20,22 @@ function customProps(custom: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** OCAPI PriceAdjustment: `price` is what it takes off, as a negative amount. */
+function priceAdjustment(a: SnapshotAdjustment) {
+  const discountField = a.type === 'percentage' ? 'percentage' : a.type === 'amount' ? 'amount' : 'fixed_price';
+  return {
+    _type: 'price_adjustment',
+    price_adjustment_id: a.id,
+    price: decimal(Number(a.amount) === 0 ? a.amount : `-${a.amount}`),
+    item_text: a.itemText ?? 'Manual adjustment',
+    manual: true,
+    custom: false,
+    created_by: a.createdBy,
+    applied_discount: { _type: 'discount', type: a.type, [discountField]: decimal(a.value) },
+    ...(a.reasonCode ? { reason_code: a.reasonCode } : {}),
+  };
+}
+
 function productItem(line: SnapshotLine) {
   return {
     _type: 'product_item',
@@ -30,7 +46,7 @@ function productItem(line: SnapshotLine) {
     item_id: line.itemId,
     item_text: line.productName,
     price: decimal(line.price),
-    price_adjustments: [],
+    price_adjustments: (line.adjustments ?? []).map(priceAdjustment),
     price_after_item_discount: decimal(line.priceAfterItemDiscount),
     price_after_order_discount: decimal(line.priceAfterOrderDiscount),
     product_id: line.sku,
@@ -74,7 +90,7 @@ export function renderBasketDocument(s: BasketSnapshot) {
     last_modified: s.updatedAt,
     merchandize_total_tax: decimal(t.merchandizeTotalTax),
     notes: { _type: 'simple_link', link: `/baskets/${s.id}/notes` },
-    order_price_adjustments: [],
+    order_price_adjustments: (s.orderAdjustments ?? []).map(priceAdjustment),
     order_total: decimal(t.orderTotal),
     payment_instruments: [],
     product_items: s.lines.map(productItem),

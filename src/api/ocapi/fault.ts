@@ -22,6 +22,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   currency_not_supported: 'UnsupportedCurrencyException',
   shipment_not_found: 'ShipmentNotFoundException',
   shipping_method_not_found: 'ShippingMethodNotFoundException',
+  price_adjustment_not_found: 'PriceAdjustmentNotFoundException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',
   unsupported_media_type: 'UnsupportedMediaTypeException',

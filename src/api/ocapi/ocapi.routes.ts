@@ -19,7 +19,10 @@ import { toShippingMethod } from '../../persistence/basket.repository.js';
 import { OCAPI_VERSION, renderBasketDocument, resourceState } from './basket.document.js';
 import { faultDocument } from './fault.js';
 import {
+  AdjustmentParams,
   BasketParams,
+  PriceAdjustmentBody,
+  PriceAdjustmentPatchBody,
   CreateBasketBody,
   CustomerBody,
   ItemParams,
@@ -180,6 +183,52 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       return reply.type('application/json; charset=utf-8').send(stringifyWithDecimals(body));
     },
   );
+
+  const agentOnly = (principal: Principal) => {
+    if (principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
+  };
+
+  r.post('/baskets/:basket_id/price_adjustments', { schema: { tags: ['OCAPI'], summary: 'Add a manual price adjustment (agents only)', params: BasketParams, body: PriceAdjustmentBody } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id } = req.params;
+    await ownedBasket(principal, site_id, basket_id);
+    agentOnly(principal);
+    const b = req.body;
+    const command: MutationCommand = {
+      kind: 'add_price_adjustment',
+      level: b.level,
+      itemId: b.item_id ?? null,
+      type: b.discount.type,
+      value: b.discount.value,
+      reasonCode: b.reason_code ?? null,
+      itemText: b.item_text ?? null,
+    };
+    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
+  });
+
+  r.patch('/baskets/:basket_id/price_adjustments/:price_adjustment_id', { schema: { tags: ['OCAPI'], summary: 'Change a manual price adjustment (agents only)', params: AdjustmentParams, body: PriceAdjustmentPatchBody } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id, price_adjustment_id } = req.params;
+    await ownedBasket(principal, site_id, basket_id);
+    agentOnly(principal);
+    const b = req.body;
+    const command: MutationCommand = {
+      kind: 'update_price_adjustment',
+      adjustmentId: price_adjustment_id,
+      ...(b.discount ? { type: b.discount.type, value: b.discount.value } : {}),
+      ...(b.reason_code !== undefined ? { reasonCode: b.reason_code } : {}),
+      ...(b.item_text !== undefined ? { itemText: b.item_text } : {}),
+    };
+    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
+  });
+
+  r.delete('/baskets/:basket_id/price_adjustments/:price_adjustment_id', { schema: { tags: ['OCAPI'], summary: 'Remove a manual price adjustment (agents only)', params: AdjustmentParams } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    const { site_id, basket_id, price_adjustment_id } = req.params;
+    await ownedBasket(principal, site_id, basket_id);
+    agentOnly(principal);
+    return submit(req, reply, principal, basket_id, { kind: 'remove_price_adjustment', adjustmentId: price_adjustment_id }, (s) => sendDocument(reply, s));
+  });
 
   r.delete('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Delete a basket; releases its reservations', params: BasketParams } }, async (req, reply) => {
     const principal = authenticate(req, tokens);

@@ -86,3 +86,29 @@ export const CustomerBody = z
 export const ShipmentParams = BasketParams.extend({ shipment_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid shipment id') });
 
 export const ShippingMethodChoiceBody = z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'invalid shipping method id') }).strict();
+
+const DiscountValue = z
+  .union([z.number().finite().nonnegative(), z.string().trim().regex(/^\d{1,12}(\.\d{1,6})?$/, 'a non-negative decimal')])
+  .transform((v) => String(v))
+  .refine((v) => /^\d{1,12}(\.\d{1,6})?$/.test(v), 'a non-negative decimal with at most 6 fraction digits');
+
+export const DiscountBody = z
+  .object({ type: z.enum(['percentage', 'amount', 'fixed_price']), value: DiscountValue })
+  .strict()
+  .refine((d) => d.type !== 'percentage' || Number(d.value) <= 100, { message: 'a percentage is at most 100', path: ['value'] });
+
+export const PriceAdjustmentBody = withCustom({
+  level: z.enum(['product', 'order']),
+  item_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid item id').optional(),
+  discount: DiscountBody,
+  reason_code: text(64).optional(),
+  item_text: text(256).optional(),
+}).refine((b) => (b.level === 'product') === (b.item_id !== undefined), { message: 'item_id is required for level product, and only for it', path: ['item_id'] });
+
+export const PriceAdjustmentPatchBody = withCustom({
+  discount: DiscountBody.optional(),
+  reason_code: text(64).nullable().optional(),
+  item_text: text(256).nullable().optional(),
+});
+
+export const AdjustmentParams = BasketParams.extend({ price_adjustment_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid price adjustment id') });
