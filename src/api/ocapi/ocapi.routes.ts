@@ -78,6 +78,22 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return answerWrite(reply, result, basketId, onApplied);
   }
 
+  /**
+   * A change to an existing basket of the caller: 404 unless the caller may see it, then the mutation
+   * `build` makes (which may still refuse, e.g. 403), answered with the new document by default.
+   */
+  async function changeBasket(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    params: { site_id: string; basket_id: string },
+    build: (caller: { principal: Principal; version: number }) => MutationCommand,
+    onApplied: (s: BasketSnapshot) => FastifyReply = (s) => sendDocument(reply, s),
+  ) {
+    const principal = authenticate(req, tokens);
+    const read = await ownedBasket(principal, params.site_id, params.basket_id);
+    return submit(req, reply, principal, params.basket_id, build({ principal, version: read.head.version }), onApplied);
+  }
+
   r.post('/baskets', { schema: { tags: ['OCAPI'], summary: 'Create a basket', params: SiteParams, body: CreateBasketBody } }, async (req, reply) => {
     const principal = authenticate(req, tokens);
     const { idempotencyKey } = writeOptions(req);
@@ -103,62 +119,41 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return sendText(reply, doc.version, doc.text);
   });
 
-  r.patch('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Update currency, source_code and c_* properties (optimistic with _resource_state)', params: BasketParams, body: UpdateBasketBody } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id } = req.params;
-    const read = await ownedBasket(principal, site_id, basket_id);
-    const given = req.body._resource_state;
-    if (given !== undefined && given !== resourceState({ id: basket_id, version: read.head.version })) {
-      throw new ApiError('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');
-    }
-    const command: MutationCommand = {
-      kind: 'update_basket',
-      ...(req.body.currency !== undefined ? { currency: req.body.currency } : {}),
-      ...(req.body.source_code !== undefined ? { sourceCode: req.body.source_code } : {}),
-      custom: customOf(req.body),
-      // The worker checks again: a change queued before this one must not be overwritten blindly.
-      expectedVersion: given === undefined ? null : read.head.version,
-    };
-    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
-  });
+  r.patch('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Update currency, source_code and c_* properties (optimistic with _resource_state)', params: BasketParams, body: UpdateBasketBody } }, (req, reply) =>
+    changeBasket(req, reply, req.params, ({ version }) => {
+      const given = req.body._resource_state;
+      if (given !== undefined && given !== resourceState({ id: req.params.basket_id, version })) {
+        throw new ApiError('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');
+      }
+      return {
+        kind: 'update_basket',
+        ...(req.body.currency !== undefined ? { currency: req.body.currency } : {}),
+        ...(req.body.source_code !== undefined ? { sourceCode: req.body.source_code } : {}),
+        custom: customOf(req.body),
+        // The worker checks again: a change queued before this one must not be overwritten blindly.
+        expectedVersion: given === undefined ? null : version,
+      };
+    }),
+  );
 
-  r.put('/baskets/:basket_id/customer', { schema: { tags: ['OCAPI'], summary: "Set the basket's customer information", params: BasketParams, body: CustomerBody } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id } = req.params;
-    await ownedBasket(principal, site_id, basket_id);
-    const command: MutationCommand = { kind: 'set_customer', email: req.body.email, ...(req.body.customer_no ? { customerNo: req.body.customer_no } : {}) };
-    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
-  });
+  r.put('/baskets/:basket_id/customer', { schema: { tags: ['OCAPI'], summary: "Set the basket's customer information", params: BasketParams, body: CustomerBody } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'set_customer', email: req.body.email, ...(req.body.customer_no ? { customerNo: req.body.customer_no } : {}) })),
+  );
 
-  r.put('/baskets/:basket_id/billing_address', { schema: { tags: ['OCAPI'], summary: 'Set the billing address', params: BasketParams, body: OrderAddressBody } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id } = req.params;
-    await ownedBasket(principal, site_id, basket_id);
-    return submit(req, reply, principal, basket_id, { kind: 'set_billing_address', address: req.body }, (s) => sendDocument(reply, s));
-  });
+  r.put('/baskets/:basket_id/billing_address', { schema: { tags: ['OCAPI'], summary: 'Set the billing address', params: BasketParams, body: OrderAddressBody } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'set_billing_address', address: req.body })),
+  );
 
   r.put(
     '/baskets/:basket_id/shipments/:shipment_id/shipping_address',
     { schema: { tags: ['OCAPI'], summary: "Set a shipment's shipping address (`me`: the default shipment)", params: ShipmentParams, body: OrderAddressBody } },
-    async (req, reply) => {
-      const principal = authenticate(req, tokens);
-      const { site_id, basket_id, shipment_id } = req.params;
-      await ownedBasket(principal, site_id, basket_id);
-      const command: MutationCommand = { kind: 'set_shipping_address', shipmentId: shipment_id, address: req.body };
-      return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
-    },
+    (req, reply) => changeBasket(req, reply, req.params, () => ({ kind: 'set_shipping_address', shipmentId: req.params.shipment_id, address: req.body })),
   );
 
   r.put(
     '/baskets/:basket_id/shipments/:shipment_id/shipping_method',
     { schema: { tags: ['OCAPI'], summary: "Choose a shipment's shipping method", params: ShipmentParams, body: ShippingMethodChoiceBody } },
-    async (req, reply) => {
-      const principal = authenticate(req, tokens);
-      const { site_id, basket_id, shipment_id } = req.params;
-      await ownedBasket(principal, site_id, basket_id);
-      const command: MutationCommand = { kind: 'set_shipping_method', shipmentId: shipment_id, methodId: req.body.id };
-      return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
-    },
+    (req, reply) => changeBasket(req, reply, req.params, () => ({ kind: 'set_shipping_method', shipmentId: req.params.shipment_id, methodId: req.body.id })),
   );
 
   r.get(
@@ -188,77 +183,58 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     if (principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
   };
 
-  r.post('/baskets/:basket_id/price_adjustments', { schema: { tags: ['OCAPI'], summary: 'Add a manual price adjustment (agents only)', params: BasketParams, body: PriceAdjustmentBody } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id } = req.params;
-    await ownedBasket(principal, site_id, basket_id);
-    agentOnly(principal);
-    const b = req.body;
-    const command: MutationCommand = {
-      kind: 'add_price_adjustment',
-      level: b.level,
-      itemId: b.item_id ?? null,
-      type: b.discount.type,
-      value: b.discount.value,
-      reasonCode: b.reason_code ?? null,
-      itemText: b.item_text ?? null,
-    };
-    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
-  });
+  r.post('/baskets/:basket_id/price_adjustments', { schema: { tags: ['OCAPI'], summary: 'Add a manual price adjustment (agents only)', params: BasketParams, body: PriceAdjustmentBody } }, (req, reply) =>
+    changeBasket(req, reply, req.params, ({ principal }) => {
+      agentOnly(principal);
+      const b = req.body;
+      return {
+        kind: 'add_price_adjustment',
+        level: b.level,
+        itemId: b.item_id ?? null,
+        type: b.discount.type,
+        value: b.discount.value,
+        reasonCode: b.reason_code ?? null,
+        itemText: b.item_text ?? null,
+      };
+    }),
+  );
 
-  r.patch('/baskets/:basket_id/price_adjustments/:price_adjustment_id', { schema: { tags: ['OCAPI'], summary: 'Change a manual price adjustment (agents only)', params: AdjustmentParams, body: PriceAdjustmentPatchBody } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id, price_adjustment_id } = req.params;
-    await ownedBasket(principal, site_id, basket_id);
-    agentOnly(principal);
-    const b = req.body;
-    const command: MutationCommand = {
-      kind: 'update_price_adjustment',
-      adjustmentId: price_adjustment_id,
-      ...(b.discount ? { type: b.discount.type, value: b.discount.value } : {}),
-      ...(b.reason_code !== undefined ? { reasonCode: b.reason_code } : {}),
-      ...(b.item_text !== undefined ? { itemText: b.item_text } : {}),
-    };
-    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
-  });
+  r.patch('/baskets/:basket_id/price_adjustments/:price_adjustment_id', { schema: { tags: ['OCAPI'], summary: 'Change a manual price adjustment (agents only)', params: AdjustmentParams, body: PriceAdjustmentPatchBody } }, (req, reply) =>
+    changeBasket(req, reply, req.params, ({ principal }) => {
+      agentOnly(principal);
+      const b = req.body;
+      return {
+        kind: 'update_price_adjustment',
+        adjustmentId: req.params.price_adjustment_id,
+        ...(b.discount ? { type: b.discount.type, value: b.discount.value } : {}),
+        ...(b.reason_code !== undefined ? { reasonCode: b.reason_code } : {}),
+        ...(b.item_text !== undefined ? { itemText: b.item_text } : {}),
+      };
+    }),
+  );
 
-  r.delete('/baskets/:basket_id/price_adjustments/:price_adjustment_id', { schema: { tags: ['OCAPI'], summary: 'Remove a manual price adjustment (agents only)', params: AdjustmentParams } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id, price_adjustment_id } = req.params;
-    await ownedBasket(principal, site_id, basket_id);
-    agentOnly(principal);
-    return submit(req, reply, principal, basket_id, { kind: 'remove_price_adjustment', adjustmentId: price_adjustment_id }, (s) => sendDocument(reply, s));
-  });
+  r.delete('/baskets/:basket_id/price_adjustments/:price_adjustment_id', { schema: { tags: ['OCAPI'], summary: 'Remove a manual price adjustment (agents only)', params: AdjustmentParams } }, (req, reply) =>
+    changeBasket(req, reply, req.params, ({ principal }) => {
+      agentOnly(principal);
+      return { kind: 'remove_price_adjustment', adjustmentId: req.params.price_adjustment_id };
+    }),
+  );
 
-  r.delete('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Delete a basket; releases its reservations', params: BasketParams } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id } = req.params;
-    await ownedBasket(principal, site_id, basket_id);
-    return submit(req, reply, principal, basket_id, { kind: 'delete_basket' }, () => reply.code(204).send());
-  });
+  r.delete('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Delete a basket; releases its reservations', params: BasketParams } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'delete_basket' }), () => reply.code(204).send()),
+  );
 
-  r.post('/baskets/:basket_id/items', { schema: { tags: ['OCAPI'], summary: 'Add product items (quantities of a product already in the basket add up)', params: BasketParams, body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES) } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id } = req.params;
-    await ownedBasket(principal, site_id, basket_id);
-    const items = req.body.map((i) => ({ sku: i.product_id, quantity: i.quantity, custom: customOf(i) }));
-    return submit(req, reply, principal, basket_id, { kind: 'add_items', items }, (s) => sendDocument(reply, s));
-  });
+  r.post('/baskets/:basket_id/items', { schema: { tags: ['OCAPI'], summary: 'Add product items (quantities of a product already in the basket add up)', params: BasketParams, body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES) } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'add_items', items: req.body.map((i) => ({ sku: i.product_id, quantity: i.quantity, custom: customOf(i) })) })),
+  );
 
-  r.patch('/baskets/:basket_id/items/:item_id', { schema: { tags: ['OCAPI'], summary: 'Change an item quantity (0 removes it)', params: ItemParams, body: updateItemBody(config.MAX_LINE_QUANTITY) } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id, item_id } = req.params;
-    await ownedBasket(principal, site_id, basket_id);
-    const command: MutationCommand = { kind: 'set_item_quantity', itemId: item_id, quantity: req.body.quantity };
-    return submit(req, reply, principal, basket_id, command, (s) => sendDocument(reply, s));
-  });
+  r.patch('/baskets/:basket_id/items/:item_id', { schema: { tags: ['OCAPI'], summary: 'Change an item quantity (0 removes it)', params: ItemParams, body: updateItemBody(config.MAX_LINE_QUANTITY) } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'set_item_quantity', itemId: req.params.item_id, quantity: req.body.quantity })),
+  );
 
-  r.delete('/baskets/:basket_id/items/:item_id', { schema: { tags: ['OCAPI'], summary: 'Remove an item', params: ItemParams } }, async (req, reply) => {
-    const principal = authenticate(req, tokens);
-    const { site_id, basket_id, item_id } = req.params;
-    await ownedBasket(principal, site_id, basket_id);
-    return submit(req, reply, principal, basket_id, { kind: 'remove_item', itemId: item_id }, (s) => sendDocument(reply, s));
-  });
+  r.delete('/baskets/:basket_id/items/:item_id', { schema: { tags: ['OCAPI'], summary: 'Remove an item', params: ItemParams } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'remove_item', itemId: req.params.item_id })),
+  );
 }
 
 function basketNotFound(basketId: string): ApiError {
