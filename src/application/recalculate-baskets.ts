@@ -11,10 +11,17 @@ import { SYSTEM_OWNER } from './sweep-expired-reservations.js';
 
 const CHUNK = 200;
 
-export async function recalculateBasketsHolding(deps: { db: Db; lanes: LaneQueues; now: () => Date }, skus: readonly string[]): Promise<number> {
+/** Every active basket holding one of `skus`, or belonging to one of `sites` (after a site or shipping change). */
+export async function recalculateBasketsHolding(
+  deps: { db: Db; lanes: LaneQueues; now: () => Date },
+  skus: readonly string[],
+  sites: readonly string[] = [],
+): Promise<number> {
   const { rows } = await sql<{ id: string }>`
-    select distinct b.id from baskets b join basket_lines l on l.basket_id = b.id
-    where b.status = 'active' and l.sku = any(${[...skus]}::text[])`.execute(deps.db);
+    select b.id from baskets b
+    where b.status = 'active'
+      and (b.site_id = any(${[...sites]}::text[])
+           or exists (select 1 from basket_lines l where l.basket_id = b.id and l.sku = any(${[...skus]}::text[])))`.execute(deps.db);
   const enqueuedAt = deps.now().toISOString();
   for (let i = 0; i < rows.length; i += CHUNK) {
     await Promise.all(

@@ -109,8 +109,8 @@ export function planReservations(input: PlanInput): ReservationPlan {
       // Released units come back: the line is still good if what is free now covers it.
       if (want > freeUnits(s) + have || (want > 0 && oversubscribed(s))) short.add(sku);
     } else {
-      // Unchanged, but listed: the executor checks every holding is as it was read.
-      if (have > 0) items.push({ sku, have, target: have });
+      // Unchanged, but listed: the executor checks every holding (a reclaimed one, at 0, too) is as read.
+      if (have > 0 || s?.oursExpiresAt) items.push({ sku, have, target: have });
       if (have > 0 && s?.oursExpiresAt) kept.push(s.oursExpiresAt);
       if (want > have + freeUnits(s) || (want > 0 && oversubscribed(s))) short.add(sku);
     }

@@ -112,7 +112,7 @@ export function priceBasket(
     const applied: AppliedAdjustment[] = [];
     if (valid) {
       for (const a of adjustments.filter((x) => x.level === 'product' && x.itemId === line.itemId)) {
-        const wanted = Money.max(ZERO, round(discountOf(a, price, basePrice.times(line.quantity), line.quantity)));
+        const wanted = Money.max(ZERO, round(discountOf(a, price, left, round(a.value.times(line.quantity)))));
         const amount = Money.min(wanted, left);
         if (amount.lt(wanted)) flashes.push(adjustedPriceLessThanZero(index));
         left = left.minus(amount);
@@ -143,7 +143,7 @@ export function priceBasket(
   const orderAdjustments: AppliedAdjustment[] = adjustments
     .filter((a) => a.level === 'order')
     .map((a) => {
-      const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, productSubTotal, 1))), orderLeft);
+      const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, orderLeft, round(a.value)))), orderLeft);
       orderLeft = orderLeft.minus(amount);
       return { adjustment: a, amount };
     });
@@ -189,16 +189,17 @@ export function priceBasket(
 }
 
 /**
- * What an adjustment takes off `amount` (unrounded): a percentage of it, a fixed amount, or down to a
- * fixed price (`perUnitBase` × units at the fixed unit price for a line, the whole for an order).
+ * What an adjustment takes off (unrounded): a percentage of the original `base`, a fixed amount, or
+ * whatever stands between what is `left` after earlier adjustments and the fixed price (`fixedTotal`:
+ * the fixed unit price × quantity for a line, the fixed subtotal for an order, already rounded).
  */
-function discountOf(a: PriceAdjustment, amount: Money, perUnitBase: Money, units: number): Money {
+function discountOf(a: PriceAdjustment, base: Money, left: Money, fixedTotal: Money): Money {
   switch (a.type) {
     case 'percentage':
-      return amount.times(a.value).dividedBy(100);
+      return base.times(a.value).dividedBy(100);
     case 'amount':
       return a.value;
     case 'fixed_price':
-      return perUnitBase.minus(a.value.times(units));
+      return left.minus(fixedTotal);
   }
 }

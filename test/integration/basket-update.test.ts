@@ -38,6 +38,19 @@ describe('PATCH /baskets/{basket_id}', () => {
     expect((await s.get(id)).json().c_step).toBe(1);
   });
 
+  it('answers a repeat of an applied PATCH under its Idempotency-Key with the first result, not a 409', async () => {
+    const s = new Shopper(h);
+    const id = await s.createBasket();
+    const state = (await s.get(id)).json()._resource_state as string;
+    const key = { 'idempotency-key': `patch-${id}` };
+    const first = await s.request('PATCH', `${OCAPI}/baskets/${id}`, { _resource_state: state, c_n: 1 }, key);
+    const again = await s.request('PATCH', `${OCAPI}/baskets/${id}`, { _resource_state: state, c_n: 1 }, key);
+    expect(first.statusCode).toBe(200);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toBe(first.body);
+    expect((await patch(s, id, { _resource_state: 'not-a-state' })).statusCode).toBe(409);
+  });
+
   it('lets exactly one of two racing PATCHes with the same _resource_state through', async () => {
     const s = new Shopper(h);
     const id = await s.createBasket();

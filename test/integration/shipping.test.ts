@@ -1,6 +1,6 @@
 /** Shipping methods: admin feed, choosing one for the default shipment, totals and the applicable list. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OCAPI, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
+import { eventually, OCAPI, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
 let sku: string;
@@ -41,6 +41,26 @@ describe('shipping', () => {
     const more = (await s.addItems(id, [{ product_id: sku, quantity: 2 }])).json();
     expect(more.shipping_total).toBe(0);
     expect(more.order_total).toBe(120);
+  });
+
+  it('re-prices baskets of a site after its shipping method changed, on a site recalculation', async () => {
+    // A site of its own, so the site-wide recalculation touches no other test's baskets.
+    const site = `${h.tag}-site`;
+    const admin = (url: string, payload: object, method: 'PUT' | 'POST' = 'PUT') => h.app.inject({ method, url, headers: h.adminHeaders, payload });
+    expect((await admin(`/admin/sites/${site}`, { currency: 'USD', price_list: 'default', stock_list: 'default' })).statusCode).toBe(200);
+    expect((await admin(`/admin/sites/${site}/shipping-methods/courier`, { name: 'Courier', price: '12.00', tax_rate: '0.2' })).statusCode).toBe(200);
+    const s = new Shopper(h);
+    const base = `/s/${site}/dw/shop/v23_2/baskets`;
+    const id = (await s.request('POST', base, {})).json().basket_id as string;
+    await s.request('POST', `${base}/${id}/items`, [{ product_id: sku, quantity: 1 }]);
+    expect((await s.request('PUT', `${base}/${id}/shipments/me/shipping_method`, { id: 'courier' })).json().shipping_total).toBe(12);
+    expect((await admin(`/admin/sites/${site}/shipping-methods/courier`, { name: 'Courier', price: '15.00', tax_rate: '0.2' })).statusCode).toBe(200);
+    expect((await admin('/admin/baskets/recalculate', { sites: [site] }, 'POST')).statusCode).toBe(202);
+    const doc = await eventually<{ shipping_total: number; order_total: number }>(async () => {
+      const d = (await s.request('GET', `${base}/${id}`)).json();
+      return d.shipping_total === 15 ? d : undefined;
+    });
+    expect(doc.order_total).toBe(55);
   });
 
   it('lists the applicable methods with their price for this basket', async () => {

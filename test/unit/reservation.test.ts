@@ -70,6 +70,18 @@ describe('planReservations (expire)', () => {
   });
 });
 
+describe('planReservations (keep)', () => {
+  it('lists every holding unchanged, a reclaimed one at 0 too, and extends nothing', () => {
+    const p = plan({
+      mode: 'keep',
+      desired: new Map([['a', 1], ['b', 1]]),
+      stock: new Map([['a', stock('a', { ours: 0, reserved: 1, onHand: 1, oursExpiresAt: past })], ['b', stock('b', { ours: 1, reserved: 1, oursExpiresAt: past })]]),
+    });
+    expect(p).toMatchObject({ ok: true, expiresAt: null, expired: 0, items: [{ sku: 'a', have: 0, target: 0 }, { sku: 'b', have: 1, target: 1 }] });
+    expect(p.ok && [...p.short]).toEqual(['a']);
+  });
+});
+
 describe('planReservations properties', () => {
   it('never plans to hold more than is obtainable, and a successful hold covers every wanted unit or flags it', () => {
     fc.assert(

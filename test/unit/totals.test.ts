@@ -105,6 +105,17 @@ describe('priceBasket with manual adjustments', () => {
     expect(p.lines.map((l) => l.priceAfterOrderDiscount.toString())).toEqual(perLine);
   });
 
+  it('takes a fixed price from what earlier adjustments left, without a false below-zero flash', () => {
+    // line a: 10.00, then 1.00 off, then a fixed price of 5.00 → 5.00 (4.00 more off), no flash
+    const p = priceBasket([line('a', 1, 0)], catalog, usd(), new Set(), undefined, [
+      adj({ id: '1', level: 'product', itemId: 'i-a-0', type: 'amount', value: m('1') }),
+      adj({ id: '2', level: 'product', itemId: 'i-a-0', type: 'fixed_price', value: m('5') }),
+    ]);
+    expect(p.lines[0]!.priceAfterItemDiscount.toString()).toBe('5');
+    expect(p.lines[0]!.adjustments.map((x) => x.amount.toString())).toEqual(['1', '4']);
+    expect(p.flashes).toEqual([]);
+  });
+
   it('taxes the price after all discounts', () => {
     // 5.00 off: lines 8.33 and 16.67; gross 20%: 1.388… → 1.39, 2.778… → 2.78 = 4.17
     const p = priceBasket(lines, catalog, usd(), new Set(), undefined, [adj({ type: 'amount', value: m('5') })]);

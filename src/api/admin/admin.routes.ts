@@ -94,9 +94,9 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   r.post(
     '/baskets/recalculate',
-    { schema: { tags: ['Admin'], summary: 'Recalculate, through their lanes, all active baskets holding these SKUs', body: RecalculateBody } },
+    { schema: { tags: ['Admin'], summary: 'Recalculate, through their lanes, all active baskets holding these SKUs or of these sites', body: RecalculateBody } },
     async (req, reply) => {
-      const enqueued = await recalculateBasketsHolding({ db, lanes: deps.lanes, now: () => new Date() }, req.body.skus);
+      const enqueued = await recalculateBasketsHolding({ db, lanes: deps.lanes, now: () => new Date() }, req.body.skus, req.body.sites);
       return reply.code(202).send({ enqueued });
     },
   );

@@ -57,7 +57,10 @@ export const ShippingMethodBody = z
   })
   .strict();
 
-export const RecalculateBody = z.object({ skus: z.array(Sku).min(1).max(1000) }).strict();
+export const RecalculateBody = z
+  .object({ skus: z.array(Sku).max(1000).default([]), sites: z.array(Code).max(100).default([]) })
+  .strict()
+  .refine((b) => b.skus.length + b.sites.length > 0, 'name at least one SKU or site');
 
 export const SiteParams = z.object({ site_id: Code });
 export const ShippingMethodParams = z.object({ site_id: Code, id: Code });

@@ -14,6 +14,15 @@ export function resourceState(snapshot: Pick<BasketSnapshot, 'id' | 'version'>):
   return createHash('sha256').update(`${snapshot.id}:${snapshot.version}`).digest('hex');
 }
 
+/**
+ * The version a `_resource_state` stands for, looked for around the version the caller's read saw
+ * (a little newer too: the cache may lag what the client was told), or null if none near it.
+ */
+export function versionOfResourceState(basketId: string, state: string, around: number): number | null {
+  for (let v = around + 10; v >= Math.max(1, around - 1000); v--) if (resourceState({ id: basketId, version: v }) === state) return v;
+  return null;
+}
+
 function customProps(custom: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(custom)) if (k.startsWith('c_')) out[k] = v;
@@ -26,7 +35,7 @@ function priceAdjustment(a: SnapshotAdjustment) {
   return {
     _type: 'price_adjustment',
     price_adjustment_id: a.id,
-    price: decimal(Number(a.amount) === 0 ? a.amount : `-${a.amount}`),
+    price: decimal(/^0(\.0+)?$/.test(a.amount) ? a.amount : `-${a.amount}`),
     item_text: a.itemText ?? 'Manual adjustment',
     manual: true,
     custom: false,

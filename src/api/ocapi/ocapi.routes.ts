@@ -16,7 +16,7 @@ import { decimal, stringifyWithDecimals } from '../json.js';
 import { Money, formatMoney, roundMoney } from '../../domain/money.js';
 import { listShippingMethods } from '../../persistence/site.repository.js';
 import { toShippingMethod } from '../../persistence/basket.repository.js';
-import { OCAPI_VERSION, renderBasketDocument, resourceState } from './basket.document.js';
+import { OCAPI_VERSION, renderBasketDocument, versionOfResourceState } from './basket.document.js';
 import { faultDocument } from './fault.js';
 import {
   AdjustmentParams,
@@ -121,8 +121,11 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   r.patch('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Update currency, source_code and c_* properties (optimistic with _resource_state)', params: BasketParams, body: UpdateBasketBody } }, (req, reply) =>
     changeBasket(req, reply, req.params, ({ version }) => {
+      // The state names a version; the worker refuses the change unless the basket is still at it. (Not
+      // compared here: a repeat of an applied PATCH under its Idempotency-Key must get its first answer.)
       const given = req.body._resource_state;
-      if (given !== undefined && given !== resourceState({ id: req.params.basket_id, version })) {
+      const expectedVersion = given === undefined ? null : versionOfResourceState(req.params.basket_id, given, version);
+      if (given !== undefined && expectedVersion === null) {
         throw new ApiError('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');
       }
       return {
@@ -130,8 +133,7 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
         ...(req.body.currency !== undefined ? { currency: req.body.currency } : {}),
         ...(req.body.source_code !== undefined ? { sourceCode: req.body.source_code } : {}),
         custom: customOf(req.body),
-        // The worker checks again: a change queued before this one must not be overwritten blindly.
-        expectedVersion: given === undefined ? null : version,
+        expectedVersion,
       };
     }),
   );
