@@ -2,39 +2,20 @@
  * Worker processes: several processes on the same lanes keep one job per basket at a time and lose
  * nothing; a worker killed with SIGKILL mid-stream loses nothing and applies nothing twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addInSequence, createBaskets, eventually, seedProducts, Shopper, startHarness, testEnv, type Harness } from '../support/harness.js';
-import { startService, stopService, type ServiceProcess } from '../support/processes.js';
+import { describe, expect, it } from 'vitest';
+import { addInSequence, createBaskets, eventually, Shopper } from '../support/harness.js';
+import { stopService } from '../support/processes.js';
+import { useProcessFixture } from '../support/process-fixture.js';
 import { countMutations, expectAppliedInOrder } from '../support/invariants.js';
 
-let h: Harness;
-let env: Record<string, string>;
-let sku: string;
-const children: ServiceProcess[] = [];
+const f = useProcessFixture({ suffix: 'sock', price: '2.50' });
+const worker = () => f.spawn('workers/mutation.worker.ts');
 
-beforeAll(async () => {
-  env = testEnv({ LOG_LEVEL: 'info' });
-  // The API in this process, with no workers of its own: worker processes do all the applying.
-  h = await startHarness({ ...env, LOG_LEVEL: 'silent' }, { workers: false });
-  sku = `${h.tag}-sock`;
-  await seedProducts(h, [{ sku, price: '2.50' }]);
-});
-afterAll(async () => {
-  await Promise.all(children.map((c) => stopService(c, 'SIGKILL')));
-  await h?.close();
-});
-
-function worker(): ServiceProcess {
-  const w = startService('workers/mutation.worker.ts', env);
-  children.push(w);
-  return w;
-}
-
-const appliedAdds = (baskets: string[]) => countMutations(h.res.db, baskets);
-const expectInvariants = (baskets: string[], perBasket: number) => expectAppliedInOrder(h.res.db, baskets, perBasket);
+const appliedAdds = (baskets: string[]) => countMutations(f.h.res.db, baskets);
+const expectInvariants = (baskets: string[], perBasket: number) => expectAppliedInOrder(f.h.res.db, baskets, perBasket);
 
 async function activeJobs(): Promise<number> {
-  const counts = await Promise.all(h.api.lanes.all().map((q) => q.getActiveCount()));
+  const counts = await Promise.all(f.h.api.lanes.all().map((q) => q.getActiveCount()));
   return counts.reduce((a, b) => a + b, 0);
 }
 
@@ -42,19 +23,19 @@ describe('two worker processes on the same lanes', () => {
   it('run one job per lane at a time, apply in order, and lose nothing', async () => {
     const [a, b] = [worker(), worker()];
     await Promise.all([a.waitFor(/mutation workers started/), b.waitFor(/mutation workers started/)]);
-    const shopper = new Shopper(h, 'agent-multi', 'agent');
+    const shopper = new Shopper(f.h, 'agent-multi', 'agent');
     const baskets = await createBaskets(shopper, 16);
 
     let maxActivePerLane = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const counts = await Promise.all(h.api.lanes.all().map((q) => q.getActiveCount()));
+        const counts = await Promise.all(f.h.api.lanes.all().map((q) => q.getActiveCount()));
         maxActivePerLane = Math.max(maxActivePerLane, ...counts);
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
-    expect(new Set(await addInSequence(shopper, baskets, sku, 25))).toEqual(new Set([202]));
+    expect(new Set(await addInSequence(shopper, baskets, f.sku, 25))).toEqual(new Set([202]));
     await eventually(async () => ((await appliedAdds(baskets)) === 16 * 25 ? true : undefined), 60_000, 100);
     sampling = false;
     await sampler;
@@ -67,11 +48,11 @@ describe('two worker processes on the same lanes', () => {
 
 describe('a worker killed with SIGKILL while 500 mutations are in flight', () => {
   it('loses nothing, applies nothing twice, and leaves no job active once restarted', async () => {
-    const shopper = new Shopper(h, 'agent-crash', 'agent');
+    const shopper = new Shopper(f.h, 'agent-crash', 'agent');
     const first = worker();
     await first.waitFor(/mutation workers started/);
     const baskets = await createBaskets(shopper, 25);
-    expect(new Set(await addInSequence(shopper, baskets, sku, 20))).toEqual(new Set([202]));
+    expect(new Set(await addInSequence(shopper, baskets, f.sku, 20))).toEqual(new Set([202]));
     await eventually(async () => ((await appliedAdds(baskets)) >= 50 ? true : undefined), 30_000, 10);
     first.kill('SIGKILL');
     await first.exited;
@@ -83,7 +64,7 @@ describe('a worker killed with SIGKILL while 500 mutations are in flight', () =>
     await eventually(async () => ((await appliedAdds(baskets)) === 500 ? true : undefined), 60_000, 100);
     await expectInvariants(baskets, 20);
     await eventually(async () => ((await activeJobs()) === 0 ? true : undefined), 15_000, 100);
-    const failed = await Promise.all(h.api.lanes.all().map((q) => q.getFailedCount()));
+    const failed = await Promise.all(f.h.api.lanes.all().map((q) => q.getFailedCount()));
     expect(failed.reduce((x, y) => x + y, 0)).toBe(0);
     expect(await stopService(second)).toBe(0);
   });
