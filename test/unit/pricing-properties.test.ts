@@ -1,0 +1,214 @@
+/**
+ * Property tests of the pricing core (`priceBasket`) over random baskets: 1–8 lines (some offline),
+ * quantities 1–20, prices with the currency's digits, rates 0 / 8% / 18% / 20%, a random policy
+ * (gross/net, per-line/per-group tax rounding, half_up/half_even, JPY/USD/KWD), random manual product-
+ * and order-level adjustments, and an optional shipping method with an optional free_over threshold.
+ * What CONTRACT §7 promises whatever the basket: the parts add up to the totals, tax never exceeds what
+ * it is taxed on, nothing is negative, every figure is rounded to the currency's minor unit, and the
+ * result depends on nothing but the basket (not on recalculation, not on the order lines are given in).
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Money, minorUnits } from '../../src/domain/money.js';
+import { priceBasket, type PricedBasket } from '../../src/domain/totals.js';
+import type { BasketLine, CatalogEntry, DiscountType, PriceAdjustment, PricingPolicy, ShippingMethod } from '../../src/domain/types.js';
+
+const RATES = ['0', '0.08', '0.18', '0.2'] as const;
+const RUNS = 300;
+
+interface AdjSpec { readonly type: DiscountType; readonly value: string }
+interface RowSpec { readonly unit: string; readonly qty: number; readonly rate: string; readonly online: boolean; readonly adjs: readonly AdjSpec[] }
+interface BasketSpec {
+  readonly policy: PricingPolicy;
+  readonly rows: readonly RowSpec[];
+  readonly orderAdjs: readonly AdjSpec[];
+  readonly shipping: { readonly price: string; readonly rate: string; readonly freeOver: string | null } | null;
+  /** Sort keys that give another order to hand the same lines in. */
+  readonly shuffle: readonly number[];
+}
+
+const arbBasket: fc.Arbitrary<BasketSpec> = fc.constantFrom('JPY', 'USD', 'KWD').chain((currency) => {
+  const digits = minorUnits(currency);
+  /** An amount with exactly the currency's digits, up to `max` minor units. */
+  const money = (max: number) => fc.integer({ min: 0, max }).map((n) => new Money(n).dividedBy(new Money(10).pow(digits)).toFixed(digits));
+  const percent = fc.oneof(fc.integer({ min: 0, max: 100 }).map(String), fc.integer({ min: 0, max: 10_000 }).map((n) => new Money(n).dividedBy(100).toString()));
+  const adj = (maxAmount: number): fc.Arbitrary<AdjSpec> =>
+    fc.oneof(
+      fc.record({ type: fc.constant<DiscountType>('percentage'), value: percent }),
+      fc.record({ type: fc.constant<DiscountType>('amount'), value: money(maxAmount) }),
+      fc.record({ type: fc.constant<DiscountType>('fixed_price'), value: money(maxAmount) }),
+    );
+  return fc.record({
+    policy: fc.record({
+      currency: fc.constant(currency),
+      taxation: fc.constantFrom('gross' as const, 'net' as const),
+      taxRoundedAtGroup: fc.boolean(),
+      roundingMode: fc.constantFrom('half_up' as const, 'half_even' as const),
+    }),
+    rows: fc.array(
+      fc.record({
+        unit: money(100_000),
+        qty: fc.integer({ min: 1, max: 20 }),
+        rate: fc.constantFrom(...RATES),
+        online: fc.constantFrom(true, true, true, true, true, true, true, false),
+        adjs: fc.array(adj(200_000), { maxLength: 2 }),
+      }),
+      { minLength: 1, maxLength: 8 },
+    ),
+    orderAdjs: fc.array(adj(2_000_000), { maxLength: 2 }),
+    shipping: fc.option(fc.record({ price: money(5_000), rate: fc.constantFrom(...RATES), freeOver: fc.option(money(1_000_000)) })),
+    shuffle: fc.array(fc.integer(), { minLength: 8, maxLength: 8 }),
+  });
+});
+
+interface Built {
+  readonly lines: BasketLine[];
+  readonly catalog: Map<string, CatalogEntry>;
+  readonly policy: PricingPolicy;
+  readonly shipping: { selectedId: string; method: ShippingMethod } | undefined;
+  readonly adjustments: PriceAdjustment[];
+}
+
+function build(spec: BasketSpec): Built {
+  const catalog = new Map<string, CatalogEntry>();
+  const adjustments: PriceAdjustment[] = [];
+  const lines = spec.rows.map((r, i): BasketLine => {
+    const sku = `sku-${i}`;
+    const itemId = `item-${i}`;
+    catalog.set(sku, { sku, pk: i + 1, name: sku, taxRate: new Money(r.rate), online: r.online, image: null, price: new Money(r.unit), retailPrice: null });
+    r.adjs.forEach((a, j) => adjustments.push(adjustment(`p-${i}-${j}`, 'product', itemId, a)));
+    // Positions with gaps, not equal to the index, so that nothing can lean on either.
+    return { itemId, sku, quantity: r.qty, addedUnitPrice: null, position: 3 * i + 7, attributes: {}, custom: {} };
+  });
+  spec.orderAdjs.forEach((a, j) => adjustments.push(adjustment(`o-${j}`, 'order', null, a)));
+  const shipping = spec.shipping
+    ? { selectedId: 'std', method: { id: 'std', name: 'Standard', price: new Money(spec.shipping.price), taxRate: new Money(spec.shipping.rate), freeOver: spec.shipping.freeOver === null ? null : new Money(spec.shipping.freeOver) } }
+    : undefined;
+  return { lines, catalog, policy: spec.policy, shipping, adjustments };
+}
+
+function adjustment(id: string, level: 'product' | 'order', itemId: string | null, a: AdjSpec): PriceAdjustment {
+  return { id, level, itemId, type: a.type, value: new Money(a.value), reasonCode: null, itemText: null, createdBy: 'agent' };
+}
+
+const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket(lines, b.catalog, b.policy, new Set(), b.shipping, b.adjustments);
+
+/** Every figure the core computes (not the inputs it echoes: rates, unit prices, adjustment values). */
+function figures(p: PricedBasket): [string, Money][] {
+  const out: [string, Money][] = [];
+  const t = p.totals;
+  for (const k of ['productSubTotal', 'productTotal', 'merchandizeTotalTax', 'adjustedMerchandizeTotalTax', 'shippingTotal', 'shippingTotalTax', 'adjustedShippingTotalTax', 'taxTotal', 'orderTotal'] as const) out.push([k, t[k]]);
+  t.groupedTaxItems.forEach((g) => out.push([`group ${g.taxRate.toString()}`, g.taxValue]));
+  p.lines.forEach((l, i) => {
+    out.push([`line ${i} price`, l.price], [`line ${i} priceAfterItemDiscount`, l.priceAfterItemDiscount], [`line ${i} priceAfterOrderDiscount`, l.priceAfterOrderDiscount], [`line ${i} tax`, l.tax]);
+    l.adjustments.forEach((a, j) => out.push([`line ${i} adjustment ${j}`, a.amount]));
+  });
+  p.orderAdjustments.forEach((a, j) => out.push([`order adjustment ${j}`, a.amount]));
+  if (p.shipping) out.push(['shipping price', p.shipping.price], ['shipping tax', p.shipping.tax]);
+  return out;
+}
+
+/** The whole result with every Money as its exact text, for deep comparison. */
+function plain(x: unknown): unknown {
+  if (Money.isDecimal(x)) return (x as Money).toString();
+  if (Array.isArray(x)) return x.map(plain);
+  if (x instanceof Date) return x.toISOString();
+  if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, plain(v)]));
+  return x;
+}
+
+const total = (xs: readonly Money[]) => xs.reduce((s, x) => s.plus(x), new Money(0));
+const same = (a: Money, b: Money, what: string) => expect(a.toString(), what).toBe(b.toString());
+
+describe('priceBasket properties', () => {
+  it('(a) the parts add up to every total', () => {
+    fc.assert(
+      fc.property(arbBasket, (spec) => {
+        const p = run(build(spec));
+        const t = p.totals;
+        same(total(p.lines.map((l) => l.priceAfterOrderDiscount)), t.productTotal, 'Σ priceAfterOrderDiscount = productTotal');
+        same(total(p.lines.map((l) => l.priceAfterItemDiscount)), t.productSubTotal, 'Σ priceAfterItemDiscount = productSubTotal');
+        same(total(t.groupedTaxItems.map((g) => g.taxValue)), t.taxTotal, 'Σ groupedTaxItems = taxTotal');
+        same(t.orderTotal, spec.policy.taxation === 'net' ? t.productTotal.plus(t.shippingTotal).plus(t.taxTotal) : t.productTotal.plus(t.shippingTotal), 'orderTotal');
+        same(total(p.orderAdjustments.map((a) => a.amount)), t.productSubTotal.minus(t.productTotal), 'Σ order adjustments = productSubTotal − productTotal');
+        for (const l of p.lines) {
+          // A line's own adjustments take it from its price to its price after item discounts.
+          if (l.valid) same(l.price.minus(total(l.adjustments.map((a) => a.amount))), l.priceAfterItemDiscount, `line ${l.line.itemId}`);
+          else expect([l.price, l.priceAfterItemDiscount, l.priceAfterOrderDiscount, l.tax].every((x) => x.isZero())).toBe(true);
+        }
+        // One group per rate, ascending.
+        const rates = t.groupedTaxItems.map((g) => g.taxRate);
+        for (let i = 1; i < rates.length; i++) expect(rates[i - 1]!.lt(rates[i]!)).toBe(true);
+        // Rounded per line, the shown line taxes and the shipment's add up to the total as well.
+        if (!spec.policy.taxRoundedAtGroup) {
+          same(total(p.lines.map((l) => l.tax)), t.adjustedMerchandizeTotalTax, 'Σ line tax = adjustedMerchandizeTotalTax');
+          same(t.adjustedMerchandizeTotalTax.plus(t.adjustedShippingTotalTax), t.taxTotal, 'products + shipping tax = taxTotal');
+        }
+        expect(t.totalQuantity).toBe(spec.rows.reduce((n, r) => n + r.qty, 0));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('(b) tax never exceeds what it is taxed on', () => {
+    fc.assert(
+      fc.property(arbBasket, (spec) => {
+        const p = run(build(spec));
+        const t = p.totals;
+        for (const l of p.lines) expect(l.tax.lte(l.priceAfterOrderDiscount), `line ${l.line.itemId}: ${l.tax} > ${l.priceAfterOrderDiscount}`).toBe(true);
+        if (spec.policy.taxation === 'gross') expect(t.taxTotal.lte(t.productTotal.plus(t.shippingTotal))).toBe(true);
+        expect(t.adjustedMerchandizeTotalTax.lte(t.productTotal)).toBe(true);
+        expect(t.merchandizeTotalTax.lte(total(p.lines.map((l) => l.price)))).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('(c) nothing is negative, and no discount adds to a price', () => {
+    fc.assert(
+      fc.property(arbBasket, (spec) => {
+        const p = run(build(spec));
+        for (const [what, x] of figures(p)) expect(x.isNegative() && !x.isZero(), `${what} = ${x}`).toBe(false);
+        for (const l of p.lines) {
+          expect(l.priceAfterItemDiscount.lte(l.price) && l.priceAfterOrderDiscount.lte(l.priceAfterItemDiscount)).toBe(true);
+        }
+        expect(p.totals.productTotal.lte(p.totals.productSubTotal)).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('(d) recalculating gives the identical result', () => {
+    fc.assert(
+      fc.property(arbBasket, (spec) => {
+        const b = build(spec);
+        expect(plain(run(b))).toEqual(plain(run(b)));
+        // …and so does pricing a freshly built copy of the same basket.
+        expect(plain(run(build(spec)))).toEqual(plain(run(b)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('(e) the order the lines are given in does not matter (their positions do)', () => {
+    fc.assert(
+      fc.property(arbBasket, (spec) => {
+        const b = build(spec);
+        const shuffled = b.lines.map((l, i) => ({ l, k: spec.shuffle[i]!, i })).sort((x, y) => x.k - y.k || y.i - x.i).map((x) => x.l);
+        expect(plain(run(b, shuffled))).toEqual(plain(run(b)));
+        expect(plain(run(b, [...b.lines].reverse()))).toEqual(plain(run(b)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('(f) every figure is rounded to the currency’s minor unit', () => {
+    fc.assert(
+      fc.property(arbBasket, (spec) => {
+        const digits = minorUnits(spec.policy.currency);
+        for (const [what, x] of figures(run(build(spec)))) expect(x.decimalPlaces(), `${what} = ${x} (${spec.policy.currency})`).toBeLessThanOrEqual(digits);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
