@@ -26,6 +26,14 @@ export type ApiErrorCode =
   | 'shipment_not_found'
   | 'shipping_method_not_found'
   | 'price_adjustment_not_found'
+  | 'coupon_already_in_basket'
+  | 'coupon_limit_exceeded'
+  | 'coupon_item_not_found'
+  | 'coupon_not_applicable'
+  | 'payment_method_not_found'
+  | 'payment_instrument_limit_exceeded'
+  | 'payment_instrument_not_found'
+  | 'promotion_not_found'
   | 'idempotency_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -53,6 +61,14 @@ const STATUS: Record<ApiErrorCode, number> = {
   shipment_not_found: 404,
   shipping_method_not_found: 400,
   price_adjustment_not_found: 404,
+  coupon_already_in_basket: 400,
+  coupon_limit_exceeded: 400,
+  coupon_item_not_found: 404,
+  coupon_not_applicable: 400,
+  payment_method_not_found: 400,
+  payment_instrument_limit_exceeded: 400,
+  payment_instrument_not_found: 404,
+  promotion_not_found: 404,
   idempotency_conflict: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,

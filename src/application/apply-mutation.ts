@@ -11,7 +11,8 @@
  * Throws only for infrastructure errors (see `isTransientError`); business rejections are outcomes.
  */
 import { applyMutation, skusInvolved, type MutationCommand } from '../domain/mutations.js';
-import { priceBasket } from '../domain/totals.js';
+import { priceBasket, type PricedBasket } from '../domain/totals.js';
+import { checkoutFlashes } from '../domain/checkout.js';
 import { planReservations } from '../domain/reservation.js';
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
@@ -46,6 +47,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     mutationId,
     createSiteId: command.kind === 'create_basket' ? command.siteId : null,
     skus: skusInvolved(null, command),
+    codes: codesInvolved(command),
     now,
   });
 
@@ -96,6 +98,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     limits: deps.limits,
     siteCurrency: site.currency,
     shippingMethods: state.shippingMethods,
+    paymentMethods: state.paymentMethods,
     newItemId: (n) => lineItemId(mutationId, n),
   });
   if (result.outcome === 'rejected') return reject(result.rejection.code, result.rejection.message);
@@ -119,8 +122,12 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 
   const policy = { ...site, currency: after.currency };
   const shipping = { selectedId: after.shippingMethodId, method: after.shippingMethodId === null ? null : (state.shippingMethods.get(after.shippingMethodId) ?? null) };
-  const priced = priceBasket(after.lines, state.catalog, policy, plan.short, shipping, after.adjustments);
-  const draft = buildSnapshot(after, state.pk ?? 0, policy, priced, plan.earliestExpiry);
+  const offers = { promotions: state.promotions, coupons: after.coupons, externalOfferCode: after.externalOfferCode, now };
+  const priced = priceBasket(after.lines, state.catalog, policy, plan.short, shipping, after.adjustments, offers);
+  const refused = unverifiedCoupon(command, priced);
+  if (refused) return reject('coupon_not_applicable', refused);
+  const flashes = after.status === 'active' ? checkoutFlashes(after, priced, state.paymentMethods) : [];
+  const draft = buildSnapshot(after, state.pk ?? 0, policy, priced, plan.earliestExpiry, flashes);
   const pk = await writeMutationOutcome(deps.pool, record, {
     status: 'applied',
     before,
@@ -131,6 +138,21 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   });
   const snapshot = pk === draft.pk ? draft : { ...draft, pk: pk! };
   return { duplicate: false, outcome: { status: 'applied', mutationId, basketId, version: after.version, snapshot } };
+}
+
+/** Coupon codes a command names (so their promotions are read with the state). */
+function codesInvolved(command: MutationCommand): string[] {
+  if (command.kind === 'add_coupon') return [command.code];
+  if (command.kind === 'set_offer_codes') return [command.voucherCode, command.externalOfferCode].filter((c): c is string => typeof c === 'string');
+  return [];
+}
+
+/** For a code the caller asked to verify: why it does not apply, or null when it does (or nothing to verify). */
+function unverifiedCoupon(command: MutationCommand, priced: PricedBasket): string | null {
+  const code = command.kind === 'add_coupon' && command.verify ? command.code : command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : null;
+  if (code === null) return null;
+  const status = priced.coupons.find((c) => c.item.code === code)?.status ?? 'coupon_code_unknown';
+  return status === 'applied' ? null : `The code '${code}' cannot be used: ${status.replaceAll('_', ' ')}.`;
 }
 
 /** Units per SKU the basket's lines want held: only lines whose product is online and priced. */

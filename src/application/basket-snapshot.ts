@@ -5,6 +5,7 @@
  */
 import { formatMoney, type Money, type RoundingMode } from '../domain/money.js';
 import type { Flash } from '../domain/flashes.js';
+import type { CouponStatus } from '../domain/promotions.js';
 import type { AppliedAdjustment, PricedBasket } from '../domain/totals.js';
 import type { Basket, BasketStatus, Checkout, SitePolicy, Taxation } from '../domain/types.js';
 
@@ -54,14 +55,35 @@ export interface SnapshotAdjustment {
   reasonCode: string | null;
   itemText: string | null;
   createdBy: string;
+  /** Set when a promotion made it (then not manual). */
+  promotionCode?: string | null;
+  couponCode?: string | null;
+}
+
+export interface SnapshotCoupon {
+  id: string;
+  code: string;
+  status: CouponStatus;
+  valid: boolean;
+}
+
+/** What one promotion took off in all. */
+export interface SnapshotDiscount {
+  code: string;
+  name: string;
+  couponCode: string | null;
+  amount: string;
 }
 
 export interface SnapshotShipping {
   methodId: string;
   methodName: string;
   price: string;
+  /** Tax before shipping adjustments; `adjustedTax` after. */
   tax: string;
+  adjustedTax?: string;
   taxRate: string;
+  adjustments?: SnapshotAdjustment[];
 }
 
 export interface BasketSnapshot {
@@ -87,6 +109,9 @@ export interface BasketSnapshot {
   shipping: SnapshotShipping | null;
   totals: SnapshotTotals;
   flashes: Flash[];
+  coupons?: SnapshotCoupon[];
+  externalOfferCode?: string | null;
+  discounts?: SnapshotDiscount[];
   /** Earliest expiry of the inventory the basket holds (ISO), or null when it holds none. */
   reservationExpiry: string | null;
 }
@@ -100,10 +125,13 @@ function adjustmentOf(a: AppliedAdjustment, currency: string): SnapshotAdjustmen
     reasonCode: a.adjustment.reasonCode,
     itemText: a.adjustment.itemText,
     createdBy: a.adjustment.createdBy,
+    promotionCode: a.adjustment.promotionCode ?? null,
+    couponCode: a.adjustment.couponCode ?? null,
   };
 }
 
-export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, priced: PricedBasket, reservationExpiry: Date | null = null): BasketSnapshot {
+/** `checkoutFlashes`: what still blocks checkout, shown after the pricing flashes. */
+export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, priced: PricedBasket, reservationExpiry: Date | null = null, checkoutFlashes: readonly Flash[] = []): BasketSnapshot {
   const m = (v: Money) => formatMoney(v, basket.currency);
   const t = priced.totals;
   return {
@@ -152,7 +180,9 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
           methodName: priced.shipping.method.name,
           price: m(priced.shipping.price),
           tax: m(priced.shipping.tax),
+          adjustedTax: m(priced.shipping.adjustedTax),
           taxRate: priced.shipping.method.taxRate.toString(),
+          adjustments: priced.shipping.adjustments.map((a) => adjustmentOf(a, basket.currency)),
         }
       : null,
     totals: {
@@ -168,7 +198,10 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
       groupedTaxItems: t.groupedTaxItems.map((g) => ({ taxRate: g.taxRate.toString(), taxValue: m(g.taxValue) })),
       totalQuantity: t.totalQuantity,
     },
-    flashes: [...priced.flashes],
+    coupons: priced.coupons.map((c) => ({ id: c.item.id, code: c.item.code, status: c.status, valid: c.valid })),
+    externalOfferCode: basket.externalOfferCode,
+    discounts: priced.promotionTotals.map((d) => ({ code: d.code, name: d.name, couponCode: d.couponCode, amount: m(d.amount) })),
+    flashes: [...priced.flashes, ...checkoutFlashes],
     reservationExpiry: reservationExpiry?.toISOString() ?? null,
   };
 }

@@ -7,7 +7,13 @@ export type FlashType =
   | 'ProductItemWithoutPrice'
   | 'ProductItemNotAvailable'
   | 'ShippingMethodNotApplicable'
-  | 'ProductItemAdjustedPriceLessThanZero';
+  | 'ProductItemAdjustedPriceLessThanZero'
+  | 'ShippingAddressRequired'
+  | 'BillingAddressRequired'
+  | 'ShippingMethodRequired'
+  | 'PaymentMethodRequired'
+  | 'PaymentMethodNotApplicable'
+  | 'OrderTotalNotSet';
 
 export interface Flash {
   readonly type: FlashType;
@@ -55,3 +61,41 @@ export function adjustedPriceLessThanZero(index: number): Flash {
     path: `$.product_items[${index}]`,
   };
 }
+
+export const shippingAddressRequired: Flash = {
+  type: 'ShippingAddressRequired',
+  message: 'The shipment needs a shipping address.',
+  path: '$.shipments[0].shipping_address',
+};
+
+export const billingAddressRequired: Flash = {
+  type: 'BillingAddressRequired',
+  message: 'The basket needs a billing address.',
+  path: '$.billing_address',
+};
+
+export const shippingMethodRequired: Flash = {
+  type: 'ShippingMethodRequired',
+  message: 'The shipment needs a shipping method.',
+  path: '$.shipments[0].shipping_method',
+};
+
+export const paymentMethodRequired: Flash = {
+  type: 'PaymentMethodRequired',
+  message: 'The basket needs a payment instrument with a payment method.',
+  path: '$.payment_instruments',
+};
+
+export function paymentMethodNotApplicable(index: number, methodId: string): Flash {
+  return {
+    type: 'PaymentMethodNotApplicable',
+    message: `The payment method '${methodId}' is not available on this site.`,
+    path: `$.payment_instruments[${index}].payment_method_id`,
+  };
+}
+
+export const orderTotalNotSet: Flash = {
+  type: 'OrderTotalNotSet',
+  message: 'The order total is not final: the basket needs at least one valid product item and an applicable shipping method.',
+  path: '$.order_total',
+};

@@ -4,7 +4,11 @@
  * results, never exceptions. No IO, no clock: `now` and item ids come in through the context.
  */
 import { Money } from './money.js';
-import type { Address, Basket, BasketLine, Catalog, DiscountType, PriceAdjustment, ShippingMethod } from './types.js';
+import type { Address, Basket, BasketLine, Catalog, Checkout, DiscountType, PaymentInstrument, PaymentMethod, PriceAdjustment, ShippingMethod } from './types.js';
+
+/** Coupon codes a basket may carry at once, and payment instruments. */
+export const MAX_COUPONS = 10;
+export const MAX_PAYMENT_INSTRUMENTS = 5;
 
 export type MutationCommand =
   | {
@@ -42,6 +46,16 @@ export type MutationCommand =
       readonly itemText?: string | null;
     }
   | { readonly kind: 'remove_price_adjustment'; readonly adjustmentId: string }
+  /** `verify`: refuse the code unless it applies (Akinon's instant verification; checked after pricing). */
+  | { readonly kind: 'add_coupon'; readonly code: string; readonly verify: boolean }
+  | { readonly kind: 'remove_coupon'; readonly couponItemId: string }
+  /**
+   * Akinon's codes: `voucherCode` replaces the basket's coupon codes (null removes them; verified like
+   * `add_coupon`); `externalOfferCode` is kept unverified (null clears it). Undefined leaves either as is.
+   */
+  | { readonly kind: 'set_offer_codes'; readonly voucherCode?: string | null; readonly externalOfferCode?: string | null }
+  | { readonly kind: 'add_payment_instrument'; readonly instrument: Omit<PaymentInstrument, 'id'> }
+  | { readonly kind: 'remove_payment_instrument'; readonly paymentInstrumentId: string }
   | {
       readonly kind: 'update_basket';
       /** Must be the basket's currency (a site prices in one currency). */
@@ -80,6 +94,13 @@ export type RejectionCode =
   | 'shipment_not_found'
   | 'shipping_method_not_found'
   | 'price_adjustment_not_found'
+  | 'coupon_already_in_basket'
+  | 'coupon_limit_exceeded'
+  | 'coupon_item_not_found'
+  | 'coupon_not_applicable'
+  | 'payment_method_not_found'
+  | 'payment_instrument_limit_exceeded'
+  | 'payment_instrument_not_found'
   | 'forbidden';
 
 export interface Rejection {
@@ -94,6 +115,8 @@ export interface MutationContext {
   /** Catalogue entries for every SKU in the basket and in the command. */
   readonly catalog: Catalog;
   readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
+  /** The site's payment methods by id. */
+  readonly paymentMethods?: ReadonlyMap<string, PaymentMethod>;
   /** The site's currency, for a basket created without one. */
   readonly siteCurrency?: string;
   /** The site's shipping methods by id. */
@@ -127,6 +150,8 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
         checkout: {},
         shippingMethodId: null,
         adjustments: [],
+        coupons: [],
+        externalOfferCode: null,
         agentBasket: command.agentBasket,
         createdAt: ctx.now,
         updatedAt: ctx.now,
@@ -148,10 +173,11 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       updatedAt: ctx.now,
     },
   });
-  const withAdjustments = (adjustments: readonly PriceAdjustment[]): MutationResult => ({
-    outcome: 'applied',
-    basket: { ...basket, adjustments, version: basket.version + 1, updatedAt: ctx.now },
-  });
+  const withAdjustments = (adjustments: readonly PriceAdjustment[]): MutationResult => changed({ adjustments });
+  function changed(fields: Partial<Basket>): MutationResult {
+    return { outcome: 'applied', basket: { ...basket!, ...fields, version: basket!.version + 1, updatedAt: ctx.now } };
+  }
+  const withCheckout = (fields: Partial<Checkout>): MutationResult => changed({ checkout: { ...basket.checkout, ...fields } });
 
   switch (command.kind) {
     case 'add_items': {
@@ -221,6 +247,37 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
         ...(command.itemText !== undefined ? { itemText: command.itemText } : {}),
       };
       return withAdjustments(basket.adjustments.map((a) => (a === found ? changed : a)));
+    }
+    case 'add_coupon': {
+      if (basket.coupons.some((c) => c.code === command.code)) return reject('coupon_already_in_basket', `The coupon code '${command.code}' is already in this basket.`);
+      if (basket.coupons.length >= MAX_COUPONS) return reject('coupon_limit_exceeded', `A basket holds at most ${MAX_COUPONS} coupon codes.`);
+      return changed({ coupons: [...basket.coupons, { id: ctx.newItemId(0), code: command.code }] });
+    }
+    case 'remove_coupon': {
+      if (!basket.coupons.some((c) => c.id === command.couponItemId)) return reject('coupon_item_not_found', `No coupon item '${command.couponItemId}' in this basket.`);
+      return changed({ coupons: basket.coupons.filter((c) => c.id !== command.couponItemId) });
+    }
+    case 'set_offer_codes': {
+      const v = command.voucherCode;
+      const coupons = v === undefined ? basket.coupons : v === null ? [] : basket.coupons.length === 1 && basket.coupons[0]!.code === v ? basket.coupons : [{ id: ctx.newItemId(0), code: v }];
+      const externalOfferCode = command.externalOfferCode === undefined ? basket.externalOfferCode : command.externalOfferCode;
+      return changed({ coupons, externalOfferCode });
+    }
+    case 'add_payment_instrument': {
+      const method = ctx.paymentMethods?.get(command.instrument.methodId);
+      if (!method) return reject('payment_method_not_found', `No payment method '${command.instrument.methodId}' on this site.`);
+      const card = command.instrument.card;
+      if (card && method.cardTypes.length > 0 && !method.cardTypes.includes(card.cardType)) {
+        return reject('payment_method_not_found', `Payment method '${method.id}' does not take '${card.cardType}' cards.`);
+      }
+      const instruments = basket.checkout.paymentInstruments ?? [];
+      if (instruments.length >= MAX_PAYMENT_INSTRUMENTS) return reject('payment_instrument_limit_exceeded', `A basket holds at most ${MAX_PAYMENT_INSTRUMENTS} payment instruments.`);
+      return withCheckout({ paymentInstruments: [...instruments, { id: ctx.newItemId(0), ...command.instrument }] });
+    }
+    case 'remove_payment_instrument': {
+      const instruments = basket.checkout.paymentInstruments ?? [];
+      if (!instruments.some((p) => p.id === command.paymentInstrumentId)) return reject('payment_instrument_not_found', `No payment instrument '${command.paymentInstrumentId}' in this basket.`);
+      return withCheckout({ paymentInstruments: instruments.filter((p) => p.id !== command.paymentInstrumentId) });
     }
     case 'update_basket': {
       if (command.expectedVersion !== null && command.expectedVersion !== basket.version) {

@@ -7,7 +7,8 @@ import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';
 import { adjustedPriceLessThanZero, invalidProductItem, productItemNotAvailable, productItemWithoutPrice, shippingMethodNotApplicable, type Flash } from './flashes.js';
 import { allocateByLargestRemainder } from './allocation.js';
-import type { BasketLine, Catalog, PriceAdjustment, PricingPolicy, ShippingMethod } from './types.js';
+import { NO_OFFERS, couponBlock, orderPromotionAdjustment, productPromotionAdjustment, selectPromotions, type ActivePromotion, type CouponStatus, type Offers } from './promotions.js';
+import type { BasketLine, Catalog, CouponItem, PriceAdjustment, PricingPolicy, ShippingMethod } from './types.js';
 
 export interface PricedLine {
   readonly line: BasketLine;
@@ -60,15 +61,38 @@ export interface BasketTotals {
 /** The default shipment's method as priced for this basket. */
 export interface PricedShipping {
   readonly method: ShippingMethod;
-  /** Price of the shipment (zero when the product total reached the method's free-over threshold). */
+  /** Price of the shipment before shipping adjustments (zero when the product total reached the method's free-over threshold). */
   readonly price: Money;
+  /** Tax of `price` (before shipping adjustments). */
   readonly tax: Money;
+  /** Tax after shipping adjustments. */
+  readonly adjustedTax: Money;
+  /** Free-shipping promotions: what they took off the shipment. */
+  readonly adjustments: readonly AppliedAdjustment[];
+}
+
+/** A coupon code as priced: its OCAPI status and whether it is valid (applied or merely not applicable). */
+export interface PricedCoupon {
+  readonly item: CouponItem;
+  readonly status: CouponStatus;
+  readonly valid: boolean;
+}
+
+/** What one promotion took off the basket in all (Akinon `discounts`). */
+export interface PromotionTotal {
+  readonly code: string;
+  readonly name: string;
+  readonly couponCode: string | null;
+  readonly amount: Money;
 }
 
 export interface PricedBasket {
   readonly lines: readonly PricedLine[];
   readonly orderAdjustments: readonly AppliedAdjustment[];
   readonly shipping: PricedShipping | null;
+  readonly coupons: readonly PricedCoupon[];
+  /** Promotions that took something off, in the order they applied. */
+  readonly promotionTotals: readonly PromotionTotal[];
   readonly totals: BasketTotals;
   readonly flashes: readonly Flash[];
 }
@@ -83,7 +107,8 @@ export interface ShippingChoice {
 /**
  * `short`: SKUs the basket cannot hold enough inventory of (from the reservation plan).
  * `shipping`: the default shipment's chosen method; its tax joins the tax groups, and its price the
- * order total.
+ * order total. `offers`: promotions and the basket's codes (item-level discounts apply before order-level
+ * ones, promotions before manual adjustments).
  */
 export function priceBasket(
   lines: readonly BasketLine[],
@@ -92,12 +117,13 @@ export function priceBasket(
   short: ReadonlySet<string> = new Set(),
   shipping: ShippingChoice = { selectedId: null, method: null },
   adjustments: readonly PriceAdjustment[] = [],
+  offers: Offers = NO_OFFERS,
 ): PricedBasket {
   const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
   const flashes: Flash[] = [];
   const sorted = [...lines].sort((a, b) => a.position - b.position);
 
-  const unrated = sorted.map((line, index) => {
+  const entries = sorted.map((line, index) => {
     const entry = catalog.get(line.sku);
     const exists = entry !== undefined && entry.online;
     if (!exists) flashes.push(invalidProductItem(index, line.sku));
@@ -106,18 +132,29 @@ export function priceBasket(
     if (exists && !available) flashes.push(productItemNotAvailable(index, line.sku));
     const basePrice = entry?.price ?? null;
     const valid = exists && basePrice !== null;
-    const price = valid ? round(basePrice.times(line.quantity)) : ZERO;
-    // Item-level adjustments, in the order they were added; together they never take the line below zero.
+    return { index, line, entry, available, basePrice, valid, price: valid ? round(basePrice.times(line.quantity)) : ZERO };
+  });
+
+  const merchandiseTotal = sum(entries.filter((e) => e.valid).map((e) => e.price));
+  const active = selectPromotions(offers, new Set(entries.filter((e) => e.valid).map((e) => e.line.sku)), merchandiseTotal);
+
+  const unrated = entries.map(({ index, line, entry, available, basePrice, valid, price }) => {
+    // Item-level adjustments: promotions in the order they apply, then manual ones in the order added;
+    // together they never take the line below zero.
+    const own = valid
+      ? [
+          ...active.filter((a) => a.promotion.skus?.includes(line.sku) && a.promotion.discountType !== 'free_shipping').map((a) => productPromotionAdjustment(a, line.itemId, line.quantity)),
+          ...adjustments.filter((x) => x.level === 'product' && x.itemId === line.itemId),
+        ]
+      : [];
     let left = price;
     const applied: AppliedAdjustment[] = [];
-    if (valid) {
-      for (const a of adjustments.filter((x) => x.level === 'product' && x.itemId === line.itemId)) {
-        const wanted = Money.max(ZERO, round(discountOf(a, price, left, round(a.value.times(line.quantity)))));
-        const amount = Money.min(wanted, left);
-        if (amount.lt(wanted)) flashes.push(adjustedPriceLessThanZero(index));
-        left = left.minus(amount);
-        applied.push({ adjustment: a, amount });
-      }
+    for (const a of own) {
+      const wanted = Money.max(ZERO, round(discountOf(a, price, left, round(a.value.times(line.quantity)))));
+      const amount = Money.min(wanted, left);
+      if (amount.lt(wanted) && a.promotionCode === undefined) flashes.push(adjustedPriceLessThanZero(index));
+      left = left.minus(amount);
+      applied.push({ adjustment: a, amount });
     }
     return {
       adjustments: applied,
@@ -138,15 +175,16 @@ export function priceBasket(
 
   const discounted = unrated.filter((l) => l.valid);
   const productSubTotal = sum(discounted.map((l) => l.priceAfterItemDiscount));
-  // Order-level adjustments, capped at the subtotal, spread over lines by largest remainder.
+  // Order-level adjustments (promotions first, then manual), capped at the subtotal, spread over lines by largest remainder.
   let orderLeft = productSubTotal;
-  const orderAdjustments: AppliedAdjustment[] = adjustments
-    .filter((a) => a.level === 'order')
-    .map((a) => {
-      const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, orderLeft, round(a.value)))), orderLeft);
-      orderLeft = orderLeft.minus(amount);
-      return { adjustment: a, amount };
-    });
+  const orderAdjustments: AppliedAdjustment[] = [
+    ...active.filter((a) => a.promotion.skus === null && a.promotion.discountType !== 'free_shipping').map(orderPromotionAdjustment),
+    ...adjustments.filter((a) => a.level === 'order'),
+  ].map((a) => {
+    const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, orderLeft, round(a.value)))), orderLeft);
+    orderLeft = orderLeft.minus(amount);
+    return { adjustment: a, amount };
+  });
   const shares = allocateByLargestRemainder(productSubTotal.minus(orderLeft), discounted.map((l) => l.priceAfterItemDiscount), policy.currency);
   const taxable = discounted.map((l, i) => ({ ...l, priceAfterOrderDiscount: l.priceAfterItemDiscount.minus(shares[i]!) }));
   const afterOrder = new Map(taxable.map((l) => [l.line.itemId, l.priceAfterOrderDiscount]));
@@ -154,23 +192,39 @@ export function priceBasket(
 
   const method = shipping.method;
   if (shipping.selectedId !== null && method === null) flashes.push(shippingMethodNotApplicable(shipping.selectedId));
-  const shippingTotal = method === null || (method.freeOver !== null && productTotal.gte(method.freeOver)) ? ZERO : round(method.price);
+  const shippingPrice = method === null || (method.freeOver !== null && productTotal.gte(method.freeOver)) ? ZERO : round(method.price);
+  // A free-shipping promotion is a shipping adjustment: the shipment's price stays, its total goes to zero.
+  const freeShipping = method === null ? undefined : active.find((a) => a.promotion.discountType === 'free_shipping');
+  const shippingAdjustments: AppliedAdjustment[] = freeShipping && shippingPrice.gt(0) ? [{ adjustment: shippingPromotionAdjustment(freeShipping), amount: shippingPrice }] : [];
+  const shippingTotal = shippingAdjustments.length > 0 ? ZERO : shippingPrice;
 
   // Products and the shipment are taxed together, so the rate groups and the tax total cover both.
   const productTaxables = taxable.map((l) => ({ rate: l.taxRate, amount: l.priceAfterOrderDiscount }));
-  const allTax = computeTax(method ? [...productTaxables, { rate: method.taxRate, amount: shippingTotal }] : productTaxables, policy);
+  // A free shipment adds no (zero) tax group of its own.
+  const shipmentTaxed = method !== null && shippingTotal.gt(0);
+  const allTax = computeTax(shipmentTaxed ? [...productTaxables, { rate: method.taxRate, amount: shippingTotal }] : productTaxables, policy);
   const adjustedTax = computeTax(productTaxables, policy);
   const merchandizeTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.price })), policy);
-  const shippingTax = method ? allTax.lineTaxes[taxable.length]! : ZERO;
+  const adjustedShippingTax = shipmentTaxed ? allTax.lineTaxes[taxable.length]! : ZERO;
+  const shippingTaxBeforeAdjustments = method ? computeTax([{ rate: method.taxRate, amount: shippingPrice }], policy).total : ZERO;
   const taxByItem = new Map(taxable.map((l, i) => [l.line.itemId, allTax.lineTaxes[i]!]));
   const priced: PricedLine[] = unrated.map((l) => ({ ...l, priceAfterOrderDiscount: afterOrder.get(l.line.itemId) ?? l.priceAfterOrderDiscount, tax: taxByItem.get(l.line.itemId) ?? ZERO }));
   const taxTotal = allTax.total;
   const orderTotal = policy.taxation === 'gross' ? productTotal.plus(shippingTotal) : productTotal.plus(shippingTotal).plus(taxTotal);
 
+  const promotionTotals = totalsByPromotion([...priced.flatMap((l) => l.adjustments), ...orderAdjustments, ...shippingAdjustments]);
+  const coupons = offers.coupons.map((item): PricedCoupon => {
+    const blocked = couponBlock(item.code, offers);
+    const status = blocked ?? (promotionTotals.some((p) => p.code === item.code) ? 'applied' : 'no_applicable_promotion');
+    return { item, status, valid: status === 'applied' || status === 'no_applicable_promotion' };
+  });
+
   return {
     lines: priced,
-    shipping: method ? { method, price: shippingTotal, tax: shippingTax } : null,
+    shipping: method ? { method, price: shippingPrice, tax: shippingTaxBeforeAdjustments, adjustedTax: adjustedShippingTax, adjustments: shippingAdjustments } : null,
     orderAdjustments,
+    coupons,
+    promotionTotals,
     flashes,
     totals: {
       productSubTotal,
@@ -178,13 +232,40 @@ export function priceBasket(
       merchandizeTotalTax: merchandizeTax.total,
       adjustedMerchandizeTotalTax: adjustedTax.total,
       shippingTotal,
-      shippingTotalTax: shippingTax,
-      adjustedShippingTotalTax: shippingTax,
+      shippingTotalTax: shippingTaxBeforeAdjustments,
+      adjustedShippingTotalTax: adjustedShippingTax,
       taxTotal,
       orderTotal,
       groupedTaxItems: allTax.groups.map((g) => ({ taxRate: g.rate, taxValue: g.tax })),
       totalQuantity: sorted.reduce((n, l) => n + l.quantity, 0),
     },
+  };
+}
+
+/** What each promotion took off in all (item, order and shipping adjustments), in the order they applied; promotions that took nothing are left out. */
+function totalsByPromotion(applied: readonly AppliedAdjustment[]): PromotionTotal[] {
+  const byCode = new Map<string, PromotionTotal>();
+  for (const a of applied) {
+    const code = a.adjustment.promotionCode;
+    if (code === undefined || a.amount.isZero()) continue;
+    const prior = byCode.get(code);
+    byCode.set(code, { code, name: a.adjustment.itemText ?? code, couponCode: a.adjustment.couponCode ?? null, amount: (prior?.amount ?? ZERO).plus(a.amount) });
+  }
+  return [...byCode.values()];
+}
+
+function shippingPromotionAdjustment(a: ActivePromotion): PriceAdjustment {
+  return {
+    id: `promo-${a.promotion.code}-shipping`,
+    level: 'order',
+    itemId: null,
+    type: 'percentage',
+    value: new Money(100),
+    reasonCode: null,
+    itemText: a.promotion.name,
+    createdBy: 'promotion',
+    promotionCode: a.promotion.code,
+    ...(a.couponCode !== null ? { couponCode: a.couponCode } : {}),
   };
 }
 

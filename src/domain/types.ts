@@ -42,6 +42,67 @@ export interface Checkout {
   readonly customerNo?: string;
   readonly billingAddress?: Address;
   readonly shippingAddress?: Address;
+  readonly paymentInstruments?: readonly PaymentInstrument[];
+}
+
+/**
+ * A payment instrument on the basket. Card data is kept masked only: the full number and the security
+ * code never reach storage (they are dropped at the edge).
+ */
+export interface PaymentInstrument {
+  readonly id: string;
+  readonly methodId: string;
+  /** Decimal text, or null: the whole order total. */
+  readonly amount: string | null;
+  readonly card: PaymentCard | null;
+}
+
+export interface PaymentCard {
+  readonly cardType: string;
+  readonly holder: string | null;
+  /** Last four digits, e.g. "************1111". */
+  readonly maskedNumber: string | null;
+  readonly expirationMonth: number | null;
+  readonly expirationYear: number | null;
+}
+
+/** A payment method a site accepts (CREDIT_CARD, …) and the card types it takes. */
+export interface PaymentMethod {
+  readonly id: string;
+  readonly name: string;
+  readonly cardTypes: readonly string[];
+}
+
+/**
+ * A promotion, as the admin feed defines it. Campaigns apply by themselves; coupons only while their
+ * code is in the basket. `skus` set: a product-level promotion on those SKUs (an `amount` is off each
+ * unit); null: order level (or the shipment, for `free_shipping`). `minAmount` is compared with the
+ * basket's product total before any discount. Lower `priority` applies first; an `exclusive`
+ * promotion that qualifies applies alone.
+ */
+export interface Promotion {
+  readonly code: string;
+  readonly kind: 'campaign' | 'coupon';
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly startsAt: Date | null;
+  readonly endsAt: Date | null;
+  readonly discountType: 'percentage' | 'amount' | 'free_shipping';
+  /** Percent (0..100) for `percentage`, an amount for `amount`; unused for `free_shipping`. */
+  readonly discountValue: Money;
+  readonly skus: readonly string[] | null;
+  readonly minAmount: Money | null;
+  readonly priority: number;
+  readonly exclusive: boolean;
+  /** Redemptions allowed (null: unlimited) and redemptions so far, as the order system reports them. */
+  readonly redemptionLimit: number | null;
+  readonly redeemed: number;
+}
+
+/** A coupon code the shopper entered (OCAPI coupon item). */
+export interface CouponItem {
+  readonly id: string;
+  readonly code: string;
 }
 
 export type DiscountType = 'percentage' | 'amount' | 'fixed_price';
@@ -61,6 +122,10 @@ export interface PriceAdjustment {
   readonly reasonCode: string | null;
   readonly itemText: string | null;
   readonly createdBy: string;
+  /** Set on adjustments a promotion made (never stored; recomputed on every change). */
+  readonly promotionCode?: string;
+  /** The coupon code that activated that promotion, if any. */
+  readonly couponCode?: string;
 }
 
 export interface Basket {
@@ -78,6 +143,10 @@ export interface Basket {
   /** The method chosen for the default shipment, or null. */
   readonly shippingMethodId: string | null;
   readonly adjustments: readonly PriceAdjustment[];
+  /** Coupon codes the shopper entered, in the order entered. */
+  readonly coupons: readonly CouponItem[];
+  /** Akinon's `external_offer_code`: kept as given; activates a promotion of that code, unverified. */
+  readonly externalOfferCode: string | null;
   readonly agentBasket: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;

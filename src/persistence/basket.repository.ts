@@ -11,7 +11,7 @@
 import type { Kysely } from 'kysely';
 import { prepared, run, type Queryable } from './prepared.js';
 import { Money, formatMoney } from '../domain/money.js';
-import type { Basket, BasketLine, Catalog, CatalogEntry, Checkout, PriceAdjustment, ShippingMethod, SitePolicy } from '../domain/types.js';
+import type { Basket, BasketLine, Catalog, CatalogEntry, Checkout, CouponItem, PaymentMethod, PriceAdjustment, Promotion, ShippingMethod, SitePolicy } from '../domain/types.js';
 import type { PlanItem, StockView } from '../domain/reservation.js';
 import type { BasketTotals } from '../domain/totals.js';
 import type { Rejection } from '../domain/mutations.js';
@@ -39,6 +39,10 @@ export interface MutationState {
   readonly stock: ReadonlyMap<string, StockView>;
   /** The site's shipping methods by id. */
   readonly shippingMethods: ReadonlyMap<string, ShippingMethod>;
+  /** The site's enabled payment methods by id. */
+  readonly paymentMethods: ReadonlyMap<string, PaymentMethod>;
+  /** The site's campaigns and the promotions the basket's (and the command's) codes name. */
+  readonly promotions: readonly Promotion[];
 }
 
 interface StateRow {
@@ -69,6 +73,47 @@ interface StateRow {
   catalog: { sku: string; pk: number; name: string; tax_rate: string; online: boolean; image: string | null; price: string | null; retail_price: string | null }[];
   stock: { sku: string; tracked: boolean; on_hand: number; reserved: number; reclaimable: number; ours: number; ours_expires_at: string | null }[];
   shipping_methods: ShippingMethodRow[];
+  payment_methods: { id: string; name: string; card_types: string[] }[];
+  promotions: PromotionRow[];
+  coupons: CouponItem[];
+  external_offer_code: string | null;
+}
+
+/** A promotion as the state statement returns it (decimals as text, times as ISO text). */
+export interface PromotionRow {
+  code: string;
+  kind: Promotion['kind'];
+  name: string;
+  enabled: boolean;
+  starts_at: string | Date | null;
+  ends_at: string | Date | null;
+  discount_type: Promotion['discountType'];
+  discount_value: string;
+  skus: string[] | null;
+  min_amount: string | null;
+  priority: number;
+  exclusive: boolean;
+  redemption_limit: number | null;
+  redeemed: number;
+}
+
+export function toPromotion(p: PromotionRow): Promotion {
+  return {
+    code: p.code,
+    kind: p.kind,
+    name: p.name,
+    enabled: p.enabled,
+    startsAt: p.starts_at === null ? null : new Date(p.starts_at),
+    endsAt: p.ends_at === null ? null : new Date(p.ends_at),
+    discountType: p.discount_type,
+    discountValue: new Money(p.discount_value),
+    skus: p.skus,
+    minAmount: p.min_amount === null ? null : new Money(p.min_amount),
+    priority: p.priority,
+    exclusive: p.exclusive,
+    redemptionLimit: p.redemption_limit,
+    redeemed: p.redeemed,
+  };
 }
 
 /** A price adjustment as stored: the value as decimal text. */
@@ -87,9 +132,9 @@ export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
 }
 
 const READ_STATE = prepared(
-  'basket_mutation_state_v6',
-  `with target as (select $1::uuid as id, $2::uuid as mid, $3::text as create_site, $4::text[] as skus, $5::timestamptz as now)
-   select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.source_code, b.checkout, b.shipping_method_id, b.adjustments, b.created_at, b.updated_at,
+  'basket_mutation_state_v7',
+  `with target as (select $1::uuid as id, $2::uuid as mid, $3::text as create_site, $4::text[] as skus, $5::timestamptz as now, $6::text[] as codes)
+   select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.source_code, b.checkout, b.shipping_method_id, b.adjustments, b.coupons, b.external_offer_code, b.created_at, b.updated_at,
      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
      s.tax_rounded_at_group as s_tax_rounded_at_group, s.rounding_mode as s_rounding_mode,
      (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
@@ -114,7 +159,17 @@ const READ_STATE = prepared(
         left join reservations o on o.basket_id = t.id and o.stock_list = s.stock_list and o.sku = k.sku) as stock,
      (select coalesce(json_agg(json_build_object('id', m.id, 'name', m.name, 'price', m.price::text, 'tax_rate', m.tax_rate::text,
                 'free_over', m.free_over::text) order by m.id), '[]'::json)
-        from shipping_methods m where m.site_id = s.id) as shipping_methods
+        from shipping_methods m where m.site_id = s.id) as shipping_methods,
+     (select coalesce(json_agg(json_build_object('id', m.id, 'name', m.name, 'card_types', m.card_types) order by m.id), '[]'::json)
+        from payment_methods m where m.site_id = s.id and m.enabled) as payment_methods,
+     (select coalesce(json_agg(json_build_object('code', p.code, 'kind', p.kind, 'name', p.name, 'enabled', p.enabled,
+                'starts_at', p.starts_at, 'ends_at', p.ends_at, 'discount_type', p.discount_type, 'discount_value', p.discount_value::text,
+                'skus', p.skus, 'min_amount', p.min_amount::text, 'priority', p.priority, 'exclusive', p.exclusive,
+                'redemption_limit', p.redemption_limit, 'redeemed', p.redeemed)), '[]'::json)
+        from promotions p
+        where (p.site_id is null or p.site_id = s.id)
+          and (p.kind = 'campaign' or p.code = any(t.codes || b.external_offer_code
+                 || array(select c->>'code' from jsonb_array_elements(coalesce(b.coupons, '[]'::jsonb)) c)))) as promotions
    from target t
    left join baskets b on b.id = t.id
    left join sites s on s.id = coalesce(b.site_id, t.create_site)`,
@@ -127,9 +182,9 @@ const READ_STATE = prepared(
  */
 export async function loadMutationState(
   db: Queryable,
-  q: { basketId: string; mutationId: string; createSiteId: string | null; skus: readonly string[]; now: Date },
+  q: { basketId: string; mutationId: string; createSiteId: string | null; skus: readonly string[]; now: Date; codes?: readonly string[] },
 ): Promise<MutationState> {
-  const rows = await run<StateRow>(db, READ_STATE, [q.basketId, q.mutationId, q.createSiteId, q.skus, q.now]);
+  const rows = await run<StateRow>(db, READ_STATE, [q.basketId, q.mutationId, q.createSiteId, q.skus, q.now, q.codes ?? []]);
   const r = rows[0]!;
   const lines: BasketLine[] = r.lines.map((l) => ({
     itemId: l.item_id,
@@ -171,6 +226,8 @@ export async function loadMutationState(
           checkout: r.checkout ?? {},
           shippingMethodId: r.shipping_method_id,
           adjustments: (r.adjustments ?? []).map((a) => ({ ...a, value: new Money(a.value) })),
+          coupons: r.coupons ?? [],
+          externalOfferCode: r.external_offer_code,
           agentBasket: r.agent_basket,
           createdAt: new Date(r.created_at),
           updatedAt: new Date(r.updated_at),
@@ -203,7 +260,9 @@ export async function loadMutationState(
     ]),
   );
   const shippingMethods = new Map((r.shipping_methods ?? []).map((m) => [m.id, toShippingMethod(m)] as const));
-  return { basket, pk: r.pk, site, catalog, recorded: r.recorded, stock, shippingMethods };
+  const paymentMethods = new Map((r.payment_methods ?? []).map((m) => [m.id, { id: m.id, name: m.name, cardTypes: m.card_types }] as const));
+  const promotions = (r.promotions ?? []).map(toPromotion);
+  return { basket, pk: r.pk, site, catalog, recorded: r.recorded, stock, shippingMethods, paymentMethods, promotions };
 }
 
 /** The stored snapshot of the basket's current version (read path fallback), or null when absent. */
@@ -273,13 +332,13 @@ const LINES_AND_RECORD = `
  * first (an InitPlan of the update) and locks the basket row, so both see the same version.
  */
 const WRITE_UPDATE = prepared(
-  'basket_write_update_v7',
+  'basket_write_update_v8',
   `with reservation as materialized (
      select case when jsonb_array_length($23::jsonb) = 0 then 'ok'
                  else basket_apply_reservations($1, $2, $22, $23::jsonb, $24, $11) end as outcome),
    basket_written as (
      update baskets set status = $3, version = $4, custom = $5::jsonb, product_sub_total = $6, product_total = $7, tax_total = $8,
-       order_total = $9, snapshot = $10, updated_at = $11, source_code = $25, checkout = $26::jsonb, shipping_method_id = $27, adjustments = $28::jsonb
+       order_total = $9, snapshot = $10, updated_at = $11, source_code = $25, checkout = $26::jsonb, shipping_method_id = $27, adjustments = $28::jsonb, coupons = $29::jsonb, external_offer_code = $30
      where id = $1 and version = $2 and (select outcome from reservation) = 'ok'
      returning pk),
    ${LINES_AND_RECORD}
@@ -339,7 +398,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
   const rows =
     before === null
       ? await run<{ pk: number | null }>(db, WRITE_INSERT, [...values, after.ownerId, after.siteId, after.currency, after.agentBasket, after.createdAt])
-      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout), after.shippingMethodId, JSON.stringify(after.adjustments.map((a) => ({ ...a, value: a.value.toString() })))]);
+      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout), after.shippingMethodId, JSON.stringify(after.adjustments.map((a) => ({ ...a, value: a.value.toString() }))), JSON.stringify(after.coupons), after.externalOfferCode]);
   const pk = rows[0]?.pk ?? null;
   if (pk === null) throw new ConcurrentModificationError(`basket ${after.id} or its inventory changed since it was read`);
   return Number(pk);

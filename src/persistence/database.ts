@@ -76,6 +76,8 @@ export interface BasketTable {
   checkout: ColumnType<Record<string, unknown>, string | undefined, string>;
   shipping_method_id: string | null;
   adjustments: ColumnType<unknown[], string | undefined, string>;
+  coupons: ColumnType<unknown[], string | undefined, string>;
+  external_offer_code: string | null;
   product_sub_total: Numeric;
   product_total: Numeric;
   tax_total: Numeric;
@@ -125,6 +127,34 @@ export interface ShippingMethodTable {
   updated_at: Timestamp;
 }
 
+export interface PromotionTable {
+  code: string;
+  kind: 'campaign' | 'coupon';
+  site_id: string | null;
+  name: string;
+  enabled: boolean;
+  starts_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  ends_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  discount_type: 'percentage' | 'amount' | 'free_shipping';
+  discount_value: Numeric;
+  skus: string[] | null;
+  min_amount: Numeric | null;
+  priority: number;
+  exclusive: boolean;
+  redemption_limit: number | null;
+  redeemed: number;
+  updated_at: Timestamp;
+}
+
+export interface PaymentMethodTable {
+  site_id: string;
+  id: string;
+  name: string;
+  enabled: boolean;
+  card_types: ColumnType<string[], string, string>;
+  updated_at: Timestamp;
+}
+
 export interface ReservationTable {
   basket_id: string;
   stock_list: string;
@@ -145,6 +175,8 @@ export interface Database {
   mutations: MutationTable;
   reservations: ReservationTable;
   shipping_methods: ShippingMethodTable;
+  promotions: PromotionTable;
+  payment_methods: PaymentMethodTable;
 }
 
 export type SiteRow = Selectable<SiteTable>;

@@ -1,5 +1,5 @@
 /** Sites: the pricing and stock policy of a storefront (CONTRACT §6). */
-import type { SitePolicy } from '../domain/types.js';
+import type { PaymentMethod, SitePolicy } from '../domain/types.js';
 import type { Kysely } from 'kysely';
 import type { Database, Db, SiteRow } from './database.js';
 import type { ShippingMethodRow } from './basket.repository.js';
@@ -74,4 +74,30 @@ export async function upsertShippingMethod(db: Db, siteId: string, id: string, i
 
 export async function listShippingMethods(db: Kysely<Database>, siteId: string): Promise<ShippingMethodRow[]> {
   return db.selectFrom('shipping_methods').select(['id', 'name', 'price', 'tax_rate', 'free_over']).where('site_id', '=', siteId).orderBy('id').execute();
+}
+
+export interface PaymentMethodInput {
+  name: string;
+  enabled: boolean;
+  card_types: string[];
+}
+
+/** Creates or replaces a payment method of a site; null when there is no such site. */
+export async function upsertPaymentMethod(db: Db, siteId: string, id: string, input: PaymentMethodInput): Promise<PaymentMethod | null> {
+  const site = await db.selectFrom('sites').select('id').where('id', '=', siteId).executeTakeFirst();
+  if (!site) return null;
+  const values = { name: input.name, enabled: input.enabled, card_types: JSON.stringify(input.card_types) };
+  const row = await db
+    .insertInto('payment_methods')
+    .values({ site_id: siteId, id, ...values })
+    .onConflict((oc) => oc.columns(['site_id', 'id']).doUpdateSet({ ...values, updated_at: new Date() }))
+    .returning(['id', 'name', 'card_types'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, name: row.name, cardTypes: row.card_types };
+}
+
+/** The site's enabled payment methods. */
+export async function listPaymentMethods(db: Kysely<Database>, siteId: string): Promise<PaymentMethod[]> {
+  const rows = await db.selectFrom('payment_methods').select(['id', 'name', 'card_types']).where('site_id', '=', siteId).where('enabled', '=', true).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, cardTypes: r.card_types }));
 }

@@ -1,6 +1,6 @@
 /** Catalogue changes reach baskets: POST /admin/baskets/recalculate re-prices baskets through their lanes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
+import { eventually, seedProducts, Shopper, startHarness, type Harness, itemFlashes } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -47,9 +47,9 @@ describe('POST /admin/baskets/recalculate', () => {
     await h.app.inject({ method: 'POST', url: '/admin/baskets/recalculate', headers: h.adminHeaders, payload: { skus: [sku] } });
     const doc = await eventually(async () => {
       const d = (await s.get(id)).json();
-      return d.flash?.length ? d : undefined;
+      return itemFlashes(d).length ? d : undefined;
     });
-    expect(doc.flash.map((f: { type: string }) => f.type)).toEqual(['InvalidProductItem']);
+    expect(itemFlashes(doc).map((f) => f.type)).toEqual(['InvalidProductItem']);
     expect(doc.product_total).toBe(0);
   });
 

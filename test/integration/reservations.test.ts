@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createBaskets, eventually, OCAPI, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
+import { createBaskets, eventually, OCAPI, seedProducts, Shopper, startHarness, type Harness, itemFlashes } from '../support/harness.js';
 import { sweepExpiredReservations } from '../../src/application/sweep-expired-reservations.js';
 
 let h: Harness;
@@ -127,7 +127,7 @@ describe('stock lowered below what is reserved', () => {
     expect(r.statusCode).toBe(200);
     expect(await stockOf(h, sku)).toEqual({ stock_list: 'default', sku, on_hand: 2, reserved: 5, available: 0 });
     const doc = (await s.addItems(id, [{ product_id: filler, quantity: 1 }])).json();
-    expect(doc.flash).toEqual([{ _type: 'flash', type: 'ProductItemNotAvailable', message: expect.stringContaining(sku), path: '$.product_items[0]' }]);
+    expect(itemFlashes(doc)).toEqual([{ _type: 'flash', type: 'ProductItemNotAvailable', message: expect.stringContaining(sku), path: '$.product_items[0]' }]);
     // Nobody else can add it.
     const other = new Shopper(h);
     const oid = await other.createBasket();
@@ -182,7 +182,7 @@ describe('with a short reservation TTL', () => {
       const d = (await a.get(id)).json();
       return d.inventory_reservation_expiry === null ? d : undefined;
     }, 10_000);
-    expect(after.flash ?? []).toEqual([]);
+    expect(itemFlashes(after)).toEqual([]);
     expect(await stockOf(fast, sku)).toMatchObject({ reserved: 0, available: 50 });
     // The shopper's next change holds the units again.
     const again = (await a.addItems(id, [{ product_id: sku, quantity: 1 }])).json();
@@ -206,7 +206,7 @@ describe('the expiry scheduler', () => {
         return d.inventory_reservation_expiry === null ? d : undefined;
       }, 10_000);
       expect((await s.get(id)).headers.etag).toBe('"3"');
-      expect(doc.flash ?? []).toEqual([]);
+      expect(itemFlashes(doc)).toEqual([]);
       expect(await stockOf(timed, sku)).toMatchObject({ reserved: 0, available: 3 });
       const { rows } = await sql<{ kind: string; owner_id: string }>`select kind, owner_id from mutations where basket_id = ${id} order by finished_at`.execute(timed.res.db);
       expect(rows.at(-1)).toEqual({ kind: 'expire_reservations', owner_id: 'system' });

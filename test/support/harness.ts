@@ -174,3 +174,8 @@ export async function addInSequence(shopper: Shopper, baskets: string[], sku: st
   );
   return codes;
 }
+
+/** The flashes of an OCAPI document about its product items (leaving out what checkout still needs). */
+export function itemFlashes(doc: { flash?: { path: string }[] }): { _type: string; type: string; message: string; path: string }[] {
+  return (doc.flash ?? []).filter((f) => f.path.startsWith('$.product_items')) as never;
+}

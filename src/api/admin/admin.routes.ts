@@ -8,12 +8,16 @@ import { ApiError } from '../errors.js';
 import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
 import { recalculateBasketsHolding } from '../../application/recalculate-baskets.js';
-import { holdsInventoryElsewhere, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
+import { holdsInventoryElsewhere, upsertPaymentMethod, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
+import { findPromotion, upsertPromotion } from '../../persistence/promotion.repository.js';
 import { findStock, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
 import {
   assertUniqueSkus,
   BasketIdParams,
   CodeParams,
+  PaymentMethodBody,
+  PromotionBody,
+  PromotionParams,
   PriceListBody,
   ProductsBody,
   RecalculateBody,
@@ -65,6 +69,32 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     },
   );
 
+  r.put(
+    '/sites/:site_id/payment-methods/:id',
+    { schema: { tags: ['Admin'], summary: 'Create or replace a payment method of a site (enabled: false withdraws it)', params: ShippingMethodParams, body: PaymentMethodBody } },
+    async (req) => {
+      const method = await upsertPaymentMethod(db, req.params.site_id, req.params.id, req.body);
+      if (!method) throw new ApiError('site_not_found', `No site '${req.params.site_id}'.`);
+      return { site_id: req.params.site_id, id: method.id, name: method.name, enabled: req.body.enabled, card_types: method.cardTypes };
+    },
+  );
+
+  r.put(
+    '/promotions/:code',
+    { schema: { tags: ['Admin'], summary: 'Create or replace a campaign or coupon; baskets see it on their next change or recalculation', params: PromotionParams, body: PromotionBody } },
+    async (req) => {
+      const row = await upsertPromotion(db, req.params.code, req.body);
+      if (!row) throw new ApiError('site_not_found', `No site '${req.body.site}'.`);
+      return promotionDocument(row);
+    },
+  );
+
+  r.get('/promotions/:code', { schema: { tags: ['Admin'], summary: 'A promotion', params: PromotionParams } }, async (req) => {
+    const row = await findPromotion(db, req.params.code);
+    if (!row) throw new ApiError('promotion_not_found', `No promotion '${req.params.code}'.`);
+    return promotionDocument(row);
+  });
+
   r.put('/products', { schema: { tags: ['Admin'], summary: 'Upsert products by SKU', body: ProductsBody } }, async (req) => {
     unique(req.body.products);
     return { products: await upsertProducts(db, req.body.products) };
@@ -107,4 +137,23 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     if (!snapshot) throw new ApiError('basket_not_found', `No basket with id '${req.params.basket_id}'.`);
     return reply.header('etag', `"${snapshot.version}"`).send(snapshot);
   });
+}
+
+function promotionDocument(p: NonNullable<Awaited<ReturnType<typeof findPromotion>>>) {
+  return {
+    code: p.code,
+    kind: p.kind,
+    name: p.name,
+    site: p.site_id,
+    enabled: p.enabled,
+    starts_at: p.starts_at?.toISOString() ?? null,
+    ends_at: p.ends_at?.toISOString() ?? null,
+    discount: { type: p.discount_type, ...(p.discount_type === 'free_shipping' ? {} : { value: p.discount_value }) },
+    skus: p.skus,
+    min_amount: p.min_amount,
+    priority: p.priority,
+    exclusive: p.exclusive,
+    redemption_limit: p.redemption_limit,
+    redeemed: p.redeemed,
+  };
 }

@@ -62,9 +62,50 @@ export const RecalculateBody = z
   .strict()
   .refine((b) => b.skus.length + b.sites.length > 0, 'name at least one SKU or site');
 
+const Timestamp = z.string().datetime({ offset: true }).transform((v) => new Date(v));
+
+/**
+ * A promotion (CONTRACT §6; semantics in README "Promotions"): a campaign applies by itself, a coupon
+ * while its code is in the basket. `skus` makes it product-level (an amount is then off each unit).
+ */
+export const PromotionBody = z
+  .object({
+    kind: z.enum(['campaign', 'coupon']),
+    name: z.string().min(1).max(256).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters'),
+    site: Code.nullable().default(null),
+    enabled: z.boolean().default(true),
+    starts_at: Timestamp.nullable().default(null),
+    ends_at: Timestamp.nullable().default(null),
+    discount: z.object({ type: z.enum(['percentage', 'amount', 'free_shipping']), value: DecimalText.optional() }).strict(),
+    skus: z.array(Sku).min(1).max(1000).nullable().default(null),
+    min_amount: DecimalText.nullable().default(null),
+    priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+    exclusive: z.boolean().default(false),
+    redemption_limit: z.number().int().min(0).max(2_000_000_000).nullable().default(null),
+    redeemed: z.number().int().min(0).max(2_000_000_000).default(0),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const { type, value } = b.discount;
+    if (type !== 'free_shipping' && value === undefined) ctx.addIssue({ code: 'custom', path: ['discount', 'value'], message: `a ${type} discount needs a value` });
+    if (type === 'percentage' && value !== undefined && Number(value) > 100) ctx.addIssue({ code: 'custom', path: ['discount', 'value'], message: 'a percentage is at most 100' });
+    if (type === 'free_shipping' && b.skus !== null) ctx.addIssue({ code: 'custom', path: ['skus'], message: 'free shipping applies to the shipment, not to SKUs' });
+    if (b.starts_at && b.ends_at && b.ends_at <= b.starts_at) ctx.addIssue({ code: 'custom', path: ['ends_at'], message: 'must be after starts_at' });
+    if (b.kind === 'campaign' && b.redemption_limit !== null) ctx.addIssue({ code: 'custom', path: ['redemption_limit'], message: 'only coupons have a redemption limit' });
+  });
+
+export const PaymentMethodBody = z
+  .object({
+    name: z.string().min(1).max(256).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters'),
+    enabled: z.boolean().default(true),
+    card_types: z.array(z.string().min(1).max(64).regex(/^[^\u0000-\u001f]+$/)).max(50).default([]),
+  })
+  .strict();
+
 export const SiteParams = z.object({ site_id: Code });
 export const ShippingMethodParams = z.object({ site_id: Code, id: Code });
 export const CodeParams = z.object({ code: Code });
+export const PromotionParams = z.object({ code: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces') });
 export const StockParams = z.object({ code: Code, sku: Sku });
 export const BasketIdParams = z.object({ basket_id: z.string().uuid() });
 

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../application/basket-snapshot.js';
+import type { PaymentInstrument } from '../../domain/types.js';
 import { decimal } from '../json.js';
 
 export const OCAPI_VERSION = '23.2';
@@ -29,19 +30,42 @@ function customProps(custom: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** OCAPI PriceAdjustment: `price` is what it takes off, as a negative amount. */
+/** OCAPI PriceAdjustment: `price` is what it takes off, as a negative amount; promotions' are not manual. */
 function priceAdjustment(a: SnapshotAdjustment) {
   const discountField = a.type === 'percentage' ? 'percentage' : a.type === 'amount' ? 'amount' : 'fixed_price';
+  const promotion = a.promotionCode ?? null;
   return {
     _type: 'price_adjustment',
     price_adjustment_id: a.id,
     price: decimal(/^0(\.0+)?$/.test(a.amount) ? a.amount : `-${a.amount}`),
     item_text: a.itemText ?? 'Manual adjustment',
-    manual: true,
+    manual: promotion === null,
     custom: false,
-    created_by: a.createdBy,
     applied_discount: { _type: 'discount', type: a.type, [discountField]: decimal(a.value) },
+    ...(promotion === null ? { created_by: a.createdBy } : { promotion_id: promotion }),
+    ...(a.couponCode ? { coupon_code: a.couponCode } : {}),
     ...(a.reasonCode ? { reason_code: a.reasonCode } : {}),
+  };
+}
+
+function paymentInstrument(p: PaymentInstrument) {
+  return {
+    _type: 'order_payment_instrument',
+    payment_instrument_id: p.id,
+    payment_method_id: p.methodId,
+    ...(p.amount !== null ? { amount: decimal(p.amount) } : {}),
+    ...(p.card
+      ? {
+          payment_card: {
+            _type: 'payment_card',
+            card_type: p.card.cardType,
+            ...(p.card.holder !== null ? { holder: p.card.holder } : {}),
+            ...(p.card.maskedNumber !== null ? { masked_number: p.card.maskedNumber, number_last_digits: p.card.maskedNumber.slice(-4) } : {}),
+            ...(p.card.expirationMonth !== null ? { expiration_month: p.card.expirationMonth } : {}),
+            ...(p.card.expirationYear !== null ? { expiration_year: p.card.expirationYear } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -82,7 +106,7 @@ export function renderBasketDocument(s: BasketSnapshot) {
     basket_id: s.id,
     bonus_discount_line_items: [],
     channel_type: s.agentBasket ? 'callcenter' : 'storefront',
-    coupon_items: [],
+    coupon_items: (s.coupons ?? []).map((c) => ({ _type: 'coupon_item', code: c.code, coupon_item_id: c.id, status_code: c.status, valid: c.valid })),
     creation_date: s.createdAt,
     currency: s.currency,
     customer_info: {
@@ -101,7 +125,7 @@ export function renderBasketDocument(s: BasketSnapshot) {
     notes: { _type: 'simple_link', link: `/baskets/${s.id}/notes` },
     order_price_adjustments: (s.orderAdjustments ?? []).map(priceAdjustment),
     order_total: decimal(t.orderTotal),
-    payment_instruments: [],
+    payment_instruments: (s.checkout?.paymentInstruments ?? []).map(paymentInstrument),
     product_items: s.lines.map(productItem),
     product_sub_total: decimal(t.productSubTotal),
     product_total: decimal(t.productTotal),
@@ -123,10 +147,11 @@ export function renderBasketDocument(s: BasketSnapshot) {
             item_text: s.shipping.methodName,
             shipment_id: 'me',
             price: decimal(s.shipping.price),
-            price_after_item_discount: decimal(s.shipping.price),
+            price_after_item_discount: decimal(t.shippingTotal),
+            price_adjustments: (s.shipping.adjustments ?? []).map(priceAdjustment),
             tax: decimal(s.shipping.tax),
-            adjusted_tax: decimal(s.shipping.tax),
-            tax_basis: decimal(s.shipping.price),
+            adjusted_tax: decimal(s.shipping.adjustedTax ?? s.shipping.tax),
+            tax_basis: decimal(t.shippingTotal),
             tax_rate: decimal(s.shipping.taxRate),
           },
         ]

@@ -14,7 +14,7 @@ import { ApiError, toApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, writeOptions } from '../http.js';
 import { decimal, stringifyWithDecimals } from '../json.js';
 import { Money, formatMoney, roundMoney } from '../../domain/money.js';
-import { listShippingMethods } from '../../persistence/site.repository.js';
+import { listPaymentMethods, listShippingMethods } from '../../persistence/site.repository.js';
 import { toShippingMethod } from '../../persistence/basket.repository.js';
 import { OCAPI_VERSION, renderBasketDocument, versionOfResourceState } from './basket.document.js';
 import { faultDocument } from './fault.js';
@@ -23,7 +23,12 @@ import {
   BasketParams,
   PriceAdjustmentBody,
   PriceAdjustmentPatchBody,
+  CouponBody,
+  CouponParams,
   CreateBasketBody,
+  PaymentInstrumentBody,
+  PaymentInstrumentParams,
+  paymentInstrumentOf,
   CustomerBody,
   ItemParams,
   OrderAddressBody,
@@ -221,6 +226,39 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       return { kind: 'remove_price_adjustment', adjustmentId: req.params.price_adjustment_id };
     }),
   );
+
+  r.post('/baskets/:basket_id/coupons', { schema: { tags: ['OCAPI'], summary: 'Add a coupon code (its status_code tells whether it applies)', params: BasketParams, body: CouponBody } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'add_coupon', code: req.body.code, verify: false })),
+  );
+
+  r.delete('/baskets/:basket_id/coupons/:coupon_item_id', { schema: { tags: ['OCAPI'], summary: 'Remove a coupon code', params: CouponParams } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'remove_coupon', couponItemId: req.params.coupon_item_id })),
+  );
+
+  r.post('/baskets/:basket_id/payment_instruments', { schema: { tags: ['OCAPI'], summary: 'Add a payment instrument (card numbers are kept masked)', params: BasketParams, body: PaymentInstrumentBody } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'add_payment_instrument', instrument: paymentInstrumentOf(req.body) })),
+  );
+
+  r.delete('/baskets/:basket_id/payment_instruments/:payment_instrument_id', { schema: { tags: ['OCAPI'], summary: 'Remove a payment instrument', params: PaymentInstrumentParams } }, (req, reply) =>
+    changeBasket(req, reply, req.params, () => ({ kind: 'remove_payment_instrument', paymentInstrumentId: req.params.payment_instrument_id })),
+  );
+
+  r.get('/baskets/:basket_id/payment_methods', { schema: { tags: ['OCAPI'], summary: "Payment methods applicable to the basket (the site's enabled ones)", params: BasketParams } }, async (req, reply) => {
+    const principal = authenticate(req, tokens);
+    await ownedBasket(principal, req.params.site_id, req.params.basket_id);
+    const methods = await listPaymentMethods(deps.db, req.params.site_id);
+    const body = {
+      _v: OCAPI_VERSION,
+      _type: 'payment_method_result',
+      applicable_payment_methods: methods.map((m) => ({
+        _type: 'payment_method',
+        id: m.id,
+        name: m.name,
+        ...(m.cardTypes.length > 0 ? { cards: m.cardTypes.map((c) => ({ _type: 'payment_card_spec', card_type: c, name: c })) } : {}),
+      })),
+    };
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
 
   r.delete('/baskets/:basket_id', { schema: { tags: ['OCAPI'], summary: 'Delete a basket; releases its reservations', params: BasketParams } }, (req, reply) =>
     changeBasket(req, reply, req.params, () => ({ kind: 'delete_basket' }), () => reply.code(204).send()),

@@ -1,5 +1,6 @@
 /** zod schemas of the OCAPI basket endpoints (bodies, params). Unknown non-custom properties are refused. */
 import { z } from 'zod';
+import type { PaymentInstrument } from '../../domain/types.js';
 
 export const SiteParams = z.object({ site_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid site id') });
 export const BasketParams = SiteParams.extend({ basket_id: z.string().min(1).max(64) });
@@ -112,3 +113,51 @@ export const PriceAdjustmentPatchBody = withCustom({
 });
 
 export const AdjustmentParams = BasketParams.extend({ price_adjustment_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid price adjustment id') });
+
+export const CouponBody = z.object({ code: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces') }).strict();
+
+export const CouponParams = BasketParams.extend({ coupon_item_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid coupon item id') });
+
+/**
+ * OCAPI OrderPaymentInstrumentRequest. A card `number` is accepted only to be masked at once (its
+ * last four digits kept); `security_code` is accepted and dropped: neither is ever stored.
+ */
+export const PaymentInstrumentBody = z
+  .object({
+    payment_method_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'invalid payment method id'),
+    amount: DiscountValue.optional(),
+    payment_card: z
+      .object({
+        card_type: text(64),
+        number: z.string().regex(/^\d{12,19}$/, '12 to 19 digits').optional(),
+        masked_number: z.string().regex(/^[*\dX x-]{4,32}$/, 'digits and mask characters').optional(),
+        holder: text(128).optional(),
+        expiration_month: z.number().int().min(1).max(12).optional(),
+        expiration_year: z.number().int().min(2000).max(2200).optional(),
+        security_code: z.string().regex(/^\d{3,4}$/).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const PaymentInstrumentParams = BasketParams.extend({ payment_instrument_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid payment instrument id') });
+
+/** The instrument as kept: masked card number, no security code. */
+export function paymentInstrumentOf(b: z.infer<typeof PaymentInstrumentBody>): Omit<PaymentInstrument, 'id'> {
+  const card = b.payment_card;
+  const digits = card?.number ?? card?.masked_number?.replace(/\D/g, '') ?? null;
+  return {
+    methodId: b.payment_method_id,
+    amount: b.amount ?? null,
+    card: card
+      ? {
+          cardType: card.card_type,
+          holder: card.holder ?? null,
+          maskedNumber: digits === null || digits.length < 4 ? null : `${'*'.repeat(Math.max(0, (card.number ?? '0000000000000000').length - 4))}${digits.slice(-4)}`,
+          expirationMonth: card.expiration_month ?? null,
+          expirationYear: card.expiration_year ?? null,
+        }
+      : null,
+  };
+}

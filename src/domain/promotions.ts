@@ -1,0 +1,105 @@
+/**
+ * Which promotions apply to a basket, and what each coupon code's status is. Pure: the promotions
+ * come from the admin feed, `now` from the caller. The amounts themselves are worked out by
+ * `priceBasket`, which turns the chosen promotions into price adjustments (item level before order
+ * level, promotions before an agent's manual adjustments).
+ */
+import { Money } from './money.js';
+import type { CouponItem, PriceAdjustment, Promotion } from './types.js';
+
+/** OCAPI CouponItem `status_code`s this service reports. */
+export type CouponStatus =
+  | 'applied'
+  | 'no_applicable_promotion'
+  | 'coupon_code_unknown'
+  | 'coupon_disabled'
+  | 'redemption_limit_exceeded'
+  | 'timeframe_invalid';
+
+/** What pricing needs to know about promotions: the candidates and the codes the basket carries. */
+export interface Offers {
+  /** The site's campaigns and every promotion named by the basket's codes (others are ignored). */
+  readonly promotions: readonly Promotion[];
+  readonly coupons: readonly CouponItem[];
+  readonly externalOfferCode: string | null;
+  readonly now: Date;
+}
+
+export const NO_OFFERS: Offers = { promotions: [], coupons: [], externalOfferCode: null, now: new Date(0) };
+
+/** A promotion chosen to apply, and the coupon code that activated it (campaigns have none). */
+export interface ActivePromotion {
+  readonly promotion: Promotion;
+  readonly couponCode: string | null;
+}
+
+/** Why a promotion cannot be used at `now`, or null when it can. */
+export function unusableBecause(p: Promotion, now: Date): Exclude<CouponStatus, 'applied' | 'no_applicable_promotion' | 'coupon_code_unknown'> | null {
+  if (!p.enabled) return 'coupon_disabled';
+  if ((p.startsAt !== null && now < p.startsAt) || (p.endsAt !== null && now >= p.endsAt)) return 'timeframe_invalid';
+  if (p.redemptionLimit !== null && p.redeemed >= p.redemptionLimit) return 'redemption_limit_exceeded';
+  return null;
+}
+
+/** The status of a coupon code before pricing (null: usable; pricing then decides applied or not). */
+export function couponBlock(code: string, offers: Offers): CouponStatus | null {
+  const p = offers.promotions.find((x) => x.code === code);
+  if (!p || p.kind !== 'coupon') return 'coupon_code_unknown';
+  return unusableBecause(p, offers.now);
+}
+
+/**
+ * The promotions that apply, in the order they apply (priority ascending, then code). A promotion
+ * qualifies when it is usable, active (a campaign, or a coupon whose code the basket carries), its
+ * minimum is met by `merchandiseTotal`, and it has something to act on. If any qualifying promotion is
+ * exclusive, the first of those applies alone.
+ */
+export function selectPromotions(offers: Offers, validSkus: ReadonlySet<string>, merchandiseTotal: Money): ActivePromotion[] {
+  const codes = new Set(offers.coupons.map((c) => c.code));
+  if (offers.externalOfferCode !== null) codes.add(offers.externalOfferCode);
+  const qualifying = offers.promotions
+    .filter((p) => p.kind === 'campaign' || codes.has(p.code))
+    .filter((p) => unusableBecause(p, offers.now) === null)
+    .filter((p) => p.minAmount === null || merchandiseTotal.gte(p.minAmount))
+    .filter((p) => (p.skus !== null ? p.skus.some((s) => validSkus.has(s)) : p.discountType === 'free_shipping' || merchandiseTotal.gt(0)))
+    .sort((a, b) => a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const exclusive = qualifying.find((p) => p.exclusive);
+  return (exclusive ? [exclusive] : qualifying).map((promotion) => ({
+    promotion,
+    couponCode: promotion.kind === 'coupon' ? (offers.coupons.find((c) => c.code === promotion.code)?.code ?? null) : null,
+  }));
+}
+
+/** The adjustment a product-level promotion puts on one line (`amount` is per unit, so × quantity). */
+export function productPromotionAdjustment(a: ActivePromotion, itemId: string, quantity: number): PriceAdjustment {
+  const p = a.promotion;
+  return {
+    id: `promo-${p.code}-${itemId}`,
+    level: 'product',
+    itemId,
+    type: p.discountType === 'amount' ? 'amount' : 'percentage',
+    value: p.discountType === 'amount' ? p.discountValue.times(quantity) : p.discountValue,
+    reasonCode: null,
+    itemText: p.name,
+    createdBy: 'promotion',
+    promotionCode: p.code,
+    ...(a.couponCode !== null ? { couponCode: a.couponCode } : {}),
+  };
+}
+
+/** The adjustment an order-level promotion puts on the order. */
+export function orderPromotionAdjustment(a: ActivePromotion): PriceAdjustment {
+  const p = a.promotion;
+  return {
+    id: `promo-${p.code}`,
+    level: 'order',
+    itemId: null,
+    type: p.discountType === 'amount' ? 'amount' : 'percentage',
+    value: p.discountValue,
+    reasonCode: null,
+    itemText: p.name,
+    createdBy: 'promotion',
+    promotionCode: p.code,
+    ...(a.couponCode !== null ? { couponCode: a.couponCode } : {}),
+  };
+}

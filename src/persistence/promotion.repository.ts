@@ -1,0 +1,49 @@
+/** Promotions as the admin feed defines them (CONTRACT §6). Baskets read them with their state. */
+import type { Db } from './database.js';
+
+export interface PromotionInput {
+  kind: 'campaign' | 'coupon';
+  name: string;
+  site: string | null;
+  enabled: boolean;
+  starts_at: Date | null;
+  ends_at: Date | null;
+  discount: { type: 'percentage' | 'amount' | 'free_shipping'; value?: string | undefined };
+  skus: string[] | null;
+  min_amount: string | null;
+  priority: number;
+  exclusive: boolean;
+  redemption_limit: number | null;
+  redeemed: number;
+}
+
+/** Creates or replaces a promotion; null when it names a site that does not exist. */
+export async function upsertPromotion(db: Db, code: string, p: PromotionInput) {
+  if (p.site !== null && !(await db.selectFrom('sites').select('id').where('id', '=', p.site).executeTakeFirst())) return null;
+  const values = {
+    kind: p.kind,
+    name: p.name,
+    site_id: p.site,
+    enabled: p.enabled,
+    starts_at: p.starts_at,
+    ends_at: p.ends_at,
+    discount_type: p.discount.type,
+    discount_value: p.discount.value ?? '0',
+    skus: p.skus,
+    min_amount: p.min_amount,
+    priority: p.priority,
+    exclusive: p.exclusive,
+    redemption_limit: p.redemption_limit,
+    redeemed: p.redeemed,
+  };
+  return db
+    .insertInto('promotions')
+    .values({ code, ...values })
+    .onConflict((oc) => oc.column('code').doUpdateSet({ ...values, updated_at: new Date() }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findPromotion(db: Db, code: string) {
+  return db.selectFrom('promotions').selectAll().where('code', '=', code).executeTakeFirst();
+}
