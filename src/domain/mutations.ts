@@ -22,6 +22,15 @@ export type MutationCommand =
   | { readonly kind: 'add_items'; readonly items: readonly AddItem[] }
   | { readonly kind: 'set_item_quantity'; readonly itemId: string; readonly quantity: number }
   | { readonly kind: 'remove_item'; readonly itemId: string }
+  /** Akinon PUT/PATCH: the line of that SKU gets this quantity (0 removes it; absent: added). */
+  | { readonly kind: 'set_product_quantity'; readonly sku: string; readonly quantity: number; readonly attributes?: Readonly<Record<string, unknown>> }
+  /** Akinon DELETE: every line goes (and its held units); codes and checkout information stay. */
+  | { readonly kind: 'empty_basket' }
+  /**
+   * Akinon basket_items PATCH: new attributes for a line, or (`splitOne`, quantity > 1) for one unit of
+   * it, which becomes a line of its own.
+   */
+  | { readonly kind: 'set_item_attributes'; readonly itemId: string; readonly attributes: Readonly<Record<string, unknown>>; readonly splitOne: boolean }
   | { readonly kind: 'delete_basket' }
   | { readonly kind: 'set_customer'; readonly email: string; readonly customerNo?: string }
   | { readonly kind: 'set_billing_address'; readonly address: Address }
@@ -76,6 +85,8 @@ export interface AddItem {
   readonly sku: string;
   readonly quantity: number;
   readonly custom?: Readonly<Record<string, unknown>>;
+  /** Product options (Akinon `attributes`); replace the line's when given. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 export type RejectionCode =
@@ -200,6 +211,29 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
     }
     case 'delete_basket':
       return next([], 'deleted');
+    case 'empty_basket':
+      return next([]);
+    case 'set_product_quantity': {
+      const line = basket.lines.find((l) => l.sku === command.sku);
+      if (!line) {
+        if (command.quantity === 0) return reject('item_not_found', `Product '${command.sku}' is not in this basket.`);
+        const lines = addItems(basket.lines, [{ sku: command.sku, quantity: command.quantity, ...(command.attributes ? { attributes: command.attributes } : {}) }], ctx);
+        return 'code' in lines ? { outcome: 'rejected', rejection: lines } : next(lines);
+      }
+      if (command.quantity === 0) return next(basket.lines.filter((l) => l !== line));
+      if (command.quantity > ctx.limits.maxLineQuantity) return quantityLimit(line.sku, ctx);
+      const price = ctx.catalog.get(line.sku)?.price ?? line.addedUnitPrice;
+      return next(basket.lines.map((l) => (l === line ? { ...l, quantity: command.quantity, addedUnitPrice: price, attributes: command.attributes ?? l.attributes } : l)));
+    }
+    case 'set_item_attributes': {
+      const line = basket.lines.find((l) => l.itemId === command.itemId);
+      if (!line) return reject('item_not_found', `No basket item with id '${command.itemId}' in this basket.`);
+      if (!command.splitOne || line.quantity === 1) return next(basket.lines.map((l) => (l === line ? { ...l, attributes: command.attributes } : l)));
+      if (basket.lines.length >= ctx.limits.maxLines) return reject('line_limit_exceeded', `A basket holds at most ${ctx.limits.maxLines} product items.`);
+      const position = basket.lines.reduce((max, l) => Math.max(max, l.position), -1) + 1;
+      const split: BasketLine = { ...line, itemId: ctx.newItemId(0), quantity: 1, position, attributes: command.attributes };
+      return next([...basket.lines.map((l) => (l === line ? { ...l, quantity: l.quantity - 1 } : l)), split]);
+    }
     case 'expire_reservations':
     case 'recalculate':
       return next(basket.lines);
@@ -320,7 +354,7 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
       return { code: 'quantity_limit_exceeded', message: `Quantity of product '${item.sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.` };
     }
     if (existing) {
-      lines[index] = { ...existing, quantity, addedUnitPrice: entry.price, custom: { ...existing.custom, ...item.custom } };
+      lines[index] = { ...existing, quantity, addedUnitPrice: entry.price, custom: { ...existing.custom, ...item.custom }, attributes: item.attributes ?? existing.attributes };
       continue;
     }
     if (lines.length >= ctx.limits.maxLines) {
@@ -333,7 +367,7 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
       quantity,
       addedUnitPrice: entry.price,
       position,
-      attributes: {},
+      attributes: item.attributes ?? {},
       custom: item.custom ?? {},
     });
   }
@@ -344,5 +378,6 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
 export function skusInvolved(basket: Basket | null, command: MutationCommand): string[] {
   const skus = new Set(basket?.lines.map((l) => l.sku) ?? []);
   if (command.kind === 'add_items') for (const i of command.items) skus.add(i.sku);
+  if (command.kind === 'set_product_quantity') skus.add(command.sku);
   return [...skus].sort();
 }
