@@ -1,0 +1,285 @@
+/**
+ * The basket resource's operations, defined once for every dialect that exposes it (OCAPI Shop API,
+ * and its SCAPI Shopper Baskets alias). Paths, params and bodies are written in OCAPI's form
+ * (snake_case); a dialect maps its own spelling onto them before validation. Each write names the
+ * mutation it submits; reads name what they answer.
+ */
+import type { z } from 'zod';
+import type { Principal } from '../../auth/tokens.js';
+import type { MutationCommand } from '../../domain/mutations.js';
+import type { Config } from '../../config.js';
+import { ApiError } from '../errors.js';
+import { versionOfResourceState } from '../ocapi/basket.document.js';
+import {
+  AdjustmentParams,
+  BasketParams,
+  CouponBody,
+  CouponParams,
+  CreateBasketBody,
+  CustomerBody,
+  ItemParams,
+  OrderAddressBody,
+  PaymentInstrumentBody,
+  PaymentInstrumentParams,
+  PriceAdjustmentBody,
+  PriceAdjustmentPatchBody,
+  ShipmentParams,
+  ShippingMethodChoiceBody,
+  SiteParams,
+  UpdateBasketBody,
+  customOf,
+  paymentInstrumentOf,
+  productItemsBody,
+  updateItemBody,
+} from '../ocapi/schemas.js';
+
+/** What a write's command is built from: validated params and body, the caller, the basket's version as read. */
+export interface ChangeInput {
+  readonly params: any;
+  readonly body: any;
+  readonly principal: Principal;
+  readonly version: number;
+}
+
+interface Common {
+  /** SCAPI's operation name (also the OpenAPI operationId stem). */
+  readonly name: string;
+  readonly summary: string;
+  /** OCAPI form, relative to the dialect's base: `/baskets/:basket_id/items`. */
+  readonly path: string;
+  readonly params: z.ZodType;
+}
+
+export type BasketOperation =
+  | (Common & { readonly kind: 'create'; readonly method: 'POST'; readonly body: z.ZodType })
+  | (Common & { readonly kind: 'get'; readonly method: 'GET' })
+  | (Common & {
+      readonly kind: 'change';
+      readonly method: 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+      readonly body?: z.ZodType;
+      readonly build: (input: ChangeInput) => MutationCommand;
+      /** `empty`: 204 once applied (DELETE of the basket). */
+      readonly answer?: 'document' | 'empty';
+    })
+  | (Common & { readonly kind: 'shipping_methods' | 'payment_methods'; readonly method: 'GET' });
+
+function agentOnly(principal: Principal): void {
+  if (principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
+}
+
+export function basketOperations(config: Config): BasketOperation[] {
+  return [
+    { kind: 'create', name: 'createBasket', method: 'POST', path: '/baskets', summary: 'Create a basket', params: SiteParams, body: CreateBasketBody },
+    { kind: 'get', name: 'getBasket', method: 'GET', path: '/baskets/:basket_id', summary: 'Get a basket (ETag, If-None-Match)', params: BasketParams },
+    {
+      kind: 'change',
+      name: 'updateBasket',
+      method: 'PATCH',
+      path: '/baskets/:basket_id',
+      summary: 'Update currency, source_code and c_* properties (optimistic with _resource_state)',
+      params: BasketParams,
+      body: UpdateBasketBody,
+      build: ({ params, body, version }) => {
+        // The state names a version; the worker refuses the change unless the basket is still at it. (Not
+        // compared here: a repeat of an applied PATCH under its Idempotency-Key must get its first answer.)
+        const given = body._resource_state as string | undefined;
+        const expectedVersion = given === undefined ? null : versionOfResourceState(params.basket_id, given, version);
+        if (given !== undefined && expectedVersion === null) {
+          throw new ApiError('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');
+        }
+        return {
+          kind: 'update_basket',
+          ...(body.currency !== undefined ? { currency: body.currency } : {}),
+          ...(body.source_code !== undefined ? { sourceCode: body.source_code } : {}),
+          custom: customOf(body),
+          expectedVersion,
+        };
+      },
+    },
+    {
+      kind: 'change',
+      name: 'deleteBasket',
+      method: 'DELETE',
+      path: '/baskets/:basket_id',
+      summary: 'Delete a basket; releases its reservations',
+      params: BasketParams,
+      build: () => ({ kind: 'delete_basket' }),
+      answer: 'empty',
+    },
+    {
+      kind: 'change',
+      name: 'addItemToBasket',
+      method: 'POST',
+      path: '/baskets/:basket_id/items',
+      summary: 'Add product items (quantities of a product already in the basket add up)',
+      params: BasketParams,
+      body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES),
+      build: ({ body }) => ({ kind: 'add_items', items: (body as { product_id: string; quantity: number }[]).map((i) => ({ sku: i.product_id, quantity: i.quantity, custom: customOf(i) })) }),
+    },
+    {
+      kind: 'change',
+      name: 'updateItemInBasket',
+      method: 'PATCH',
+      path: '/baskets/:basket_id/items/:item_id',
+      summary: 'Change an item quantity (0 removes it)',
+      params: ItemParams,
+      body: updateItemBody(config.MAX_LINE_QUANTITY),
+      build: ({ params, body }) => ({ kind: 'set_item_quantity', itemId: params.item_id, quantity: body.quantity }),
+    },
+    {
+      kind: 'change',
+      name: 'removeItemFromBasket',
+      method: 'DELETE',
+      path: '/baskets/:basket_id/items/:item_id',
+      summary: 'Remove an item',
+      params: ItemParams,
+      build: ({ params }) => ({ kind: 'remove_item', itemId: params.item_id }),
+    },
+    {
+      kind: 'change',
+      name: 'addCouponToBasket',
+      method: 'POST',
+      path: '/baskets/:basket_id/coupons',
+      summary: 'Add a coupon code (its status_code tells whether it applies)',
+      params: BasketParams,
+      body: CouponBody,
+      build: ({ body }) => ({ kind: 'add_coupon', code: body.code, verify: false }),
+    },
+    {
+      kind: 'change',
+      name: 'removeCouponFromBasket',
+      method: 'DELETE',
+      path: '/baskets/:basket_id/coupons/:coupon_item_id',
+      summary: 'Remove a coupon code',
+      params: CouponParams,
+      build: ({ params }) => ({ kind: 'remove_coupon', couponItemId: params.coupon_item_id }),
+    },
+    {
+      kind: 'change',
+      name: 'addPriceAdjustmentToBasket',
+      method: 'POST',
+      path: '/baskets/:basket_id/price_adjustments',
+      summary: 'Add a manual price adjustment (agents only)',
+      params: BasketParams,
+      body: PriceAdjustmentBody,
+      build: ({ principal, body }) => {
+        agentOnly(principal);
+        return {
+          kind: 'add_price_adjustment',
+          level: body.level,
+          itemId: body.item_id ?? null,
+          type: body.discount.type,
+          value: body.discount.value,
+          reasonCode: body.reason_code ?? null,
+          itemText: body.item_text ?? null,
+        };
+      },
+    },
+    {
+      kind: 'change',
+      name: 'updatePriceAdjustmentInBasket',
+      method: 'PATCH',
+      path: '/baskets/:basket_id/price_adjustments/:price_adjustment_id',
+      summary: 'Change a manual price adjustment (agents only)',
+      params: AdjustmentParams,
+      body: PriceAdjustmentPatchBody,
+      build: ({ principal, params, body }) => {
+        agentOnly(principal);
+        return {
+          kind: 'update_price_adjustment',
+          adjustmentId: params.price_adjustment_id,
+          ...(body.discount ? { type: body.discount.type, value: body.discount.value } : {}),
+          ...(body.reason_code !== undefined ? { reasonCode: body.reason_code } : {}),
+          ...(body.item_text !== undefined ? { itemText: body.item_text } : {}),
+        };
+      },
+    },
+    {
+      kind: 'change',
+      name: 'removePriceAdjustmentFromBasket',
+      method: 'DELETE',
+      path: '/baskets/:basket_id/price_adjustments/:price_adjustment_id',
+      summary: 'Remove a manual price adjustment (agents only)',
+      params: AdjustmentParams,
+      build: ({ principal, params }) => {
+        agentOnly(principal);
+        return { kind: 'remove_price_adjustment', adjustmentId: params.price_adjustment_id };
+      },
+    },
+    {
+      kind: 'change',
+      name: 'updateCustomerForBasket',
+      method: 'PUT',
+      path: '/baskets/:basket_id/customer',
+      summary: "Set the basket's customer information",
+      params: BasketParams,
+      body: CustomerBody,
+      build: ({ body }) => ({ kind: 'set_customer', email: body.email, ...(body.customer_no ? { customerNo: body.customer_no } : {}) }),
+    },
+    {
+      kind: 'change',
+      name: 'updateBillingAddressForBasket',
+      method: 'PUT',
+      path: '/baskets/:basket_id/billing_address',
+      summary: 'Set the billing address',
+      params: BasketParams,
+      body: OrderAddressBody,
+      build: ({ body }) => ({ kind: 'set_billing_address', address: body }),
+    },
+    {
+      kind: 'change',
+      name: 'updateShippingAddressForShipment',
+      method: 'PUT',
+      path: '/baskets/:basket_id/shipments/:shipment_id/shipping_address',
+      summary: "Set a shipment's shipping address (`me`: the default shipment)",
+      params: ShipmentParams,
+      body: OrderAddressBody,
+      build: ({ params, body }) => ({ kind: 'set_shipping_address', shipmentId: params.shipment_id, address: body }),
+    },
+    {
+      kind: 'change',
+      name: 'updateShippingMethodForShipment',
+      method: 'PUT',
+      path: '/baskets/:basket_id/shipments/:shipment_id/shipping_method',
+      summary: "Choose a shipment's shipping method",
+      params: ShipmentParams,
+      body: ShippingMethodChoiceBody,
+      build: ({ params, body }) => ({ kind: 'set_shipping_method', shipmentId: params.shipment_id, methodId: body.id }),
+    },
+    {
+      kind: 'shipping_methods',
+      name: 'getShippingMethodsForShipment',
+      method: 'GET',
+      path: '/baskets/:basket_id/shipments/:shipment_id/shipping_methods',
+      summary: 'Shipping methods applicable to a shipment, priced for this basket',
+      params: ShipmentParams,
+    },
+    {
+      kind: 'change',
+      name: 'addPaymentInstrumentToBasket',
+      method: 'POST',
+      path: '/baskets/:basket_id/payment_instruments',
+      summary: 'Add a payment instrument (card numbers are kept masked)',
+      params: BasketParams,
+      body: PaymentInstrumentBody,
+      build: ({ body }) => ({ kind: 'add_payment_instrument', instrument: paymentInstrumentOf(body) }),
+    },
+    {
+      kind: 'change',
+      name: 'removePaymentInstrumentFromBasket',
+      method: 'DELETE',
+      path: '/baskets/:basket_id/payment_instruments/:payment_instrument_id',
+      summary: 'Remove a payment instrument',
+      params: PaymentInstrumentParams,
+      build: ({ params }) => ({ kind: 'remove_payment_instrument', paymentInstrumentId: params.payment_instrument_id }),
+    },
+    {
+      kind: 'payment_methods',
+      name: 'getPaymentMethodsForBasket',
+      method: 'GET',
+      path: '/baskets/:basket_id/payment_methods',
+      summary: "Payment methods applicable to the basket (the site's enabled ones)",
+      params: BasketParams,
+    },
+  ];
+}

@@ -1,0 +1,157 @@
+/**
+ * Registers the basket resource's operations for one dialect. Every write is a mutation through the
+ * basket's lane; reads come from the versioned snapshot; a basket the caller may not see answers 404
+ * exactly as a missing one. The dialect decides paths, spelling, rendering and error documents.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import type { Principal } from '../../auth/tokens.js';
+import type { MutationCommand } from '../../domain/mutations.js';
+import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import { idempotentBasketId, requestHash } from '../../application/ids.js';
+import { Money, formatMoney, roundMoney } from '../../domain/money.js';
+import { listPaymentMethods, listShippingMethods } from '../../persistence/site.repository.js';
+import { toShippingMethod } from '../../persistence/basket.repository.js';
+import type { ApiDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, writeOptions } from '../http.js';
+import { decimal } from '../json.js';
+import { OCAPI_VERSION, renderBasketDocument } from '../ocapi/basket.document.js';
+import { customOf } from '../ocapi/schemas.js';
+import { basketOperations, type BasketOperation } from './operations.js';
+
+export interface BasketDialect {
+  /** Names the dialect's cached basket rendering ('ocapi', 'scapi'). */
+  readonly name: string;
+  /** OpenAPI tag. */
+  readonly tag: string;
+  /** The route path of an operation (given in OCAPI's form). */
+  path(op: BasketOperation): string;
+  /** Maps the request's own spelling onto OCAPI's form before validation (params, body). */
+  readonly normalize?: preValidationHookHandler;
+  /** Query parameters the dialect's routes take (documented and validated). */
+  readonly querystring?: z.ZodType;
+  /** Turns an OCAPI-form document (Basket, shipping/payment method results) into the response text. */
+  render(document: object): string;
+}
+
+export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dialect: BasketDialect): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { tokens, submitter, reader } = deps;
+
+  const renderBasket = (snapshot: BasketSnapshot) => dialect.render(renderBasketDocument(snapshot));
+  const sendText = (reply: FastifyReply, text: string, version?: number, status = 200) => {
+    if (version !== undefined) reply.header('etag', etag(version));
+    return reply.code(status).type('application/json; charset=utf-8').send(text);
+  };
+
+  /** The caller's basket on this site, or 404 exactly as if it did not exist. */
+  async function ownedBasket(principal: Principal, siteId: string, basketId: string, minVersion = 0, rendering: string | null = null) {
+    if (!isUuid(basketId)) throw basketNotFound(basketId);
+    const read = await reader.head(basketId, minVersion, rendering);
+    if (!read || read.head.status !== 'active' || read.head.siteId !== siteId || !canAccess(principal, read.head)) throw basketNotFound(basketId);
+    return read;
+  }
+
+  async function submit(req: FastifyRequest, reply: FastifyReply, op: BasketOperation, principal: Principal, basketId: string, command: MutationCommand, onApplied: (s: BasketSnapshot) => FastifyReply) {
+    const { idempotencyKey, respondAsync } = writeOptions(req);
+    const result = await submitter.submit({
+      basketId,
+      ownerId: principal.sub,
+      role: principal.role,
+      command,
+      idempotencyKey,
+      // The route in OCAPI's form: the same request through either dialect is the same request.
+      requestHash: requestHash(op.method, op.path, { params: req.params, body: req.body }),
+      respondAsync,
+    });
+    return answerWrite(reply, result, basketId, onApplied);
+  }
+
+  for (const op of basketOperations(deps.config)) {
+    const schema = {
+      tags: [dialect.tag],
+      summary: op.summary,
+      operationId: `${dialect.name}_${op.name}`,
+      params: op.params,
+      ...('body' in op && op.body ? { body: op.body } : {}),
+      ...(dialect.querystring ? { querystring: dialect.querystring } : {}),
+    };
+    r.route({
+      method: op.method,
+      url: dialect.path(op),
+      schema,
+      ...(dialect.normalize ? { preValidation: dialect.normalize } : {}),
+      handler: async (req, reply) => {
+        const params = req.params as Record<string, string>;
+        const body = req.body as Record<string, unknown> | undefined;
+        const principal = authenticate(req, tokens);
+        const siteId = params.site_id!;
+        switch (op.kind) {
+          case 'create': {
+            const { idempotencyKey } = writeOptions(req);
+            const basketId = idempotencyKey === null ? randomUUID() : idempotentBasketId(principal.sub, idempotencyKey);
+            const command: MutationCommand = { kind: 'create_basket', siteId, currency: null, agentBasket: principal.role === 'agent', custom: customOf(body ?? {}) };
+            return submit(req, reply, op, principal, basketId, command, (s) => sendText(reply, renderBasket(s), s.version));
+          }
+          case 'get': {
+            const known = ifNoneMatchVersion(req);
+            const basketId = params.basket_id!;
+            const read = await ownedBasket(principal, siteId, basketId, known ?? 0, dialect.name);
+            if (known !== null && known === read.head.version) return reply.code(304).header('etag', etag(read.head.version)).send();
+            const doc = await reader.render(basketId, read, dialect.name, renderBasket);
+            if (!doc) throw basketNotFound(basketId);
+            return sendText(reply, doc.text, doc.version);
+          }
+          case 'change': {
+            const read = await ownedBasket(principal, siteId, params.basket_id!);
+            const command = op.build({ params, body: body ?? {}, principal, version: read.head.version });
+            const onApplied = op.answer === 'empty' ? () => reply.code(204).send() : (s: BasketSnapshot) => sendText(reply, renderBasket(s), s.version);
+            return submit(req, reply, op, principal, params.basket_id!, command, onApplied);
+          }
+          case 'shipping_methods': {
+            const read = await ownedBasket(principal, siteId, params.basket_id!);
+            if (params.shipment_id !== 'me') throw new ApiError('shipment_not_found', `No shipment '${params.shipment_id}' in this basket.`);
+            const snapshot = await reader.snapshot(params.basket_id!, read);
+            if (!snapshot) throw basketNotFound(params.basket_id!);
+            const productTotal = new Money(snapshot.totals.productTotal);
+            const methods = (await listShippingMethods(deps.db, siteId)).map(toShippingMethod);
+            const price = (m: (typeof methods)[number]) => (m.freeOver !== null && productTotal.gte(m.freeOver) ? new Money(0) : roundMoney(m.price, snapshot.currency, snapshot.roundingMode));
+            return sendText(
+              reply,
+              dialect.render({
+                _v: OCAPI_VERSION,
+                _type: 'shipping_method_result',
+                applicable_shipping_methods: methods.map((m) => ({ _type: 'shipping_method', id: m.id, name: m.name, price: decimal(formatMoney(price(m), snapshot.currency)) })),
+                ...(snapshot.shipping ? { default_shipping_method_id: snapshot.shipping.methodId } : {}),
+              }),
+            );
+          }
+          case 'payment_methods': {
+            await ownedBasket(principal, siteId, params.basket_id!);
+            const methods = await listPaymentMethods(deps.db, siteId);
+            return sendText(
+              reply,
+              dialect.render({
+                _v: OCAPI_VERSION,
+                _type: 'payment_method_result',
+                applicable_payment_methods: methods.map((m) => ({
+                  _type: 'payment_method',
+                  id: m.id,
+                  name: m.name,
+                  ...(m.cardTypes.length > 0 ? { cards: m.cardTypes.map((c) => ({ _type: 'payment_card_spec', card_type: c, name: c })) } : {}),
+                })),
+              }),
+            );
+          }
+        }
+      },
+    });
+  }
+}
+
+export function basketNotFound(basketId: string): ApiError {
+  return new ApiError('basket_not_found', `No basket with id '${basketId}' was found.`);
+}
