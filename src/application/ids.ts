@@ -14,6 +14,15 @@ export function idempotentBasketId(ownerId: string, idempotencyKey: string): str
   return nameBasedUuid('basket', ownerId, idempotencyKey);
 }
 
+/**
+ * The id of an owner's `n`-th basket on a site (Akinon's one active basket; `n` = how many baskets the
+ * owner has there in any status). Name-based, so two concurrent first requests create the same basket
+ * and the second one's `basket_exists` only means: read it.
+ */
+export function ownerSiteBasketId(ownerId: string, siteId: string, n: number): string {
+  return nameBasedUuid('akinon-basket', ownerId, `${siteId}\u0000${n}`);
+}
+
 function nameBasedUuid(space: string, ownerId: string, name: string): string {
   const h = createHash('sha1').update(`${space}\u0000`).update(ownerId).update('\u0000').update(name).digest();
   h[6] = (h[6]! & 0x0f) | 0x50;

@@ -1,0 +1,243 @@
+/**
+ * Akinon Commerce basket dialect (CONTRACT §5), registered under `/baskets`: `/baskets/basket/` is the
+ * caller's one active basket on the site `AKINON_SITE`, `/baskets/basket_items/` one of its lines. Both
+ * answer with and without the trailing slash.
+ *
+ * The caller is a bearer token's `sub` or a guest session (`osessionid` cookie, see identity.ts). Its
+ * active basket is the newest active one it owns on the site; a caller without one gets one created
+ * first (`create_basket` with a name-based id, so concurrent first requests make one basket). Every
+ * change is a mutation through the basket's lane exactly as in OCAPI (Idempotency-Key, Prefer:
+ * respond-async); the synchronous answer is the rendered basket. Errors are DRF-style (errors.ts).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { MutationCommand } from '../../domain/mutations.js';
+import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import type { BasketRead } from '../../application/get-basket.js';
+import type { MutationOutcome } from '../../application/mutation-job.js';
+import { lineItemId, requestHash } from '../../application/ids.js';
+import { productDetails, skuOfProductPk } from '../../persistence/akinon.repository.js';
+import { BasketCreationRefused, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
+import { ServiceUnavailableError } from '../../application/submit-mutation.js';
+import type { ApiDeps } from '../deps.js';
+import { answerWrite, etag, ifNoneMatchVersion, outcomeError, writeOptions } from '../http.js';
+import { AkinonError, fieldError, useDrfErrors } from './errors.js';
+import { identify, SessionIds, type AkinonCaller } from './identity.js';
+import { lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
+import { addProductBody, BasketItemPatchBody, patchBasketBody, setQuantityBody } from './schemas.js';
+
+const TAGS = ['Akinon'];
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { config, tokens, submitter, reader, db } = deps;
+  const siteId = config.AKINON_SITE;
+  const sessions = new SessionIds(config.JWT_SECRET);
+  useDrfErrors(app);
+
+  // The caller is known before the body is validated (as in DRF, a bad token is 401 whatever the body).
+  const callers = new WeakMap<FastifyRequest, AkinonCaller>();
+  app.addHook('preValidation', async (req, reply) => {
+    if (req.routeOptions.url) callers.set(req, identify(req, reply, tokens, sessions));
+  });
+  const callerOf = (req: FastifyRequest): AkinonCaller => {
+    const caller = callers.get(req);
+    if (!caller) throw new Error('Akinon caller not identified');
+    return caller;
+  };
+
+  const productsOf = (s: BasketSnapshot) => productDetails(db, s.siteId, s.lines.map((l) => l.sku));
+  const sendText = (reply: FastifyReply, version: number, text: string) => reply.code(200).header('etag', etag(version)).type(JSON_TYPE).send(text);
+  const sendBasket = async (reply: FastifyReply, s: BasketSnapshot) => sendText(reply, s.version, JSON.stringify(renderAkinonBasket(s, await productsOf(s))));
+
+  /** The caller's active basket (created when it has none); a refused creation answers as its rejection. */
+  async function ensureBasket(caller: AkinonCaller): Promise<ActiveBasket> {
+    try {
+      return await ensureActiveBasket({ db, submitter }, caller, siteId);
+    } catch (err) {
+      if (err instanceof BasketCreationRefused) throw outcomeError(err.outcome);
+      if (err instanceof ServiceUnavailableError) throw new AkinonError(503, { detail: err.message }, { 'retry-after': '1' });
+      throw err;
+    }
+  }
+
+  /** The caller's active basket as it stands (created when it has none). */
+  async function currentBasket(caller: AkinonCaller, minVersion = 0, dialect: string | null = null): Promise<{ id: string; read: BasketRead }> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { id, created, pending } = await ensureBasket(caller);
+      if (created) return { id, read: { head: { version: created.version, ownerId: created.ownerId, siteId: created.siteId, status: created.status }, rendered: null, snapshot: created } };
+      const read = await reader.head(id, minVersion, dialect);
+      if (read && read.head.status === 'active' && read.head.siteId === siteId && read.head.ownerId === caller.ownerId) return { id, read };
+      if (pending) throw new AkinonError(503, { detail: 'The basket is being created; retry.' }, { 'retry-after': '1' });
+      // It stopped being active between the lookup and the read (deleted through OCAPI): look again.
+    }
+    throw new AkinonError(503, { detail: 'The basket changed while it was read; retry.' }, { 'retry-after': '1' });
+  }
+
+  /** Answers the basket as `read` saw it: the cached rendering of that version, or rendered now and shared. */
+  async function sendRead(reply: FastifyReply, id: string, read: BasketRead): Promise<FastifyReply> {
+    if (read.rendered !== null) return sendText(reply, read.head.version, read.rendered);
+    const snapshot = await reader.snapshot(id, read);
+    if (!snapshot) throw new AkinonError(404, { detail: 'Not found.' });
+    const products = await productsOf(snapshot);
+    const doc = await reader.render(id, { ...read, snapshot }, 'akinon', (s) => JSON.stringify(renderAkinonBasket(s, products)));
+    if (!doc) throw new AkinonError(404, { detail: 'Not found.' });
+    return sendText(reply, doc.version, doc.text);
+  }
+
+  /** Answers a request that changes nothing with the basket as it stands. */
+  async function answerCurrent(reply: FastifyReply, caller: AkinonCaller, basketId?: string): Promise<FastifyReply> {
+    const { id, read } = basketId ? { id: basketId, read: await reader.head(basketId, 0, 'akinon') } : await currentBasket(caller, 0, 'akinon');
+    if (!read) throw new AkinonError(404, { detail: 'Not found.' });
+    return sendRead(reply, id, read);
+  }
+
+  interface WriteOptions {
+    /** The basket (default: the caller's active one, created when missing). */
+    readonly basketId?: string;
+    /** A rejection answered otherwise than as an error (return null to answer it as an error). */
+    readonly onRejected?: (outcome: Exclude<MutationOutcome, { status: 'applied' }>, basketId: string) => Promise<FastifyReply | null>;
+    /** The answer once applied (default: the rendered basket). */
+    readonly answer?: (snapshot: BasketSnapshot, mutationId: string) => Promise<FastifyReply>;
+  }
+
+  /** Submits a change through the basket's lane, exactly as OCAPI does, and answers it. */
+  async function write(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, command: MutationCommand, opts: WriteOptions = {}): Promise<FastifyReply> {
+    const options = writeOptions(req);
+    const basketId = opts.basketId ?? (await ensureBasket(caller)).id;
+    const route = (req.routeOptions.url ?? req.url).replace(/\/$/, '');
+    const result = await submitter.submit({
+      basketId,
+      ownerId: caller.ownerId,
+      role: caller.role,
+      command,
+      idempotencyKey: options.idempotencyKey,
+      requestHash: requestHash(req.method, `akinon:${route}`, { body: req.body ?? null }),
+      respondAsync: options.respondAsync,
+    });
+    if (result.kind === 'finished' && result.outcome.status !== 'applied' && opts.onRejected) {
+      const answered = await opts.onRejected(result.outcome, basketId);
+      if (answered) return answered;
+    }
+    const applied: { snapshot?: BasketSnapshot } = {};
+    const answered = answerWrite(reply, result, basketId, (snapshot) => {
+      applied.snapshot = snapshot;
+      return reply;
+    });
+    if (!applied.snapshot || result.kind !== 'finished') return answered;
+    return opts.answer ? opts.answer(applied.snapshot, result.outcome.mutationId) : sendBasket(reply, applied.snapshot);
+  }
+
+  async function skuOf(pk: number): Promise<string> {
+    const sku = await skuOfProductPk(db, pk);
+    if (sku === null) throw fieldError('product', `Invalid pk "${pk}" - object does not exist.`);
+    return sku;
+  }
+
+  /** Registers a route at `/path/` (documented) and `/path` (the same handler, hidden from the docs). */
+  function both(path: string, add: (url: string, hide: boolean) => void): void {
+    add(`${path}/`, false);
+    add(path, true);
+  }
+
+  const quantityBody = setQuantityBody(config.MAX_LINE_QUANTITY);
+  const patchBody = patchBasketBody(config.MAX_LINE_QUANTITY);
+
+  /** Set a product's quantity (PUT, and PATCH with `product`); 0 removes its line, and is a no-op when it has none. */
+  async function setQuantity(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, body: { product: number; quantity: number; attributes?: Record<string, unknown> | undefined }) {
+    const sku = await skuOf(body.product);
+    const command: MutationCommand = { kind: 'set_product_quantity', sku, quantity: body.quantity, ...(body.attributes ? { attributes: body.attributes } : {}) };
+    return write(req, reply, caller, command, {
+      onRejected: async (outcome, basketId) => (outcome.error.code === 'item_not_found' && body.quantity === 0 ? answerCurrent(reply, caller, basketId) : null),
+    });
+  }
+
+  both('/basket', (url, hide) => {
+    r.get(url, { schema: { tags: TAGS, hide, summary: "The caller's active basket (created when it has none; ETag, If-None-Match)" } }, async (req, reply) => {
+      const caller = callerOf(req);
+      const known = ifNoneMatchVersion(req);
+      const { id, read } = await currentBasket(caller, known ?? 0, 'akinon');
+      if (known !== null && known === read.head.version) return reply.code(304).header('etag', etag(known)).send();
+      return sendRead(reply, id, read);
+    });
+
+    r.post(
+      url,
+      { schema: { tags: TAGS, hide, summary: 'Add a product (quantities of a product already in the basket add up)', body: addProductBody(config.MAX_LINE_QUANTITY) } },
+      async (req, reply) => {
+        const caller = callerOf(req);
+        const sku = await skuOf(req.body.product);
+        return write(req, reply, caller, { kind: 'add_items', items: [{ sku, quantity: req.body.quantity, ...(req.body.attributes ? { attributes: req.body.attributes } : {}) }] });
+      },
+    );
+
+    r.put(url, { schema: { tags: TAGS, hide, summary: "Set a product's quantity (0 removes it)", body: quantityBody } }, async (req, reply) =>
+      setQuantity(req, reply, callerOf(req), req.body),
+    );
+
+    r.patch(
+      url,
+      {
+        schema: {
+          tags: TAGS,
+          hide,
+          summary: "Set a product's quantity ({product, quantity}), or the codes: voucher_code (verified), remove_voucher_code, external_offer_code (unverified)",
+          body: patchBody,
+        },
+      },
+      async (req, reply) => {
+        const caller = callerOf(req);
+        const b = req.body;
+        if (b.product !== undefined && b.quantity !== undefined) return setQuantity(req, reply, caller, { product: b.product, quantity: b.quantity, attributes: b.attributes });
+        // remove_voucher_code removes the voucher and the external code, unless this request sends one.
+        const removing = b.remove_voucher_code === true;
+        const externalOfferCode = b.external_offer_code !== undefined ? b.external_offer_code : removing ? null : undefined;
+        const voucherCode = removing ? null : b.voucher_code;
+        if (voucherCode === undefined && externalOfferCode === undefined) return answerCurrent(reply, caller);
+        return write(req, reply, caller, {
+          kind: 'set_offer_codes',
+          ...(voucherCode !== undefined ? { voucherCode } : {}),
+          ...(externalOfferCode !== undefined ? { externalOfferCode } : {}),
+        });
+      },
+    );
+
+    r.delete(url, { schema: { tags: TAGS, hide, summary: 'Empty the basket (releases its held units; codes stay); answers the emptied basket' } }, async (req, reply) =>
+      write(req, reply, callerOf(req), { kind: 'empty_basket' }),
+    );
+  });
+
+  both('/basket_items', (url, hide) => {
+    r.patch(
+      url,
+      {
+        schema: {
+          tags: TAGS,
+          hide,
+          summary: "Set a basket item's attributes (is_all: the whole line; false: one unit split off into a line of its own); answers the resulting item",
+          body: BasketItemPatchBody,
+        },
+      },
+      async (req, reply) => {
+        const caller = callerOf(req);
+        const { id, read } = await currentBasket(caller);
+        const before = await reader.snapshot(id, read);
+        const line = before ? lineOfAkinonId(before, req.body.id) : undefined;
+        if (!line) throw fieldError('id', `Basket item "${req.body.id}" is not in the basket.`);
+        const command: MutationCommand = { kind: 'set_item_attributes', itemId: line.itemId, attributes: req.body.attributes ?? line.attributes, splitOne: !req.body.is_all };
+        return write(req, reply, caller, command, {
+          basketId: id,
+          answer: async (snapshot, mutationId) => {
+            // A split-off unit is the line the mutation created (its first new item id); else the line itself.
+            const split = lineItemId(mutationId, 0);
+            const target = snapshot.lines.find((l) => l.itemId === split) ?? snapshot.lines.find((l) => l.itemId === line.itemId);
+            const item = target ? renderAkinonItem(snapshot, target.itemId, await productsOf(snapshot)) : null;
+            if (!item) throw new AkinonError(404, { detail: 'Not found.' });
+            return reply.code(200).type(JSON_TYPE).send(JSON.stringify(item));
+          },
+        });
+      },
+    );
+  });
+}

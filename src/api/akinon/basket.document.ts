@@ -1,0 +1,253 @@
+/**
+ * The Akinon basket document (`{"basket": {...}}`, shaped as the seed's GET /baskets/basket/ answer)
+ * rendered from a basket snapshot. Money is decimal text with the currency's minor digits.
+ *
+ * - `basketitem_set`: lines that are valid (product online and priced) and available (their units are
+ *   held). Each line's `discount_amount` is what its own adjustments took off plus its share of the
+ *   order-level ones; `offer_badges` break that down per promotion (or manual adjustment) and add up to
+ *   it exactly (see `orderParts`).
+ * - `total_product_amount` = Σ listed lines' `total_amount` (unit price × quantity);
+ *   `total_amount` = Σ their prices after every discount; `total_discount_amount` = the difference =
+ *   Σ `discounts` = Σ items' `discount_amount`. When every line is listed these are OCAPI's
+ *   `product_sub_total` before discounts and `product_total`.
+ * - `unavailable_basket_products`: the other lines, in the same item shape (prices null when the product
+ *   has none; no badges, `discount_amount` 0) plus `reason`: `product_unavailable` (gone, offline or
+ *   unpriced) or `out_of_stock` (its units could not be held).
+ * - `upsell_details`: listed lines whose current unit price is above the price they were added (or last
+ *   set) at: `{basket_item, product, old_price, new_price, message}`; gone once the shopper changes the line.
+ * - Item `id`s are integers: the first 48 bits of SHA-256 of the line's item id (`akinonItemId`).
+ * - `stock` / `in_stock` come from the stock list when the version was rendered (renderings are cached
+ *   per basket version): units nobody holds plus what this basket holds of the product.
+ */
+import { createHash } from 'node:crypto';
+import { Money, formatMoney, minorUnits } from '../../domain/money.js';
+import { allocateByLargestRemainder } from '../../domain/allocation.js';
+import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../application/basket-snapshot.js';
+import type { AkinonProductDetails } from '../../persistence/akinon.repository.js';
+
+/** The integer id Akinon clients see for a line: 48 bits of SHA-256 of its item id (stable, JSON-safe). */
+export function akinonItemId(itemId: string): number {
+  return Number.parseInt(createHash('sha256').update(itemId).digest('hex').slice(0, 12), 16);
+}
+
+/** The line whose Akinon id is `id`, or undefined. */
+export function lineOfAkinonId(snapshot: BasketSnapshot, id: number): SnapshotLine | undefined {
+  return snapshot.lines.find((l) => akinonItemId(l.itemId) === id);
+}
+
+export function isListed(line: SnapshotLine): boolean {
+  return line.valid && line.available;
+}
+
+interface Part {
+  readonly key: string;
+  readonly description: string;
+  /** Minor units. */
+  amount: number;
+}
+
+const toUnits = (amount: string | Money, currency: string) => new Money(amount).times(new Money(10).pow(minorUnits(currency))).round().toNumber();
+const fromUnits = (units: number, currency: string) => formatMoney(new Money(units).dividedBy(new Money(10).pow(minorUnits(currency))), currency);
+
+function describe(a: SnapshotAdjustment, names: ReadonlyMap<string, string>): { key: string; description: string } {
+  if (a.promotionCode) return { key: `promotion:${a.promotionCode}`, description: names.get(a.promotionCode) ?? a.itemText ?? a.promotionCode };
+  return { key: `manual:${a.id}`, description: a.itemText ?? a.reasonCode ?? 'Discount' };
+}
+
+/**
+ * Each valid line's share of each order-level adjustment, in minor units, such that a line's parts add
+ * up to its share of the order discount (priceAfterItemDiscount − priceAfterOrderDiscount, as pricing
+ * spread it) and each adjustment's parts add up to its amount. Each adjustment is first spread over the
+ * lines by largest remainder (the weights pricing used); then single units move between lines within
+ * one adjustment until every line's parts meet its share.
+ */
+function orderParts(snapshot: BasketSnapshot, names: ReadonlyMap<string, string>): Map<string, Part[]> {
+  const cur = snapshot.currency;
+  const lines = snapshot.lines.filter((l) => l.valid);
+  const adjustments = snapshot.orderAdjustments.filter((a) => new Money(a.amount).gt(0));
+  const out = new Map<string, Part[]>(lines.map((l) => [l.itemId, []]));
+  if (adjustments.length === 0 || lines.length === 0) return out;
+  const weights = lines.map((l) => new Money(l.priceAfterItemDiscount));
+  const grid = adjustments.map((a) => allocateByLargestRemainder(new Money(a.amount), weights, cur).map((m) => toUnits(m, cur)));
+  const wanted = lines.map((l) => toUnits(l.priceAfterItemDiscount, cur) - toUnits(l.priceAfterOrderDiscount, cur));
+  const deficit = lines.map((_, i) => wanted[i]! - grid.reduce((n, col) => n + col[i]!, 0));
+  for (let guard = 0; guard < 100_000; guard++) {
+    const over = deficit.findIndex((d) => d < 0);
+    const under = deficit.findIndex((d) => d > 0);
+    if (over < 0 && under < 0) break;
+    if (over >= 0) {
+      const col = grid.findIndex((c) => c[over]! > 0);
+      if (col < 0) break;
+      grid[col]![over]! -= 1;
+      deficit[over]! += 1;
+      if (under >= 0) {
+        grid[col]![under]! += 1;
+        deficit[under]! -= 1;
+      }
+    } else {
+      // Only shortfalls left (the snapshot's shares exceed its adjustments): give the line the units.
+      grid[0]![under]! += 1;
+      deficit[under]! -= 1;
+    }
+  }
+  lines.forEach((l, i) => {
+    out.set(
+      l.itemId,
+      adjustments.map((a, j) => ({ ...describe(a, names), amount: grid[j]![i]! })),
+    );
+  });
+  return out;
+}
+
+/** A line's discounts per promotion / manual adjustment: its own first, then its order-level parts. */
+function lineParts(line: SnapshotLine, order: ReadonlyMap<string, Part[]>, names: ReadonlyMap<string, string>, currency: string): Part[] {
+  const parts: Part[] = [];
+  const add = (p: Part) => {
+    if (p.amount <= 0) return;
+    const same = parts.find((x) => x.key === p.key);
+    if (same) same.amount += p.amount;
+    else parts.push({ ...p });
+  };
+  for (const a of line.adjustments) add({ ...describe(a, names), amount: toUnits(a.amount, currency) });
+  for (const p of order.get(line.itemId) ?? []) add(p);
+  return parts;
+}
+
+function slug(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+function taxPercent(rate: string): string {
+  return new Money(rate).times(100).toFixed(2);
+}
+
+export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyMap<string, AkinonProductDetails>): { basket: Record<string, unknown> } {
+  const cur = snapshot.currency;
+  const lower = cur.toLowerCase();
+  const names = new Map((snapshot.discounts ?? []).map((d) => [d.code, d.name]));
+  const order = orderParts(snapshot, names);
+  const lines = [...snapshot.lines].sort((a, b) => a.position - b.position);
+  // Units of each SKU this basket holds (a SKU may sit on several lines after a split).
+  const held = new Map<string, number>();
+  for (const l of lines) if (l.valid && l.available) held.set(l.sku, (held.get(l.sku) ?? 0) + l.quantity);
+
+  const productOf = (line: SnapshotLine, stock: number) => {
+    const details = products.get(line.sku);
+    const attributes = details?.attributes ?? {};
+    const baseCode = typeof attributes.base_code === 'string' ? attributes.base_code : null;
+    const price = line.basePrice;
+    return {
+      pk: line.productPk,
+      name: line.productName,
+      sku: line.sku,
+      base_code: baseCode,
+      attributes,
+      attribute_set: null,
+      attributes_kwargs: {},
+      extra_attributes: {},
+      productimage_set: line.image
+        ? [{ pk: line.productPk, status: 'active', image: line.image, order: 1, created_date: details?.updatedAt ?? snapshot.createdAt, specialimage_set: [] }]
+        : [],
+      price,
+      in_stock: line.valid && stock > 0,
+      currency_type: lower,
+      retail_price: line.retailPrice ?? price,
+      unit_type: 'qty',
+      absolute_url: `/${[line.sku, baseCode, line.productName].filter((x): x is string => !!x).map(slug).filter(Boolean).join('-')}/`,
+      productvideo_set: [],
+      product_type: '0',
+      price_type: 'default',
+      form_schema: null,
+      is_ready_to_basket: line.valid,
+      stock,
+      data_source: null,
+    };
+  };
+
+  const itemOf = (line: SnapshotLine, parts: Part[]) => {
+    const free = products.get(line.sku)?.free ?? 0;
+    const stock = free + (held.get(line.sku) ?? 0);
+    const discount = parts.reduce((n, p) => n + p.amount, 0);
+    return {
+      quantity: line.quantity,
+      product: productOf(line, stock),
+      unit_price: line.basePrice,
+      currency_type: lower,
+      tax_rate: taxPercent(line.taxRate),
+      total_amount: line.basePrice === null ? null : line.price,
+      shipping_discount: null,
+      attributes: line.attributes,
+      id: akinonItemId(line.itemId),
+      attributes_kwargs: {},
+      image: line.image,
+      parent: null,
+      offer_badges: parts.map((p) => ({ description: p.description, discount: fromUnits(p.amount, cur) })),
+      price: line.basePrice,
+      retail_price: line.retailPrice ?? line.basePrice,
+      stock,
+      discount_amount: fromUnits(discount, cur),
+    };
+  };
+
+  const listed = lines.filter(isListed);
+  const items = listed.map((line) => ({ line, parts: lineParts(line, order, names, cur) }));
+  const basketitemSet = items.map(({ line, parts }) => itemOf(line, parts));
+  const unavailable = lines
+    .filter((l) => !isListed(l))
+    .map((line) => ({ ...itemOf(line, []), reason: line.valid ? 'out_of_stock' : 'product_unavailable' }));
+
+  const discounts: Part[] = [];
+  for (const { parts } of items) {
+    for (const p of parts) {
+      const same = discounts.find((d) => d.key === p.key);
+      if (same) same.amount += p.amount;
+      else discounts.push({ ...p });
+    }
+  }
+  // Item-level discounts first (as they first appear), then the order-level ones in the order they applied.
+  const orderRank = new Map(snapshot.orderAdjustments.map((a, j) => [describe(a, names).key, j]));
+  const rank = (d: Part) => orderRank.get(d.key) ?? -1;
+  discounts.sort((x, y) => rank(x) - rank(y));
+  const productAmount = listed.reduce((n, l) => n + toUnits(l.price, cur), 0);
+  const discountAmount = discounts.reduce((n, d) => n + d.amount, 0);
+
+  const upsell = listed
+    .filter((l) => l.basePrice !== null && l.addedUnitPrice !== null && new Money(l.basePrice).gt(l.addedUnitPrice))
+    .map((l) => ({
+      basket_item: akinonItemId(l.itemId),
+      product: l.productPk,
+      old_price: l.addedUnitPrice,
+      new_price: l.basePrice,
+      message: `The price of ${l.productName} has changed from ${l.addedUnitPrice} to ${l.basePrice} ${cur}.`,
+    }));
+
+  return {
+    basket: {
+      basketitem_set: basketitemSet,
+      total_amount: fromUnits(productAmount - discountAmount, cur),
+      total_quantity: listed.reduce((n, l) => n + l.quantity, 0),
+      unavailable_basket_products: unavailable,
+      upsell_details: upsell,
+      discounts: discounts.map((d) => ({ description: d.description, discount: fromUnits(d.amount, cur) })),
+      total_discount_amount: fromUnits(discountAmount, cur),
+      total_product_amount: fromUnits(productAmount, cur),
+      voucher_code: snapshot.coupons?.[0]?.code ?? null,
+      pk: snapshot.pk,
+      created_date: snapshot.createdAt,
+      modified_date: snapshot.updatedAt,
+      segment: { pk: null, stock_list: null, price_list: null },
+    },
+  };
+}
+
+/** One basket item as `basketitem_set` has it (the basket_items PATCH answer). */
+export function renderAkinonItem(snapshot: BasketSnapshot, itemId: string, products: ReadonlyMap<string, AkinonProductDetails>): Record<string, unknown> | null {
+  const doc = renderAkinonBasket(snapshot, products).basket as { basketitem_set: { id: number }[]; unavailable_basket_products: { id: number }[] };
+  const id = akinonItemId(itemId);
+  return (doc.basketitem_set.find((i) => i.id === id) ?? doc.unavailable_basket_products.find((i) => i.id === id) ?? null) as Record<string, unknown> | null;
+}

@@ -1,0 +1,20 @@
+/** An owner's baskets on a site (index `baskets_owner_site_status`). */
+import { sql } from 'kysely';
+import type { Db } from './database.js';
+
+/**
+ * The owner's newest active basket on the site (or null) and how many baskets it has there in any
+ * status — one statement, one snapshot, so the count names the next basket consistently.
+ */
+export async function activeBasketOf(db: Db, ownerId: string, siteId: string): Promise<{ activeId: string | null; count: number }> {
+  const row = await db
+    .selectFrom('baskets')
+    .select((eb) => [
+      eb.fn.countAll<string | number>().as('n'),
+      sql<string | null>`(array_agg(id order by created_at desc, pk desc) filter (where status = 'active'))[1]`.as('active_id'),
+    ])
+    .where('owner_id', '=', ownerId)
+    .where('site_id', '=', siteId)
+    .executeTakeFirstOrThrow();
+  return { activeId: row.active_id ?? null, count: Number(row.n) };
+}
