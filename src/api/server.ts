@@ -9,6 +9,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { ApiDeps } from './deps.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { OCAPI_PREFIX, ocapiRoutes } from './ocapi/ocapi.routes.js';
+import { akinonRoutes } from './akinon/akinon.routes.js';
+import { SCAPI_PREFIX, scapiRoutes } from './scapi/scapi.routes.js';
+import { toScapiJsonSchema } from './scapi/spelling.js';
 import { systemRoutes } from './system.routes.js';
 import { BOARD_PATH, registerQueueBoard } from './ops/queue-board.js';
 
@@ -47,14 +50,17 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // OpenAPI generated from the routes' zod schemas, served at /docs (JSON at /docs/json).
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Basket service', version: '0.1.0', description: 'OCAPI Shop API 23.2 basket dialect, admin catalogue feed, mutation status.' },
+      info: { title: 'Basket service', version: '0.1.0', description: 'Basket dialects (OCAPI Shop API 23.2, SCAPI Shopper Baskets v1, Akinon basket API), admin catalogue feed, mutation status.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
     transform: (input) => {
       const out = jsonSchemaTransform(input);
       // Bull Board's own pages and API are not part of this service's contract.
-      return input.url.startsWith(BOARD_PATH) ? { ...out, schema: { ...out.schema, hide: true } } : out;
+      if (input.url.startsWith(BOARD_PATH)) return { ...out, schema: { ...out.schema, hide: true } };
+      // SCAPI routes validate in OCAPI's spelling (after mapping); document them in their own.
+      if (input.url.startsWith('/checkout/shopper-baskets/')) return { ...out, schema: toScapiJsonSchema(out.schema) as typeof out.schema };
+      return out;
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -63,5 +69,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await registerQueueBoard(app, { queues: deps.boardQueues, adminToken: deps.config.ADMIN_TOKEN, readOnly: deps.config.BOARD_READ_ONLY });
   await app.register(async (scope) => adminRoutes(scope, deps), { prefix: '/admin' });
   await app.register(async (scope) => ocapiRoutes(scope, deps), { prefix: OCAPI_PREFIX });
+  await app.register(async (scope) => akinonRoutes(scope, deps), { prefix: '/baskets' });
+  await app.register(async (scope) => scapiRoutes(scope, deps), { prefix: SCAPI_PREFIX });
   return app;
 }

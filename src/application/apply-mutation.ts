@@ -19,15 +19,18 @@ import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/prepared.js';
 import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
 import { buildSnapshot, type BasketSnapshot } from './basket-snapshot.js';
-import { lineItemId } from './ids.js';
+import { idempotentMutationId, lineItemId } from './ids.js';
+import { writeMergeOutcome } from '../persistence/merge.repository.js';
+import type { StockView } from '../domain/reservation.js';
+import type pg from 'pg';
 import type { MutationJob, MutationOutcome } from './mutation-job.js';
 
 export interface ApplyDeps {
   readonly db: Db;
   /** How long held inventory lasts after the basket's last change. */
   readonly reservationTtlSeconds: number;
-  /** The pool under `db`: the two hot statements run on it as prepared statements. */
-  readonly pool: Queryable;
+  /** The pool under `db`: the two hot statements run on it as prepared statements (a merge takes a client for its transaction). */
+  readonly pool: Queryable & Pick<pg.Pool, 'connect'>;
   readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
   readonly now: () => Date;
 }
@@ -36,17 +39,21 @@ export interface ApplyResult {
   readonly outcome: MutationOutcome;
   /** True when the mutation had already been recorded (a redelivered job): nothing was changed. */
   readonly duplicate: boolean;
+  /** New versions of other baskets the mutation changed (a merge's guest basket), for the cache. */
+  readonly alsoChanged?: readonly BasketSnapshot[];
 }
 
 export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promise<ApplyResult> {
   const { mutationId, basketId } = job;
   const command: MutationCommand = job.command;
   const now = deps.now();
+  // A merge reads the guest basket too: its lines join this basket and its held units move here.
+  const merge = command.kind === 'merge_basket' ? await loadMutationState(deps.pool, { basketId: command.sourceBasketId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now }) : null;
   const state = await loadMutationState(deps.pool, {
     basketId,
     mutationId,
     createSiteId: command.kind === 'create_basket' ? command.siteId : null,
-    skus: skusInvolved(null, command),
+    skus: [...skusInvolved(null, command), ...(merge?.basket?.lines.map((l) => l.sku) ?? [])],
     codes: codesInvolved(command),
     now,
   });
@@ -99,6 +106,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     siteCurrency: site.currency,
     shippingMethods: state.shippingMethods,
     paymentMethods: state.paymentMethods,
+    mergeSource: merge?.basket ?? null,
     newItemId: (n) => lineItemId(mutationId, n),
   });
   if (result.outcome === 'rejected') return reject(result.rejection.code, result.rejection.message);
@@ -108,7 +116,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     mode: command.kind === 'expire_reservations' ? 'expire' : command.kind === 'recalculate' ? 'keep' : 'hold',
     desired: wantedUnits(after, state.catalog),
     increased: increasedSkus(before, after),
-    stock: state.stock,
+    stock: merge ? withGuestHoldings(state.stock, merge.stock, now) : state.stock,
     now,
     ttlSeconds: deps.reservationTtlSeconds,
   });
@@ -128,16 +136,59 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (refused) return reject('coupon_not_applicable', refused);
   const flashes = after.status === 'active' ? checkoutFlashes(after, priced, state.paymentMethods) : [];
   const draft = buildSnapshot(after, state.pk ?? 0, policy, priced, plan.earliestExpiry, flashes);
-  const pk = await writeMutationOutcome(deps.pool, record, {
-    status: 'applied',
+  const outcome = {
+    status: 'applied' as const,
     before,
     after,
     totals: priced.totals,
     reservations: { stockList: site.stockList, plan: plan.items, expiresAt: plan.expiresAt },
     snapshot: draft,
-  });
+  };
+  let alsoChanged: BasketSnapshot[] = [];
+  let pk: number | null;
+  if (merge?.basket) {
+    const guest = merge.basket;
+    const emptied: Basket = { ...guest, lines: [], status: 'deleted', version: guest.version + 1, updatedAt: now };
+    const guestPriced = priceBasket([], state.catalog, { ...site, currency: guest.currency });
+    const guestSnapshot = buildSnapshot(emptied, merge.pk ?? 0, { ...site, currency: guest.currency }, guestPriced);
+    const guestRecord: MutationRecord = { ...record, id: sourceMutationId(mutationId), basketId: guest.id, ownerId: guest.ownerId, idempotencyKey: null, requestHash: null, kind: 'merged_into', payload: { destination: basketId } };
+    pk = await writeMergeOutcome(deps.pool, {
+      source: { record: guestRecord, outcome: { status: 'applied', before: guest, after: emptied, totals: guestPriced.totals, reservations: { stockList: site.stockList, plan: [], expiresAt: null }, snapshot: guestSnapshot } },
+      destination: { record, outcome },
+      stockList: site.stockList,
+    });
+    alsoChanged = [guestSnapshot];
+  } else {
+    pk = await writeMutationOutcome(deps.pool, record, outcome);
+  }
   const snapshot = pk === draft.pk ? draft : { ...draft, pk: pk! };
-  return { duplicate: false, outcome: { status: 'applied', mutationId, basketId, version: after.version, snapshot } };
+  return { duplicate: false, outcome: { status: 'applied', mutationId, basketId, version: after.version, snapshot }, alsoChanged };
+}
+
+/** The id under which a merge records what it did to the guest basket. */
+function sourceMutationId(mutationId: string): string {
+  return idempotentMutationId('merge-source', mutationId);
+}
+
+/**
+ * The destination's stock view once the guest's held units are its own: they count as held by this
+ * basket (and, expired, no longer as reclaimable from another).
+ */
+function withGuestHoldings(stock: ReadonlyMap<string, StockView>, guest: ReadonlyMap<string, StockView>, now: Date): Map<string, StockView> {
+  const out = new Map(stock);
+  for (const [sku, g] of guest) {
+    const mine = out.get(sku);
+    if (!mine || g.ours === 0) continue;
+    const expired = g.oursExpiresAt !== null && g.oursExpiresAt <= now ? g.ours : 0;
+    const expiries = [mine.ours > 0 ? mine.oursExpiresAt : null, g.oursExpiresAt].filter((d): d is Date => d !== null);
+    out.set(sku, {
+      ...mine,
+      ours: mine.ours + g.ours,
+      reclaimable: Math.max(0, mine.reclaimable - expired),
+      oursExpiresAt: expiries.length ? new Date(Math.min(...expiries.map((d) => d.getTime()))) : null,
+    });
+  }
+  return out;
 }
 
 /** Coupon codes a command names (so their promotions are read with the state). */

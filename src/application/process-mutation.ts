@@ -34,9 +34,10 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   const started = performance.now();
   let outcome: MutationOutcome | null = null;
   let duplicate = false;
+  let alsoChanged: readonly BasketSnapshot[] = [];
   for (let attempt = 1; outcome === null; attempt++) {
     try {
-      ({ outcome, duplicate } = await applyMutationJob(deps, job));
+      ({ outcome, duplicate, alsoChanged = [] } = await applyMutationJob(deps, job));
     } catch (err) {
       const transient = isTransientError(err);
       if (!transient || attempt >= deps.retry.attempts) {
@@ -58,6 +59,7 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
       log.warn({ err }, 'snapshot cache write failed; dropping the cached snapshot');
       await deps.cache.forget(outcome.basketId).catch(() => undefined);
     });
+    for (const other of alsoChanged) await deps.cache.writeIfNewer(other).catch(() => deps.cache.forget(other.id).catch(() => undefined));
   }
   if (job.replyTo) await publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed'));
   deps.onApplied?.(job, outcome, performance.now() - started, duplicate);

@@ -6,6 +6,8 @@ import type { Role } from '../application/mutation-job.js';
 export interface Principal {
   readonly sub: string;
   readonly role: Role;
+  /** The guest this customer signed in from (`guest_sub` claim), for a basket merge. */
+  readonly guestSub?: string;
 }
 
 export class TokenService {
@@ -18,8 +20,8 @@ export class TokenService {
     this.verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000, cacheTTL: 60_000 });
   }
 
-  sign(sub: string, role: Role = 'customer'): string {
-    return this.signer({ sub, role });
+  sign(sub: string, role: Role = 'customer', guestSub?: string): string {
+    return this.signer({ sub, role, ...(guestSub ? { guest_sub: guestSub } : {}) });
   }
 
   /** The principal of a valid token, or null for anything invalid or expired. Never throws. */
@@ -30,7 +32,8 @@ export class TokenService {
       const role = claims.role ?? 'customer';
       if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) return null;
       if (role !== 'customer' && role !== 'agent') return null;
-      return { sub, role };
+      const guestSub = claims.guest_sub;
+      return typeof guestSub === 'string' && guestSub.length > 0 && guestSub.length <= 255 ? { sub, role, guestSub } : { sub, role };
     } catch {
       return null;
     }

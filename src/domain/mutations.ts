@@ -64,6 +64,12 @@ export type MutationCommand =
    */
   | { readonly kind: 'set_offer_codes'; readonly voucherCode?: string | null; readonly externalOfferCode?: string | null }
   | { readonly kind: 'add_payment_instrument'; readonly instrument: Omit<PaymentInstrument, 'id'> }
+  /**
+   * SCAPI merge: a guest's basket (`ctx.mergeSource`, owned by `sourceOwnerId`) goes into this one as
+   * one serial change: its lines (quantities of a product in both combined by `mode`, capped at the
+   * line limit) and its coupon codes; the guest basket is deleted and its held units move here.
+   */
+  | { readonly kind: 'merge_basket'; readonly sourceBasketId: string; readonly sourceOwnerId: string; readonly mode: MergeMode }
   | { readonly kind: 'remove_payment_instrument'; readonly paymentInstrumentId: string }
   | {
       readonly kind: 'update_basket';
@@ -80,6 +86,8 @@ export type MutationCommand =
   | { readonly kind: 'expire_reservations' }
   /** Re-price and re-check the basket against the catalogue as it is now (after a catalogue change). */
   | { readonly kind: 'recalculate' };
+
+export type MergeMode = 'sum_quantities' | 'highest_quantity' | 'lowest_quantity';
 
 export interface AddItem {
   readonly sku: string;
@@ -128,6 +136,8 @@ export interface MutationContext {
   readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
   /** The site's payment methods by id. */
   readonly paymentMethods?: ReadonlyMap<string, PaymentMethod>;
+  /** For `merge_basket`: the guest basket as read (null when there is none to merge). */
+  readonly mergeSource?: Basket | null;
   /** The site's currency, for a basket created without one. */
   readonly siteCurrency?: string;
   /** The site's shipping methods by id. */
@@ -297,6 +307,17 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       const externalOfferCode = command.externalOfferCode === undefined ? basket.externalOfferCode : command.externalOfferCode;
       return changed({ coupons, externalOfferCode });
     }
+    case 'merge_basket': {
+      const source = ctx.mergeSource;
+      if (!source || source.status !== 'active' || source.ownerId !== command.sourceOwnerId || source.siteId !== basket.siteId || source.id === basket.id) {
+        return reject('basket_not_found', 'There is no guest basket on this site to merge.');
+      }
+      const lines = mergeLines(basket.lines, source.lines, command.mode, ctx);
+      if ('code' in lines) return { outcome: 'rejected', rejection: lines };
+      const codes = new Set(basket.coupons.map((c) => c.code));
+      const coupons = [...basket.coupons, ...source.coupons.filter((c) => !codes.has(c.code))].slice(0, MAX_COUPONS);
+      return changed({ lines, coupons, adjustments: basket.adjustments.filter((a) => a.level === 'order' || lines.some((l) => l.itemId === a.itemId)) });
+    }
     case 'add_payment_instrument': {
       const method = ctx.paymentMethods?.get(command.instrument.methodId);
       if (!method) return reject('payment_method_not_found', `No payment method '${command.instrument.methodId}' on this site.`);
@@ -370,6 +391,30 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
       attributes: item.attributes ?? {},
       custom: item.custom ?? {},
     });
+  }
+  return lines;
+}
+
+/**
+ * A guest's lines merged into the basket's: a product in both gets the quantity `mode` says (capped at
+ * the per-line limit rather than refusing the sign-in); the others are added after the basket's own,
+ * keeping their options and custom properties, with new ids.
+ */
+function mergeLines(current: readonly BasketLine[], incoming: readonly BasketLine[], mode: MergeMode, ctx: MutationContext): BasketLine[] | Rejection {
+  const lines = [...current];
+  let created = 0;
+  let position = current.reduce((max, l) => Math.max(max, l.position), -1);
+  for (const g of [...incoming].sort((a, b) => a.position - b.position)) {
+    const index = lines.findIndex((l) => l.sku === g.sku);
+    if (index >= 0) {
+      const mine = lines[index]!;
+      const wanted = mode === 'sum_quantities' ? mine.quantity + g.quantity : mode === 'highest_quantity' ? Math.max(mine.quantity, g.quantity) : Math.min(mine.quantity, g.quantity);
+      lines[index] = { ...mine, quantity: Math.min(wanted, ctx.limits.maxLineQuantity) };
+      continue;
+    }
+    if (lines.length >= ctx.limits.maxLines) return { code: 'line_limit_exceeded', message: `A basket holds at most ${ctx.limits.maxLines} product items; the guest basket does not fit.` };
+    position += 1;
+    lines.push({ ...g, itemId: ctx.newItemId(created++), position, quantity: Math.min(g.quantity, ctx.limits.maxLineQuantity) });
   }
   return lines;
 }

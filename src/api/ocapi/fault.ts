@@ -38,6 +38,11 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   internal_error: 'InternalServerErrorException',
 };
 
+/** OCAPI's exception name for an error (SCAPI derives its error type from it too). */
+export function faultType(err: ApiError): string {
+  return FAULT_TYPE[err.code];
+}
+
 export function faultDocument(err: ApiError) {
-  return { _v: OCAPI_VERSION, fault: { type: FAULT_TYPE[err.code], message: err.message } };
+  return { _v: OCAPI_VERSION, fault: { type: faultType(err), message: err.message } };
 }

@@ -1,0 +1,61 @@
+/**
+ * SCAPI Shopper Baskets v1 alias (CONTRACT §4): the same basket resource under
+ * `/checkout/shopper-baskets/v1/organizations/{organizationId}`, site from the `siteId` query
+ * parameter, camelCase fields, hyphenated sub-paths, money as JSON numbers, errors as SCAPI's
+ * problem documents — so the official `commerce-sdk-isomorphic` ShopperBaskets client works unchanged.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps.js';
+import { ApiError, toApiError } from '../errors.js';
+import { stringifyWithDecimals } from '../json.js';
+import { registerBasketResource } from '../basket-resource/register.js';
+import { faultType } from '../ocapi/fault.js';
+import { camelToSnake, toOcapiBody, toScapiDocument, toScapiPath } from './spelling.js';
+import { mergeRoute } from './merge.route.js';
+
+export const SCAPI_PREFIX = '/checkout/shopper-baskets/v1/organizations/:organizationId';
+
+const SiteQuery = z.object({ siteId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid siteId'), locale: z.string().max(64).optional() }).passthrough();
+
+/** SCAPI's error document: `{type, title, detail}` as application/problem+json. */
+export function scapiError(err: ApiError) {
+  const name = faultType(err).replace(/Exception$/, '');
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+  return {
+    type: `https://api.commercecloud.salesforce.com/documentation/error/v1/errors/${words.toLowerCase().replace(/ /g, '-')}`,
+    title: words,
+    detail: err.message,
+  };
+}
+
+/** Puts a SCAPI request into OCAPI's form before validation: snake_case params and body, `site_id` from `siteId`. */
+async function normalize(req: FastifyRequest): Promise<void> {
+  const query = req.query as Record<string, unknown>;
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.params as Record<string, string>)) if (k !== 'organizationId') params[camelToSnake(k)] = v;
+  if (typeof query.siteId !== 'string') throw new ApiError('invalid_request', 'The siteId query parameter is required.');
+  params.site_id = query.siteId;
+  req.params = params;
+  if (req.body !== undefined) req.body = toOcapiBody(req.body);
+}
+
+export async function scapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.setErrorHandler((err, req, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) req.log.error({ err }, 'request failed');
+    return reply.code(apiError.status).type('application/problem+json').send(scapiError(apiError));
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).type('application/problem+json').send(scapiError(new ApiError('not_found', 'No such resource.'))));
+
+  const render = (document: object) => stringifyWithDecimals(toScapiDocument(document));
+  registerBasketResource(app, deps, {
+    name: 'scapi',
+    tag: 'SCAPI Shopper Baskets',
+    path: (op) => toScapiPath(op.path),
+    normalize,
+    querystring: SiteQuery,
+    render,
+  });
+  mergeRoute(app, deps, { normalize, querystring: SiteQuery, render });
+}

@@ -1,0 +1,58 @@
+/**
+ * SCAPI spells OCAPI's resource in camelCase with hyphenated path segments and no `_v`/`_type`
+ * markers. These conversions map one spelling onto the other; custom properties (`c_*`) keep their
+ * names in both. Values are left alone (a `JsonDecimal` stays a decimal).
+ */
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+
+export function snakeToCamel(key: string): string {
+  return key.startsWith('c_') ? key : key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+export function camelToSnake(key: string): string {
+  return key.startsWith('c_') ? key : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** An OCAPI-form document in SCAPI's spelling: camelCase keys, `_`-prefixed markers dropped. */
+export function toScapiDocument(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toScapiDocument);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!k.startsWith('_')) out[snakeToCamel(k)] = toScapiDocument(v);
+  return out;
+}
+
+/** A SCAPI request body in OCAPI's spelling (snake_case keys), for the shared validation. */
+export function toOcapiBody(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toOcapiBody);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[camelToSnake(k)] = toOcapiBody(v);
+  return out;
+}
+
+/** OCAPI path `/baskets/:basket_id/shipping_address` in SCAPI's form `/baskets/:basketId/shipping-address`. */
+export function toScapiPath(path: string): string {
+  return path
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? `:${snakeToCamel(seg.slice(1))}` : seg.replace(/_/g, '-')))
+    .join('/');
+}
+
+/** A generated JSON schema (OpenAPI) with its property names in SCAPI's spelling. */
+export function toScapiJsonSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toScapiJsonSchema);
+  if (!isPlainObject(schema)) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'properties' && isPlainObject(v)) {
+      out[k] = Object.fromEntries(Object.entries(v).filter(([p]) => p !== 'site_id').map(([p, s]) => [snakeToCamel(p), toScapiJsonSchema(s)]));
+    } else if (k === 'required' && Array.isArray(v)) {
+      out[k] = v.filter((p) => p !== 'site_id').map((p) => (typeof p === 'string' ? snakeToCamel(p) : p));
+    } else {
+      out[k] = toScapiJsonSchema(v);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+/**
+ * A basket merge's write: the guest basket's outcome (deleted), its held units moved to the
+ * destination basket, and the destination's outcome — one transaction, all or nothing. Both basket
+ * writes keep their version guards, so a change the guest's own lane made meanwhile rolls it all back
+ * (the merge then re-reads and retries). Locks are taken guest basket first, then the destination, the
+ * same order the guest's lane would use for its own basket alone, so there is no deadlock.
+ */
+import type pg from 'pg';
+import { writeMutationOutcome, type MutationOutcomeWrite, type MutationRecord } from './basket.repository.js';
+
+const TRANSFER_HOLDINGS = `
+  with moved as (
+    delete from reservations where basket_id = $1 and stock_list = $3 returning sku, quantity, expires_at)
+  insert into reservations (basket_id, stock_list, sku, quantity, expires_at)
+  select $2, $3, sku, quantity, expires_at from moved where quantity > 0
+  on conflict (basket_id, stock_list, sku) do update
+    set quantity = reservations.quantity + excluded.quantity, expires_at = least(reservations.expires_at, excluded.expires_at)`;
+
+export interface MergeWrite {
+  readonly source: { readonly record: MutationRecord; readonly outcome: MutationOutcomeWrite & { status: 'applied' } };
+  readonly destination: { readonly record: MutationRecord; readonly outcome: MutationOutcomeWrite & { status: 'applied' } };
+  readonly stockList: string;
+}
+
+/** Returns the destination's pk; throws ConcurrentModificationError when either basket moved. */
+export async function writeMergeOutcome(pool: Pick<pg.Pool, 'connect'>, w: MergeWrite): Promise<number | null> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await writeMutationOutcome(client, w.source.record, w.source.outcome);
+    await client.query(TRANSFER_HOLDINGS, [w.source.outcome.after.id, w.destination.outcome.after.id, w.stockList]);
+    const pk = await writeMutationOutcome(client, w.destination.record, w.destination.outcome);
+    await client.query('commit');
+    return pk;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
