@@ -11,7 +11,7 @@ import { adminRoutes } from './admin/admin.routes.js';
 import { OCAPI_PREFIX, ocapiRoutes } from './ocapi/ocapi.routes.js';
 import { akinonRoutes } from './akinon/akinon.routes.js';
 import { SCAPI_PREFIX, scapiRoutes } from './scapi/scapi.routes.js';
-import { toScapiJsonSchema } from './scapi/spelling.js';
+import { scapiRouteSchema } from './scapi/spelling.js';
 import { systemRoutes } from './system.routes.js';
 import { BOARD_PATH, registerQueueBoard } from './ops/queue-board.js';
 
@@ -59,7 +59,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
       // Bull Board's own pages and API are not part of this service's contract.
       if (input.url.startsWith(BOARD_PATH)) return { ...out, schema: { ...out.schema, hide: true } };
       // SCAPI routes validate in OCAPI's spelling (after mapping); document them in their own.
-      if (input.url.startsWith('/checkout/shopper-baskets/')) return { ...out, schema: toScapiJsonSchema(out.schema) as typeof out.schema };
+      if (input.url.startsWith('/checkout/shopper-baskets/')) return { ...out, schema: scapiRouteSchema(out.schema) as typeof out.schema };
       return out;
     },
   });

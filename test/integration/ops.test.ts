@@ -100,6 +100,17 @@ describe('/docs', () => {
     expect(body.type).toBe('array');
     expect(body.items.required).toEqual(expect.arrayContaining(['product_id', 'quantity']));
     expect(doc.paths['/admin/products'].put.tags).toEqual(['Admin']);
+    expect(doc.paths['/admin/promotions/{code}'].put.tags).toEqual(['Admin']);
+    // SCAPI: the same operation in its own spelling (camelCase fields, siteId query, organizationId path).
+    const scapi = doc.paths['/checkout/shopper-baskets/v1/organizations/{organizationId}/baskets/{basketId}/items'].post;
+    expect(scapi.tags).toEqual(['SCAPI Shopper Baskets']);
+    expect(scapi.requestBody.content['application/json'].schema.items.required).toEqual(['productId', 'quantity']);
+    expect(scapi.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['query:siteId', 'path:organizationId', 'path:basketId']));
+    expect(doc.paths['/checkout/shopper-baskets/v1/organizations/{organizationId}/baskets/{basketId}/shipments/{shipmentId}/shipping-address'].put).toBeDefined();
+    expect(doc.paths['/checkout/shopper-baskets/v1/organizations/{organizationId}/baskets/actions/merge'].post).toBeDefined();
+    // Akinon.
+    expect(doc.paths['/baskets/basket/'].post.tags).toEqual(['Akinon']);
+    expect(doc.paths['/baskets/basket_items/'].patch).toBeDefined();
     expect(doc.paths['/mutations/{mutation_id}']).toBeDefined();
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/admin/queues'))).toBe(false);
     const ui = await h.app.inject({ method: 'GET', url: '/docs' });

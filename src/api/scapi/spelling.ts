@@ -56,3 +56,13 @@ export function toScapiJsonSchema(schema: unknown): unknown {
   }
   return out;
 }
+
+/** A SCAPI route's generated schema in SCAPI's spelling, with the `organizationId` path parameter it takes. */
+export function scapiRouteSchema(schema: unknown): unknown {
+  const out = toScapiJsonSchema(schema) as { params?: { properties?: Record<string, unknown>; required?: string[] } };
+  const params = out.params ?? { type: 'object', properties: {}, required: [] };
+  return {
+    ...out,
+    params: { ...params, properties: { organizationId: { type: 'string', description: 'Accepted as given (one organization per service).' }, ...params.properties }, required: ['organizationId', ...(params.required ?? [])] },
+  };
+}
