@@ -33,6 +33,7 @@ export type ApiErrorCode =
   | 'payment_method_not_found'
   | 'payment_instrument_limit_exceeded'
   | 'payment_instrument_not_found'
+  | 'payment_amount_invalid'
   | 'promotion_not_found'
   | 'idempotency_conflict'
   | 'payload_too_large'
@@ -68,6 +69,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   payment_method_not_found: 400,
   payment_instrument_limit_exceeded: 400,
   payment_instrument_not_found: 404,
+  payment_amount_invalid: 400,
   promotion_not_found: 404,
   idempotency_conflict: 422,
   payload_too_large: 413,

@@ -19,7 +19,7 @@ import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/prepared.js';
 import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
 import { buildSnapshot, type BasketSnapshot } from './basket-snapshot.js';
-import { idempotentMutationId, lineItemId } from './ids.js';
+import { derivedMutationId, lineItemId } from './ids.js';
 import { writeMergeOutcome } from '../persistence/merge.repository.js';
 import type { StockView } from '../domain/reservation.js';
 import type pg from 'pg';
@@ -54,7 +54,8 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     mutationId,
     createSiteId: command.kind === 'create_basket' ? command.siteId : null,
     skus: [...skusInvolved(null, command), ...(merge?.basket?.lines.map((l) => l.sku) ?? [])],
-    codes: codesInvolved(command),
+    // A merge carries the guest's coupon codes over: their promotions must be read too.
+    codes: [...codesInvolved(command), ...(merge?.basket?.coupons.map((c) => c.code) ?? [])],
     now,
   });
 
@@ -63,7 +64,9 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     if (r.status === 'applied') {
       // Without a stored result (no Idempotency-Key) the current snapshot stands in; its version goes with it.
       const snapshot = (r.result ?? (await loadSnapshot(deps.db, basketId))) as BasketSnapshot;
-      return { duplicate: true, outcome: { status: 'applied', mutationId, basketId, version: snapshot.version, snapshot } };
+      // A merge's guest basket changed too; a crash may have kept its new version out of the cache.
+      const guest = command.kind === 'merge_basket' ? ((await loadSnapshot(deps.db, command.sourceBasketId)) as BasketSnapshot | null) : null;
+      return { duplicate: true, outcome: { status: 'applied', mutationId, basketId, version: snapshot.version, snapshot }, alsoChanged: guest ? [guest] : [] };
     }
     const error = r.error ?? { code: 'internal_error', message: 'unknown failure' };
     return { duplicate: true, outcome: { status: r.status, mutationId, basketId, version: r.version, error } };
@@ -115,7 +118,8 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   const plan = planReservations({
     mode: command.kind === 'expire_reservations' ? 'expire' : command.kind === 'recalculate' ? 'keep' : 'hold',
     desired: wantedUnits(after, state.catalog),
-    increased: increasedSkus(before, after),
+    // A sign-in merge is never refused for stock: a guest line whose units are gone is flashed instead.
+    increased: merge ? new Set<string>() : increasedSkus(before, after),
     stock: merge ? withGuestHoldings(state.stock, merge.stock, now) : state.stock,
     now,
     ttlSeconds: deps.reservationTtlSeconds,
@@ -167,7 +171,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 
 /** The id under which a merge records what it did to the guest basket. */
 function sourceMutationId(mutationId: string): string {
-  return idempotentMutationId('merge-source', mutationId);
+  return derivedMutationId(mutationId, 'merge-source');
 }
 
 /**

@@ -23,6 +23,11 @@ export function ownerSiteBasketId(ownerId: string, siteId: string, n: number): s
   return nameBasedUuid('akinon-basket', ownerId, `${siteId}\u0000${n}`);
 }
 
+/** The id of a record a mutation writes besides its own (a merge's record on the guest basket). */
+export function derivedMutationId(mutationId: string, purpose: string): string {
+  return nameBasedUuid('derived-mutation', mutationId, purpose);
+}
+
 function nameBasedUuid(space: string, ownerId: string, name: string): string {
   const h = createHash('sha1').update(`${space}\u0000`).update(ownerId).update('\u0000').update(name).digest();
   h[6] = (h[6]! & 0x0f) | 0x50;

@@ -59,7 +59,10 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
       log.warn({ err }, 'snapshot cache write failed; dropping the cached snapshot');
       await deps.cache.forget(outcome.basketId).catch(() => undefined);
     });
-    for (const other of alsoChanged) await deps.cache.writeIfNewer(other).catch(() => deps.cache.forget(other.id).catch(() => undefined));
+  }
+  // Other baskets the mutation changed come freshly read (or just written), so they may go to the cache even for a duplicate.
+  for (const other of outcome.status === 'applied' ? alsoChanged : []) {
+    await deps.cache.writeIfNewer(other).catch(() => deps.cache.forget(other.id).catch(() => undefined));
   }
   if (job.replyTo) await publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed'));
   deps.onApplied?.(job, outcome, performance.now() - started, duplicate);

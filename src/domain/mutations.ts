@@ -3,7 +3,7 @@
  * next basket or a rejection with a reason. Expected business outcomes (unknown product, limits) are
  * results, never exceptions. No IO, no clock: `now` and item ids come in through the context.
  */
-import { Money } from './money.js';
+import { Money, minorUnits } from './money.js';
 import type { Address, Basket, BasketLine, Catalog, Checkout, DiscountType, PaymentInstrument, PaymentMethod, PriceAdjustment, ShippingMethod } from './types.js';
 
 /** Coupon codes a basket may carry at once, and payment instruments. */
@@ -120,6 +120,7 @@ export type RejectionCode =
   | 'payment_method_not_found'
   | 'payment_instrument_limit_exceeded'
   | 'payment_instrument_not_found'
+  | 'payment_amount_invalid'
   | 'forbidden';
 
 export interface Rejection {
@@ -224,16 +225,15 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
     case 'empty_basket':
       return next([]);
     case 'set_product_quantity': {
-      const line = basket.lines.find((l) => l.sku === command.sku);
-      if (!line) {
+      const mine = basket.lines.filter((l) => l.sku === command.sku);
+      if (mine.length === 0) {
         if (command.quantity === 0) return reject('item_not_found', `Product '${command.sku}' is not in this basket.`);
         const lines = addItems(basket.lines, [{ sku: command.sku, quantity: command.quantity, ...(command.attributes ? { attributes: command.attributes } : {}) }], ctx);
         return 'code' in lines ? { outcome: 'rejected', rejection: lines } : next(lines);
       }
-      if (command.quantity === 0) return next(basket.lines.filter((l) => l !== line));
-      if (command.quantity > ctx.limits.maxLineQuantity) return quantityLimit(line.sku, ctx);
-      const price = ctx.catalog.get(line.sku)?.price ?? line.addedUnitPrice;
-      return next(basket.lines.map((l) => (l === line ? { ...l, quantity: command.quantity, addedUnitPrice: price, attributes: command.attributes ?? l.attributes } : l)));
+      if (command.quantity === 0) return next(basket.lines.filter((l) => l.sku !== command.sku));
+      if (command.quantity > ctx.limits.maxLineQuantity) return quantityLimit(command.sku, ctx);
+      return next(setProductQuantity(basket.lines, mine, command.quantity, command.attributes, ctx.catalog.get(command.sku)?.price ?? null));
     }
     case 'set_item_attributes': {
       const line = basket.lines.find((l) => l.itemId === command.itemId);
@@ -325,6 +325,10 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       if (card && method.cardTypes.length > 0 && !method.cardTypes.includes(card.cardType)) {
         return reject('payment_method_not_found', `Payment method '${method.id}' does not take '${card.cardType}' cards.`);
       }
+      const amount = command.instrument.amount;
+      if (amount !== null && new Money(amount).decimalPlaces() > minorUnits(basket.currency)) {
+        return reject('payment_amount_invalid', `An amount in ${basket.currency} has at most ${minorUnits(basket.currency)} decimal places.`);
+      }
       const instruments = basket.checkout.paymentInstruments ?? [];
       if (instruments.length >= MAX_PAYMENT_INSTRUMENTS) return reject('payment_instrument_limit_exceeded', `A basket holds at most ${MAX_PAYMENT_INSTRUMENTS} payment instruments.`);
       return withCheckout({ paymentInstruments: [...instruments, { id: ctx.newItemId(0), ...command.instrument }] });
@@ -393,6 +397,26 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
     });
   }
   return lines;
+}
+
+/**
+ * The product's lines (`mine`, in basket order; several after a split) together get `quantity`: a rise
+ * goes to the first line; a fall comes off the newest lines first, removing those it empties. The
+ * shopper touched the product, so its lines' remembered unit price becomes today's.
+ */
+function setProductQuantity(lines: readonly BasketLine[], mine: readonly BasketLine[], quantity: number, attributes: Readonly<Record<string, unknown>> | undefined, price: Money | null): BasketLine[] {
+  const wanted = new Map(mine.map((l) => [l, l.quantity]));
+  let excess = mine.reduce((n, l) => n + l.quantity, 0) - quantity;
+  if (excess < 0) wanted.set(mine[0]!, mine[0]!.quantity - excess);
+  for (const l of [...mine].sort((a, b) => b.position - a.position)) {
+    if (excess <= 0) break;
+    const take = Math.min(excess, wanted.get(l)!);
+    wanted.set(l, wanted.get(l)! - take);
+    excess -= take;
+  }
+  return lines
+    .filter((l) => wanted.get(l) !== 0)
+    .map((l) => (wanted.has(l) ? { ...l, quantity: wanted.get(l)!, addedUnitPrice: price ?? l.addedUnitPrice, attributes: l === mine[0] && attributes ? attributes : l.attributes } : l));
 }
 
 /**

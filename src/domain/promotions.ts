@@ -49,25 +49,23 @@ export function couponBlock(code: string, offers: Offers): CouponStatus | null {
 }
 
 /**
- * The promotions that apply, in the order they apply (priority ascending, then code). A promotion
- * qualifies when it is usable, active (a campaign, or a coupon whose code the basket carries), its
- * minimum is met by `merchandiseTotal`, and it has something to act on. If any qualifying promotion is
- * exclusive, the first of those applies alone.
+ * The promotions that qualify, in the order they would apply (priority ascending, then code): usable,
+ * active (a campaign, or a coupon whose code the basket carries), minimum met by `merchandiseTotal`,
+ * and something to act on. Exclusivity is settled by `priceBasket`, which knows what each takes off.
  */
-export function selectPromotions(offers: Offers, validSkus: ReadonlySet<string>, merchandiseTotal: Money): ActivePromotion[] {
+export function qualifyingPromotions(offers: Offers, validSkus: ReadonlySet<string>, merchandiseTotal: Money): ActivePromotion[] {
   const codes = new Set(offers.coupons.map((c) => c.code));
   if (offers.externalOfferCode !== null) codes.add(offers.externalOfferCode);
-  const qualifying = offers.promotions
+  return offers.promotions
     .filter((p) => p.kind === 'campaign' || codes.has(p.code))
     .filter((p) => unusableBecause(p, offers.now) === null)
     .filter((p) => p.minAmount === null || merchandiseTotal.gte(p.minAmount))
     .filter((p) => (p.skus !== null ? p.skus.some((s) => validSkus.has(s)) : p.discountType === 'free_shipping' || merchandiseTotal.gt(0)))
-    .sort((a, b) => a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  const exclusive = qualifying.find((p) => p.exclusive);
-  return (exclusive ? [exclusive] : qualifying).map((promotion) => ({
-    promotion,
-    couponCode: promotion.kind === 'coupon' ? (offers.coupons.find((c) => c.code === promotion.code)?.code ?? null) : null,
-  }));
+    .sort((a, b) => a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .map((promotion) => ({
+      promotion,
+      couponCode: promotion.kind === 'coupon' ? (offers.coupons.find((c) => c.code === promotion.code)?.code ?? null) : null,
+    }));
 }
 
 /** The adjustment a product-level promotion puts on one line (`amount` is per unit, so × quantity). */

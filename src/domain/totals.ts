@@ -7,7 +7,7 @@ import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';
 import { adjustedPriceLessThanZero, invalidProductItem, productItemNotAvailable, productItemWithoutPrice, shippingMethodNotApplicable, type Flash } from './flashes.js';
 import { allocateByLargestRemainder } from './allocation.js';
-import { NO_OFFERS, couponBlock, orderPromotionAdjustment, productPromotionAdjustment, selectPromotions, type ActivePromotion, type CouponStatus, type Offers } from './promotions.js';
+import { NO_OFFERS, couponBlock, orderPromotionAdjustment, productPromotionAdjustment, qualifyingPromotions, type ActivePromotion, type CouponStatus, type Offers } from './promotions.js';
 import type { BasketLine, Catalog, CouponItem, PriceAdjustment, PricingPolicy, ShippingMethod } from './types.js';
 
 export interface PricedLine {
@@ -120,6 +120,31 @@ export function priceBasket(
   offers: Offers = NO_OFFERS,
 ): PricedBasket {
   const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
+  const valid = lines.filter((l) => catalog.get(l.sku)?.online === true && catalog.get(l.sku)?.price != null);
+  const merchandiseTotal = sum(valid.map((l) => round(catalog.get(l.sku)!.price!.times(l.quantity))));
+  const qualifying = qualifyingPromotions(offers, new Set(valid.map((l) => l.sku)), merchandiseTotal);
+  const price = (active: readonly ActivePromotion[]) => priceWith(lines, catalog, policy, short, shipping, adjustments, offers, active);
+  // An exclusive promotion applies alone, but only if it takes something off (a free shipment, say,
+  // takes nothing while no method is chosen): the first such, by priority; otherwise the stackable ones.
+  for (const exclusive of qualifying.filter((a) => a.promotion.exclusive)) {
+    const alone = price([exclusive]);
+    if (alone.promotionTotals.some((t) => t.code === exclusive.promotion.code)) return alone;
+  }
+  return price(qualifying.filter((a) => !a.promotion.exclusive));
+}
+
+/** `priceBasket` with the promotions that apply already chosen (`active`, in the order they apply). */
+function priceWith(
+  lines: readonly BasketLine[],
+  catalog: Catalog,
+  policy: PricingPolicy,
+  short: ReadonlySet<string>,
+  shipping: ShippingChoice,
+  adjustments: readonly PriceAdjustment[],
+  offers: Offers,
+  active: readonly ActivePromotion[],
+): PricedBasket {
+  const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
   const flashes: Flash[] = [];
   const sorted = [...lines].sort((a, b) => a.position - b.position);
 
@@ -135,8 +160,6 @@ export function priceBasket(
     return { index, line, entry, available, basePrice, valid, price: valid ? round(basePrice.times(line.quantity)) : ZERO };
   });
 
-  const merchandiseTotal = sum(entries.filter((e) => e.valid).map((e) => e.price));
-  const active = selectPromotions(offers, new Set(entries.filter((e) => e.valid).map((e) => e.line.sku)), merchandiseTotal);
 
   const unrated = entries.map(({ index, line, entry, available, basePrice, valid, price }) => {
     // Item-level adjustments: promotions in the order they apply, then manual ones in the order added;

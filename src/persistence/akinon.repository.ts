@@ -39,3 +39,9 @@ export async function productDetails(db: Db, siteId: string, skus: readonly stri
   }
   return out;
 }
+
+/** The site's currency (Akinon renders a guest's not-yet-created basket in it); USD for an unknown site. */
+export async function siteCurrency(db: Db, siteId: string): Promise<string> {
+  const row = await db.selectFrom('sites').select('currency').where('id', '=', siteId).executeTakeFirst();
+  return row?.currency ?? 'USD';
+}

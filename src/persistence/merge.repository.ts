@@ -2,8 +2,8 @@
  * A basket merge's write: the guest basket's outcome (deleted), its held units moved to the
  * destination basket, and the destination's outcome — one transaction, all or nothing. Both basket
  * writes keep their version guards, so a change the guest's own lane made meanwhile rolls it all back
- * (the merge then re-reads and retries). Locks are taken guest basket first, then the destination, the
- * same order the guest's lane would use for its own basket alone, so there is no deadlock.
+ * (the merge then re-reads and retries). Locks: the guest's basket row, its holdings, then the destination's
+ * row, then its holdings — each basket row before its holdings, as every other write takes them.
  */
 import type pg from 'pg';
 import { writeMutationOutcome, type MutationOutcomeWrite, type MutationRecord } from './basket.repository.js';
@@ -28,6 +28,8 @@ export async function writeMergeOutcome(pool: Pick<pg.Pool, 'connect'>, w: Merge
   try {
     await client.query('begin');
     await writeMutationOutcome(client, w.source.record, w.source.outcome);
+    // The destination's row before its holdings, the order its own writes take them in.
+    await client.query('select 1 from baskets where id = $1 for update', [w.destination.outcome.after.id]);
     await client.query(TRANSFER_HOLDINGS, [w.source.outcome.after.id, w.destination.outcome.after.id, w.stockList]);
     const pk = await writeMutationOutcome(client, w.destination.record, w.destination.outcome);
     await client.query('commit');

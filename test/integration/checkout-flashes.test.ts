@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
+import { requestHash } from '../../src/application/ids.js';
 
 let h: Harness;
 let sku: string;
@@ -88,6 +89,24 @@ describe('payment instruments', () => {
     const removed = await s.request('DELETE', `${base}/${id}/payment_instruments/${pi.payment_instrument_id}`);
     expect(removed.statusCode).toBe(200);
     expect(removed.json().payment_instruments).toEqual([]);
+
+    // With an Idempotency-Key the request's hash is stored: it is taken over the masked card, so it
+    // cannot be searched for the number offline.
+    const keyed = await s.request('POST', `${base}/${id}/payment_instruments`, { payment_method_id: 'CREDIT_CARD', payment_card: card }, { 'idempotency-key': `pay-${id}` });
+    expect(keyed.statusCode).toBe(200);
+    const record = await h.res.db.selectFrom('mutations').select('request_hash').where('basket_id', '=', id).where('idempotency_key', '=', `pay-${id}`).executeTakeFirstOrThrow();
+    const rawHash = requestHash('POST', '/baskets/:basket_id/payment_instruments', { params: { site_id: site, basket_id: id }, body: { payment_method_id: 'CREDIT_CARD', payment_card: card } });
+    expect(record.request_hash).not.toBe(rawHash);
+    const values: unknown[] = [];
+    for (const k of await h.res.redis.keys(`${h.tag}:*`)) {
+      const type = await h.res.redis.type(k);
+      if (type === 'string') values.push(await h.res.redis.get(k));
+      if (type === 'hash') values.push(await h.res.redis.hgetall(k));
+    }
+    const ticket = JSON.stringify(values);
+    expect(ticket).not.toContain('4111111111111111');
+    expect(ticket).not.toContain(rawHash);
+
   });
 
   it('lists the applicable payment methods', async () => {
@@ -106,6 +125,7 @@ describe('payment instruments', () => {
     ['a card type the method does not take', { payment_method_id: 'CREDIT_CARD', payment_card: { ...card, card_type: 'Amex' } }, 'InvalidPaymentMethodIdException'],
     ['a malformed card number', { payment_method_id: 'CREDIT_CARD', payment_card: { ...card, number: '4111-1111' } }, 'PropertyConstraintViolationException'],
     ['an unknown property', { payment_method_id: 'PAYPAL', colour: 'red' }, 'PropertyConstraintViolationException'],
+    ['an amount finer than the currency', { payment_method_id: 'PAYPAL', amount: '10.005' }, 'InvalidPaymentAmountException'],
   ])('refuses %s with 400 and changes nothing', async (_what, body, fault) => {
     const s = new Shopper(h);
     const id = (await s.request('POST', base, {})).json().basket_id as string;

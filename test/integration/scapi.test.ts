@@ -157,6 +157,40 @@ describe('basket merge', () => {
     expect(highest.json().productItems.map((i: { quantity: number }) => i.quantity)).toEqual([4]);
   });
 
+  it("carries the guest's coupon over and prices it at once", async () => {
+    const code = `${h.tag}-GUEST10`;
+    expect((await h.app.inject({ method: 'PUT', url: `/admin/promotions/${code}`, headers: h.adminHeaders, payload: { kind: 'coupon', name: 'Guest 10%', site: 'default', discount: { type: 'percentage', value: '10' } } })).statusCode).toBe(200);
+    const { guest, id, token } = await guestWith([{ productId: sku, quantity: 2 }]);
+    expect((await guest.request('POST', `${ORG}/baskets/${id}/coupons${q}`, { code })).json().couponItems[0].statusCode).toBe('applied');
+    const customer = new Shopper(h);
+    const merged = (await customer.request('POST', `${ORG}/baskets/actions/merge${q}&createDestinationBasket=true`, undefined, { 'x-guest-authorization': token })).json();
+    // 2 × 12.50 = 25.00, 10% off → 22.50, in the merge's own answer.
+    expect(merged.couponItems).toEqual([expect.objectContaining({ code, statusCode: 'applied' })]);
+    expect(merged.productTotal).toBe(22.5);
+  });
+
+  it("is not refused when a guest line's units are gone: the line is merged and flashed", async () => {
+    const scarce = `${h.tag}-scarce`;
+    await seedProducts(h, [{ sku: scarce, price: '1.00', stock: 2 }]);
+    const { id, token } = await guestWith([{ productId: scarce, quantity: 2 }, { productId: other, quantity: 1 }]);
+    // The guest's hold expires and another shopper takes the units.
+    await sql`update reservations set expires_at = now() - interval '1 minute' where basket_id = ${id}::uuid and sku = ${scarce}`.execute(h.res.db);
+    const rival = new Shopper(h);
+    const rivalBasket = (await rival.request('POST', `${ORG}/baskets${q}`, {})).json().basketId as string;
+    expect((await rival.request('POST', `${ORG}/baskets/${rivalBasket}/items${q}`, [{ productId: scarce, quantity: 2 }])).statusCode).toBe(200);
+
+    const customer = new Shopper(h);
+    const r = await customer.request('POST', `${ORG}/baskets/actions/merge${q}&createDestinationBasket=true`, undefined, { 'x-guest-authorization': token });
+    expect(r.statusCode, r.body).toBe(200);
+    const doc = r.json();
+    expect(doc.productItems.map((i: { productId: string; quantity: number }) => [i.productId, i.quantity])).toEqual([
+      [scarce, 2],
+      [other, 1],
+    ]);
+    expect(doc.flash).toContainEqual(expect.objectContaining({ type: 'ProductItemNotAvailable', path: '$.product_items[0]' }));
+    expect(await reserved(scarce)).toBe(2);
+  });
+
   it('refuses a bad guest token (401), the caller as its own guest (400), and an unknown merge mode (400)', async () => {
     const customer = new Shopper(h);
     await customer.request('POST', `${ORG}/baskets${q}`, {});

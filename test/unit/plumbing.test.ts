@@ -56,3 +56,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'http' })).toThrow(/PORT/);
   });
 });
+
+describe('SCAPI spelling', () => {
+  it('maps keys both ways but leaves custom properties and their values alone', async () => {
+    const { toOcapiBody, toScapiDocument, toScapiPath } = await import('../../src/api/scapi/spelling.js');
+    expect(toOcapiBody({ paymentCard: { cardType: 'Visa', expirationMonth: 1 }, address1: 'x', c_meta: { giftWrap: true, some_key: [{ innerKey: 1 }] } })).toEqual({
+      payment_card: { card_type: 'Visa', expiration_month: 1 },
+      address1: 'x',
+      c_meta: { giftWrap: true, some_key: [{ innerKey: 1 }] },
+    });
+    expect(toScapiDocument({ _v: '23.2', _type: 'basket', product_items: [{ price_after_order_discount: 1, c_meta: { some_key: 1 } }] })).toEqual({
+      productItems: [{ priceAfterOrderDiscount: 1, c_meta: { some_key: 1 } }],
+    });
+    expect(toScapiPath('/baskets/:basket_id/shipments/:shipment_id/shipping_address')).toBe('/baskets/:basketId/shipments/:shipmentId/shipping-address');
+  });
+});

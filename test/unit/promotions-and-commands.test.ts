@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Money } from '../../src/domain/money.js';
 import { applyMutation, MAX_COUPONS, type MutationCommand, type MutationContext } from '../../src/domain/mutations.js';
-import { couponBlock, selectPromotions, type Offers } from '../../src/domain/promotions.js';
+import { couponBlock, qualifyingPromotions, type Offers } from '../../src/domain/promotions.js';
 import { priceBasket } from '../../src/domain/totals.js';
 import { checkoutFlashes } from '../../src/domain/checkout.js';
 import type { Basket, BasketLine, CatalogEntry, PricingPolicy, Promotion } from '../../src/domain/types.js';
@@ -18,9 +18,9 @@ const promo = (code: string, over: Partial<Promotion> = {}): Promotion => ({
 const offers = (promotions: Promotion[], codes: string[] = [], externalOfferCode: string | null = null): Offers => ({
   promotions, coupons: codes.map((code, i) => ({ id: `c${i}`, code })), externalOfferCode, now,
 });
-const codes = (o: Offers, skus: string[] = ['a'], total = '100') => selectPromotions(o, new Set(skus), new Money(total)).map((a) => a.promotion.code);
+const codes = (o: Offers, skus: string[] = ['a'], total = '100') => qualifyingPromotions(o, new Set(skus), new Money(total)).map((a) => a.promotion.code);
 
-describe('selectPromotions', () => {
+describe('qualifyingPromotions', () => {
   it('orders by priority, then code', () => {
     expect(codes(offers([promo('b', { priority: 2 }), promo('z', { priority: 1 }), promo('a', { priority: 2 })]))).toEqual(['z', 'a', 'b']);
   });
@@ -45,11 +45,6 @@ describe('selectPromotions', () => {
     expect(codes(offers(all, ['used']))).toEqual(['ok']);
   });
 
-  it('an exclusive promotion that qualifies applies alone; one that does not changes nothing', () => {
-    const stack = [promo('s1', { priority: 1 }), promo('s2', { priority: 2 })];
-    expect(codes(offers([...stack, promo('x', { exclusive: true, priority: 5 })]))).toEqual(['x']);
-    expect(codes(offers([...stack, promo('x', { exclusive: true, minAmount: new Money(500) })]))).toEqual(['s1', 's2']);
-  });
 });
 
 describe('couponBlock', () => {
@@ -90,6 +85,25 @@ describe('priceBasket with promotions', () => {
       ['A1', '3.00'],
       ['O', '3.90'],
     ]);
+  });
+
+  const applied = (o: Offers, shipping?: Parameters<typeof priceBasket>[4]) => priceBasket(lines, catalog, policy, new Set(), shipping, [], o).promotionTotals.map((t) => t.code);
+
+  it('an exclusive promotion that takes something applies alone; one that does not qualify changes nothing', () => {
+    const stack = [promo('s1', { priority: 1 }), promo('s2', { priority: 2 })];
+    expect(applied(offers([...stack, promo('x', { exclusive: true, priority: 5 })]))).toEqual(['x']);
+    expect(applied(offers([...stack, promo('x', { exclusive: true, minAmount: new Money(500) })]))).toEqual(['s1', 's2']);
+  });
+
+  it('an exclusive free shipping that takes nothing (no method, or shipping already free) leaves the others applied', () => {
+    const stack = [promo('s1')];
+    const ship = promo('FREE', { kind: 'coupon', exclusive: true, discountType: 'free_shipping' });
+    expect(applied(offers([...stack, ship], ['FREE']))).toEqual(['s1']);
+    const method = { id: 'std', name: 'Std', price: new Money('4.99'), taxRate: new Money('0.2'), freeOver: new Money('10') };
+    // 40.00 − 10% = 36.00 ≥ 10: shipping is free anyway.
+    expect(applied(offers([...stack, ship], ['FREE']), { selectedId: 'std', method })).toEqual(['s1']);
+    // Without the threshold the free shipment is worth 4.99: the exclusive coupon applies alone.
+    expect(applied(offers([...stack, ship], ['FREE']), { selectedId: 'std', method: { ...method, freeOver: null } })).toEqual(['FREE']);
   });
 
   it('a promotion never takes a line below zero and raises no flash (only agents’ adjustments do)', () => {
@@ -157,6 +171,17 @@ describe('commands for coupons, Akinon and the merge', () => {
     expect(run(b, { kind: 'set_product_quantity', sku: 'a', quantity: 0 }).lines.map((l) => l.sku)).toEqual(['b']);
     expect(reject(withA(), { kind: 'set_product_quantity', sku: 'b', quantity: 0 })).toBe('item_not_found');
     expect(reject(withA(), { kind: 'set_product_quantity', sku: 'a', quantity: 11 })).toBe('quantity_limit_exceeded');
+  });
+
+  it("Akinon's quantity by product counts every line of the product (after a split)", () => {
+    const split = run(withA(3), { kind: 'set_item_attributes', itemId: 'new-0', attributes: { engraving: 'A' }, splitOne: true }, { newItemId: () => 'split' });
+    const lines = (b: Basket) => b.lines.map((l) => [l.itemId, l.quantity]);
+    expect(lines(split)).toEqual([['new-0', 2], ['split', 1]]);
+    expect(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 0 }).lines).toEqual([]);
+    expect(lines(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 5 }))).toEqual([['new-0', 4], ['split', 1]]);
+    // A fall comes off the newest line first.
+    expect(lines(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 2 }))).toEqual([['new-0', 2]]);
+    expect(lines(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 1 }))).toEqual([['new-0', 1]]);
   });
 
   it('empties the basket but keeps its codes; sets attributes on a line or splits one unit off', () => {

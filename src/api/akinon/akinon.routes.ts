@@ -16,14 +16,14 @@ import type { BasketSnapshot } from '../../application/basket-snapshot.js';
 import type { BasketRead } from '../../application/get-basket.js';
 import type { MutationOutcome } from '../../application/mutation-job.js';
 import { lineItemId, requestHash } from '../../application/ids.js';
-import { productDetails, skuOfProductPk } from '../../persistence/akinon.repository.js';
+import { productDetails, siteCurrency, skuOfProductPk } from '../../persistence/akinon.repository.js';
 import { BasketCreationRefused, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
 import { ServiceUnavailableError } from '../../application/submit-mutation.js';
 import type { ApiDeps } from '../deps.js';
 import { answerWrite, etag, ifNoneMatchVersion, outcomeError, writeOptions } from '../http.js';
 import { AkinonError, fieldError, useDrfErrors } from './errors.js';
 import { identify, SessionIds, type AkinonCaller } from './identity.js';
-import { lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
+import { emptyAkinonBasket, lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
 import { addProductBody, BasketItemPatchBody, patchBasketBody, setQuantityBody } from './schemas.js';
 
 const TAGS = ['Akinon'];
@@ -154,8 +154,10 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   }
 
   both('/basket', (url, hide) => {
-    r.get(url, { schema: { tags: TAGS, hide, summary: "The caller's active basket (created when it has none; ETag, If-None-Match)" } }, async (req, reply) => {
+    r.get(url, { schema: { tags: TAGS, hide, summary: "The caller's active basket (created when it has none, except for a guest's first look; ETag, If-None-Match)" } }, async (req, reply) => {
       const caller = callerOf(req);
+      // A guest's first look creates nothing (crawlers, health checks): its basket comes with its first change.
+      if (caller.fresh) return reply.code(200).type(JSON_TYPE).send(JSON.stringify(emptyAkinonBasket(await siteCurrency(db, siteId))));
       const known = ifNoneMatchVersion(req);
       const { id, read } = await currentBasket(caller, known ?? 0, 'akinon');
       if (known !== null && known === read.head.version) return reply.code(304).header('etag', etag(known)).send();

@@ -42,12 +42,13 @@ export function isListed(line: SnapshotLine): boolean {
 interface Part {
   readonly key: string;
   readonly description: string;
-  /** Minor units. */
-  amount: number;
+  /** Minor units (a whole `Money`: this module counts in units, never in a JS number). */
+  amount: Money;
 }
 
-const toUnits = (amount: string | Money, currency: string) => new Money(amount).times(new Money(10).pow(minorUnits(currency))).round().toNumber();
-const fromUnits = (units: number, currency: string) => formatMoney(new Money(units).dividedBy(new Money(10).pow(minorUnits(currency))), currency);
+const toUnits = (amount: string | Money, currency: string): Money => new Money(amount).times(new Money(10).pow(minorUnits(currency))).round();
+const fromUnits = (units: Money, currency: string) => formatMoney(units.dividedBy(new Money(10).pow(minorUnits(currency))), currency);
+const total = (amounts: readonly Money[]) => amounts.reduce((n, a) => n.plus(a), new Money(0));
 
 function describe(a: SnapshotAdjustment, names: ReadonlyMap<string, string>): { key: string; description: string } {
   if (a.promotionCode) return { key: `promotion:${a.promotionCode}`, description: names.get(a.promotionCode) ?? a.itemText ?? a.promotionCode };
@@ -69,25 +70,24 @@ function orderParts(snapshot: BasketSnapshot, names: ReadonlyMap<string, string>
   if (adjustments.length === 0 || lines.length === 0) return out;
   const weights = lines.map((l) => new Money(l.priceAfterItemDiscount));
   const grid = adjustments.map((a) => allocateByLargestRemainder(new Money(a.amount), weights, cur).map((m) => toUnits(m, cur)));
-  const wanted = lines.map((l) => toUnits(l.priceAfterItemDiscount, cur) - toUnits(l.priceAfterOrderDiscount, cur));
-  const deficit = lines.map((_, i) => wanted[i]! - grid.reduce((n, col) => n + col[i]!, 0));
+  const wanted = lines.map((l) => toUnits(l.priceAfterItemDiscount, cur).minus(toUnits(l.priceAfterOrderDiscount, cur)));
+  const deficit = lines.map((_, i) => wanted[i]!.minus(total(grid.map((col) => col[i]!))));
+  const move = (col: number, line: number, units: number) => {
+    grid[col]![line] = grid[col]![line]!.plus(units);
+    deficit[line] = deficit[line]!.minus(units);
+  };
   for (let guard = 0; guard < 100_000; guard++) {
-    const over = deficit.findIndex((d) => d < 0);
-    const under = deficit.findIndex((d) => d > 0);
+    const over = deficit.findIndex((d) => d.lt(0));
+    const under = deficit.findIndex((d) => d.gt(0));
     if (over < 0 && under < 0) break;
     if (over >= 0) {
-      const col = grid.findIndex((c) => c[over]! > 0);
+      const col = grid.findIndex((c) => c[over]!.gt(0));
       if (col < 0) break;
-      grid[col]![over]! -= 1;
-      deficit[over]! += 1;
-      if (under >= 0) {
-        grid[col]![under]! += 1;
-        deficit[under]! -= 1;
-      }
+      move(col, over, -1);
+      if (under >= 0) move(col, under, 1);
     } else {
       // Only shortfalls left (the snapshot's shares exceed its adjustments): give the line the units.
-      grid[0]![under]! += 1;
-      deficit[under]! -= 1;
+      move(0, under, 1);
     }
   }
   lines.forEach((l, i) => {
@@ -103,9 +103,9 @@ function orderParts(snapshot: BasketSnapshot, names: ReadonlyMap<string, string>
 function lineParts(line: SnapshotLine, order: ReadonlyMap<string, Part[]>, names: ReadonlyMap<string, string>, currency: string): Part[] {
   const parts: Part[] = [];
   const add = (p: Part) => {
-    if (p.amount <= 0) return;
+    if (p.amount.lte(0)) return;
     const same = parts.find((x) => x.key === p.key);
-    if (same) same.amount += p.amount;
+    if (same) same.amount = same.amount.plus(p.amount);
     else parts.push({ ...p });
   };
   for (const a of line.adjustments) add({ ...describe(a, names), amount: toUnits(a.amount, currency) });
@@ -172,7 +172,7 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
   const itemOf = (line: SnapshotLine, parts: Part[]) => {
     const free = products.get(line.sku)?.free ?? 0;
     const stock = free + (held.get(line.sku) ?? 0);
-    const discount = parts.reduce((n, p) => n + p.amount, 0);
+    const discount = total(parts.map((p) => p.amount));
     return {
       quantity: line.quantity,
       product: productOf(line, stock),
@@ -205,7 +205,7 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
   for (const { parts } of items) {
     for (const p of parts) {
       const same = discounts.find((d) => d.key === p.key);
-      if (same) same.amount += p.amount;
+      if (same) same.amount = same.amount.plus(p.amount);
       else discounts.push({ ...p });
     }
   }
@@ -213,8 +213,8 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
   const orderRank = new Map(snapshot.orderAdjustments.map((a, j) => [describe(a, names).key, j]));
   const rank = (d: Part) => orderRank.get(d.key) ?? -1;
   discounts.sort((x, y) => rank(x) - rank(y));
-  const productAmount = listed.reduce((n, l) => n + toUnits(l.price, cur), 0);
-  const discountAmount = discounts.reduce((n, d) => n + d.amount, 0);
+  const productAmount = total(listed.map((l) => toUnits(l.price, cur)));
+  const discountAmount = total(discounts.map((d) => d.amount));
 
   const upsell = listed
     .filter((l) => l.basePrice !== null && l.addedUnitPrice !== null && new Money(l.basePrice).gt(l.addedUnitPrice))
@@ -229,7 +229,7 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
   return {
     basket: {
       basketitem_set: basketitemSet,
-      total_amount: fromUnits(productAmount - discountAmount, cur),
+      total_amount: fromUnits(productAmount.minus(discountAmount), cur),
       total_quantity: listed.reduce((n, l) => n + l.quantity, 0),
       unavailable_basket_products: unavailable,
       upsell_details: upsell,
@@ -250,4 +250,26 @@ export function renderAkinonItem(snapshot: BasketSnapshot, itemId: string, produ
   const doc = renderAkinonBasket(snapshot, products).basket as { basketitem_set: { id: number }[]; unavailable_basket_products: { id: number }[] };
   const id = akinonItemId(itemId);
   return (doc.basketitem_set.find((i) => i.id === id) ?? doc.unavailable_basket_products.find((i) => i.id === id) ?? null) as Record<string, unknown> | null;
+}
+
+/** What a guest without a basket yet sees: an empty basket with no identity (`pk` null) in the site's currency. */
+export function emptyAkinonBasket(currency: string): { basket: Record<string, unknown> } {
+  const zero = formatMoney(new Money(0), currency);
+  return {
+    basket: {
+      basketitem_set: [],
+      total_amount: zero,
+      total_quantity: 0,
+      unavailable_basket_products: [],
+      upsell_details: [],
+      discounts: [],
+      total_discount_amount: zero,
+      total_product_amount: zero,
+      voucher_code: null,
+      pk: null,
+      created_date: null,
+      modified_date: null,
+      segment: { pk: null, stock_list: null, price_list: null },
+    },
+  };
 }

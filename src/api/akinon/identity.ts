@@ -27,6 +27,8 @@ export interface AkinonCaller {
   readonly role: Role;
   /** Set when the caller is a guest. */
   readonly sessionId: string | null;
+  /** A guest whose session this request minted: it has no basket yet. */
+  readonly fresh: boolean;
 }
 
 export class SessionIds {
@@ -67,8 +69,8 @@ export function cookieValues(header: string | undefined, name: string): string[]
   return out;
 }
 
-export function sessionCookie(id: string): string {
-  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax`;
+export function sessionCookie(id: string, secure = false): string {
+  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
 }
 
 /**
@@ -82,11 +84,17 @@ export function identify(req: FastifyRequest, reply: FastifyReply, tokens: Token
     const token = bearerToken(req);
     const principal = token ? tokens.verify(token) : null;
     if (!principal) throw new AkinonError(401, { detail: 'Invalid token.' }, { 'www-authenticate': 'Bearer realm="api"' });
-    return { ownerId: principal.sub, role: principal.role, sessionId: null };
+    return { ownerId: principal.sub, role: principal.role, sessionId: null, fresh: false };
   }
   const presented = cookieValues(req.headers.cookie, SESSION_COOKIE).find((v) => sessions.isValid(v));
-  if (presented) return { ownerId: `session:${presented}`, role: 'customer', sessionId: presented };
+  if (presented) return { ownerId: `session:${presented}`, role: 'customer', sessionId: presented, fresh: false };
   const minted = sessions.mint();
-  reply.header('set-cookie', sessionCookie(minted));
-  return { ownerId: `session:${minted}`, role: 'customer', sessionId: minted };
+  reply.header('set-cookie', sessionCookie(minted, secure(req)));
+  return { ownerId: `session:${minted}`, role: 'customer', sessionId: minted, fresh: true };
+}
+
+/** Whether the client reached us over HTTPS (directly or through a proxy that says so): the cookie is then `Secure`. */
+function secure(req: FastifyRequest): boolean {
+  const forwarded = req.headers['x-forwarded-proto'];
+  return req.protocol === 'https' || (typeof forwarded === 'string' && forwarded.split(',')[0]!.trim().toLowerCase() === 'https');
 }

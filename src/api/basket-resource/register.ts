@@ -19,7 +19,7 @@ import { ApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, writeOptions } from '../http.js';
 import { decimal } from '../json.js';
 import { OCAPI_VERSION, renderBasketDocument } from '../ocapi/basket.document.js';
-import { customOf } from '../ocapi/schemas.js';
+import { customOf, withoutCardSecrets } from '../ocapi/schemas.js';
 import { basketOperations, type BasketOperation } from './operations.js';
 
 export interface BasketDialect {
@@ -64,7 +64,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
       command,
       idempotencyKey,
       // The route in OCAPI's form: the same request through either dialect is the same request.
-      requestHash: requestHash(op.method, op.path, { params: req.params, body: req.body }),
+      requestHash: requestHash(op.method, op.path, { params: req.params, body: withoutCardSecrets(req.body) }),
       respondAsync,
     });
     return answerWrite(reply, result, basketId, onApplied);

@@ -30,6 +30,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   payment_method_not_found: 'InvalidPaymentMethodIdException',
   payment_instrument_limit_exceeded: 'PaymentInstrumentQuotaExceededException',
   payment_instrument_not_found: 'PaymentInstrumentNotFoundException',
+  payment_amount_invalid: 'InvalidPaymentAmountException',
   promotion_not_found: 'PromotionNotFoundException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',

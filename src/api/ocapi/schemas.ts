@@ -161,3 +161,17 @@ export function paymentInstrumentOf(b: z.infer<typeof PaymentInstrumentBody>): O
       : null,
   };
 }
+
+/**
+ * A request body as it may be kept (hashed for Idempotency-Key reuse detection, which is stored): a card
+ * number reduced to its masked form, a security code dropped. A hash of the full number would be
+ * searchable offline, since the rest of the card is stored in the clear.
+ */
+export function withoutCardSecrets(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || !('payment_card' in body)) return body;
+  const b = body as z.infer<typeof PaymentInstrumentBody>;
+  const { payment_card: card, ...rest } = b;
+  if (!card) return body;
+  const { number: _number, security_code: _code, ...kept } = card;
+  return { ...rest, payment_card: { ...kept, masked_number: paymentInstrumentOf(b).card?.maskedNumber ?? null } };
+}

@@ -19,7 +19,8 @@ export function toScapiDocument(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toScapiDocument);
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (!k.startsWith('_')) out[snakeToCamel(k)] = toScapiDocument(v);
+  // Custom properties are the client's own data: their values pass through as they are.
+  for (const [k, v] of Object.entries(value)) if (!k.startsWith('_')) out[snakeToCamel(k)] = k.startsWith('c_') ? v : toScapiDocument(v);
   return out;
 }
 
@@ -28,7 +29,7 @@ export function toOcapiBody(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toOcapiBody);
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[camelToSnake(k)] = toOcapiBody(v);
+  for (const [k, v] of Object.entries(value)) out[camelToSnake(k)] = k.startsWith('c_') ? v : toOcapiBody(v);
   return out;
 }
 
