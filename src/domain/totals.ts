@@ -228,8 +228,11 @@ function priceWith(
   const allTax = computeTax(shipmentTaxed ? [...productTaxables, { rate: method.taxRate, amount: shippingTotal }] : productTaxables, policy);
   const adjustedTax = computeTax(productTaxables, policy);
   const merchandizeTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.price })), policy);
-  const adjustedShippingTax = shipmentTaxed ? allTax.lineTaxes[taxable.length]! : ZERO;
-  const shippingTaxBeforeAdjustments = method ? computeTax([{ rate: method.taxRate, amount: shippingPrice }], policy).total : ZERO;
+  // Rounded per rate group, the shipment's tax is what it adds to the groups, so that products' and
+  // shipment's tax add up to the tax total exactly (per line, the two ways agree anyway).
+  const adjustedShippingTax = !shipmentTaxed ? ZERO : policy.taxRoundedAtGroup ? allTax.total.minus(adjustedTax.total) : allTax.lineTaxes[taxable.length]!;
+  const shippingTaxBeforeAdjustments =
+    method === null ? ZERO : shippingAdjustments.length === 0 ? adjustedShippingTax : computeTax([{ rate: method.taxRate, amount: shippingPrice }], policy).total;
   const taxByItem = new Map(taxable.map((l, i) => [l.line.itemId, allTax.lineTaxes[i]!]));
   const priced: PricedLine[] = unrated.map((l) => ({ ...l, priceAfterOrderDiscount: afterOrder.get(l.line.itemId) ?? l.priceAfterOrderDiscount, tax: taxByItem.get(l.line.itemId) ?? ZERO }));
   const taxTotal = allTax.total;

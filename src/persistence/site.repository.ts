@@ -101,3 +101,9 @@ export async function listPaymentMethods(db: Kysely<Database>, siteId: string): 
   const rows = await db.selectFrom('payment_methods').select(['id', 'name', 'card_types']).where('site_id', '=', siteId).where('enabled', '=', true).orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, name: r.name, cardTypes: r.card_types }));
 }
+
+/** Removes a shipping method of a site; false when there was none. Baskets that chose it are flashed `ShippingMethodNotApplicable` on their next recalculation. */
+export async function deleteShippingMethod(db: Db, siteId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('shipping_methods').where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}

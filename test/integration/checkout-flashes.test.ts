@@ -3,7 +3,7 @@
  * kept masked only, unknown methods refused, a withdrawn method flashed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
+import { eventually, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
 import { requestHash } from '../../src/application/ids.js';
 
 let h: Harness;
@@ -49,7 +49,7 @@ describe('checkout flashes', () => {
     expect(doc.order_total).toBe(15);
   });
 
-  it('flashes ShippingMethodNotApplicable and PaymentMethodNotApplicable when the site withdraws them', async () => {
+  it('flashes PaymentMethodNotApplicable when the site withdraws the method', async () => {
     const own = `${h.tag}-withdraw`;
     const ownBase = `/s/${own}/dw/shop/v23_2/baskets`;
     const put = (url: string, payload: object) => h.app.inject({ method: 'PUT', url, headers: h.adminHeaders, payload });
@@ -63,6 +63,42 @@ describe('checkout flashes', () => {
     const doc = (await s.request('POST', `${ownBase}/${id}/items`, [{ product_id: sku, quantity: 1 }])).json();
     expect(doc.flash).toContainEqual({ _type: 'flash', type: 'PaymentMethodNotApplicable', message: expect.stringContaining('GIFT'), path: '$.payment_instruments[0].payment_method_id' });
     expect(types(doc)).not.toContain('PaymentMethodRequired');
+  });
+});
+
+describe('catalogue and site changes flash the baskets they touch', () => {
+  it('ShippingMethodNotApplicable once the chosen method is removed, ProductItemWithoutPrice once the price list has no price', async () => {
+    const own = `${h.tag}-changes`;
+    const ownBase = `/s/${own}/dw/shop/v23_2/baskets`;
+    const admin = (method: 'PUT' | 'POST' | 'DELETE', url: string, payload?: object) => h.app.inject({ method, url, headers: h.adminHeaders, ...(payload ? { payload } : {}) });
+    expect((await admin('PUT', `/admin/sites/${own}`, { currency: 'USD', price_list: 'default', stock_list: 'default' })).statusCode).toBe(200);
+    expect((await admin('PUT', `/admin/sites/${own}/shipping-methods/courier`, { name: 'Courier', price: '9.00', tax_rate: '0.2' })).statusCode).toBe(200);
+    const s = new Shopper(h);
+    const id = (await s.request('POST', ownBase, {})).json().basket_id as string;
+    await s.request('POST', `${ownBase}/${id}/items`, [{ product_id: sku, quantity: 1 }]);
+    expect((await s.request('PUT', `${ownBase}/${id}/shipments/me/shipping_method`, { id: 'courier' })).json().shipping_total).toBe(9);
+
+    expect((await admin('DELETE', `/admin/sites/${own}/shipping-methods/courier`)).statusCode).toBe(204);
+    expect((await admin('DELETE', `/admin/sites/${own}/shipping-methods/courier`)).statusCode).toBe(404);
+    expect((await admin('POST', '/admin/baskets/recalculate', { sites: [own] })).statusCode).toBe(202);
+    let doc = await eventually(async () => {
+      const d = (await s.request('GET', `${ownBase}/${id}`)).json();
+      return types(d).includes('ShippingMethodNotApplicable') ? d : undefined;
+    });
+    expect(doc.flash).toContainEqual({ _type: 'flash', type: 'ShippingMethodNotApplicable', message: expect.stringContaining('courier'), path: '$.shipments[0].shipping_method' });
+    expect(types(doc)).toContain('OrderTotalNotSet');
+    expect(doc.shipping_total).toBe(0);
+
+    // The site moves to a price list without this product: the line counts in no total.
+    expect((await admin('PUT', `/admin/price-lists/${own}-empty`, { currency: 'USD', prices: [] })).statusCode).toBe(200);
+    expect((await admin('PUT', `/admin/sites/${own}`, { currency: 'USD', price_list: `${own}-empty`, stock_list: 'default' })).statusCode).toBe(200);
+    expect((await admin('POST', '/admin/baskets/recalculate', { sites: [own] })).statusCode).toBe(202);
+    doc = await eventually(async () => {
+      const d = (await s.request('GET', `${ownBase}/${id}`)).json();
+      return types(d).includes('ProductItemWithoutPrice') ? d : undefined;
+    });
+    expect(doc.flash).toContainEqual({ _type: 'flash', type: 'ProductItemWithoutPrice', message: expect.stringContaining(sku), path: '$.product_items[0]' });
+    expect([doc.product_total, doc.order_total, doc.tax_total]).toEqual([0, 0, 0]);
   });
 });
 

@@ -502,15 +502,16 @@ const cases: readonly Case[] = [
     },
   },
   {
-    name: 'USD gross per group: product and shipping share a rate; group 4.01 though the parts show 2.01 + 2.01',
+    name: 'USD gross per group: product and shipping share a rate; group 4.01, so the shipment adds 2.00',
     policy: GROUP,
     rows: [['a', 1, '12.03', '0.2']],
     shipping: { price: '12.03', rate: '0.2' },
-    // product 12.03 / 6 = 2.005 → shown 2.01; shipping 2.005 → shown 2.01; the 0.2 group 4.010 → 4.01
-    // adjusted merchandize (products alone, per group) 2.005 → 2.01; order 12.03 + 12.03 = 24.06
+    // product 12.03 / 6 = 2.005 → shown 2.01; the 0.2 group with shipping 2.005 + 2.005 = 4.010 → 4.01
+    // adjusted merchandize (products alone, per group) 2.005 → 2.01; the shipment's tax is what it adds
+    // to the groups: 4.01 − 2.01 = 2.00 (so 2.01 + 2.00 = tax total); order 12.03 + 12.03 = 24.06
     want: {
       lines: [['12.03', '12.03', '12.03', '2.01']],
-      productSubTotal: '12.03', productTotal: '12.03', merchandizeTotalTax: '2.01', adjustedMerchandizeTotalTax: '2.01', shippingTotal: '12.03', shippingTotalTax: '2.01', taxTotal: '4.01', groups: [['0.2', '4.01']], orderTotal: '24.06',
+      productSubTotal: '12.03', productTotal: '12.03', merchandizeTotalTax: '2.01', adjustedMerchandizeTotalTax: '2.01', shippingTotal: '12.03', shippingTotalTax: '2.00', taxTotal: '4.01', groups: [['0.2', '4.01']], orderTotal: '24.06',
     },
   },
   {
@@ -529,11 +530,11 @@ const cases: readonly Case[] = [
     policy: { currency: 'JPY', taxation: 'net', ...GROUP, ...EVEN },
     rows: [['a', 1, '105', '0.1'], ['b', 1, '105', '0.1']],
     shipping: { price: '5', rate: '0.1' },
-    // line taxes 10.5 → half_even 10 each; shipping 0.5 → 0; the 0.1 group 10.5 + 10.5 + 0.5 = 21.5 → 22 (1 odd → up)
-    // adjusted merchandize (products alone) 21.0 → 21; order 210 + 5 + 22 = 237
+    // line taxes 10.5 → half_even 10 each; the 0.1 group 10.5 + 10.5 + 0.5 = 21.5 → 22 (1 odd → up)
+    // adjusted merchandize (products alone) 21.0 → 21; the shipment adds 22 − 21 = 1; order 210 + 5 + 22 = 237
     want: {
       lines: [['105', '105', '105', '10'], ['105', '105', '105', '10']],
-      productSubTotal: '210', productTotal: '210', merchandizeTotalTax: '21', adjustedMerchandizeTotalTax: '21', shippingTotal: '5', shippingTotalTax: '0', taxTotal: '22', groups: [['0.1', '22']], orderTotal: '237',
+      productSubTotal: '210', productTotal: '210', merchandizeTotalTax: '21', adjustedMerchandizeTotalTax: '21', shippingTotal: '5', shippingTotalTax: '1', taxTotal: '22', groups: [['0.1', '22']], orderTotal: '237',
     },
   },
   {

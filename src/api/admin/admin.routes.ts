@@ -8,7 +8,7 @@ import { ApiError } from '../errors.js';
 import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
 import { recalculateBasketsHolding } from '../../application/recalculate-baskets.js';
-import { holdsInventoryElsewhere, upsertPaymentMethod, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
+import { deleteShippingMethod, holdsInventoryElsewhere, upsertPaymentMethod, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
 import { findPromotion, upsertPromotion } from '../../persistence/promotion.repository.js';
 import { findStock, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
 import {
@@ -66,6 +66,15 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       const row = await upsertShippingMethod(db, req.params.site_id, req.params.id, req.body);
       if (!row) throw new ApiError('site_not_found', `No site '${req.params.site_id}'.`);
       return { site_id: req.params.site_id, ...row };
+    },
+  );
+
+  r.delete(
+    '/sites/:site_id/shipping-methods/:id',
+    { schema: { tags: ['Admin'], summary: "Remove a shipping method of a site (baskets that chose it are flashed on their next recalculation)", params: ShippingMethodParams } },
+    async (req, reply) => {
+      if (!(await deleteShippingMethod(db, req.params.site_id, req.params.id))) throw new ApiError('not_found', `No shipping method '${req.params.id}' on site '${req.params.site_id}'.`);
+      return reply.code(204).send();
     },
   );
 
