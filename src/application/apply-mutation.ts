@@ -13,7 +13,7 @@
 import { applyMutation, skusInvolved, type MutationCommand } from '../domain/mutations.js';
 import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
-import { planReservations } from '../domain/reservation.js';
+import { planReservations, withTransferredHoldings } from '../domain/reservation.js';
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/prepared.js';
@@ -21,7 +21,6 @@ import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRec
 import { buildSnapshot, type BasketSnapshot } from './basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
 import { writeMergeOutcome } from '../persistence/merge.repository.js';
-import type { StockView } from '../domain/reservation.js';
 import type pg from 'pg';
 import type { MutationJob, MutationOutcome } from './mutation-job.js';
 
@@ -120,7 +119,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     desired: wantedUnits(after, state.catalog),
     // A sign-in merge is never refused for stock: a guest line whose units are gone is flashed instead.
     increased: merge ? new Set<string>() : increasedSkus(before, after),
-    stock: merge ? withGuestHoldings(state.stock, merge.stock, now) : state.stock,
+    stock: merge ? withTransferredHoldings(state.stock, merge.stock, now) : state.stock,
     now,
     ttlSeconds: deps.reservationTtlSeconds,
   });
@@ -172,27 +171,6 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 /** The id under which a merge records what it did to the guest basket. */
 function sourceMutationId(mutationId: string): string {
   return derivedMutationId(mutationId, 'merge-source');
-}
-
-/**
- * The destination's stock view once the guest's held units are its own: they count as held by this
- * basket (and, expired, no longer as reclaimable from another).
- */
-function withGuestHoldings(stock: ReadonlyMap<string, StockView>, guest: ReadonlyMap<string, StockView>, now: Date): Map<string, StockView> {
-  const out = new Map(stock);
-  for (const [sku, g] of guest) {
-    const mine = out.get(sku);
-    if (!mine || g.ours === 0) continue;
-    const expired = g.oursExpiresAt !== null && g.oursExpiresAt <= now ? g.ours : 0;
-    const expiries = [mine.ours > 0 ? mine.oursExpiresAt : null, g.oursExpiresAt].filter((d): d is Date => d !== null);
-    out.set(sku, {
-      ...mine,
-      ours: mine.ours + g.ours,
-      reclaimable: Math.max(0, mine.reclaimable - expired),
-      oursExpiresAt: expiries.length ? new Date(Math.min(...expiries.map((d) => d.getTime()))) : null,
-    });
-  }
-  return out;
 }
 
 /** Coupon codes a command names (so their promotions are read with the state). */

@@ -118,3 +118,24 @@ export function planReservations(input: PlanInput): ReservationPlan {
   const earliest = kept.length ? new Date(Math.min(...kept.map((d) => d.getTime()))) : null;
   return { ok: true, items, short, expiresAt: null, earliestExpiry: earliest, expired: expiredCount };
 }
+
+/**
+ * A basket's stock view once another basket's holdings (`from`, e.g. a merged guest basket's) move to
+ * it: they count as its own, and, if expired, no longer as reclaimable from someone else.
+ */
+export function withTransferredHoldings(stock: ReadonlyMap<string, StockView>, from: ReadonlyMap<string, StockView>, now: Date): Map<string, StockView> {
+  const out = new Map(stock);
+  for (const [sku, g] of from) {
+    const mine = out.get(sku);
+    if (!mine || g.ours === 0) continue;
+    const expired = g.oursExpiresAt !== null && g.oursExpiresAt <= now ? g.ours : 0;
+    const expiries = [mine.ours > 0 ? mine.oursExpiresAt : null, g.oursExpiresAt].filter((d): d is Date => d !== null);
+    out.set(sku, {
+      ...mine,
+      ours: mine.ours + g.ours,
+      reclaimable: Math.max(0, mine.reclaimable - expired),
+      oursExpiresAt: expiries.length ? new Date(Math.min(...expiries.map((d) => d.getTime()))) : null,
+    });
+  }
+  return out;
+}

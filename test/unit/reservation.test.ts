@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { freeUnits, planReservations, type StockView } from '../../src/domain/reservation.js';
+import { freeUnits, planReservations, withTransferredHoldings, type StockView } from '../../src/domain/reservation.js';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const past = new Date('2026-11-23T09:59:00Z');
@@ -107,5 +107,21 @@ describe('planReservations properties', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('withTransferredHoldings', () => {
+  const now = new Date('2026-11-23T10:00:00Z');
+  const v = (over: Partial<StockView>): StockView => ({ sku: 'a', tracked: true, onHand: 10, reserved: 5, reclaimable: 0, ours: 0, oursExpiresAt: null, ...over });
+  it("counts the other basket's holdings as this basket's, keeping the earliest expiry", () => {
+    const soon = new Date('2026-11-23T10:05:00Z');
+    const later = new Date('2026-11-23T10:09:00Z');
+    const out = withTransferredHoldings(new Map([['a', v({ ours: 1, oursExpiresAt: later })]]), new Map([['a', v({ ours: 2, oursExpiresAt: soon })]]), now);
+    expect(out.get('a')).toMatchObject({ ours: 3, reserved: 5, oursExpiresAt: soon });
+  });
+  it('an expired holding moved over stops counting as reclaimable from someone else', () => {
+    const past = new Date('2026-11-23T09:00:00Z');
+    const out = withTransferredHoldings(new Map([['a', v({ reclaimable: 2 })]]), new Map([['a', v({ ours: 2, oursExpiresAt: past })]]), now);
+    expect(out.get('a')).toMatchObject({ ours: 2, reclaimable: 0 });
   });
 });
