@@ -57,6 +57,8 @@ export interface SnapshotAdjustment {
   createdBy: string;
   /** Set when a promotion made it (then not manual). */
   promotionCode?: string | null;
+  /** An agent's custom properties (`c_*`). */
+  custom?: Record<string, unknown>;
   couponCode?: string | null;
 }
 
@@ -126,6 +128,7 @@ function adjustmentOf(a: AppliedAdjustment, currency: string): SnapshotAdjustmen
     itemText: a.adjustment.itemText,
     createdBy: a.adjustment.createdBy,
     promotionCode: a.adjustment.promotionCode ?? null,
+    ...(a.adjustment.custom ? { custom: { ...a.adjustment.custom } } : {}),
     couponCode: a.adjustment.couponCode ?? null,
   };
 }

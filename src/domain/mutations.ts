@@ -45,6 +45,8 @@ export type MutationCommand =
       readonly value: string;
       readonly reasonCode: string | null;
       readonly itemText: string | null;
+      /** Custom properties (`c_*`); on update, a null value removes one. */
+      readonly custom?: Readonly<Record<string, unknown>>;
     }
   | {
       readonly kind: 'update_price_adjustment';
@@ -53,6 +55,7 @@ export type MutationCommand =
       readonly value?: string;
       readonly reasonCode?: string | null;
       readonly itemText?: string | null;
+      readonly custom?: Readonly<Record<string, unknown>>;
     }
   | { readonly kind: 'remove_price_adjustment'; readonly adjustmentId: string }
   /** `verify`: refuse the code unless it applies (Akinon's instant verification; checked after pricing). */
@@ -275,6 +278,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
         reasonCode: command.reasonCode,
         itemText: command.itemText,
         createdBy: ctx.ownerId,
+        ...(command.custom && Object.keys(command.custom).length > 0 ? { custom: command.custom } : {}),
       };
       return withAdjustments([...basket.adjustments, adjustment]);
     }
@@ -289,6 +293,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
         ...(command.value !== undefined ? { value: new Money(command.value) } : {}),
         ...(command.reasonCode !== undefined ? { reasonCode: command.reasonCode } : {}),
         ...(command.itemText !== undefined ? { itemText: command.itemText } : {}),
+        ...(command.custom && Object.keys(command.custom).length > 0 ? { custom: mergeCustom(found.custom ?? {}, command.custom) } : {}),
       };
       return withAdjustments(basket.adjustments.map((a) => (a === found ? changed : a)));
     }
@@ -345,13 +350,8 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       if (command.currency !== undefined && command.currency !== basket.currency) {
         return reject('currency_not_supported', `This basket's site sells in ${basket.currency} only.`);
       }
-      const custom: Record<string, unknown> = { ...basket.custom };
-      for (const [k, v] of Object.entries(command.custom)) {
-        if (v === null) delete custom[k];
-        else custom[k] = v;
-      }
       const sourceCode = command.sourceCode === undefined ? basket.sourceCode : command.sourceCode;
-      return { outcome: 'applied', basket: { ...basket, custom, sourceCode, version: basket.version + 1, updatedAt: ctx.now } };
+      return changed({ custom: mergeCustom(basket.custom, command.custom), sourceCode });
     }
   }
 }
@@ -363,7 +363,22 @@ function quantityLimit(sku: string, ctx: MutationContext): MutationResult {
   );
 }
 
-/** Adds items; an SKU already in the basket (or repeated in the request) adds up on one line. */
+/** Custom properties after an update: a null value removes the property. */
+function mergeCustom(current: Readonly<Record<string, unknown>>, changes: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...current };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+function sameAttributes(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const canonical = (o: Readonly<Record<string, unknown>>) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return canonical(a) === canonical(b);
+}
+
+/** Adds items; an SKU already in the basket (or repeated in the request) adds up on one line — the line with the same options when the item names options. */
 function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx: MutationContext): BasketLine[] | Rejection {
   const lines = [...current];
   let created = 0;
@@ -372,7 +387,8 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
     const entry = ctx.catalog.get(item.sku);
     if (!entry || !entry.online) return { code: 'product_not_found', message: `Product '${item.sku}' does not exist or is offline.` };
     if (entry.price === null) return { code: 'product_without_price', message: `Product '${item.sku}' has no price on this site.` };
-    const index = lines.findIndex((l) => l.sku === item.sku);
+    // With options (Akinon `attributes`), the same product with other options is another line.
+    const index = lines.findIndex((l) => l.sku === item.sku && (item.attributes === undefined || sameAttributes(l.attributes, item.attributes)));
     const existing = index >= 0 ? lines[index] : undefined;
     const quantity = (existing?.quantity ?? 0) + item.quantity;
     if (quantity > ctx.limits.maxLineQuantity) {

@@ -122,6 +122,8 @@ export interface PriceAdjustment {
   readonly reasonCode: string | null;
   readonly itemText: string | null;
   readonly createdBy: string;
+  /** The agent's custom properties (`c_*`). */
+  readonly custom?: Readonly<Record<string, unknown>>;
   /** Set on adjustments a promotion made (never stored; recomputed on every change). */
   readonly promotionCode?: string;
   /** The coupon code that activated that promotion, if any. */

@@ -402,14 +402,18 @@ describe('items', () => {
     expect(b).toMatchObject({ total_amount: '25.00', total_product_amount: '25.00', total_discount_amount: '0.00', total_quantity: 2, discounts: [] });
     expect((await stockOf(p.sku)).reserved).toBe(2);
 
-    b = await g.ok('POST', { product: p.pk, quantity: 3, attributes: { gift: true } });
+    // The same product with the same options adds up on its line; with other options it is another item.
+    b = await g.ok('POST', { product: p.pk, quantity: 1, attributes: {} });
+    expect(b.basketitem_set.map((i) => [i.id, i.quantity])).toEqual([[item.id, 3]]);
+    b = await g.ok('POST', { product: p.pk, quantity: 2, attributes: { gift: true } });
     checkConsistent(b);
-    expect(b.basketitem_set).toHaveLength(1);
-    expect(b.basketitem_set[0]).toMatchObject({ id: item.id, quantity: 5, total_amount: '62.50', attributes: { gift: true } });
+    expect(b.basketitem_set).toHaveLength(2);
+    expect(b.basketitem_set[0]).toMatchObject({ id: item.id, quantity: 3, attributes: {} });
+    expect(b.basketitem_set[1]).toMatchObject({ quantity: 2, total_amount: '25.00', attributes: { gift: true } });
     expect(b.total_amount).toBe('62.50');
-    // Digit strings are integers too (as DRF takes them).
+    // Digit strings are integers too (as DRF takes them); without options the product's first item adds up.
     b = await g.ok('POST', { product: String(p.pk), quantity: '1' });
-    expect(b.basketitem_set[0]!.quantity).toBe(6);
+    expect(b.basketitem_set[0]!.quantity).toBe(4);
     r = await g.request('GET', BASKET);
     expect(r.json().basket).toEqual(b);
     expect((await stockOf(p.sku)).reserved).toBe(6);

@@ -55,12 +55,16 @@ describe('manual price adjustments', () => {
     const agent = new Shopper(h, 'agent-fix', 'agent');
     const id = await agent.createBasket();
     const item = (await agent.addItems(id, [{ product_id: b, quantity: 2 }])).json().product_items[0].item_id;
-    const added = (await agent.request('POST', url(id), { level: 'product', item_id: item, discount: { type: 'fixed_price', value: '15.00' } })).json();
+    const added = (await agent.request('POST', url(id), { level: 'product', item_id: item, discount: { type: 'fixed_price', value: '15.00' }, c_ticket: 'T-1', c_note: 'x' })).json();
     // 2 × 20.00 at a fixed 15.00 each → 30.00
     expect(added.product_items[0].price_after_item_discount).toBe(30);
+    expect(added.product_items[0].price_adjustments[0]).toMatchObject({ c_ticket: 'T-1', c_note: 'x' });
     const adj = added.product_items[0].price_adjustments[0].price_adjustment_id as string;
-    const changed = (await agent.request('PATCH', url(id, adj), { discount: { type: 'percentage', value: 50 } })).json();
+    const changed = (await agent.request('PATCH', url(id, adj), { discount: { type: 'percentage', value: 50 }, c_note: null })).json();
     expect(changed.product_items[0].price_after_item_discount).toBe(20);
+    // Custom properties kept on the adjustment; a null removes one.
+    expect(changed.product_items[0].price_adjustments[0].c_ticket).toBe('T-1');
+    expect(changed.product_items[0].price_adjustments[0]).not.toHaveProperty('c_note');
     const removed = await agent.request('DELETE', url(id, adj));
     expect(removed.json().product_items[0].price_adjustments).toEqual([]);
     expect((await agent.request('DELETE', url(id, adj))).statusCode).toBe(404);

@@ -184,6 +184,19 @@ describe('commands for coupons, Akinon and the merge', () => {
     expect(lines(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 1 }))).toEqual([['new-0', 1]]);
   });
 
+  it('adding a product with other options makes another line; with the same options (in any key order) it adds up', () => {
+    const engraved = run(fresh(), { kind: 'add_items', items: [{ sku: 'a', quantity: 1, attributes: { engraving: 'A', size: 'L' } }] });
+    const plain = run(engraved, { kind: 'add_items', items: [{ sku: 'a', quantity: 2, attributes: {} }] }, { newItemId: () => 'plain' });
+    expect(plain.lines.map((l) => [l.itemId, l.quantity, l.attributes])).toEqual([
+      ['new-0', 1, { engraving: 'A', size: 'L' }],
+      ['plain', 2, {}],
+    ]);
+    const same = run(plain, { kind: 'add_items', items: [{ sku: 'a', quantity: 1, attributes: { size: 'L', engraving: 'A' } }] });
+    expect(same.lines.map((l) => [l.itemId, l.quantity])).toEqual([['new-0', 2], ['plain', 2]]);
+    // Without options (OCAPI), the product's first line adds up.
+    expect(run(plain, { kind: 'add_items', items: [{ sku: 'a', quantity: 1 }] }).lines.map((l) => l.quantity)).toEqual([2, 2]);
+  });
+
   it('empties the basket but keeps its codes; sets attributes on a line or splits one unit off', () => {
     const b = run(withA(3), { kind: 'add_coupon', code: 'K', verify: false }, { newItemId: () => 'coupon' });
     const emptied = run(b, { kind: 'empty_basket' });

@@ -172,6 +172,7 @@ export function basketOperations(config: Config): BasketOperation[] {
           value: body.discount.value,
           reasonCode: body.reason_code ?? null,
           itemText: body.item_text ?? null,
+          custom: customOf(body),
         };
       },
     },
@@ -191,6 +192,7 @@ export function basketOperations(config: Config): BasketOperation[] {
           ...(body.discount ? { type: body.discount.type, value: body.discount.value } : {}),
           ...(body.reason_code !== undefined ? { reasonCode: body.reason_code } : {}),
           ...(body.item_text !== undefined ? { itemText: body.item_text } : {}),
+          custom: customOf(body),
         };
       },
     },

@@ -45,6 +45,7 @@ function priceAdjustment(a: SnapshotAdjustment) {
     ...(promotion === null ? { created_by: a.createdBy } : { promotion_id: promotion }),
     ...(a.couponCode ? { coupon_code: a.couponCode } : {}),
     ...(a.reasonCode ? { reason_code: a.reasonCode } : {}),
+    ...customProps(a.custom ?? {}),
   };
 }
 
