@@ -97,6 +97,12 @@ describe('SCAPI basket resource', () => {
     const bad = await s.request('POST', `${ORG}/baskets/${id}/items${q}`, [{ productId: sku, quantity: 0 }]);
     expect(bad.statusCode).toBe(400);
     expect(bad.json().title).toBe('Property Constraint Violation');
+    const badCard = await s.request('POST', `${ORG}/baskets/${id}/payment-instruments${q}`, { paymentMethodId: 'CREDIT_CARD', paymentCard: { cardType: 'Visa', number: '12' } });
+    expect(badCard.statusCode).toBe(400);
+    expect(badCard.json().detail).toContain('paymentCard.number');
+    // Flash paths follow SCAPI's spelling too.
+    const flashes = (await s.request('GET', `${ORG}/baskets/${id}${q}`)).json().flash as { type: string; path: string }[];
+    expect(flashes.find((f) => f.type === 'ShippingAddressRequired')?.path).toBe('$.shipments[0].shippingAddress');
     const unauth = await h.app.inject({ method: 'GET', url: `${ORG}/baskets/${id}${q}` });
     expect(unauth.statusCode).toBe(401);
   });
@@ -187,7 +193,7 @@ describe('basket merge', () => {
       [scarce, 2],
       [other, 1],
     ]);
-    expect(doc.flash).toContainEqual(expect.objectContaining({ type: 'ProductItemNotAvailable', path: '$.product_items[0]' }));
+    expect(doc.flash).toContainEqual(expect.objectContaining({ type: 'ProductItemNotAvailable', path: '$.productItems[0]' }));
     expect(await reserved(scarce)).toBe(2);
   });
 

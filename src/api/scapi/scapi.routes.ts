@@ -11,7 +11,7 @@ import { ApiError, toApiError } from '../errors.js';
 import { stringifyWithDecimals } from '../json.js';
 import { registerBasketResource } from '../basket-resource/register.js';
 import { faultType } from '../ocapi/fault.js';
-import { camelToSnake, toOcapiBody, toScapiDocument, toScapiPath } from './spelling.js';
+import { camelToSnake, toOcapiBody, toScapiDocument, toScapiFieldPath, toScapiPath } from './spelling.js';
 import { mergeRoute } from './merge.route.js';
 
 export const SCAPI_PREFIX = '/checkout/shopper-baskets/v1/organizations/:organizationId';
@@ -25,7 +25,8 @@ export function scapiError(err: ApiError) {
   return {
     type: `https://api.commercecloud.salesforce.com/documentation/error/v1/errors/${words.toLowerCase().replace(/ /g, '-')}`,
     title: words,
-    detail: err.message,
+    // Validation messages name fields as validated (OCAPI's spelling); SCAPI clients sent them camelCase.
+    detail: err.code === 'invalid_request' ? toScapiFieldPath(err.message) : err.message,
   };
 }
 

@@ -19,8 +19,12 @@ export function toScapiDocument(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toScapiDocument);
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  // Custom properties are the client's own data: their values pass through as they are.
-  for (const [k, v] of Object.entries(value)) if (!k.startsWith('_')) out[snakeToCamel(k)] = k.startsWith('c_') ? v : toScapiDocument(v);
+  // Custom properties are the client's own data: their values pass through as they are. A flash's
+  // JSON path points into the document, so it follows its spelling.
+  for (const [k, v] of Object.entries(value)) {
+    if (k.startsWith('_')) continue;
+    out[snakeToCamel(k)] = k.startsWith('c_') ? v : k === 'path' && typeof v === 'string' && v.startsWith('$') ? toScapiFieldPath(v) : toScapiDocument(v);
+  }
   return out;
 }
 
@@ -66,4 +70,9 @@ export function scapiRouteSchema(schema: unknown): unknown {
     ...out,
     params: { ...params, properties: { organizationId: { type: 'string', description: 'Accepted as given (one organization per service).' }, ...params.properties }, required: ['organizationId', ...(params.required ?? [])] },
   };
+}
+
+/** A field path in OCAPI's spelling (`$.product_items[0]`, `body.payment_card.number`) in SCAPI's. */
+export function toScapiFieldPath(path: string): string {
+  return path.replace(/[a-z][a-z0-9]*(?:_[a-z0-9]+)+/g, (word) => snakeToCamel(word));
 }
