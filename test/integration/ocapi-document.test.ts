@@ -1,5 +1,6 @@
 /**
- * The OCAPI Basket document against the seed (shared/seeds/004…): every property the seed lists is
+ * The OCAPI Basket document against the seed (shared/seeds/004…, copied to test/fixtures so a clone
+ * alone runs the test): every property the seed lists is
  * present on a basket that has everything set, with the types the seed gives, plus CONTRACT §4's item,
  * coupon and flash fields.
  */
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCAPI, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
 
-const SEED = fileURLToPath(new URL('../../../shared/seeds/004_a70964a9a2ff0743.txt', import.meta.url));
+const SEED = fileURLToPath(new URL('../fixtures/ocapi-23.2-basket-document.txt', import.meta.url));
 
 /** `name Type …` rows of the seed's property table. */
 function seedProperties(): Map<string, string> {
