@@ -2,7 +2,9 @@
  * Property tests of the pricing core (`priceBasket`) over random baskets: 1–8 lines (some offline),
  * quantities 1–20, prices with the currency's digits, rates 0 / 8% / 18% / 20%, a random policy
  * (gross/net, per-line/per-group tax rounding, half_up/half_even, JPY/USD/KWD), random manual product-
- * and order-level adjustments, and an optional shipping method with an optional free_over threshold.
+ * and order-level adjustments, random promotions (campaigns and coupons; product, order or free-shipping;
+ * percentage or amount; minimums, priorities, exclusive ones, disabled ones, codes the basket carries or
+ * not), and an optional shipping method with an optional free_over threshold.
  * What CONTRACT §7 promises whatever the basket: the parts add up to the totals, tax never exceeds what
  * it is taxed on, nothing is negative, every figure is rounded to the currency's minor unit, and the
  * result depends on nothing but the basket (not on recalculation, not on the order lines are given in).
@@ -11,15 +13,30 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Money, minorUnits } from '../../src/domain/money.js';
 import { priceBasket, type PricedBasket } from '../../src/domain/totals.js';
-import type { BasketLine, CatalogEntry, DiscountType, PriceAdjustment, PricingPolicy, ShippingMethod } from '../../src/domain/types.js';
+import type { BasketLine, CatalogEntry, DiscountType, PriceAdjustment, PricingPolicy, Promotion, ShippingMethod } from '../../src/domain/types.js';
+import type { Offers } from '../../src/domain/promotions.js';
 
 const RATES = ['0', '0.08', '0.18', '0.2'] as const;
 const RUNS = 300;
 
 interface AdjSpec { readonly type: DiscountType; readonly value: string }
 interface RowSpec { readonly unit: string; readonly qty: number; readonly rate: string; readonly online: boolean; readonly adjs: readonly AdjSpec[] }
+interface PromoSpec {
+  readonly kind: 'campaign' | 'coupon';
+  readonly type: 'percentage' | 'amount' | 'free_shipping';
+  readonly value: string;
+  /** Indexes of the rows whose SKUs it targets (empty: order level). */
+  readonly skus: readonly number[];
+  readonly minAmount: string | null;
+  readonly priority: number;
+  readonly exclusive: boolean;
+  readonly enabled: boolean;
+  /** For a coupon: whether the basket carries its code. */
+  readonly entered: boolean;
+}
 interface BasketSpec {
   readonly policy: PricingPolicy;
+  readonly promos: readonly PromoSpec[];
   readonly rows: readonly RowSpec[];
   readonly orderAdjs: readonly AdjSpec[];
   readonly shipping: { readonly price: string; readonly rate: string; readonly freeOver: string | null } | null;
@@ -56,6 +73,20 @@ const arbBasket: fc.Arbitrary<BasketSpec> = fc.constantFrom('JPY', 'USD', 'KWD')
       { minLength: 1, maxLength: 8 },
     ),
     orderAdjs: fc.array(adj(2_000_000), { maxLength: 2 }),
+    promos: fc.array(
+      fc.record({
+        kind: fc.constantFrom('campaign' as const, 'coupon' as const),
+        type: fc.constantFrom('percentage' as const, 'amount' as const, 'free_shipping' as const),
+        value: fc.oneof(percent, money(50_000)),
+        skus: fc.oneof(fc.constant([] as number[]), fc.uniqueArray(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 3 })),
+        minAmount: fc.option(money(500_000)),
+        priority: fc.integer({ min: 0, max: 3 }),
+        exclusive: fc.boolean(),
+        enabled: fc.constantFrom(true, true, true, false),
+        entered: fc.boolean(),
+      }),
+      { maxLength: 4 },
+    ),
     shipping: fc.option(fc.record({ price: money(5_000), rate: fc.constantFrom(...RATES), freeOver: fc.option(money(1_000_000)) })),
     shuffle: fc.array(fc.integer(), { minLength: 8, maxLength: 8 }),
   });
@@ -67,6 +98,7 @@ interface Built {
   readonly policy: PricingPolicy;
   readonly shipping: { selectedId: string; method: ShippingMethod } | undefined;
   readonly adjustments: PriceAdjustment[];
+  readonly offers: Offers;
 }
 
 function build(spec: BasketSpec): Built {
@@ -84,14 +116,32 @@ function build(spec: BasketSpec): Built {
   const shipping = spec.shipping
     ? { selectedId: 'std', method: { id: 'std', name: 'Standard', price: new Money(spec.shipping.price), taxRate: new Money(spec.shipping.rate), freeOver: spec.shipping.freeOver === null ? null : new Money(spec.shipping.freeOver) } }
     : undefined;
-  return { lines, catalog, policy: spec.policy, shipping, adjustments };
+  const promotions = spec.promos.map((x, i): Promotion => ({
+    code: `P${i}`,
+    kind: x.kind,
+    name: `Promotion ${i}`,
+    enabled: x.enabled,
+    startsAt: null,
+    endsAt: null,
+    discountType: x.type,
+    // A percentage is at most 100 (the admin feed refuses more).
+    discountValue: x.type === 'percentage' ? Money.min(new Money(x.value), 100) : new Money(x.value),
+    skus: x.type === 'free_shipping' || x.skus.length === 0 ? null : x.skus.map((r) => `sku-${r}`),
+    minAmount: x.minAmount === null ? null : new Money(x.minAmount),
+    priority: x.priority,
+    exclusive: x.exclusive,
+    redemptionLimit: null,
+    redeemed: 0,
+  }));
+  const coupons = spec.promos.flatMap((x, i) => (x.kind === 'coupon' && x.entered ? [{ id: `c${i}`, code: `P${i}` }] : []));
+  return { lines, catalog, policy: spec.policy, shipping, adjustments, offers: { promotions, coupons, externalOfferCode: null, now: new Date('2026-11-23T10:00:00Z') } };
 }
 
 function adjustment(id: string, level: 'product' | 'order', itemId: string | null, a: AdjSpec): PriceAdjustment {
   return { id, level, itemId, type: a.type, value: new Money(a.value), reasonCode: null, itemText: null, createdBy: 'agent' };
 }
 
-const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket(lines, b.catalog, b.policy, new Set(), b.shipping, b.adjustments);
+const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket(lines, b.catalog, b.policy, new Set(), b.shipping, b.adjustments, b.offers);
 
 /** Every figure the core computes (not the inputs it echoes: rates, unit prices, adjustment values). */
 function figures(p: PricedBasket): [string, Money][] {
@@ -104,7 +154,9 @@ function figures(p: PricedBasket): [string, Money][] {
     l.adjustments.forEach((a, j) => out.push([`line ${i} adjustment ${j}`, a.amount]));
   });
   p.orderAdjustments.forEach((a, j) => out.push([`order adjustment ${j}`, a.amount]));
-  if (p.shipping) out.push(['shipping price', p.shipping.price], ['shipping tax', p.shipping.tax]);
+  if (p.shipping) out.push(['shipping price', p.shipping.price], ['shipping tax', p.shipping.tax], ['shipping adjusted tax', p.shipping.adjustedTax]);
+  p.shipping?.adjustments.forEach((a, j) => out.push([`shipping adjustment ${j}`, a.amount]));
+  p.promotionTotals.forEach((t) => out.push([`promotion ${t.code}`, t.amount]));
   return out;
 }
 
@@ -145,6 +197,20 @@ describe('priceBasket properties', () => {
         // Rounded per line, the shown line taxes add up to the products' tax as well.
         if (!spec.policy.taxRoundedAtGroup) same(total(p.lines.map((l) => l.tax)), t.adjustedMerchandizeTotalTax, 'Σ line tax = adjustedMerchandizeTotalTax');
         expect(t.totalQuantity).toBe(spec.rows.reduce((n, r) => n + r.qty, 0));
+        // The shipment: its adjustments take it from its price to the shipping total.
+        if (p.shipping) same(p.shipping.price.minus(total(p.shipping.adjustments.map((a) => a.amount))), t.shippingTotal, 'shipping price − adjustments = shippingTotal');
+        // What each promotion took off is what its adjustments took off, and every discount is accounted for.
+        const promoted = [...p.lines.flatMap((l) => l.adjustments), ...p.orderAdjustments, ...(p.shipping?.adjustments ?? [])].filter((a) => a.adjustment.promotionCode !== undefined);
+        same(total(p.promotionTotals.map((x) => x.amount)), total(promoted.map((a) => a.amount)), 'Σ promotion totals = Σ promotion adjustments');
+        // An exclusive promotion that took something took it alone.
+        const exclusive = p.promotionTotals.filter((x) => spec.promos[Number(x.code.slice(1))]!.exclusive);
+        if (exclusive.length > 0) expect(p.promotionTotals.map((x) => x.code)).toEqual([exclusive[0]!.code]);
+        // A coupon's status agrees with what its promotion did.
+        for (const c of p.coupons) {
+          const x = spec.promos[Number(c.item.code.slice(1))]!;
+          const took = p.promotionTotals.some((t) => t.code === c.item.code);
+          expect(c.status).toBe(!x.enabled ? 'coupon_disabled' : took ? 'applied' : 'no_applicable_promotion');
+        }
       }),
       { numRuns: RUNS },
     );
