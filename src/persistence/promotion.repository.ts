@@ -44,6 +44,19 @@ export async function upsertPromotion(db: Db, code: string, p: PromotionInput) {
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * Counts `count` more redemptions of a promotion (the order system reports each order that used it),
+ * atomically, so concurrent reports all count. Null when there is no such promotion.
+ */
+export async function addRedemptions(db: Db, code: string, count: number) {
+  return db
+    .updateTable('promotions')
+    .set((eb) => ({ redeemed: eb('redeemed', '+', count), updated_at: new Date() }))
+    .where('code', '=', code)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 export async function findPromotion(db: Db, code: string) {
   return db.selectFrom('promotions').selectAll().where('code', '=', code).executeTakeFirst();
 }

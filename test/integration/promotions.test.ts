@@ -249,6 +249,24 @@ describe('PUT /admin/promotions/{code}', () => {
     expect((await admin('GET', `/admin/promotions/${code}`)).statusCode).toBe(404);
   });
 
+  it('counts reported redemptions atomically; at the limit a coupon stops applying', async () => {
+    const { site, base } = await newSite();
+    const code = `${h.tag}-LIMITED`;
+    await promotion(code, { kind: 'coupon', name: 'Limited', site, redemption_limit: 20, discount: { type: 'amount', value: '5' } });
+    const s = new Shopper(h);
+    const id = await basketAB(s, base);
+    expect((await s.request('POST', `${base}/${id}/coupons`, { code })).json().coupon_items[0].status_code).toBe('applied');
+    // 20 orders reported at once by concurrent callers: every one counts.
+    const reports = await Promise.all(Array.from({ length: 20 }, () => h.app.inject({ method: 'POST', url: `/admin/promotions/${code}/redemptions`, headers: h.adminHeaders, payload: { count: 1 } })));
+    expect(reports.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+    expect((await admin('GET', `/admin/promotions/${code}`)).json().redeemed).toBe(20);
+    const doc = (await s.request('POST', `${base}/${id}/items`, [{ product_id: A, quantity: 1 }])).json();
+    expect(doc.coupon_items[0]).toEqual(expect.objectContaining({ status_code: 'redemption_limit_exceeded', valid: false }));
+    expect(doc.product_total).toBe(300);
+    expect((await h.app.inject({ method: 'POST', url: `/admin/promotions/${h.tag}-nope/redemptions`, headers: h.adminHeaders, payload: { count: 1 } })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'POST', url: `/admin/promotions/${code}/redemptions`, headers: h.adminHeaders, payload: { count: 0 } })).statusCode).toBe(400);
+  });
+
   it('answers 404 for a promotion on a site that does not exist', async () => {
     expect((await admin('PUT', `/admin/promotions/${h.tag}-nosite`, { kind: 'campaign', name: 'x', site: `${h.tag}-nosite`, discount: { type: 'amount', value: '1' } })).statusCode).toBe(404);
   });

@@ -9,7 +9,7 @@ import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
 import { recalculateBasketsHolding } from '../../application/recalculate-baskets.js';
 import { deleteShippingMethod, holdsInventoryElsewhere, upsertPaymentMethod, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
-import { findPromotion, upsertPromotion } from '../../persistence/promotion.repository.js';
+import { addRedemptions, findPromotion, upsertPromotion } from '../../persistence/promotion.repository.js';
 import { findStock, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
 import {
   assertUniqueSkus,
@@ -18,6 +18,7 @@ import {
   PaymentMethodBody,
   PromotionBody,
   PromotionParams,
+  RedemptionsBody,
   PriceListBody,
   ProductsBody,
   RecalculateBody,
@@ -94,6 +95,16 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     async (req) => {
       const row = await upsertPromotion(db, req.params.code, req.body);
       if (!row) throw new ApiError('site_not_found', `No site '${req.body.site}'.`);
+      return promotionDocument(row);
+    },
+  );
+
+  r.post(
+    '/promotions/:code/redemptions',
+    { schema: { tags: ['Admin'], summary: 'Count redemptions (orders placed with the promotion); a coupon stops applying at its redemption limit', params: PromotionParams, body: RedemptionsBody } },
+    async (req) => {
+      const row = await addRedemptions(db, req.params.code, req.body.count);
+      if (!row) throw new ApiError('promotion_not_found', `No promotion '${req.params.code}'.`);
       return promotionDocument(row);
     },
   );

@@ -94,6 +94,8 @@ export const PromotionBody = z
     if (b.kind === 'campaign' && b.redemption_limit !== null) ctx.addIssue({ code: 'custom', path: ['redemption_limit'], message: 'only coupons have a redemption limit' });
   });
 
+export const RedemptionsBody = z.object({ count: z.number().int().min(1).max(1_000_000) }).strict();
+
 export const PaymentMethodBody = z
   .object({
     name: z.string().min(1).max(256).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters'),
