@@ -51,6 +51,17 @@ export function ifNoneMatchVersion(req: FastifyRequest): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** Whether If-None-Match names this version (one of a list of tags), or is `*` (any current version). */
+export function notModified(req: FastifyRequest, version: number): boolean {
+  const h = req.headers['if-none-match'];
+  if (typeof h !== 'string') return false;
+  if (h.trim() === '*') return true;
+  return h.split(',').some((tag) => {
+    const m = /^\s*(?:W\/)?"(\d{1,12})"\s*$/.exec(tag);
+    return m !== null && Number(m[1]) === version;
+  });
+}
+
 export function etag(version: number): string {
   return `"${version}"`;
 }

@@ -27,6 +27,15 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
   // JSON only: a text/plain body is refused with 415 rather than validated as a string.
   app.removeContentTypeParser('text/plain');
+  // Many clients send `Content-Type: application/json` on every request: an empty body is no body
+  // (DELETE, the merge action), not malformed JSON. Anything else goes to Fastify's own safe parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(req, text, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

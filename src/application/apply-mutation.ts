@@ -180,12 +180,16 @@ function codesInvolved(command: MutationCommand): string[] {
   return [];
 }
 
-/** For a code the caller asked to verify: why it does not apply, or null when it does (or nothing to verify). */
+/**
+ * For a code the caller asked to verify: why it is not a valid code, or null when it is (or nothing to
+ * verify). A valid code that takes nothing off yet (below its minimum, free shipping before a method is
+ * chosen) is accepted: it applies as soon as it can.
+ */
 function unverifiedCoupon(command: MutationCommand, priced: PricedBasket): string | null {
   const code = command.kind === 'add_coupon' && command.verify ? command.code : command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : null;
   if (code === null) return null;
-  const status = priced.coupons.find((c) => c.item.code === code)?.status ?? 'coupon_code_unknown';
-  return status === 'applied' ? null : `The code '${code}' cannot be used: ${status.replaceAll('_', ' ')}.`;
+  const coupon = priced.coupons.find((c) => c.item.code === code);
+  return coupon?.valid ? null : `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;
 }
 
 /** Units per SKU the basket's lines want held: only lines whose product is online and priced. */

@@ -26,7 +26,10 @@ export interface SnapshotLine {
   priceAfterItemDiscount: string;
   priceAfterOrderDiscount: string;
   taxRate: string;
+  /** Tax after all discounts (OCAPI `adjusted_tax`). */
   tax: string;
+  /** Tax before discounts (OCAPI `tax`); absent in snapshots written before it existed. */
+  taxBeforeDiscounts?: string;
   attributes: Record<string, unknown>;
   custom: Record<string, unknown>;
   adjustments: SnapshotAdjustment[];
@@ -172,6 +175,7 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
       priceAfterOrderDiscount: m(p.priceAfterOrderDiscount),
       taxRate: p.taxRate.toString(),
       tax: m(p.tax),
+      taxBeforeDiscounts: m(p.taxBeforeDiscounts),
       attributes: { ...p.line.attributes },
       custom: { ...p.line.custom },
       adjustments: p.adjustments.map((a) => adjustmentOf(a, basket.currency)),

@@ -15,10 +15,17 @@ export interface PricedLine {
   readonly productName: string;
   readonly productPk: number | null;
   readonly image: string | null;
-  /** False when the product is gone, offline or unpriced: the line then counts in no total. */
+  /** False when the product is gone, offline or unpriced. */
   readonly valid: boolean;
   /** False when the basket cannot hold enough inventory for the line (flash ProductItemNotAvailable). */
   readonly available: boolean;
+  /**
+   * Valid and available: only such a line counts in the totals (and takes discounts). Others show their
+   * unit price but price at zero — every dialect leaves them out alike (Akinon lists them apart).
+   */
+  readonly counted: boolean;
+  /** Tax on `price`, before any discount (OCAPI's product item `tax`; `tax` here is after them). */
+  readonly taxBeforeDiscounts: Money;
   /** Unit price from the price list (null when unpriced). */
   readonly basePrice: Money | null;
   readonly retailPrice: Money | null;
@@ -120,7 +127,7 @@ export function priceBasket(
   offers: Offers = NO_OFFERS,
 ): PricedBasket {
   const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
-  const valid = lines.filter((l) => catalog.get(l.sku)?.online === true && catalog.get(l.sku)?.price != null);
+  const valid = lines.filter((l) => catalog.get(l.sku)?.online === true && catalog.get(l.sku)?.price != null && !short.has(l.sku));
   const merchandiseTotal = sum(valid.map((l) => round(catalog.get(l.sku)!.price!.times(l.quantity))));
   const qualifying = qualifyingPromotions(offers, new Set(valid.map((l) => l.sku)), merchandiseTotal);
   const price = (active: readonly ActivePromotion[]) => priceWith(lines, catalog, policy, short, shipping, adjustments, offers, active);
@@ -157,14 +164,15 @@ function priceWith(
     if (exists && !available) flashes.push(productItemNotAvailable(index, line.sku));
     const basePrice = entry?.price ?? null;
     const valid = exists && basePrice !== null;
-    return { index, line, entry, available, basePrice, valid, price: valid ? round(basePrice.times(line.quantity)) : ZERO };
+    const counted = valid && available;
+    return { index, line, entry, available, basePrice, valid, counted, price: counted ? round(basePrice.times(line.quantity)) : ZERO };
   });
 
 
-  const unrated = entries.map(({ index, line, entry, available, basePrice, valid, price }) => {
+  const unrated = entries.map(({ index, line, entry, available, basePrice, valid, counted, price }) => {
     // Item-level adjustments: promotions in the order they apply, then manual ones in the order added;
     // together they never take the line below zero.
-    const own = valid
+    const own = counted
       ? [
           ...active.filter((a) => a.promotion.skus?.includes(line.sku) && a.promotion.discountType !== 'free_shipping').map((a) => productPromotionAdjustment(a, line.itemId, line.quantity)),
           ...adjustments.filter((x) => x.level === 'product' && x.itemId === line.itemId),
@@ -187,6 +195,7 @@ function priceWith(
       image: entry?.image ?? null,
       valid,
       available,
+      counted,
       basePrice,
       retailPrice: entry?.retailPrice ?? null,
       price,
@@ -196,7 +205,7 @@ function priceWith(
     };
   });
 
-  const discounted = unrated.filter((l) => l.valid);
+  const discounted = unrated.filter((l) => l.counted);
   const productSubTotal = sum(discounted.map((l) => l.priceAfterItemDiscount));
   // Order-level adjustments (promotions first, then manual), capped at the subtotal, spread over lines by largest remainder.
   let orderLeft = productSubTotal;
@@ -234,7 +243,13 @@ function priceWith(
   const shippingTaxBeforeAdjustments =
     method === null ? ZERO : shippingAdjustments.length === 0 ? adjustedShippingTax : computeTax([{ rate: method.taxRate, amount: shippingPrice }], policy).total;
   const taxByItem = new Map(taxable.map((l, i) => [l.line.itemId, allTax.lineTaxes[i]!]));
-  const priced: PricedLine[] = unrated.map((l) => ({ ...l, priceAfterOrderDiscount: afterOrder.get(l.line.itemId) ?? l.priceAfterOrderDiscount, tax: taxByItem.get(l.line.itemId) ?? ZERO }));
+  const taxBeforeByItem = new Map(taxable.map((l, i) => [l.line.itemId, merchandizeTax.lineTaxes[i]!]));
+  const priced: PricedLine[] = unrated.map((l) => ({
+    ...l,
+    priceAfterOrderDiscount: afterOrder.get(l.line.itemId) ?? l.priceAfterOrderDiscount,
+    tax: taxByItem.get(l.line.itemId) ?? ZERO,
+    taxBeforeDiscounts: taxBeforeByItem.get(l.line.itemId) ?? ZERO,
+  }));
   const taxTotal = allTax.total;
   const orderTotal = policy.taxation === 'gross' ? productTotal.plus(shippingTotal) : productTotal.plus(shippingTotal).plus(taxTotal);
 

@@ -590,7 +590,9 @@ describe('voucher and external offer codes', () => {
     ]);
 
     const version = (await g.request('GET', BASKET)).headers.etag;
-    for (const bad of ['NO-SUCH-CODE', await promotion({ name: 'Big spender', discount: { type: 'amount', value: '5.00' }, min_amount: '1000.00' })]) {
+    const disabled = await promotion({ name: 'Switched off', discount: { type: 'amount', value: '5.00' }, enabled: false });
+    const expired = await promotion({ name: 'Over', discount: { type: 'amount', value: '5.00' }, ends_at: '2020-01-01T00:00:00Z' });
+    for (const bad of ['NO-SUCH-CODE', disabled, expired]) {
       const r = await g.request('PATCH', BASKET, { voucher_code: bad });
       expect(r.statusCode).toBe(400);
       expect(Object.keys(r.json())).toEqual(['voucher_code']);
@@ -604,6 +606,14 @@ describe('voucher and external offer codes', () => {
     checkConsistent(b);
     expect(b).toMatchObject({ voucher_code: null, discounts: [], total_discount_amount: '0.00', total_amount: '19.99' });
     expect(b.basketitem_set.every((i) => i.offer_badges.length === 0)).toBe(true);
+
+    // A valid code that takes nothing off yet (below its minimum) is accepted, and applies once it can.
+    const later = await promotion({ name: 'Big spender', discount: { type: 'amount', value: '5.00' }, min_amount: '25.00' });
+    b = await g.ok('PATCH', { voucher_code: later });
+    expect(b).toMatchObject({ voucher_code: later, discounts: [], total_amount: '19.99' });
+    b = await g.ok('POST', { product: a.pk, quantity: 1 });
+    expect(b).toMatchObject({ voucher_code: later, total_discount_amount: '5.00', total_amount: '24.99' });
+    b = await g.ok('PATCH', { remove_voucher_code: true });
   });
 
   it('external_offer_code is kept without verification and its promotion applies; remove_voucher_code clears it unless sent again', async () => {

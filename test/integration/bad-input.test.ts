@@ -29,6 +29,8 @@ const raw = (s: Shopper, url: string, body: string, headers: Record<string, stri
 describe('bad writes to a basket', () => {
   const cases: [string, (s: Shopper, id: string, item: string) => Promise<{ statusCode: number; json(): any }>, number, string][] = [
     ['malformed JSON', (s, id) => raw(s, `${OCAPI}/baskets/${id}/items`, '[{"product_id":'), 400, 'MalformedDocumentException'],
+    ['an empty JSON body where one is required', (s, id) => raw(s, `${OCAPI}/baskets/${id}/items`, ''), 400, 'PropertyConstraintViolationException'],
+    ['prototype poisoning', (s, id) => raw(s, `${OCAPI}/baskets/${id}/items`, '[{"product_id":"x","quantity":1,"__proto__":{"admin":true}}]'), 400, 'MalformedDocumentException'],
     ['a quantity of the wrong type', (s, id) => s.addItems(id, [{ product_id: sku, quantity: '2' as never }]), 400, 'PropertyConstraintViolationException'],
     ['a fractional quantity', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 1.5 }]), 400, 'PropertyConstraintViolationException'],
     ['a zero quantity on add', (s, id) => s.addItems(id, [{ product_id: sku, quantity: 0 }]), 400, 'PropertyConstraintViolationException'],
@@ -76,6 +78,16 @@ describe('bad writes to a basket', () => {
   });
 });
 
+describe('a body-less write sent with Content-Type: application/json', () => {
+  it('is taken as having no body (as many HTTP clients send that header on every request)', async () => {
+    const s = new Shopper(h);
+    const { id, item } = await basketWithOneLine(s);
+    const r = await h.app.inject({ method: 'DELETE', url: `${OCAPI}/baskets/${id}/items/${item}`, headers: { ...s.headers, 'content-type': 'application/json' } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().product_items).toEqual([]);
+  });
+});
+
 describe('bad admin input', () => {
   it('answers problem+json and stores nothing', async () => {
     const bad = [
@@ -96,6 +108,19 @@ describe('bad admin input', () => {
     const s = new Shopper(h);
     const id = await s.createBasket();
     expect((await s.addItems(id, [{ product_id: sku, quantity: 1 }])).json().product_items[0].base_price).toBe(30);
+  });
+
+  it('refuses prices finer than the currency (USD 12.345, JPY 100.5) and stores none of the list', async () => {
+    for (const [currency, price] of [['USD', '12.345'], ['JPY', '100.5']]) {
+      const code = `${h.tag}-fine-${currency}`;
+      const r = await h.app.inject({ method: 'PUT', url: `/admin/price-lists/${code}`, headers: h.adminHeaders, payload: { currency, prices: [{ sku, price: '1' }, { sku: offline, price }] } });
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json().detail).toContain(offline);
+      const stored = await h.res.db.selectFrom('prices').select('sku').where('price_list', '=', code).execute();
+      expect(stored).toEqual([]);
+    }
+    const ok = await h.app.inject({ method: 'PUT', url: `/admin/price-lists/${h.tag}-kwd`, headers: h.adminHeaders, payload: { currency: 'KWD', prices: [{ sku, price: '1.250' }] } });
+    expect(ok.statusCode).toBe(200);
   });
 
   it('refuses a list naming the same SKU twice', async () => {

@@ -63,6 +63,10 @@ describe('OCAPI Basket document', () => {
     );
     expect(doc.coupon_items[0]).toEqual({ _type: 'coupon_item', code: `${h.tag}-none`, coupon_item_id: expect.any(String), status_code: 'coupon_code_unknown', valid: false });
     expect(doc.shipping_items[0]).toMatchObject({ _type: 'shipping_item', shipment_id: 'me', price: 5, tax: 0.83, price_adjustments: [] });
+    // The notes link leads somewhere.
+    const notes = await s.request('GET', `${OCAPI}${doc.notes.link}`);
+    expect(notes.statusCode).toBe(200);
+    expect(notes.json()).toEqual({ _v: '23.2', _type: 'notes_result', notes: [] });
     // Everything checkout needs is given (an unknown coupon code blocks nothing): no flash.
     expect(doc.flash).toBeUndefined();
   });

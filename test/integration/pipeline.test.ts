@@ -240,6 +240,9 @@ describe('reads', () => {
     expect(r.headers.etag).toBe('"2"');
     expect((await s.get(id, { 'if-none-match': '"2"' })).statusCode).toBe(304);
     expect((await s.get(id, { 'if-none-match': '"1"' })).statusCode).toBe(200);
+    // `*` matches any current version; a list matches if any of its tags does.
+    expect((await s.get(id, { 'if-none-match': '*' })).statusCode).toBe(304);
+    expect((await s.get(id, { 'if-none-match': '"1", W/"2"' })).statusCode).toBe(304);
   });
 
   it('falls back to PostgreSQL when the snapshot is missing, and refills the cache', async () => {

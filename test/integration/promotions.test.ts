@@ -55,10 +55,14 @@ describe('campaigns', () => {
     expect(doc.order_price_adjustments).toEqual([
       expect.objectContaining({ price: -20, promotion_id: `${h.tag}-TEN`, manual: false, item_text: 'Ten off everything', applied_discount: expect.objectContaining({ type: 'percentage', percentage: 10 }) }),
     ]);
-    expect(doc.product_items.map((i: { price_after_order_discount: number; tax: number }) => [i.price_after_order_discount, i.tax])).toEqual([
-      [90, 15],
-      [90, 8.18],
+    // OCAPI's item `tax` is before discounts (100 × 0.2 / 1.2 = 16.67; 100 × 0.1 / 1.1 = 9.09, adding up
+    // to merchandize_total_tax), `adjusted_tax` after them.
+    expect(doc.product_items.map((i: { price_after_order_discount: number; tax: number; adjusted_tax: number }) => [i.price_after_order_discount, i.tax, i.adjusted_tax])).toEqual([
+      [90, 16.67, 15],
+      [90, 9.09, 8.18],
     ]);
+    expect(doc.merchandize_total_tax).toBe(25.76);
+    expect(doc.adjusted_merchandize_total_tax).toBe(23.18);
     expect(doc.tax_total).toBe(23.18);
     expect(doc.order_total).toBe(180);
   });

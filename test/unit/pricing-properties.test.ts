@@ -1,6 +1,6 @@
 /**
  * Property tests of the pricing core (`priceBasket`) over random baskets: 1–8 lines (some offline),
- * quantities 1–20, prices with the currency's digits, rates 0 / 8% / 18% / 20%, a random policy
+ * quantities 1–20 (some short of stock), prices with the currency's digits, rates 0 / 8% / 18% / 20%, a random policy
  * (gross/net, per-line/per-group tax rounding, half_up/half_even, JPY/USD/KWD), random manual product-
  * and order-level adjustments, random promotions (campaigns and coupons; product, order or free-shipping;
  * percentage or amount; minimums, priorities, exclusive ones, disabled ones, codes the basket carries or
@@ -20,7 +20,7 @@ const RATES = ['0', '0.08', '0.18', '0.2'] as const;
 const RUNS = 300;
 
 interface AdjSpec { readonly type: DiscountType; readonly value: string }
-interface RowSpec { readonly unit: string; readonly qty: number; readonly rate: string; readonly online: boolean; readonly adjs: readonly AdjSpec[] }
+interface RowSpec { readonly unit: string; readonly qty: number; readonly rate: string; readonly online: boolean; readonly short: boolean; readonly adjs: readonly AdjSpec[] }
 interface PromoSpec {
   readonly kind: 'campaign' | 'coupon';
   readonly type: 'percentage' | 'amount' | 'free_shipping';
@@ -68,6 +68,7 @@ const arbBasket: fc.Arbitrary<BasketSpec> = fc.constantFrom('JPY', 'USD', 'KWD')
         qty: fc.integer({ min: 1, max: 20 }),
         rate: fc.constantFrom(...RATES),
         online: fc.constantFrom(true, true, true, true, true, true, true, false),
+        short: fc.constantFrom(false, false, false, false, false, false, false, true),
         adjs: fc.array(adj(200_000), { maxLength: 2 }),
       }),
       { minLength: 1, maxLength: 8 },
@@ -99,6 +100,8 @@ interface Built {
   readonly shipping: { selectedId: string; method: ShippingMethod } | undefined;
   readonly adjustments: PriceAdjustment[];
   readonly offers: Offers;
+  /** SKUs the basket cannot hold enough of. */
+  readonly short: ReadonlySet<string>;
 }
 
 function build(spec: BasketSpec): Built {
@@ -134,14 +137,15 @@ function build(spec: BasketSpec): Built {
     redeemed: 0,
   }));
   const coupons = spec.promos.flatMap((x, i) => (x.kind === 'coupon' && x.entered ? [{ id: `c${i}`, code: `P${i}` }] : []));
-  return { lines, catalog, policy: spec.policy, shipping, adjustments, offers: { promotions, coupons, externalOfferCode: null, now: new Date('2026-11-23T10:00:00Z') } };
+  const short = new Set(spec.rows.flatMap((r, i) => (r.short ? [`sku-${i}`] : [])));
+  return { lines, catalog, policy: spec.policy, shipping, adjustments, short, offers: { promotions, coupons, externalOfferCode: null, now: new Date('2026-11-23T10:00:00Z') } };
 }
 
 function adjustment(id: string, level: 'product' | 'order', itemId: string | null, a: AdjSpec): PriceAdjustment {
   return { id, level, itemId, type: a.type, value: new Money(a.value), reasonCode: null, itemText: null, createdBy: 'agent' };
 }
 
-const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket(lines, b.catalog, b.policy, new Set(), b.shipping, b.adjustments, b.offers);
+const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket(lines, b.catalog, b.policy, b.short, b.shipping, b.adjustments, b.offers);
 
 /** Every figure the core computes (not the inputs it echoes: rates, unit prices, adjustment values). */
 function figures(p: PricedBasket): [string, Money][] {
@@ -185,7 +189,7 @@ describe('priceBasket properties', () => {
         same(total(p.orderAdjustments.map((a) => a.amount)), t.productSubTotal.minus(t.productTotal), 'Σ order adjustments = productSubTotal − productTotal');
         for (const l of p.lines) {
           // A line's own adjustments take it from its price to its price after item discounts.
-          if (l.valid) same(l.price.minus(total(l.adjustments.map((a) => a.amount))), l.priceAfterItemDiscount, `line ${l.line.itemId}`);
+          if (l.counted) same(l.price.minus(total(l.adjustments.map((a) => a.amount))), l.priceAfterItemDiscount, `line ${l.line.itemId}`);
           else expect([l.price, l.priceAfterItemDiscount, l.priceAfterOrderDiscount, l.tax].every((x) => x.isZero())).toBe(true);
         }
         // One group per rate, ascending.

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { Money, minorUnits } from '../../domain/money.js';
 import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
 import { recalculateBasketsHolding } from '../../application/recalculate-baskets.js';
@@ -122,6 +123,10 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   r.put('/price-lists/:code', { schema: { tags: ['Admin'], summary: 'Upsert prices of a price list', params: CodeParams, body: PriceListBody } }, async (req) => {
     unique(req.body.prices);
+    // A price is in the list's currency: no finer than its minor unit (3 × 12.345 would not be 3 × 12.35).
+    const digits = minorUnits(req.body.currency);
+    const fine = req.body.prices.find((p) => [p.price, p.retail_price].some((v) => v !== null && new Money(v).decimalPlaces() > digits));
+    if (fine) throw new ApiError('invalid_request', `Prices in ${req.body.currency} have at most ${digits} decimal places ('${fine.sku}').`);
     await upsertPriceList(db, req.params.code, req.body.currency, req.body.prices);
     return { code: req.params.code, currency: req.body.currency, updated: req.body.prices.length };
   });

@@ -20,7 +20,7 @@ import { productDetails, siteCurrency, skuOfProductPk } from '../../persistence/
 import { BasketCreationRefused, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
 import { ServiceUnavailableError } from '../../application/submit-mutation.js';
 import type { ApiDeps } from '../deps.js';
-import { answerWrite, etag, ifNoneMatchVersion, outcomeError, writeOptions } from '../http.js';
+import { answerWrite, etag, ifNoneMatchVersion, notModified, outcomeError, writeOptions } from '../http.js';
 import { AkinonError, fieldError, useDrfErrors } from './errors.js';
 import { identify, SessionIds, type AkinonCaller } from './identity.js';
 import { emptyAkinonBasket, lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
@@ -160,7 +160,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       if (caller.fresh) return reply.code(200).type(JSON_TYPE).send(JSON.stringify(emptyAkinonBasket(await siteCurrency(db, siteId))));
       const known = ifNoneMatchVersion(req);
       const { id, read } = await currentBasket(caller, known ?? 0, 'akinon');
-      if (known !== null && known === read.head.version) return reply.code(304).header('etag', etag(known)).send();
+      if (notModified(req, read.head.version)) return reply.code(304).header('etag', etag(read.head.version)).send();
       return sendRead(reply, id, read);
     });
 

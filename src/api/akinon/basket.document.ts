@@ -236,7 +236,8 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
       discounts: discounts.map((d) => ({ description: d.description, discount: fromUnits(d.amount, cur) })),
       total_discount_amount: fromUnits(discountAmount, cur),
       total_product_amount: fromUnits(productAmount, cur),
-      voucher_code: snapshot.coupons?.[0]?.code ?? null,
+      // The voucher while it is a valid code (one that stopped being valid, e.g. used up, shows as none).
+      voucher_code: snapshot.coupons?.find((c) => c.valid)?.code ?? null,
       pk: snapshot.pk,
       created_date: snapshot.createdAt,
       modified_date: snapshot.updatedAt,

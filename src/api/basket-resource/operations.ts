@@ -61,7 +61,7 @@ export type BasketOperation =
       /** `empty`: 204 once applied (DELETE of the basket). */
       readonly answer?: 'document' | 'empty';
     })
-  | (Common & { readonly kind: 'shipping_methods' | 'payment_methods'; readonly method: 'GET' });
+  | (Common & { readonly kind: 'shipping_methods' | 'payment_methods' | 'notes'; readonly method: 'GET' });
 
 function agentOnly(principal: Principal): void {
   if (principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
@@ -274,6 +274,14 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: 'Remove a payment instrument',
       params: PaymentInstrumentParams,
       build: ({ params }) => ({ kind: 'remove_payment_instrument', paymentInstrumentId: params.payment_instrument_id }),
+    },
+    {
+      kind: 'notes',
+      name: 'getNotesFromBasket',
+      method: 'GET',
+      path: '/baskets/:basket_id/notes',
+      summary: "The basket's notes (the document links here; this service keeps none yet, so the list is empty)",
+      params: BasketParams,
     },
     {
       kind: 'payment_methods',

@@ -16,7 +16,7 @@ import { listPaymentMethods, listShippingMethods } from '../../persistence/site.
 import { toShippingMethod } from '../../persistence/basket.repository.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, writeOptions } from '../http.js';
+import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, notModified, writeOptions } from '../http.js';
 import { decimal } from '../json.js';
 import { OCAPI_VERSION, renderBasketDocument } from '../ocapi/basket.document.js';
 import { customOf, withoutCardSecrets } from '../ocapi/schemas.js';
@@ -100,7 +100,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             const known = ifNoneMatchVersion(req);
             const basketId = params.basket_id!;
             const read = await ownedBasket(principal, siteId, basketId, known ?? 0, dialect.name);
-            if (known !== null && known === read.head.version) return reply.code(304).header('etag', etag(read.head.version)).send();
+            if (notModified(req, read.head.version)) return reply.code(304).header('etag', etag(read.head.version)).send();
             const doc = await reader.render(basketId, read, dialect.name, renderBasket);
             if (!doc) throw basketNotFound(basketId);
             return sendText(reply, doc.text, doc.version);
@@ -128,6 +128,10 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
                 ...(snapshot.shipping ? { default_shipping_method_id: snapshot.shipping.methodId } : {}),
               }),
             );
+          }
+          case 'notes': {
+            await ownedBasket(principal, siteId, params.basket_id!);
+            return sendText(reply, dialect.render({ _v: OCAPI_VERSION, _type: 'notes_result', notes: [] }));
           }
           case 'payment_methods': {
             await ownedBasket(principal, siteId, params.basket_id!);

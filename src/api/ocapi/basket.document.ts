@@ -87,7 +87,8 @@ function productItem(line: SnapshotLine) {
     product_name: line.productName,
     quantity: line.quantity,
     shipment_id: 'me',
-    tax: decimal(line.tax),
+    // OCAPI: `tax` before adjustments, `adjusted_tax` after them (and `tax_basis` is what that is taxed on).
+    tax: decimal(line.taxBeforeDiscounts ?? line.tax),
     tax_basis: decimal(line.priceAfterOrderDiscount),
     tax_class_id: null,
     tax_rate: decimal(line.taxRate),
