@@ -3,7 +3,6 @@
  * GET /mutations/{id} (CONTRACT §3). problem+json errors.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -12,14 +11,13 @@ import { ApiError } from './errors.js';
 import { useProblemErrors } from './problem.js';
 import { authenticate, bearerToken, isUuid, mutationStatusBody } from './http.js';
 import { isAdmin } from './admin/admin-auth.js';
-import { isSchemaCurrent } from '../persistence/migrate.js';
+import { readinessCheck } from '../observability/readiness.js';
 import { findMutation } from '../persistence/mutation.repository.js';
 import { cookieValues, SESSION_COOKIE, SessionIds } from './akinon/identity.js';
 
 export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   useProblemErrors(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
-  let schemaCurrent = false;
 
   r.get('/health', async () => ({ status: 'ok' }));
 
@@ -27,16 +25,9 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  const readiness = readinessCheck(deps.db, deps.redis);
   r.get('/ready', async (_req, reply) => {
-    const checks = { postgres: false, redis: false, migrations: schemaCurrent };
-    await Promise.all([
-      sql`select 1`.execute(deps.db).then(() => (checks.postgres = true), () => undefined),
-      deps.redis.ping().then(() => (checks.redis = true), () => undefined),
-    ]);
-    if (checks.postgres && !schemaCurrent) {
-      schemaCurrent = checks.migrations = await isSchemaCurrent(deps.db).catch(() => false);
-    }
-    const ready = checks.postgres && checks.redis && checks.migrations;
+    const { ready, checks } = await readiness();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
 

@@ -3,19 +3,15 @@
  * Prometheus and orchestrators see workers as well as APIs.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
+import { readinessCheck } from '../observability/readiness.js';
 import type { Resources } from './resources.js';
 
 export async function createOpsServer(res: Resources): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   app.get('/health', async () => ({ status: 'ok' }));
+  const readiness = readinessCheck(res.db, res.redis);
   app.get('/ready', async (_req, reply) => {
-    const checks = { postgres: false, redis: false };
-    await Promise.all([
-      sql`select 1`.execute(res.db).then(() => (checks.postgres = true), () => undefined),
-      res.redis.ping().then(() => (checks.redis = true), () => undefined),
-    ]);
-    const ready = checks.postgres && checks.redis;
+    const { ready, checks } = await readiness();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
   app.get('/metrics', async (_req, reply) => reply.type(res.metrics.registry.contentType).send(await res.metrics.registry.metrics()));

@@ -117,3 +117,21 @@ describe('/docs', () => {
     expect([200, 302]).toContain(ui.statusCode);
   });
 });
+
+describe('/health and /ready', () => {
+  it('the API and a worker-only process report PostgreSQL, Redis and the schema alike', async () => {
+    const { createOpsServer } = await import('../../src/bootstrap/ops-server.js');
+    const worker = await createOpsServer(h.res);
+    try {
+      for (const app of [h.app, worker]) {
+        expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' });
+        const ready = await app.inject({ method: 'GET', url: '/ready' });
+        expect(ready.statusCode).toBe(200);
+        expect(ready.json()).toEqual({ status: 'ready', checks: { postgres: true, redis: true, migrations: true } });
+      }
+      expect((await worker.inject({ method: 'GET', url: '/metrics' })).body).toContain('process_cpu_user_seconds_total');
+    } finally {
+      await worker.close();
+    }
+  });
+});
