@@ -43,12 +43,20 @@ export function writeOptions(req: FastifyRequest): WriteOptions {
   return { idempotencyKey, respondAsync };
 }
 
-/** The version named by an If-None-Match header (`"7"`, `W/"7"`), or null. */
+/** The newest version an If-None-Match header names (a read must not serve older), or null. */
 export function ifNoneMatchVersion(req: FastifyRequest): number | null {
+  const versions = ifNoneMatchVersions(req);
+  return versions.length > 0 ? Math.max(...versions) : null;
+}
+
+/** Every version an If-None-Match header names (`"7"`, `W/"7"`, or a list of them). */
+function ifNoneMatchVersions(req: FastifyRequest): number[] {
   const h = req.headers['if-none-match'];
-  if (typeof h !== 'string') return null;
-  const m = /^\s*(?:W\/)?"(\d{1,12})"\s*$/.exec(h);
-  return m ? Number(m[1]) : null;
+  if (typeof h !== 'string') return [];
+  return h.split(',').flatMap((tag) => {
+    const m = /^\s*(?:W\/)?"(\d{1,12})"\s*$/.exec(tag);
+    return m ? [Number(m[1])] : [];
+  });
 }
 
 /** Whether If-None-Match names this version (one of a list of tags), or is `*` (any current version). */
@@ -56,10 +64,7 @@ export function notModified(req: FastifyRequest, version: number): boolean {
   const h = req.headers['if-none-match'];
   if (typeof h !== 'string') return false;
   if (h.trim() === '*') return true;
-  return h.split(',').some((tag) => {
-    const m = /^\s*(?:W\/)?"(\d{1,12})"\s*$/.exec(tag);
-    return m !== null && Number(m[1]) === version;
-  });
+  return ifNoneMatchVersions(req).includes(version);
 }
 
 export function etag(version: number): string {

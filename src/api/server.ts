@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ApiDeps } from './deps.js';
+import { ApiError } from './errors.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { OCAPI_PREFIX, ocapiRoutes } from './ocapi/ocapi.routes.js';
 import { akinonRoutes } from './akinon/akinon.routes.js';
@@ -14,6 +15,21 @@ import { SCAPI_PREFIX, scapiRoutes } from './scapi/scapi.routes.js';
 import { scapiRouteSchema } from './scapi/spelling.js';
 import { systemRoutes } from './system.routes.js';
 import { BOARD_PATH, registerQueueBoard } from './ops/queue-board.js';
+
+/** No request document needs more; deeper ones are refused before anything walks them recursively. */
+const MAX_JSON_DEPTH = 32;
+
+/** Whether a parsed JSON value nests arrays/objects deeper than `max` (iterative: no stack to overflow). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -34,7 +50,11 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
-    return parseJson(req, text, done);
+    return parseJson(req, text, (err, value) => {
+      if (err) return done(err, undefined);
+      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return done(new ApiError('invalid_request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+      return done(null, value);
+    });
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -40,7 +40,8 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   r.get('/mutations/:mutation_id', { schema: { tags: ['Mutations'], summary: 'Status of an accepted mutation', params: z.object({ mutation_id: z.string().min(1).max(64) }) } }, async (req) => {
     const admin = bearerToken(req) !== null && isAdmin(req, deps.config.ADMIN_TOKEN);
     // Akinon guests have no token: their session cookie names them (its owner id is `session:<id>`).
-    const session = req.headers.authorization === undefined ? cookieValues(req.headers.cookie, SESSION_COOKIE).find((v) => sessions.isValid(v)) : undefined;
+    // As in the Akinon routes: a Bearer token names the caller; without one, the session cookie does.
+    const session = bearerToken(req) === null ? cookieValues(req.headers.cookie, SESSION_COOKIE).find((v) => sessions.isValid(v)) : undefined;
     const principal = admin ? null : session ? { sub: `session:${session}`, role: 'customer' as const } : authenticate(req, deps.tokens);
     const mayRead = (ownerId: string) => admin || principal?.role === 'agent' || principal?.sub === ownerId;
     const id = req.params.mutation_id;

@@ -22,7 +22,7 @@ const DEMO = [
 ];
 
 const promotion = (p: Partial<PromotionInput> & Pick<PromotionInput, 'kind' | 'name' | 'discount'>): PromotionInput => ({
-  site: 'default', enabled: true, starts_at: null, ends_at: null, skus: null, min_amount: null, priority: 0, exclusive: false, redemption_limit: null, redeemed: 0, ...p,
+  site: 'default', enabled: true, starts_at: null, ends_at: null, skus: null, min_amount: null, priority: 0, exclusive: false, redemption_limit: null, ...p,
 });
 const PROMOTIONS: Record<string, PromotionInput> = {
   'STRINGS-DEAL': promotion({ kind: 'campaign', name: 'Strings: 1.00 off each set', skus: ['STRINGS-0101'], discount: { type: 'amount', value: '1.00' } }),

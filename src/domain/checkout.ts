@@ -29,6 +29,6 @@ export function checkoutFlashes(basket: Basket, priced: PricedBasket, paymentMet
   instruments.forEach((p, i) => {
     if (!paymentMethods.has(p.methodId)) flashes.push(paymentMethodNotApplicable(i, p.methodId));
   });
-  if (priced.shipping === null || !priced.lines.some((l) => l.valid)) flashes.push(orderTotalNotSet);
+  if (priced.shipping === null || !priced.lines.some((l) => l.counted)) flashes.push(orderTotalNotSet);
   return flashes;
 }

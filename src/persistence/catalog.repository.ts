@@ -38,6 +38,12 @@ export interface PriceInput {
 }
 
 /** Creates the price list if needed and upserts the given prices (other SKUs' prices stay). */
+/** The currency of a price list, or null when there is no such list. */
+export async function priceListCurrency(db: Db, code: string): Promise<string | null> {
+  const row = await db.selectFrom('price_lists').select('currency').where('code', '=', code).executeTakeFirst();
+  return row?.currency ?? null;
+}
+
 export async function upsertPriceList(db: Db, code: string, currency: string, prices: readonly PriceInput[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx

@@ -1,4 +1,5 @@
 /** Promotions as the admin feed defines them (CONTRACT §6). Baskets read them with their state. */
+import { sql } from 'kysely';
 import type { Db } from './database.js';
 
 export interface PromotionInput {
@@ -14,7 +15,8 @@ export interface PromotionInput {
   priority: number;
   exclusive: boolean;
   redemption_limit: number | null;
-  redeemed: number;
+  /** Absent: 0 for a new promotion, unchanged for an existing one. */
+  redeemed?: number | undefined;
 }
 
 /** Creates or replaces a promotion; null when it names a site that does not exist. */
@@ -34,12 +36,12 @@ export async function upsertPromotion(db: Db, code: string, p: PromotionInput) {
     priority: p.priority,
     exclusive: p.exclusive,
     redemption_limit: p.redemption_limit,
-    redeemed: p.redeemed,
   };
+  const redeemed = p.redeemed !== undefined ? { redeemed: p.redeemed } : {};
   return db
     .insertInto('promotions')
-    .values({ code, ...values })
-    .onConflict((oc) => oc.column('code').doUpdateSet({ ...values, updated_at: new Date() }))
+    .values({ code, ...values, redeemed: p.redeemed ?? 0 })
+    .onConflict((oc) => oc.column('code').doUpdateSet({ ...values, ...redeemed, updated_at: new Date() }))
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -51,7 +53,8 @@ export async function upsertPromotion(db: Db, code: string, p: PromotionInput) {
 export async function addRedemptions(db: Db, code: string, count: number) {
   return db
     .updateTable('promotions')
-    .set((eb) => ({ redeemed: eb('redeemed', '+', count), updated_at: new Date() }))
+    // Saturates rather than overflowing the column (past any limit it makes no difference).
+    .set(() => ({ redeemed: sql<number>`least(redeemed::bigint + ${count}, 2147483647)::int`, updated_at: new Date() }))
     .where('code', '=', code)
     .returningAll()
     .executeTakeFirst();

@@ -559,6 +559,8 @@ describe('writes through the lane', () => {
     // The guest polls its mutation with its session cookie; another session does not see it.
     const status = await g.request('GET', later.headers.location as string);
     expect(status.statusCode, status.body).toBe(200);
+    // A non-Bearer Authorization header is ignored there as on the basket routes: the cookie still names the guest.
+    expect((await g.request('GET', later.headers.location as string, undefined, { authorization: 'Basic Zm9vOmJhcg==' })).statusCode).toBe(200);
     expect(status.json()).toMatchObject({ status: 'applied', version: expect.any(Number) });
     const stranger = new Client();
     await stranger.request('GET', BASKET);

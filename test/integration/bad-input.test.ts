@@ -79,6 +79,23 @@ describe('bad writes to a basket', () => {
 });
 
 describe('a body-less write sent with Content-Type: application/json', () => {
+  it('creates a basket with no body at all, or an empty JSON one', async () => {
+    const s = new Shopper(h);
+    for (const headers of [{}, { 'content-type': 'application/json' }]) {
+      const r = await h.app.inject({ method: 'POST', url: `${OCAPI}/baskets`, headers: { ...s.headers, ...headers } });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+  });
+
+  it('refuses a body nested deeper than any document needs with 400, not a crash', async () => {
+    const s = new Shopper(h);
+    // 100 levels: far past what any document needs, well within the body limit.
+    const deep = `{"c_x":${'['.repeat(100)}${']'.repeat(100)}}`;
+    const r = await raw(s, `${OCAPI}/baskets`, deep);
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().fault.type).toBe('PropertyConstraintViolationException');
+  });
+
   it('is taken as having no body (as many HTTP clients send that header on every request)', async () => {
     const s = new Shopper(h);
     const { id, item } = await basketWithOneLine(s);
@@ -121,6 +138,18 @@ describe('bad admin input', () => {
     }
     const ok = await h.app.inject({ method: 'PUT', url: `/admin/price-lists/${h.tag}-kwd`, headers: h.adminHeaders, payload: { currency: 'KWD', prices: [{ sku, price: '1.250' }] } });
     expect(ok.statusCode).toBe(200);
+  });
+
+  it("keeps a price list's currency, and a site's currency that of its price list", async () => {
+    const code = `${h.tag}-eur`;
+    const put = (url: string, payload: object) => h.app.inject({ method: 'PUT', url, headers: h.adminHeaders, payload });
+    expect((await put(`/admin/price-lists/${code}`, { currency: 'EUR', prices: [{ sku, price: '12.35' }] })).statusCode).toBe(200);
+    const change = await put(`/admin/price-lists/${code}`, { currency: 'JPY', prices: [] });
+    expect(change.statusCode).toBe(409);
+    const site = await put(`/admin/sites/${h.tag}-jpy`, { currency: 'JPY', price_list: code, stock_list: 'default' });
+    expect(site.statusCode).toBe(400);
+    expect(site.json().detail).toContain('EUR');
+    expect((await put(`/admin/sites/${h.tag}-eur`, { currency: 'EUR', price_list: code, stock_list: 'default' })).statusCode).toBe(200);
   });
 
   it('refuses a list naming the same SKU twice', async () => {

@@ -103,7 +103,7 @@ describe('the same basket through OCAPI, SCAPI and Akinon', () => {
     expect(o.product_sub_total).toBe(a.price_after_item_discount);
     const k = (await customer.request('GET', '/baskets/basket/')).json().basket;
     expect(k.basketitem_set.map((i: { product: { sku: string } }) => i.product.sku)).toEqual([A]);
-    expect(k.unavailable_basket_products.map((i: { product: { sku: string }; reason: string }) => [i.product.sku, i.reason])).toEqual([[C, 'out_of_stock']]);
+    expect(k.unavailable_basket_products.map((i: { product: { sku: string }; reason: string; total_amount: string }) => [i.product.sku, i.reason, i.total_amount])).toEqual([[C, 'out_of_stock', '80.00']]);
     expect(k.total_amount).toBe(o.product_total.toFixed(2));
   });
 });

@@ -264,6 +264,9 @@ describe('PUT /admin/promotions/{code}', () => {
     const reports = await Promise.all(Array.from({ length: 20 }, () => h.app.inject({ method: 'POST', url: `/admin/promotions/${code}/redemptions`, headers: h.adminHeaders, payload: { count: 1 } })));
     expect(reports.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
     expect((await admin('GET', `/admin/promotions/${code}`)).json().redeemed).toBe(20);
+    // Editing the promotion keeps the count unless the PUT names one.
+    await promotion(code, { kind: 'coupon', name: 'Limited (renamed)', site, redemption_limit: 20, discount: { type: 'amount', value: '5' } });
+    expect((await admin('GET', `/admin/promotions/${code}`)).json()).toMatchObject({ name: 'Limited (renamed)', redeemed: 20 });
     const doc = (await s.request('POST', `${base}/${id}/items`, [{ product_id: A, quantity: 1 }])).json();
     expect(doc.coupon_items[0]).toEqual(expect.objectContaining({ status_code: 'redemption_limit_exceeded', valid: false }));
     expect(doc.product_total).toBe(300);

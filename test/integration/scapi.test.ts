@@ -103,6 +103,20 @@ describe('SCAPI basket resource', () => {
     // Flash paths follow SCAPI's spelling too.
     const flashes = (await s.request('GET', `${ORG}/baskets/${id}${q}`)).json().flash as { type: string; path: string }[];
     expect(flashes.find((f) => f.type === 'ShippingAddressRequired')?.path).toBe('$.shipments[0].shippingAddress');
+    // A key that would map onto __proto__ stays a key: refused as unknown, nothing changes.
+    for (const payload of [[{ productId: sku, quantity: 1, _Proto__: 1 }], [{ productId: sku, _Proto__: { quantity: 7 } }]]) {
+      const poisoned = await s.request('POST', `${ORG}/baskets/${id}/items${q}`, payload);
+      expect(poisoned.statusCode, poisoned.body).toBe(400);
+    }
+    expect((await s.request('GET', `${ORG}/baskets/${id}${q}`)).json().productItems).toEqual([]);
+    // Validation messages keep the values as written (only field paths are respelled).
+    const mode = await s.request('POST', `${ORG}/baskets/actions/merge${q}&productItemMergeMode=shuffle`);
+    expect(mode.json().detail).toContain('sum_quantities');
+    // No body, or an empty one sent as JSON, creates a basket.
+    for (const headers of [{}, { 'content-type': 'application/json' }]) {
+      const created = await h.app.inject({ method: 'POST', url: `${ORG}/baskets${q}`, headers: { ...s.headers, ...headers } });
+      expect(created.statusCode, created.body).toBe(200);
+    }
     const unauth = await h.app.inject({ method: 'GET', url: `${ORG}/baskets/${id}${q}` });
     expect(unauth.statusCode).toBe(401);
   });

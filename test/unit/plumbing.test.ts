@@ -71,3 +71,16 @@ describe('SCAPI spelling', () => {
     expect(toScapiPath('/baskets/:basket_id/shipments/:shipment_id/shipping_address')).toBe('/baskets/:basketId/shipments/:shipmentId/shipping-address');
   });
 });
+
+describe('If-None-Match', () => {
+  it('reads the newest version a list names (a read must not serve older) and matches * or any listed tag', async () => {
+    const { ifNoneMatchVersion, notModified } = await import('../../src/api/http.js');
+    const req = (h?: string) => ({ headers: h === undefined ? {} : { 'if-none-match': h } }) as never;
+    expect(ifNoneMatchVersion(req('"2", W/"3"'))).toBe(3);
+    expect(ifNoneMatchVersion(req('*'))).toBeNull();
+    expect(ifNoneMatchVersion(req())).toBeNull();
+    expect(notModified(req('"1", "2"'), 2)).toBe(true);
+    expect(notModified(req('"1", "2"'), 3)).toBe(false);
+    expect(notModified(req('*'), 7)).toBe(true);
+  });
+});

@@ -122,6 +122,15 @@ describe('checkoutFlashes', () => {
   it('lists everything an empty basket lacks, in a stable order', () => {
     expect(checkoutFlashes(base, priced, new Map()).map((f) => f.type)).toEqual(['ShippingAddressRequired', 'BillingAddressRequired', 'ShippingMethodRequired', 'PaymentMethodRequired', 'OrderTotalNotSet']);
   });
+  it('OrderTotalNotSet stands while no line counts (every line short of stock), even with a shipping method', () => {
+    const entry: CatalogEntry = { sku: 'a', pk: 1, name: 'a', taxRate: new Money('0.2'), online: true, image: null, price: new Money('10.00'), retailPrice: null };
+    const line: BasketLine = { itemId: 'i', sku: 'a', quantity: 1, addedUnitPrice: null, position: 0, attributes: {}, custom: {} };
+    const method = { id: 'std', name: 'Std', price: new Money('4.99'), taxRate: new Money('0.2'), freeOver: null };
+    const short = priceBasket([line], new Map([['a', entry]]), { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' }, new Set(['a']), { selectedId: 'std', method });
+    expect(short.totals.productTotal.toFixed(2)).toBe('0.00');
+    expect(checkoutFlashes({ ...base, lines: [line], shippingMethodId: 'std' }, short, new Map()).map((f) => f.type)).toContain('OrderTotalNotSet');
+  });
+
   it('flashes an instrument whose method the site no longer offers', () => {
     const b = { ...base, checkout: { paymentInstruments: [{ id: 'p', methodId: 'GONE', amount: null, card: null }] } };
     expect(checkoutFlashes(b, priced, new Map()).map((f) => [f.type, f.path])).toContainEqual(['PaymentMethodNotApplicable', '$.payment_instruments[0].payment_method_id']);

@@ -11,7 +11,7 @@ import { isAdmin } from './admin-auth.js';
 import { recalculateBasketsHolding } from '../../application/recalculate-baskets.js';
 import { deleteShippingMethod, holdsInventoryElsewhere, upsertPaymentMethod, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
 import { addRedemptions, findPromotion, upsertPromotion } from '../../persistence/promotion.repository.js';
-import { findStock, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
+import { findStock, priceListCurrency, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
 import {
   assertUniqueSkus,
   BasketIdParams,
@@ -46,6 +46,11 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   r.put('/sites/:site_id', { schema: { tags: ['Admin'], summary: 'Create or replace a site', params: SiteParams, body: SiteBody } }, async (req) => {
     // Holdings live in a stock list; moving a site to another one would strand them (never released).
+    // A site prices in its price list's currency.
+    const listCurrency = await priceListCurrency(db, req.body.price_list);
+    if (listCurrency !== null && listCurrency !== req.body.currency) {
+      throw new ApiError('invalid_request', `Price list '${req.body.price_list}' is in ${listCurrency}, not ${req.body.currency}.`);
+    }
     if (await holdsInventoryElsewhere(db, req.params.site_id, req.body.stock_list)) {
       throw new ApiError('conflict', `Baskets of site '${req.params.site_id}' hold inventory in its current stock list; the stock list can change once they have released it.`);
     }
@@ -123,6 +128,9 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   r.put('/price-lists/:code', { schema: { tags: ['Admin'], summary: 'Upsert prices of a price list', params: CodeParams, body: PriceListBody } }, async (req) => {
     unique(req.body.prices);
+    // A list's currency is fixed: its prices (and the sites pricing with it) are in that currency.
+    const current = await priceListCurrency(db, req.params.code);
+    if (current !== null && current !== req.body.currency) throw new ApiError('conflict', `Price list '${req.params.code}' is in ${current}; its currency does not change.`);
     // A price is in the list's currency: no finer than its minor unit (3 × 12.345 would not be 3 × 12.35).
     const digits = minorUnits(req.body.currency);
     const fine = req.body.prices.find((p) => [p.price, p.retail_price].some((v) => v !== null && new Money(v).decimalPlaces() > digits));

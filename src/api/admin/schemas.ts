@@ -82,7 +82,8 @@ export const PromotionBody = z
     priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
     exclusive: z.boolean().default(false),
     redemption_limit: z.number().int().min(0).max(2_000_000_000).nullable().default(null),
-    redeemed: z.number().int().min(0).max(2_000_000_000).default(0),
+    // Absent: kept as counted (a PUT that edits a promotion must not undo reported redemptions).
+    redeemed: z.number().int().min(0).max(2_000_000_000).optional(),
   })
   .strict()
   .superRefine((b, ctx) => {

@@ -20,7 +20,7 @@
  *   per basket version): units nobody holds plus what this basket holds of the product.
  */
 import { createHash } from 'node:crypto';
-import { Money, formatMoney, minorUnits } from '../../domain/money.js';
+import { Money, formatMoney, minorUnits, roundMoney } from '../../domain/money.js';
 import { allocateByLargestRemainder } from '../../domain/allocation.js';
 import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../application/basket-snapshot.js';
 import type { AkinonProductDetails } from '../../persistence/akinon.repository.js';
@@ -179,7 +179,8 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
       unit_price: line.basePrice,
       currency_type: lower,
       tax_rate: taxPercent(line.taxRate),
-      total_amount: line.basePrice === null ? null : line.price,
+      // A line left out of the totals (out of stock) still shows what it would cost.
+      total_amount: line.basePrice === null ? null : isListed(line) ? line.price : formatMoney(roundMoney(new Money(line.basePrice).times(line.quantity), cur, snapshot.roundingMode), cur),
       shipping_discount: null,
       attributes: line.attributes,
       id: akinonItemId(line.itemId),

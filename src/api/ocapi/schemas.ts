@@ -29,7 +29,8 @@ export function customOf(value: Record<string, unknown>): Record<string, unknown
   return Object.fromEntries(Object.entries(value).filter(([k]) => CUSTOM_KEY.test(k)));
 }
 
-export const CreateBasketBody = withCustom({}).optional();
+/** Optional: Fastify validates an absent body as null. */
+export const CreateBasketBody = withCustom({}).nullish();
 
 export const UpdateBasketBody = withCustom({
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').optional(),

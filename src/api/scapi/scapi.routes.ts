@@ -26,8 +26,14 @@ export function scapiError(err: ApiError) {
     type: `https://api.commercecloud.salesforce.com/documentation/error/v1/errors/${words.toLowerCase().replace(/ /g, '-')}`,
     title: words,
     // Validation messages name fields as validated (OCAPI's spelling); SCAPI clients sent them camelCase.
-    detail: err.code === 'invalid_request' ? toScapiFieldPath(err.message) : err.message,
+    detail: err.code === 'invalid_request' ? err.message.split('; ').map(scapiIssue).join('; ') : err.message,
   };
+}
+
+/** One validation issue (`body.payment_card.number: 12 to 19 digits`) with its field path in SCAPI's spelling; the message after the path is left as written. */
+function scapiIssue(issue: string): string {
+  const colon = issue.indexOf(': ');
+  return colon < 0 ? issue : toScapiFieldPath(issue.slice(0, colon)) + issue.slice(colon);
 }
 
 /** Puts a SCAPI request into OCAPI's form before validation: snake_case params and body, `site_id` from `siteId`. */

@@ -3,6 +3,7 @@
  * markers. These conversions map one spelling onto the other; custom properties (`c_*`) keep their
  * names in both. Values are left alone (a `JsonDecimal` stays a decimal).
  */
+import { ApiError } from '../errors.js';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
@@ -28,12 +29,19 @@ export function toScapiDocument(value: unknown): unknown {
   return out;
 }
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** A SCAPI request body in OCAPI's spelling (snake_case keys), for the shared validation. */
 export function toOcapiBody(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toOcapiBody);
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[camelToSnake(k)] = k.startsWith('c_') ? v : toOcapiBody(v);
+  for (const [k, v] of Object.entries(value)) {
+    const key = camelToSnake(k);
+    // `_Proto__` spells `__proto__`: the JSON parser's poisoning guard never saw that key, so refuse it here.
+    if (FORBIDDEN_KEYS.has(key)) throw new ApiError('invalid_request', `body: unknown property '${k}'`);
+    out[key] = k.startsWith('c_') ? v : toOcapiBody(v);
+  }
   return out;
 }
 
