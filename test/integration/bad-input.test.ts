@@ -165,11 +165,21 @@ describe('bad admin input', () => {
 
 describe("moving a site to another stock list while its baskets hold inventory", () => {
   it('is refused with 409 until they have released it', async () => {
-    const r = await h.app.inject({ method: 'PUT', url: '/admin/sites/default', headers: h.adminHeaders, payload: { currency: 'USD', price_list: 'default', stock_list: `${h.tag}-other` } });
+    // A site of its own (never `default`, which every other test file uses), with a basket holding units.
+    const site = `${h.tag}-moving`;
+    const put = (stockList: string) => h.app.inject({ method: 'PUT', url: `/admin/sites/${site}`, headers: h.adminHeaders, payload: { currency: 'USD', price_list: 'default', stock_list: stockList } });
+    expect((await put('default')).statusCode).toBe(200);
+    const s = new Shopper(h);
+    const base = `/s/${site}/dw/shop/v23_2/baskets`;
+    const id = (await s.request('POST', base, {})).json().basket_id as string;
+    expect((await s.request('POST', `${base}/${id}/items`, [{ product_id: sku, quantity: 1 }])).statusCode).toBe(200);
+    const r = await put(`${h.tag}-other`);
     expect(r.statusCode).toBe(409);
     expect(r.json()).toMatchObject({ code: 'conflict', status: 409 });
-    const same = await h.app.inject({ method: 'PUT', url: '/admin/sites/default', headers: h.adminHeaders, payload: { currency: 'USD', price_list: 'default', stock_list: 'default' } });
-    expect(same.statusCode).toBe(200);
+    expect((await put('default')).statusCode).toBe(200);
+    // Once the basket released its units, the site may move.
+    expect((await s.request('DELETE', `${base}/${id}`)).statusCode).toBe(204);
+    expect((await put(`${h.tag}-other`)).statusCode).toBe(200);
   });
 });
 
