@@ -4,36 +4,19 @@
  * tells clients whether the same request may succeed later.
  */
 import { ServiceUnavailableError } from '../application/submit-mutation.js';
+import type { RejectionCode } from '../domain/mutations.js';
 
+/**
+ * Every business rejection the worker can record is an API error too (one list, in the domain), plus the
+ * errors only the HTTP edge produces.
+ */
 export type ApiErrorCode =
+  | RejectionCode
   | 'malformed_json'
   | 'invalid_request'
   | 'unauthorized'
-  | 'forbidden'
   | 'not_found'
-  | 'basket_not_found'
-  | 'site_not_found'
-  | 'product_not_found'
-  | 'product_without_price'
-  | 'item_not_found'
-  | 'quantity_limit_exceeded'
-  | 'line_limit_exceeded'
-  | 'product_item_not_available'
-  | 'basket_exists'
   | 'conflict'
-  | 'resource_state_conflict'
-  | 'currency_not_supported'
-  | 'shipment_not_found'
-  | 'shipping_method_not_found'
-  | 'price_adjustment_not_found'
-  | 'coupon_already_in_basket'
-  | 'coupon_limit_exceeded'
-  | 'coupon_item_not_found'
-  | 'coupon_not_applicable'
-  | 'payment_method_not_found'
-  | 'payment_instrument_limit_exceeded'
-  | 'payment_instrument_not_found'
-  | 'payment_amount_invalid'
   | 'promotion_not_found'
   | 'idempotency_conflict'
   | 'payload_too_large'
@@ -62,6 +45,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   shipment_not_found: 404,
   shipping_method_not_found: 400,
   price_adjustment_not_found: 404,
+  // The expiry sweep's own rejection (nothing had expired); never answered to a shopper.
+  nothing_to_expire: 409,
   coupon_already_in_basket: 400,
   coupon_limit_exceeded: 400,
   coupon_item_not_found: 404,

@@ -23,6 +23,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   shipment_not_found: 'ShipmentNotFoundException',
   shipping_method_not_found: 'ShippingMethodNotFoundException',
   price_adjustment_not_found: 'PriceAdjustmentNotFoundException',
+  nothing_to_expire: 'ResourceStateConflictException',
   coupon_already_in_basket: 'DuplicateCouponCodeException',
   coupon_limit_exceeded: 'CouponItemQuotaExceededException',
   coupon_item_not_found: 'CouponItemNotFoundException',
