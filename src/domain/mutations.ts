@@ -33,8 +33,9 @@ export type MutationCommand =
   | { readonly kind: 'set_item_attributes'; readonly itemId: string; readonly attributes: Readonly<Record<string, unknown>>; readonly splitOne: boolean }
   | { readonly kind: 'delete_basket' }
   | { readonly kind: 'set_customer'; readonly email: string; readonly customerNo?: string }
-  | { readonly kind: 'set_billing_address'; readonly address: Address }
-  | { readonly kind: 'set_shipping_address'; readonly shipmentId: string; readonly address: Address }
+  /** `alsoShipping` / `alsoBilling`: the same address for the other role too (OCAPI `use_as_shipping` / `use_as_billing`). */
+  | { readonly kind: 'set_billing_address'; readonly address: Address; readonly alsoShipping?: boolean }
+  | { readonly kind: 'set_shipping_address'; readonly shipmentId: string; readonly address: Address; readonly alsoBilling?: boolean }
   | { readonly kind: 'set_shipping_method'; readonly shipmentId: string; readonly methodId: string }
   | {
       readonly kind: 'add_price_adjustment';
@@ -256,11 +257,11 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       return { outcome: 'applied', basket: { ...basket, checkout, version: basket.version + 1, updatedAt: ctx.now } };
     }
     case 'set_billing_address':
-      return { outcome: 'applied', basket: { ...basket, checkout: { ...basket.checkout, billingAddress: command.address }, version: basket.version + 1, updatedAt: ctx.now } };
+      return withCheckout({ billingAddress: command.address, ...(command.alsoShipping ? { shippingAddress: command.address } : {}) });
     case 'set_shipping_address':
       // One shipment per basket for now: the default one, `me`.
       if (command.shipmentId !== 'me') return reject('shipment_not_found', `No shipment '${command.shipmentId}' in this basket.`);
-      return { outcome: 'applied', basket: { ...basket, checkout: { ...basket.checkout, shippingAddress: command.address }, version: basket.version + 1, updatedAt: ctx.now } };
+      return withCheckout({ shippingAddress: command.address, ...(command.alsoBilling ? { billingAddress: command.address } : {}) });
     case 'set_shipping_method':
       if (command.shipmentId !== 'me') return reject('shipment_not_found', `No shipment '${command.shipmentId}' in this basket.`);
       if (!ctx.shippingMethods?.has(command.methodId)) return reject('shipping_method_not_found', `No shipping method '${command.methodId}' on this site.`);

@@ -29,6 +29,18 @@ describe('checkout information', () => {
     expect(doc.customer_info.email).toBe('ada@example.com');
   });
 
+  it('use_as_billing / use_as_shipping set the other address too; without them it is left alone', async () => {
+    const s = new Shopper(h);
+    const id = await s.createBasket();
+    const paris = { ...address, city: 'Paris', country_code: 'FR' };
+    let doc = (await s.request('PUT', `${OCAPI}/baskets/${id}/shipments/me/shipping_address?use_as_billing=true`, paris)).json();
+    expect([doc.shipments[0].shipping_address.city, doc.billing_address.city]).toEqual(['Paris', 'Paris']);
+    doc = (await s.request('PUT', `${OCAPI}/baskets/${id}/billing_address`, address)).json();
+    expect([doc.shipments[0].shipping_address.city, doc.billing_address.city]).toEqual(['Paris', 'London']);
+    doc = (await s.request('PUT', `${OCAPI}/baskets/${id}/billing_address?use_as_shipping=true`, address)).json();
+    expect([doc.shipments[0].shipping_address.city, doc.billing_address.city]).toEqual(['London', 'London']);
+  });
+
   it('replaces the customer information as a whole', async () => {
     const s = new Shopper(h);
     const id = await s.createBasket();

@@ -62,10 +62,12 @@ describe('commerce-sdk-isomorphic ShopperBaskets against this server', () => {
     expect(basket.productTotal).toBe(81);
 
     basket = await sdk.updateShippingAddressForShipment({
-      parameters: { basketId, shipmentId: 'me' },
+      // As PWA Kit's checkout sends it: the same address for billing.
+      parameters: { basketId, shipmentId: 'me', useAsBilling: true },
       body: { firstName: 'Grace', lastName: 'Hopper', address1: '2 Navy Way', city: 'Arlington', postalCode: '22202', countryCode: 'US' },
     });
     expect(basket.shipments![0]!.shippingAddress).toEqual(expect.objectContaining({ lastName: 'Hopper', countryCode: 'US' }));
+    expect(basket.billingAddress).toEqual(expect.objectContaining({ lastName: 'Hopper', city: 'Arlington' }));
     const methods = await sdk.getShippingMethodsForShipment({ parameters: { basketId, shipmentId: 'me' } });
     expect(methods.applicableShippingMethods).toContainEqual(expect.objectContaining({ id: 'sdk-ground', price: 6 }));
     basket = await sdk.updateShippingMethodForShipment({ parameters: { basketId, shipmentId: 'me' }, body: { id: 'sdk-ground' } });

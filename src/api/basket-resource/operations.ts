@@ -39,6 +39,13 @@ export interface ChangeInput {
   readonly body: any;
   readonly principal: Principal;
   readonly version: number;
+  /** The query string, as given (either dialect's spelling). */
+  readonly query: Readonly<Record<string, unknown>>;
+}
+
+/** A boolean query flag in OCAPI's or SCAPI's spelling (`use_as_billing` / `useAsBilling`). */
+function flag(query: Readonly<Record<string, unknown>>, snake: string, camel: string): boolean {
+  return query[snake] === 'true' || query[camel] === 'true';
 }
 
 interface Common {
@@ -223,20 +230,20 @@ export function basketOperations(config: Config): BasketOperation[] {
       name: 'updateBillingAddressForBasket',
       method: 'PUT',
       path: '/baskets/:basket_id/billing_address',
-      summary: 'Set the billing address',
+      summary: 'Set the billing address (`use_as_shipping=true`: the default shipment\'s too)',
       params: BasketParams,
       body: OrderAddressBody,
-      build: ({ body }) => ({ kind: 'set_billing_address', address: body }),
+      build: ({ body, query }) => ({ kind: 'set_billing_address', address: body, alsoShipping: flag(query, 'use_as_shipping', 'useAsShipping') }),
     },
     {
       kind: 'change',
       name: 'updateShippingAddressForShipment',
       method: 'PUT',
       path: '/baskets/:basket_id/shipments/:shipment_id/shipping_address',
-      summary: "Set a shipment's shipping address (`me`: the default shipment)",
+      summary: "Set a shipment's shipping address (`me`: the default shipment; `use_as_billing=true`: the billing address too)",
       params: ShipmentParams,
       body: OrderAddressBody,
-      build: ({ params, body }) => ({ kind: 'set_shipping_address', shipmentId: params.shipment_id, address: body }),
+      build: ({ params, body, query }) => ({ kind: 'set_shipping_address', shipmentId: params.shipment_id, address: body, alsoBilling: flag(query, 'use_as_billing', 'useAsBilling') }),
     },
     {
       kind: 'change',

@@ -107,7 +107,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           }
           case 'change': {
             const read = await ownedBasket(principal, siteId, params.basket_id!);
-            const command = op.build({ params, body: body ?? {}, principal, version: read.head.version });
+            const command = op.build({ params, body: body ?? {}, principal, version: read.head.version, query: (req.query ?? {}) as Record<string, unknown> });
             const onApplied = op.answer === 'empty' ? () => reply.code(204).send() : (s: BasketSnapshot) => sendText(reply, renderBasket(s), s.version);
             return submit(req, reply, op, principal, params.basket_id!, command, onApplied);
           }
