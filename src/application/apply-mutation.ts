@@ -13,6 +13,7 @@
 import { applyMutation, skusInvolved, type MutationCommand } from '../domain/mutations.js';
 import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
+import { sameCode } from '../domain/promotions.js';
 import { planReservations, withTransferredHoldings } from '../domain/reservation.js';
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
@@ -188,7 +189,7 @@ function codesInvolved(command: MutationCommand): string[] {
 function unverifiedCoupon(command: MutationCommand, priced: PricedBasket): string | null {
   const code = command.kind === 'add_coupon' && command.verify ? command.code : command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : null;
   if (code === null) return null;
-  const coupon = priced.coupons.find((c) => c.item.code === code);
+  const coupon = priced.coupons.find((c) => sameCode(c.item.code, code));
   return coupon?.valid ? null : `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;
 }
 

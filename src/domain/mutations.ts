@@ -4,6 +4,7 @@
  * results, never exceptions. No IO, no clock: `now` and item ids come in through the context.
  */
 import { Money, minorUnits } from './money.js';
+import { sameCode } from './promotions.js';
 import type { Address, Basket, BasketLine, Catalog, Checkout, DiscountType, PaymentInstrument, PaymentMethod, PriceAdjustment, ShippingMethod } from './types.js';
 
 /** Coupon codes a basket may carry at once, and payment instruments. */
@@ -299,7 +300,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       return withAdjustments(basket.adjustments.map((a) => (a === found ? changed : a)));
     }
     case 'add_coupon': {
-      if (basket.coupons.some((c) => c.code === command.code)) return reject('coupon_already_in_basket', `The coupon code '${command.code}' is already in this basket.`);
+      if (basket.coupons.some((c) => sameCode(c.code, command.code))) return reject('coupon_already_in_basket', `The coupon code '${command.code}' is already in this basket.`);
       if (basket.coupons.length >= MAX_COUPONS) return reject('coupon_limit_exceeded', `A basket holds at most ${MAX_COUPONS} coupon codes.`);
       return changed({ coupons: [...basket.coupons, { id: ctx.newItemId(0), code: command.code }] });
     }
@@ -309,7 +310,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
     }
     case 'set_offer_codes': {
       const v = command.voucherCode;
-      const coupons = v === undefined ? basket.coupons : v === null ? [] : basket.coupons.length === 1 && basket.coupons[0]!.code === v ? basket.coupons : [{ id: ctx.newItemId(0), code: v }];
+      const coupons = v === undefined ? basket.coupons : v === null ? [] : basket.coupons.length === 1 && sameCode(basket.coupons[0]!.code, v) ? basket.coupons : [{ id: ctx.newItemId(0), code: v }];
       const externalOfferCode = command.externalOfferCode === undefined ? basket.externalOfferCode : command.externalOfferCode;
       return changed({ coupons, externalOfferCode });
     }
@@ -320,8 +321,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       }
       const lines = mergeLines(basket.lines, source.lines, command.mode, ctx);
       if ('code' in lines) return { outcome: 'rejected', rejection: lines };
-      const codes = new Set(basket.coupons.map((c) => c.code));
-      const coupons = [...basket.coupons, ...source.coupons.filter((c) => !codes.has(c.code))].slice(0, MAX_COUPONS);
+      const coupons = [...basket.coupons, ...source.coupons.filter((c) => !basket.coupons.some((mine) => sameCode(mine.code, c.code)))].slice(0, MAX_COUPONS);
       return changed({ lines, coupons, adjustments: basket.adjustments.filter((a) => a.level === 'order' || lines.some((l) => l.itemId === a.itemId)) });
     }
     case 'add_payment_instrument': {

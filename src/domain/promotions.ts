@@ -7,6 +7,11 @@
 import { Money } from './money.js';
 import type { CouponItem, PriceAdjustment, Promotion } from './types.js';
 
+/** Coupon and promotion codes compare without regard to case ("welcome10" is WELCOME10); codes are ASCII. */
+export function sameCode(a: string, b: string): boolean {
+  return a.toUpperCase() === b.toUpperCase();
+}
+
 /** OCAPI CouponItem `status_code`s this service reports. */
 export type CouponStatus =
   | 'applied'
@@ -43,7 +48,7 @@ export function unusableBecause(p: Promotion, now: Date): Exclude<CouponStatus, 
 
 /** The status of a coupon code before pricing (null: usable; pricing then decides applied or not). */
 export function couponBlock(code: string, offers: Offers): CouponStatus | null {
-  const p = offers.promotions.find((x) => x.code === code);
+  const p = offers.promotions.find((x) => sameCode(x.code, code));
   if (!p || p.kind !== 'coupon') return 'coupon_code_unknown';
   return unusableBecause(p, offers.now);
 }
@@ -54,17 +59,17 @@ export function couponBlock(code: string, offers: Offers): CouponStatus | null {
  * and something to act on. Exclusivity is settled by `priceBasket`, which knows what each takes off.
  */
 export function qualifyingPromotions(offers: Offers, validSkus: ReadonlySet<string>, merchandiseTotal: Money): ActivePromotion[] {
-  const codes = new Set(offers.coupons.map((c) => c.code));
-  if (offers.externalOfferCode !== null) codes.add(offers.externalOfferCode);
+  const codes = new Set(offers.coupons.map((c) => c.code.toUpperCase()));
+  if (offers.externalOfferCode !== null) codes.add(offers.externalOfferCode.toUpperCase());
   return offers.promotions
-    .filter((p) => p.kind === 'campaign' || codes.has(p.code))
+    .filter((p) => p.kind === 'campaign' || codes.has(p.code.toUpperCase()))
     .filter((p) => unusableBecause(p, offers.now) === null)
     .filter((p) => p.minAmount === null || merchandiseTotal.gte(p.minAmount))
     .filter((p) => (p.skus !== null ? p.skus.some((s) => validSkus.has(s)) : p.discountType === 'free_shipping' || merchandiseTotal.gt(0)))
     .sort((a, b) => a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
     .map((promotion) => ({
       promotion,
-      couponCode: promotion.kind === 'coupon' ? (offers.coupons.find((c) => c.code === promotion.code)?.code ?? null) : null,
+      couponCode: promotion.kind === 'coupon' ? (offers.coupons.find((c) => sameCode(c.code, promotion.code))?.code ?? null) : null,
     }));
 }
 

@@ -7,7 +7,7 @@ import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';
 import { adjustedPriceLessThanZero, invalidProductItem, productItemNotAvailable, productItemWithoutPrice, shippingMethodNotApplicable, type Flash } from './flashes.js';
 import { allocateByLargestRemainder } from './allocation.js';
-import { NO_OFFERS, couponBlock, orderPromotionAdjustment, productPromotionAdjustment, qualifyingPromotions, type ActivePromotion, type CouponStatus, type Offers } from './promotions.js';
+import { NO_OFFERS, couponBlock, sameCode, orderPromotionAdjustment, productPromotionAdjustment, qualifyingPromotions, type ActivePromotion, type CouponStatus, type Offers } from './promotions.js';
 import type { BasketLine, Catalog, CouponItem, PriceAdjustment, PricingPolicy, ShippingMethod } from './types.js';
 
 export interface PricedLine {
@@ -256,7 +256,7 @@ function priceWith(
   const promotionTotals = totalsByPromotion([...priced.flatMap((l) => l.adjustments), ...orderAdjustments, ...shippingAdjustments]);
   const coupons = offers.coupons.map((item): PricedCoupon => {
     const blocked = couponBlock(item.code, offers);
-    const status = blocked ?? (promotionTotals.some((p) => p.code === item.code) ? 'applied' : 'no_applicable_promotion');
+    const status = blocked ?? (promotionTotals.some((p) => sameCode(p.code, item.code)) ? 'applied' : 'no_applicable_promotion');
     return { item, status, valid: status === 'applied' || status === 'no_applicable_promotion' };
   });
 

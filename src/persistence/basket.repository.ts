@@ -132,7 +132,7 @@ export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
 }
 
 const READ_STATE = prepared(
-  'basket_mutation_state_v7',
+  'basket_mutation_state_v8',
   `with target as (select $1::uuid as id, $2::uuid as mid, $3::text as create_site, $4::text[] as skus, $5::timestamptz as now, $6::text[] as codes)
    select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.source_code, b.checkout, b.shipping_method_id, b.adjustments, b.coupons, b.external_offer_code, b.created_at, b.updated_at,
      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
@@ -168,8 +168,8 @@ const READ_STATE = prepared(
                 'redemption_limit', p.redemption_limit, 'redeemed', p.redeemed)), '[]'::json)
         from promotions p
         where (p.site_id is null or p.site_id = s.id)
-          and (p.kind = 'campaign' or p.code = any(t.codes || b.external_offer_code
-                 || array(select c->>'code' from jsonb_array_elements(coalesce(b.coupons, '[]'::jsonb)) c)))) as promotions
+          and (p.kind = 'campaign' or upper(p.code) = any(array(select upper(x) from unnest(t.codes || b.external_offer_code
+                 || array(select c->>'code' from jsonb_array_elements(coalesce(b.coupons, '[]'::jsonb)) c)) x)))) as promotions
    from target t
    left join baskets b on b.id = t.id
    left join sites s on s.id = coalesce(b.site_id, t.create_site)`,

@@ -19,9 +19,13 @@ export interface PromotionInput {
   redeemed?: number | undefined;
 }
 
-/** Creates or replaces a promotion; null when it names a site that does not exist. */
-export async function upsertPromotion(db: Db, code: string, p: PromotionInput) {
+/**
+ * Creates or replaces a promotion; null when it names a site that does not exist. Codes are
+ * case-insensitive: a PUT of `welcome10` replaces WELCOME10 (and keeps its spelling).
+ */
+export async function upsertPromotion(db: Db, given: string, p: PromotionInput) {
   if (p.site !== null && !(await db.selectFrom('sites').select('id').where('id', '=', p.site).executeTakeFirst())) return null;
+  const code = (await findPromotion(db, given))?.code ?? given;
   const values = {
     kind: p.kind,
     name: p.name,
@@ -55,11 +59,12 @@ export async function addRedemptions(db: Db, code: string, count: number) {
     .updateTable('promotions')
     // Saturates rather than overflowing the column (past any limit it makes no difference).
     .set(() => ({ redeemed: sql<number>`least(redeemed::bigint + ${count}, 2147483647)::int`, updated_at: new Date() }))
-    .where('code', '=', code)
+    .where(sql<string>`upper(code)`, '=', code.toUpperCase())
     .returningAll()
     .executeTakeFirst();
 }
 
+/** The promotion with this code in any case (index `promotions_code_upper`). */
 export async function findPromotion(db: Db, code: string) {
-  return db.selectFrom('promotions').selectAll().where('code', '=', code).executeTakeFirst();
+  return db.selectFrom('promotions').selectAll().where(sql<string>`upper(code)`, '=', code.toUpperCase()).executeTakeFirst();
 }

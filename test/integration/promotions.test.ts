@@ -174,6 +174,23 @@ describe('coupons', () => {
     expect(removed.json().coupon_items).toHaveLength(6);
   });
 
+  it('codes are case-insensitive: entered, refused as duplicates, and edited in any case', async () => {
+    const { site, base } = await newSite();
+    const code = `${h.tag}-Case10`;
+    await promotion(code, { kind: 'coupon', name: 'Case', site, discount: { type: 'percentage', value: '10' } });
+    const s = new Shopper(h);
+    const id = await basketAB(s, base);
+    const doc = (await s.request('POST', `${base}/${id}/coupons`, { code: code.toLowerCase() })).json();
+    expect(doc.coupon_items[0]).toEqual(expect.objectContaining({ code: code.toLowerCase(), status_code: 'applied' }));
+    expect(doc.product_total).toBe(180);
+    expect((await s.request('POST', `${base}/${id}/coupons`, { code: code.toUpperCase() })).statusCode).toBe(400);
+    // The admin edits it under another spelling: the same promotion, its code as first written.
+    await promotion(code.toUpperCase(), { kind: 'coupon', name: 'Case (edited)', site, discount: { type: 'percentage', value: '20' } });
+    expect((await admin('GET', `/admin/promotions/${code.toLowerCase()}`)).json()).toMatchObject({ code, name: 'Case (edited)' });
+    const again = (await s.request('POST', `${base}/${id}/items`, [{ product_id: A, quantity: 1 }])).json();
+    expect(again.product_total).toBe(240);
+  });
+
   it('a coupon becomes applied once its promotion qualifies, and when the admin re-enables it', async () => {
     const { site, base } = await newSite();
     const code = `${h.tag}-LATER`;

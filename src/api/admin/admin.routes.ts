@@ -99,7 +99,11 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     '/promotions/:code',
     { schema: { tags: ['Admin'], summary: 'Create or replace a campaign or coupon; baskets see it on their next change or recalculation', params: PromotionParams, body: PromotionBody } },
     async (req) => {
-      const row = await upsertPromotion(db, req.params.code, req.body);
+      const row = await upsertPromotion(db, req.params.code, req.body).catch((err: { code?: string }) => {
+        // Two PUTs racing to create one code in different cases: the second meets the case-insensitive index.
+        if (err.code === '23505') throw new ApiError('conflict', `A promotion '${req.params.code}' (in some case) was created meanwhile; retry.`);
+        throw err;
+      });
       if (!row) throw new ApiError('site_not_found', `No site '${req.body.site}'.`);
       return promotionDocument(row);
     },
