@@ -127,9 +127,10 @@ export function priceBasket(
   offers: Offers = NO_OFFERS,
 ): PricedBasket {
   const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
-  const valid = lines.filter((l) => catalog.get(l.sku)?.online === true && catalog.get(l.sku)?.price != null && !short.has(l.sku));
-  const merchandiseTotal = sum(valid.map((l) => round(catalog.get(l.sku)!.price!.times(l.quantity))));
-  const qualifying = qualifyingPromotions(offers, new Set(valid.map((l) => l.sku)), merchandiseTotal);
+  // Lines that count (priced, online, held): what promotions' targets and minimums look at.
+  const counted = lines.filter((l) => catalog.get(l.sku)?.online === true && catalog.get(l.sku)?.price != null && !short.has(l.sku));
+  const merchandiseTotal = sum(counted.map((l) => round(catalog.get(l.sku)!.price!.times(l.quantity))));
+  const qualifying = qualifyingPromotions(offers, new Set(counted.map((l) => l.sku)), merchandiseTotal);
   const price = (active: readonly ActivePromotion[]) => priceWith(lines, catalog, policy, short, shipping, adjustments, offers, active);
   // An exclusive promotion applies alone, but only if it takes something off (a free shipment, say,
   // takes nothing while no method is chosen): the first such, by priority; otherwise the stackable ones.
