@@ -182,12 +182,12 @@ function codesInvolved(command: MutationCommand): string[] {
 }
 
 /**
- * For a code the caller asked to verify: why it is not a valid code, or null when it is (or nothing to
- * verify). A valid code that takes nothing off yet (below its minimum, free shipping before a method is
+ * For an Akinon voucher (verified at once): why it is not a valid code, or null when it is (or when the
+ * command names none). A valid code that takes nothing off yet (below its minimum, free shipping before a method is
  * chosen) is accepted: it applies as soon as it can.
  */
 function unverifiedCoupon(command: MutationCommand, priced: PricedBasket): string | null {
-  const code = command.kind === 'add_coupon' && command.verify ? command.code : command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : null;
+  const code = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : null;
   if (code === null) return null;
   const coupon = priced.coupons.find((c) => sameCode(c.item.code, code));
   return coupon?.valid ? null : `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;

@@ -60,8 +60,8 @@ export type MutationCommand =
       readonly custom?: Readonly<Record<string, unknown>>;
     }
   | { readonly kind: 'remove_price_adjustment'; readonly adjustmentId: string }
-  /** `verify`: refuse the code unless it applies (Akinon's instant verification; checked after pricing). */
-  | { readonly kind: 'add_coupon'; readonly code: string; readonly verify: boolean }
+  /** OCAPI/SCAPI: the code joins the basket whatever its status (the coupon item shows it). */
+  | { readonly kind: 'add_coupon'; readonly code: string }
   | { readonly kind: 'remove_coupon'; readonly couponItemId: string }
   /**
    * Akinon's codes: `voucherCode` replaces the basket's coupon codes (null removes them; verified like

@@ -155,10 +155,10 @@ describe('commands for coupons, Akinon and the merge', () => {
   const withA = (q = 2) => run(fresh(), { kind: 'add_items', items: [{ sku: 'a', quantity: q }] });
 
   it('coupons: no code twice, at most MAX_COUPONS, removal by coupon item id', () => {
-    let b = run(fresh(), { kind: 'add_coupon', code: 'X', verify: false });
-    expect(reject(b, { kind: 'add_coupon', code: 'X', verify: false })).toBe('coupon_already_in_basket');
-    for (let i = 1; i < MAX_COUPONS; i++) b = run(b, { kind: 'add_coupon', code: `C${i}`, verify: false }, { newItemId: () => `id-${i}` });
-    expect(reject(b, { kind: 'add_coupon', code: 'ONE-MORE', verify: false })).toBe('coupon_limit_exceeded');
+    let b = run(fresh(), { kind: 'add_coupon', code: 'X' });
+    expect(reject(b, { kind: 'add_coupon', code: 'X' })).toBe('coupon_already_in_basket');
+    for (let i = 1; i < MAX_COUPONS; i++) b = run(b, { kind: 'add_coupon', code: `C${i}` }, { newItemId: () => `id-${i}` });
+    expect(reject(b, { kind: 'add_coupon', code: 'ONE-MORE' })).toBe('coupon_limit_exceeded');
     expect(run(b, { kind: 'remove_coupon', couponItemId: 'new-0' }).coupons.map((c) => c.code)).not.toContain('X');
     expect(reject(b, { kind: 'remove_coupon', couponItemId: 'nope' })).toBe('coupon_item_not_found');
   });
@@ -207,7 +207,7 @@ describe('commands for coupons, Akinon and the merge', () => {
   });
 
   it('empties the basket but keeps its codes; sets attributes on a line or splits one unit off', () => {
-    const b = run(withA(3), { kind: 'add_coupon', code: 'K', verify: false }, { newItemId: () => 'coupon' });
+    const b = run(withA(3), { kind: 'add_coupon', code: 'K' }, { newItemId: () => 'coupon' });
     const emptied = run(b, { kind: 'empty_basket' });
     expect([emptied.lines, emptied.coupons.map((c) => c.code), emptied.status]).toEqual([[], ['K'], 'active']);
     const all = run(b, { kind: 'set_item_attributes', itemId: 'new-0', attributes: { size: 'L' }, splitOne: false });

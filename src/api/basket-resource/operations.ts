@@ -150,7 +150,7 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: 'Add a coupon code (its status_code tells whether it applies)',
       params: BasketParams,
       body: CouponBody,
-      build: ({ body }) => ({ kind: 'add_coupon', code: body.code, verify: false }),
+      build: ({ body }) => ({ kind: 'add_coupon', code: body.code }),
     },
     {
       kind: 'change',
