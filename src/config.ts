@@ -15,6 +15,24 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** `host:port,host:port,…` → seed nodes; blank → [] (standalone Redis at REDIS_URL). */
+const clusterNodes = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const nodes: { host: string; port: number }[] = [];
+    for (const entry of value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+      const m = /^(\[[0-9a-fA-F:]+\]|[^:\s\[\]]+):(\d{1,5})$/.exec(entry);
+      const port = m ? Number(m[2]) : NaN;
+      if (!m || port < 1 || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: `expected host:port, got '${entry}'` });
+        return z.NEVER;
+      }
+      nodes.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
+    }
+    return nodes;
+  });
+
 const EnvSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -22,6 +40,8 @@ const EnvSchema = z.object({
   WORKER_PORT: int(3001, 0, 65535),
   DATABASE_URL: z.string().url().default('postgres://postgres:postgres@127.0.0.1:5432/basket'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Seed nodes of a Redis Cluster (`host:port,…`); when set, every process uses the cluster and ignores REDIS_URL. */
+  REDIS_CLUSTER_NODES: clusterNodes,
   /** Prefix of every Redis key this service writes (BullMQ queues, snapshots, idempotency records). */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('basket'),
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
@@ -43,6 +63,11 @@ const EnvSchema = z.object({
   /** How long a crashed worker's job stays locked before another worker takes it over. */
   JOB_LOCK_MS: int(10_000, 1000, 600_000),
   JOB_STALLED_CHECK_MS: int(5_000, 500, 600_000),
+  /**
+   * A lane with waiting jobs, none active and no progress for this long is stuck: its worker is closed
+   * and recreated, and /ready fails until it moves again.
+   */
+  LANE_WATCHDOG_MS: int(10_000, 1000, 600_000),
   /** Pool size of each process's PostgreSQL pool. */
   PG_POOL_SIZE: int(20, 1, 500),
   SNAPSHOT_TTL_SECONDS: int(7 * 86_400, 60, 365 * 86_400),

@@ -1,5 +1,5 @@
 /** Everything the HTTP layer needs, built once by the process's composition root. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../persistence/database.js';
@@ -9,11 +9,12 @@ import type { BasketReader } from '../application/get-basket.js';
 import type { LaneQueues } from '../queue/lane-queues.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Queue } from 'bullmq';
+import type { LaneHealth } from '../observability/lane-health.js';
 
 export interface ApiDeps {
   readonly config: Config;
   readonly db: Db;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly tokens: TokenService;
   readonly submitter: Submitter;
   readonly reader: BasketReader;
@@ -21,5 +22,7 @@ export interface ApiDeps {
   /** Every queue Bull Board shows (lanes and the scheduler's). */
   readonly boardQueues: readonly Queue[];
   readonly metrics: Metrics;
+  /** Lanes this process's watchdog found stuck (its workers, when it runs any): /ready fails while there are some. */
+  readonly laneHealth?: LaneHealth;
   readonly logger: Logger;
 }

@@ -25,10 +25,10 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  const readiness = readinessCheck(deps.db, deps.redis);
+  const readiness = readinessCheck(deps.db, deps.redis, deps.laneHealth);
   r.get('/ready', async (_req, reply) => {
-    const { ready, checks } = await readiness();
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    const { ready, checks, stuck } = await readiness();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(stuck ? { stuck } : {}) });
   });
 
   r.post('/auth/guest', async () => {

@@ -5,7 +5,7 @@
  * recording it as `failed` when the database lets it.
  */
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
+import type { Publisher } from '../redis/pubsub.js';
 import { applyMutationJob, type ApplyDeps } from './apply-mutation.js';
 import type { MutationJob, MutationOutcome } from './mutation-job.js';
 import { isTransientError } from './transient-error.js';
@@ -17,7 +17,7 @@ import { publishReply } from '../queue/reply-channel.js';
 
 export interface ProcessDeps extends ApplyDeps {
   readonly cache: SnapshotCache;
-  readonly publisher: Redis;
+  readonly publisher: Publisher;
   readonly logger: Logger;
   /** Bounded in-place retries of transient errors: attempts and the first back-off. */
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };

@@ -7,7 +7,7 @@
  * Every accepted mutation leaves a ticket `<prefix>:mut:<id>` in Redis (owner, basket, request hash)
  * so `GET /mutations/{id}` can answer `queued` before any worker has touched it.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Db } from '../persistence/database.js';
 import { findMutation } from '../persistence/mutation.repository.js';
 import type { LaneQueues } from '../queue/lane-queues.js';
@@ -54,7 +54,7 @@ export class MutationSubmitter implements Submitter {
   constructor(
     private readonly deps: {
       readonly db: Db;
-      readonly redis: Redis;
+      readonly redis: RedisClient;
       readonly lanes: LaneQueues;
       readonly replies: ReplyListener;
       readonly prefix: string;

@@ -26,7 +26,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
   await lanes.enforceSerialLanes();
   // Re-assert after every reconnect: a Redis that lost its data (no AOF) also lost the lanes' limit.
   res.redis.on('ready', () => void lanes.enforceSerialLanes().catch((err) => logger.error({ err }, 'could not enforce serial lanes')));
-  const replies = new ReplyListener(res.newRedis(), replyChannel(config.REDIS_PREFIX, instanceId));
+  const replies = new ReplyListener(res.newSubscriber(), replyChannel(config.REDIS_PREFIX, instanceId));
   await replies.start();
   const submitter = new MutationSubmitter({
     db: res.db,
@@ -51,6 +51,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     lanes,
     boardQueues: [...lanes.all(), ...extraQueues],
     metrics: res.metrics,
+    laneHealth: res.laneHealth,
     logger,
   });
   return {

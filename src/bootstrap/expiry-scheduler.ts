@@ -3,13 +3,16 @@
  * EXPIRY_SWEEP_MS, and a worker (concurrency 1) that runs it. Any number of processes may start it:
  * the scheduler is upserted idempotently and each tick is one job, taken by one worker.
  */
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { bullPrefix } from '../queue/lanes.js';
 import { LaneQueues } from '../queue/lane-queues.js';
 import { sweepExpiredReservations } from '../application/sweep-expired-reservations.js';
+import { SupervisedWorker } from '../queue/supervised-worker.js';
+import { closeRedis } from '../redis/client.js';
 import type { Resources } from './resources.js';
+import { RUN_RETRY_DELAY_MS, startWatchdog } from './worker-process.js';
 
 export const EXPIRY_QUEUE = 'basket-expiry';
 
@@ -29,21 +32,27 @@ export async function startExpiryScheduler(config: Config, res: Resources, logge
   await queue.upsertJobScheduler('sweep-expired-reservations', { every: config.EXPIRY_SWEEP_MS }, { name: 'sweep' });
   const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'));
   const connection = res.newRedis();
-  const worker = new Worker(
-    EXPIRY_QUEUE,
-    async () => {
+  // Supervised like a lane: after a failover its worker is recreated if the sweeps stop (a due sweep waits).
+  const worker = new SupervisedWorker({
+    queueName: EXPIRY_QUEUE,
+    serial: false,
+    prefix: bullPrefix(config.REDIS_PREFIX, 'expiry'),
+    connection,
+    processor: async () => {
       const enqueued = await sweepExpiredReservations({ db: res.db, lanes, now: () => new Date() }, config.EXPIRY_BATCH);
       if (enqueued > 0) logger.info({ enqueued }, 'expired reservations: mutations enqueued');
       return { enqueued };
     },
-    { connection, prefix: bullPrefix(config.REDIS_PREFIX, 'expiry'), concurrency: 1 },
-  );
-  worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'expiry worker error'));
+    workerOptions: { concurrency: 1, runRetryDelay: RUN_RETRY_DELAY_MS },
+    onError: (err) => logger.warn({ err: { message: err.message } }, 'expiry worker error'),
+  });
+  const watchdog = startWatchdog(config, res, logger, () => [worker]);
   logger.info({ everyMs: config.EXPIRY_SWEEP_MS }, 'expiry scheduler started');
   return {
     async close() {
+      await watchdog.stop();
       await worker.close();
-      await connection.quit().catch(() => connection.disconnect());
+      await closeRedis(connection);
       await lanes.close();
       await queue.close();
     },

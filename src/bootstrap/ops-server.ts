@@ -9,10 +9,10 @@ import type { Resources } from './resources.js';
 export async function createOpsServer(res: Resources): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   app.get('/health', async () => ({ status: 'ok' }));
-  const readiness = readinessCheck(res.db, res.redis);
+  const readiness = readinessCheck(res.db, res.redis, res.laneHealth);
   app.get('/ready', async (_req, reply) => {
-    const { ready, checks } = await readiness();
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    const { ready, checks, stuck } = await readiness();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(stuck ? { stuck } : {}) });
   });
   app.get('/metrics', async (_req, reply) => reply.type(res.metrics.registry.contentType).send(await res.metrics.registry.metrics()));
   return app;

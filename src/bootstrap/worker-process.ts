@@ -1,18 +1,26 @@
 /**
  * Composition of the mutation workers: one BullMQ Worker per lane, each with concurrency 1 (and the
  * lane's global concurrency 1 across processes). A crashed worker's job is taken over after
- * JOB_LOCK_MS; stalled jobs go back to the head of their lane, so order holds.
+ * JOB_LOCK_MS; stalled jobs go back to the head of their lane, so order holds. A watchdog recreates the
+ * worker of a lane that stops moving (after a Redis failover or restart), and closing never hangs on a
+ * dead connection.
  */
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { laneBullPrefix, laneQueueName } from '../queue/lanes.js';
+import { SupervisedWorker } from '../queue/supervised-worker.js';
+import { LaneWatchdog, type WatchedQueue } from '../queue/lane-watchdog.js';
 import { processMutation, type ProcessDeps } from '../application/process-mutation.js';
 import type { MutationJob } from '../application/mutation-job.js';
+import { closeRedis } from '../redis/client.js';
 import type { Resources } from './resources.js';
 
 export interface WorkerProcess {
+  /** The current worker of each lane (the watchdog may replace one). */
   readonly workers: readonly Worker[];
+  readonly lanes: readonly SupervisedWorker<MutationJob>[];
+  readonly watchdog: LaneWatchdog;
   /** Stops taking jobs and waits for the running ones to finish. */
   close(): Promise<void>;
 }
@@ -23,7 +31,7 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
     db: res.db,
     pool: res.pool,
     cache: res.cache,
-    publisher: res.redis,
+    publisher: res.publisher,
     logger,
     limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
@@ -38,35 +46,63 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
   };
 }
 
+/** A watchdog over `queues` of this process, reporting into its metrics and /ready. */
+export function startWatchdog(config: Config, res: Resources, logger: Logger, queues: () => readonly WatchedQueue[]): LaneWatchdog {
+  const watchdog = new LaneWatchdog(res.redis, queues, {
+    boundMs: config.LANE_WATCHDOG_MS,
+    everyMs: Math.max(250, Math.floor(config.LANE_WATCHDOG_MS / 5)),
+    logger,
+    health: res.laneHealth,
+    onRecreated: (queue) => res.metrics.laneWorkerRecreated.inc({ queue }),
+  });
+  watchdog.start();
+  return watchdog;
+}
+
+/**
+ * BullMQ waits `runRetryDelay` (15 s by default) after a connection error while fetching a job: after a
+ * failover that alone would stall every lane for 15 s. One second is enough to let a failover settle.
+ */
+export const RUN_RETRY_DELAY_MS = 1000;
+
 export function createMutationWorkers(config: Config, res: Resources, logger: Logger): WorkerProcess {
   const deps = mutationProcessDeps(config, res, logger);
   const connection = res.newRedis();
-  const workers = Array.from({ length: config.LANES }, (_, lane) => {
-    const worker = new Worker<MutationJob>(
-      laneQueueName(lane),
-      async (job) => {
-        const data = job.data;
-        const log = logger.child({ lane, basket_id: data.basketId, mutation_id: data.mutationId, kind: data.command.kind });
-        await processMutation(deps, data, log);
-      },
-      {
-        connection,
+  const lanes = Array.from(
+    { length: config.LANES },
+    (_, lane) =>
+      new SupervisedWorker<MutationJob>({
+        queueName: laneQueueName(lane),
+        serial: true,
         prefix: laneBullPrefix(config.REDIS_PREFIX, lane),
-        concurrency: 1,
-        lockDuration: config.JOB_LOCK_MS,
-        stalledInterval: config.JOB_STALLED_CHECK_MS,
-        // A job interrupted by crashes goes back to its lane's head; it is never failed for stalling.
-        maxStalledCount: 1000,
-      },
-    );
-    worker.on('error', (err) => logger.warn({ lane, err: { message: err.message } }, 'worker error'));
-    return worker;
-  });
+        connection,
+        processor: async (job) => {
+          const data = job.data;
+          const log = logger.child({ lane, basket_id: data.basketId, mutation_id: data.mutationId, kind: data.command.kind });
+          await processMutation(deps, data, log);
+        },
+        workerOptions: {
+          concurrency: 1,
+          lockDuration: config.JOB_LOCK_MS,
+          stalledInterval: config.JOB_STALLED_CHECK_MS,
+          // A job interrupted by crashes goes back to its lane's head; it is never failed for stalling.
+          maxStalledCount: 1000,
+          runRetryDelay: RUN_RETRY_DELAY_MS,
+        },
+        onError: (err) => logger.warn({ lane, err: { message: err.message } }, 'worker error'),
+      }),
+  );
+  const watchdog = startWatchdog(config, res, logger, () => lanes);
   return {
-    workers,
+    get workers() {
+      return lanes.map((l) => l.current as unknown as Worker);
+    },
+    lanes,
+    watchdog,
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
-      await connection.quit().catch(() => connection.disconnect());
+      await watchdog.stop();
+      await Promise.all(lanes.map((l) => l.close()));
+      await closeRedis(connection);
     },
   };
 }

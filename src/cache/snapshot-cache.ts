@@ -8,7 +8,7 @@
  * order or a redelivered job re-publishes an old version; landing replaces the whole hash, so a
  * rendering never outlives its version. Reads never block writes.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { BasketSnapshot } from '../application/basket-snapshot.js';
 
 /**
@@ -30,7 +30,7 @@ if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then redis.call('HSET', KEYS[1], 
 return 0
 `;
 
-type CacheCommands = Redis & {
+type CacheCommands = RedisClient & {
   snapshotWriteIfNewer(key: string, version: number, body: string, owner: string, site: string, status: string, ttl: number): Promise<number>;
   snapshotStoreRendering(key: string, version: number, field: string, text: string): Promise<number>;
 };
@@ -46,7 +46,7 @@ export interface SnapshotHead {
 export class SnapshotCache {
   private readonly redis: CacheCommands;
 
-  constructor(redis: Redis, private readonly prefix: string, private readonly ttlSeconds: number) {
+  constructor(redis: RedisClient, private readonly prefix: string, private readonly ttlSeconds: number) {
     if (!('snapshotWriteIfNewer' in redis)) {
       redis.defineCommand('snapshotWriteIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
       redis.defineCommand('snapshotStoreRendering', { numberOfKeys: 1, lua: STORE_RENDERING });

@@ -43,6 +43,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly laneWorkerRecreated = new client.Counter({
+    name: 'basket_lane_worker_recreated_total',
+    help: 'Workers the lane watchdog closed and recreated because their queue had waiting jobs, none active and no progress',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
   constructor(processName: string) {
     this.registry.setDefaultLabels({ process: processName });
     client.collectDefaultMetrics({ register: this.registry });

@@ -1,18 +1,19 @@
 /**
- * Replies from workers to the API instance that waits for a mutation's outcome, over Redis pub/sub.
+ * Replies from workers to the API instance that waits for a mutation's outcome, over Redis pub/sub
+ * (sharded pub/sub on a Redis Cluster: the channel lives on one shard).
  * Each API instance subscribes to its own channel `<prefix>:reply:<instance>`; a job names the channel
  * in `replyTo`. A reply is a hint to answer fast: the mutation log is the truth, so a lost reply only
  * turns a 200 into a 202.
  */
-import type { Redis } from 'ioredis';
+import type { Publisher, Subscriber } from '../redis/pubsub.js';
 import type { MutationOutcome } from '../application/mutation-job.js';
 
 export function replyChannel(prefix: string, instanceId: string): string {
   return `${prefix}:reply:${instanceId}`;
 }
 
-export async function publishReply(redis: Redis, channel: string, outcome: MutationOutcome): Promise<void> {
-  await redis.publish(channel, JSON.stringify(outcome));
+export async function publishReply(publisher: Publisher, channel: string, outcome: MutationOutcome): Promise<void> {
+  await publisher.publish(channel, JSON.stringify(outcome));
 }
 
 type Waiter = (outcome: MutationOutcome | null) => void;
@@ -20,9 +21,11 @@ type Waiter = (outcome: MutationOutcome | null) => void;
 export class ReplyListener {
   private readonly waiters = new Map<string, Set<Waiter>>();
 
-  /** `subscriber` becomes a subscriber-mode connection owned by this listener. */
-  constructor(private readonly subscriber: Redis, readonly channel: string) {
-    subscriber.on('message', (_channel: string, message: string) => {
+  /** `subscriber` is owned by this listener (closed by `close()`). */
+  constructor(private readonly subscriber: Subscriber, readonly channel: string) {}
+
+  async start(): Promise<void> {
+    await this.subscriber.subscribe(this.channel, (message) => {
       let outcome: MutationOutcome;
       try {
         outcome = JSON.parse(message) as MutationOutcome;
@@ -34,10 +37,6 @@ export class ReplyListener {
       this.waiters.delete(outcome.mutationId);
       for (const w of set) w(outcome);
     });
-  }
-
-  async start(): Promise<void> {
-    await this.subscriber.subscribe(this.channel);
   }
 
   isWaiting(mutationId: string): boolean {
@@ -70,6 +69,6 @@ export class ReplyListener {
   async close(): Promise<void> {
     for (const set of this.waiters.values()) for (const w of set) w(null);
     this.waiters.clear();
-    await this.subscriber.quit().catch(() => undefined);
+    await this.subscriber.close();
   }
 }

@@ -32,7 +32,7 @@ describe('when the same mutation runs twice at once', () => {
     const id = randomUUID();
     await applyMutationJob(deps(), create(id));
     const j = add(id);
-    const processDeps = { ...deps(), cache: h.res.cache, publisher: h.res.redis, logger: pino({ level: 'silent' }), retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 } };
+    const processDeps = { ...deps(), cache: h.res.cache, publisher: h.res.publisher, logger: pino({ level: 'silent' }), retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 } };
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => processMutation(processDeps, j)));
     expect(outcomes.every((o) => o.status === 'applied' && o.version === 2)).toBe(true);
     const row = await h.res.db.selectFrom('baskets').select('version').where('id', '=', id).executeTakeFirstOrThrow();
@@ -67,7 +67,7 @@ describe('when different mutations of one basket race outside the lane', () => {
   it('the version guard serializes them: every one applied once, versions contiguous', async () => {
     const id = randomUUID();
     await applyMutationJob(deps(), create(id));
-    const processDeps = { ...deps(), cache: h.res.cache, publisher: h.res.redis, logger: pino({ level: 'silent' }), retry: { attempts: 50, baseDelayMs: 1, maxDelayMs: 20 } };
+    const processDeps = { ...deps(), cache: h.res.cache, publisher: h.res.publisher, logger: pino({ level: 'silent' }), retry: { attempts: 50, baseDelayMs: 1, maxDelayMs: 20 } };
     const outcomes = await Promise.all(Array.from({ length: 20 }, () => processMutation(processDeps, add(id))));
     expect(outcomes.map((o) => o.version).sort((x, y) => x! - y!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
     const line = await h.res.db.selectFrom('basket_lines').select('quantity').where('basket_id', '=', id).executeTakeFirstOrThrow();

@@ -40,7 +40,7 @@ describe('npm start', () => {
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: true, redis: true, migrations: true } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: true, redis: true, migrations: true, lanes: true } });
 
     const token = new TokenService('start-test-secret-0123456789', 60).sign('start-test');
     const created = await fetch(`${base}/s/default/dw/shop/v23_2/baskets`, {

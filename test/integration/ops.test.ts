@@ -127,7 +127,7 @@ describe('/health and /ready', () => {
         expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' });
         const ready = await app.inject({ method: 'GET', url: '/ready' });
         expect(ready.statusCode).toBe(200);
-        expect(ready.json()).toEqual({ status: 'ready', checks: { postgres: true, redis: true, migrations: true } });
+        expect(ready.json()).toEqual({ status: 'ready', checks: { postgres: true, redis: true, migrations: true, lanes: true } });
       }
       expect((await worker.inject({ method: 'GET', url: '/metrics' })).body).toContain('process_cpu_user_seconds_total');
     } finally {

@@ -13,6 +13,7 @@ import { createApi, type ApiProcess } from '../../src/bootstrap/api-process.js';
 import { createMutationWorkers, type WorkerProcess } from '../../src/bootstrap/worker-process.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { expiryQueue, startExpiryScheduler } from '../../src/bootstrap/expiry-scheduler.js';
+import { deleteKeys } from '../../src/redis/client.js';
 
 export const OCAPI = '/s/default/dw/shop/v23_2';
 
@@ -68,19 +69,11 @@ export async function startHarness(overrides: Record<string, string> = {}, opts:
       await boardQueue.close();
       await scheduler?.close();
       await workers?.close();
-      await deleteKeys(res, config.REDIS_PREFIX);
+      // SCAN per master, one key per DEL: the same on standalone Redis and on a cluster.
+      await deleteKeys(res.redis, `${config.REDIS_PREFIX}:*`);
       await res.close();
     },
   };
-}
-
-async function deleteKeys(res: Resources, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await res.redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await res.redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 export interface Product {
