@@ -3,11 +3,12 @@
  * floor under any cached read (no auth, no rendering). Started by `npm run bench`.
  */
 import Fastify from 'fastify';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config.js';
+import { connectRedis } from '../../src/redis/client.js';
+import { redisTarget } from '../../src/bootstrap/resources.js';
 
 const config = loadConfig();
-const redis = new Redis(config.REDIS_URL);
+const redis = connectRedis(redisTarget(config), { maxRetriesPerRequest: 1, onError: () => undefined });
 const app = Fastify({ logger: false });
 app.get('/raw/:key', async (req, reply) => {
   const body = await redis.get(`${config.REDIS_PREFIX}:raw:${(req.params as { key: string }).key}`);

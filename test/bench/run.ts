@@ -6,30 +6,35 @@
  *
  * Environment: DATABASE_URL / REDIS_URL (server to use; the bench creates database `basket_bench`),
  * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10),
- * BENCH_LANES (lanes of the service under test, default 64).
+ * BENCH_LANES (lanes of the service under test, default 64), BENCH_REDIS (`standalone`, `cluster` or
+ * `both`, default both: the same scenarios on REDIS_URL and then on a Redis Cluster of 3 masters the
+ * bench starts from the installed redis-server, with BENCH_CLUSTER_REPLICAS replicas each, default 0 —
+ * like for like with the standalone server — and a table of cluster/standalone ratios).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import autocannon from 'autocannon';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { freePort } from '../support/own-services.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { laneBullPrefix, laneQueueName } from '../../src/queue/lanes.js';
+import { connectRedis, infoSummed, type RedisTarget } from '../../src/redis/client.js';
+import { ownCluster, type OwnCluster } from '../support/own-cluster.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const SHORT = Number(process.env.BENCH_SHORT_SECONDS ?? 10);
 const SERVER_DB = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `bench${randomUUID().slice(0, 6)}`;
 const SECRET = 'bench-jwt-secret-0123456789';
 const ADMIN = 'bench-admin-token';
 const LANES = Number(process.env.BENCH_LANES ?? 64);
 const BASKETS = 1000;
 const SKUS = Array.from({ length: 20 }, (_, i) => `BENCH-${i}`);
 const OCAPI = '/s/default/dw/shop/v23_2';
+const MODE = (process.env.BENCH_REDIS ?? 'both') as 'standalone' | 'cluster' | 'both';
+const CLUSTER_REPLICAS = Number(process.env.BENCH_CLUSTER_REPLICAS ?? 0);
 
 interface Row {
   scenario: string;
@@ -124,12 +129,25 @@ function peakRssMb(p: ServiceProcess): number {
   }
 }
 
-async function main() {
+interface RunResult {
+  readonly label: string;
+  readonly rows: Row[];
+  readonly rss: Record<string, number>;
+  readonly redisMemory: { used: string; peak: string };
+}
+
+const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 1024 / 1024).toFixed(1)}M`);
+
+async function main(label: string, clusterNodes: string): Promise<RunResult> {
+  rows.length = 0;
+  const PREFIX = `bench${randomUUID().slice(0, 6)}`;
+  const target: RedisTarget = { url: REDIS_URL, clusterNodes: clusterNodes ? clusterNodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })) : [] };
   const dbName = 'basket_bench';
   await freshDatabase(dbName);
   const env = {
     DATABASE_URL: databaseUrl(dbName),
     REDIS_URL,
+    REDIS_CLUSTER_NODES: clusterNodes,
     REDIS_PREFIX: PREFIX,
     JWT_SECRET: SECRET,
     ADMIN_TOKEN: ADMIN,
@@ -139,7 +157,7 @@ async function main() {
     WORKER_PORT: '0',
   };
   const [apiPort, inlinePort, barePort] = [await freePort(), await freePort(), await freePort()];
-  log(`starting service (1 API + 1 worker process, ${LANES} lanes) and baselines`);
+  log(`${label}: starting service (1 API + 1 worker process, ${LANES} lanes) and baselines`);
   const api = startService('workers/api.ts', { ...env, PORT: String(apiPort), LOG_LEVEL: 'info' });
   children.push(api);
   await api.waitFor(/Server listening/, 60_000);
@@ -239,11 +257,10 @@ async function main() {
 
   // 4. cached read: GET basket with warm snapshots vs a bare route returning one Redis key.
   log(`cached read: bare Redis route, then GET basket, ${SHORT} s each`);
-  const redis = new Redis(REDIS_URL);
+  const redis = connectRedis(target, { maxRetriesPerRequest: 3, onError: () => undefined });
   const sampleBody = (await redis.hget(`${PREFIX}:snap:${baskets[1]}`, 'b')) ?? '{}';
-  const pipe = redis.pipeline();
-  for (let i = 0; i < BASKETS; i++) pipe.set(`${PREFIX}:raw:${i}`, sampleBody);
-  await pipe.exec();
+  // One SET per key: on a cluster the keys live in many slots (no cross-slot pipeline).
+  for (let i = 0; i < BASKETS; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => redis.set(`${PREFIX}:raw:${i + j}`, sampleBody)));
   const bareRead = await load({ base: `http://127.0.0.1:${barePort}`, connections: 64, seconds: SHORT, method: 'GET', headers: {}, path: () => `/raw/${Math.floor(Math.random() * BASKETS)}` });
   record('cached read (64 clients)', 'bare Fastify + Redis GET', bareRead);
   const cachedRead = await load({ base: pipelineBase, connections: 64, seconds: SHORT, method: 'GET', headers: shopper, path: () => `${OCAPI}/baskets/${anyBasket()}` });
@@ -265,16 +282,16 @@ async function main() {
   record('async accept (Prefer: respond-async, 64 clients)', 'pipeline accept', accepted, pipeAdd, `all applied ${(drainMs / 1000).toFixed(1)} s after the last accept; ${Math.round(appliedPerSecond)} applied/s overall`);
   await Promise.all(lanes.map((q) => q.close()));
 
-  const memory = await redis.info('memory');
-  const used = /used_memory_human:(\S+)/.exec(memory)?.[1];
-  const peak = /used_memory_peak_human:(\S+)/.exec(memory)?.[1];
+  // Summed over the masters on a cluster.
+  const memory = await infoSummed(redis, 'memory');
   const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
   await redis.quit();
-
-  print(rss, { used, peak });
+  await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
+  return { label, rows: [...rows], rss, redisMemory: { used: mb(memory.used_memory), peak: mb(memory.used_memory_peak) } };
 }
 
-function print(rss: Record<string, number>, redisMemory: { used?: string; peak?: string }) {
+function print({ label, rows, rss, redisMemory }: RunResult) {
+  process.stdout.write(`\n${label}\n`);
   const header = ['scenario', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline', 'note'];
   const body = rows.map((r) => [r.scenario, r.variant, String(r.rps), String(r.p50), String(r.p99), String(r.errors), r.ratio, r.note ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
@@ -285,8 +302,30 @@ function print(rss: Record<string, number>, redisMemory: { used?: string; peak?:
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** Cluster over standalone, row by row (req/s and p99). */
+function printRatios(standalone: RunResult, cluster: RunResult) {
+  process.stdout.write('\ncluster / standalone (same scenarios, same run)\n');
+  const lines = ['| scenario | variant | req/s ratio | p99 ratio |', '|---|---|---|---|'];
+  cluster.rows.forEach((c, i) => {
+    const s = standalone.rows[i];
+    if (!s || s.scenario !== c.scenario || s.variant !== c.variant) return;
+    lines.push(`| ${c.scenario} | ${c.variant} | ${(c.rps / Math.max(s.rps, 1)).toFixed(2)}× | ${(c.p99 / Math.max(s.p99, 1)).toFixed(2)}× |`);
+  });
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+let cluster: OwnCluster | null = null;
 try {
-  await main();
+  const results: RunResult[] = [];
+  if (MODE !== 'cluster') results.push(await main(`standalone Redis (${REDIS_URL})`, ''));
+  if (MODE !== 'standalone') {
+    log(`starting a Redis Cluster: 3 masters, ${CLUSTER_REPLICAS} replica(s) each`);
+    cluster = await ownCluster({ masters: 3, replicasPerMaster: CLUSTER_REPLICAS });
+    results.push(await main(`Redis Cluster (3 masters, ${CLUSTER_REPLICAS} replica(s) each)`, cluster.nodesEnv));
+  }
+  results.forEach(print);
+  if (results.length === 2) printRatios(results[0]!, results[1]!);
 } finally {
   await Promise.all(children.map((c) => stopService(c, 'SIGTERM')));
+  await cluster?.destroy();
 }
