@@ -92,6 +92,8 @@ describe('a Redis Cluster master killed under load', () => {
     const lanesOnVictim = await Promise.all([...probes.keys()].map(async (k) => ((await masterOf(h.res.redis, `${h.config.REDIS_PREFIX}:{lane-${k}}:x`)) === victim ? k : -1)));
     const killedAt = Date.now();
     await cluster.kill(victim);
+    // Anything finished after this instant was written to a live master (the victim has exited).
+    const deadAt = Date.now();
 
     // Probes: each lane on its own, an async add into its basket every 500 ms until one of them is applied.
     const applied = new Map<number, number>();
@@ -124,7 +126,7 @@ describe('a Redis Cluster master killed under load', () => {
     let expiryAt: number | null = null;
     while (expiryAt === null && Date.now() < deadline) {
       const done = await expiry.getCompleted(0, 4).catch(() => []);
-      const after = done.map((j) => j.finishedOn ?? 0).filter((t) => t > killedAt);
+      const after = done.map((j) => j.finishedOn ?? 0).filter((t) => t > deadAt);
       if (after.length) expiryAt = Math.min(...after) - killedAt;
       else await new Promise((r) => setTimeout(r, 250));
     }
