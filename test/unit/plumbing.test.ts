@@ -55,6 +55,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LANES: '0' })).toThrow(/LANES/);
     expect(() => loadConfig({ PORT: 'http' })).toThrow(/PORT/);
   });
+  it('reads REDIS_CLUSTER_NODES as seed nodes (blank: standalone) and refuses a malformed entry', () => {
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toEqual([]);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: ' ' }).REDIS_CLUSTER_NODES).toEqual([]);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-a:7000, 10.0.0.2:7001,[::1]:7002' }).REDIS_CLUSTER_NODES).toEqual([
+      { host: 'redis-a', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-a' })).toThrow(/REDIS_CLUSTER_NODES: expected host:port, got 'redis-a'/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-a:99999' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(loadConfig({}).LANE_WATCHDOG_MS).toBe(10_000);
+    expect(() => loadConfig({ LANE_WATCHDOG_MS: '10' })).toThrow(/LANE_WATCHDOG_MS/);
+  });
 });
 
 describe('SCAPI spelling', () => {
