@@ -175,6 +175,13 @@ describe('a Redis Cluster master killed under load', () => {
       expect(line?.quantity ?? 0).toBe(appliedSeqs.length);
     }
 
+    // Replies still come back (ioredis subscribed again if the reply channel's shard was the one that failed).
+    const replyOnVictim = (await masterOf(h.res.redis, h.api.submitter['deps'].replies.channel).catch(() => -1)) === victim;
+    for (const basket of probes.values()) {
+      await waitFor(async () => (await shopper.addItems(basket, [{ product_id: sku, quantity: 1 }])).statusCode === 200, 15_000);
+    }
+    console.log(JSON.stringify({ replyChannelOnVictim: replyOnVictim }));
+
     // Shutdown does not hang on the dead node.
     for (const c of children) expect(await stopService(c, 'SIGTERM')).toBe(0);
   }, 180_000);

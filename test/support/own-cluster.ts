@@ -77,7 +77,11 @@ export async function ownCluster(size: { masters: number; replicasPerMaster: num
       { stdio: 'ignore' },
     );
   };
+  // Never leave nodes behind, even when the test process ends abruptly.
+  const killOnExit = () => nodes.forEach((n) => n.child?.kill('SIGKILL'));
+  process.once('exit', killOnExit);
   const stopAll = async () => {
+    process.off('exit', killOnExit);
     await Promise.all(
       nodes.map(async (n) => {
         const c = n.child;
