@@ -71,18 +71,22 @@ const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   });
 
 /**
- * True when every master answers PING within `timeoutMs` and, on a cluster, every slot is served
- * (`cluster_state:ok`). A cluster whose master died and has not failed over yet is not ready.
+ * True when every master answers PING within `timeoutMs`. On a cluster the masters are the ones the
+ * cluster itself lists as serving slots (CLUSTER SLOTS), not the ones this client still holds (ioredis
+ * drops a dead node at once), and every slot must be served (`cluster_slots_ok:16384`): a cluster whose
+ * master died and has not failed over yet is not ready.
  */
 export async function everyMasterAnswers(client: RedisClient, timeoutMs = 1000): Promise<boolean> {
-  const ms = masters(client);
-  if (ms.length === 0) return false;
   try {
-    const pongs = await withTimeout(Promise.all(ms.map((m) => m.ping())), timeoutMs);
-    if (!pongs.every((p) => p === 'PONG')) return false;
-    if (!isCluster(client)) return true;
-    const info = await withTimeout(client.cluster('INFO') as Promise<string>, timeoutMs);
-    return /cluster_state:ok/.test(info);
+    if (!isCluster(client)) return (await withTimeout(client.ping(), timeoutMs)) === 'PONG';
+    const [info, slots] = await withTimeout(Promise.all([client.cluster('INFO') as Promise<string>, client.cluster('SLOTS') as unknown as Promise<[number, number, [string, number]][]>]), timeoutMs);
+    if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384\b/.test(info)) return false;
+    const serving = new Set(slots.map(([, , master]) => `${master[0]}:${master[1]}`));
+    const held = new Map(client.nodes('all').map((n) => [`${n.options.host}:${n.options.port}`, n]));
+    const nodes = [...serving].map((addr) => held.get(addr));
+    if (nodes.length === 0 || nodes.some((n) => n === undefined)) return false;
+    const pongs = await withTimeout(Promise.all(nodes.map((n) => n!.ping())), timeoutMs);
+    return pongs.every((p) => p === 'PONG');
   } catch {
     return false;
   }
