@@ -61,7 +61,7 @@ describe('a Redis Cluster master killed under load', () => {
     const sku = `${h.tag}-fo`;
     await seedProducts(h, [{ sku, price: '1.00' }]);
     for (let i = 0; i < 2; i++) children.push(startService('workers/mutation.worker.ts', env));
-    await Promise.all(children.map((c) => c.waitFor(/mutation workers started/)));
+    await Promise.all(children.map((c) => c.waitFor(/mutation workers started/, 90_000)));
     const shopper = new Shopper(h);
 
     // One probe basket per lane, and baskets for the load.
