@@ -14,7 +14,7 @@ import { applyMutation, skusInvolved, type MutationCommand } from '../domain/mut
 import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
 import { sameCode } from '../domain/promotions.js';
-import { planReservations, withTransferredHoldings } from '../domain/reservation.js';
+import { planReservations, watchedSkus, withTransferredHoldings } from '../domain/reservation.js';
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/prepared.js';
@@ -115,9 +115,10 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (result.outcome === 'rejected') return reject(result.rejection.code, result.rejection.message);
 
   const after = result.basket;
+  const desired = wantedUnits(after, state.catalog);
   const plan = planReservations({
     mode: command.kind === 'expire_reservations' ? 'expire' : command.kind === 'recalculate' ? 'keep' : 'hold',
-    desired: wantedUnits(after, state.catalog),
+    desired,
     // A sign-in merge is never refused for stock: a guest line whose units are gone is flashed instead.
     increased: merge ? new Set<string>() : increasedSkus(before, after),
     stock: merge ? withTransferredHoldings(state.stock, merge.stock, now) : state.stock,
@@ -145,7 +146,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     before,
     after,
     totals: priced.totals,
-    reservations: { stockList: site.stockList, plan: plan.items, expiresAt: plan.expiresAt },
+    reservations: { stockList: site.stockList, plan: plan.items, expiresAt: plan.expiresAt, watch: watchedSkus(desired, plan) },
     snapshot: draft,
   };
   let alsoChanged: BasketSnapshot[] = [];
@@ -157,7 +158,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     const guestSnapshot = buildSnapshot(emptied, merge.pk ?? 0, { ...site, currency: guest.currency }, guestPriced);
     const guestRecord: MutationRecord = { ...record, id: sourceMutationId(mutationId), basketId: guest.id, ownerId: guest.ownerId, idempotencyKey: null, requestHash: null, kind: 'merged_into', payload: { destination: basketId } };
     pk = await writeMergeOutcome(deps.pool, {
-      source: { record: guestRecord, outcome: { status: 'applied', before: guest, after: emptied, totals: guestPriced.totals, reservations: { stockList: site.stockList, plan: [], expiresAt: null }, snapshot: guestSnapshot } },
+      source: { record: guestRecord, outcome: { status: 'applied', before: guest, after: emptied, totals: guestPriced.totals, reservations: { stockList: site.stockList, plan: [], expiresAt: null, watch: [] }, snapshot: guestSnapshot } },
       destination: { record, outcome },
       stockList: site.stockList,
     });

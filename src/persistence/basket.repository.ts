@@ -289,12 +289,22 @@ export type MutationOutcomeWrite =
       readonly before: Basket | null;
       readonly after: Basket;
       readonly totals: BasketTotals;
-      /** What the basket should hold afterwards (empty: no change), in the site's stock list. */
-      readonly reservations: { readonly stockList: string; readonly plan: readonly PlanItem[]; readonly expiresAt: Date | null };
+      /**
+       * What the basket should hold afterwards (empty: no change), in the site's stock list, and `watch`:
+       * the SKUs its lines want more of than it holds, or flashed as not available (stock_watch rows).
+       */
+      readonly reservations: { readonly stockList: string; readonly plan: readonly PlanItem[]; readonly expiresAt: Date | null; readonly watch: readonly StockWatch[] };
       /** The versioned document (`pk` is filled in here for a new basket); also kept with the record when the mutation has an idempotency key. */
       readonly snapshot: { readonly pk: number };
     }
   | { readonly status: 'rejected'; readonly rejection: Rejection; readonly version: number | null };
+
+/** A SKU the basket wants units of that it does not hold, or whose line is flashed not available. */
+export interface StockWatch {
+  readonly sku: string;
+  readonly wanted: number;
+  readonly flashed: boolean;
+}
 
 /** The write found the basket changed since it was read (or created meanwhile): re-read and retry. */
 export class ConcurrentModificationError extends Error {
@@ -308,7 +318,11 @@ const RECORD_REJECTION = prepared(
    values ($1, $2, $3, $4, $5, $6, $7::jsonb, 'rejected', $8::jsonb, $9, null, $10, $11)`,
 );
 
-/** Line deletes and upserts and the mutation record, each only if `basket_written` has a row. */
+/**
+ * Line deletes and upserts and the mutation record, each only if `basket_written` has a row. The record
+ * keeps the version's document (`result`) for every applied mutation: a basket's event stream replays
+ * missed versions from the log.
+ */
 const LINES_AND_RECORD = `
   lines_deleted as (
     delete from basket_lines where basket_id = $1 and item_id = any($12::text[]) and exists (select 1 from basket_written)),
@@ -322,7 +336,7 @@ const LINES_AND_RECORD = `
   mutation_inserted as (
     insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
     select $14, $1, $15, $16::text, $17, $18, $19::jsonb, 'applied', null, $4,
-           case when $16::text is null then null else jsonb_set($10::jsonb, '{pk}', to_jsonb((select pk from basket_written))) end,
+           jsonb_set($10::jsonb, '{pk}', to_jsonb((select pk from basket_written))),
            $20, $21
     where exists (select 1 from basket_written))`;
 
@@ -332,7 +346,7 @@ const LINES_AND_RECORD = `
  * first (an InitPlan of the update) and locks the basket row, so both see the same version.
  */
 const WRITE_UPDATE = prepared(
-  'basket_write_update_v8',
+  'basket_write_update_v9',
   `with reservation as materialized (
      select case when jsonb_array_length($23::jsonb) = 0 then 'ok'
                  else basket_apply_reservations($1, $2, $22, $23::jsonb, $24, $11) end as outcome),
@@ -341,13 +355,22 @@ const WRITE_UPDATE = prepared(
        order_total = $9, snapshot = $10, updated_at = $11, source_code = $25, checkout = $26::jsonb, shipping_method_id = $27, adjustments = $28::jsonb, coupons = $29::jsonb, external_offer_code = $30
      where id = $1 and version = $2 and (select outcome from reservation) = 'ok'
      returning pk),
+   watch_cleared as (
+     delete from stock_watch w where w.basket_id = $1 and exists (select 1 from basket_written)
+       and not (w.stock_list = $22 and w.sku in (select x.sku from jsonb_to_recordset($31::jsonb) as x (sku text)))),
+   watch_written as (
+     insert into stock_watch (basket_id, stock_list, sku, wanted, flashed)
+     select $1, $22, x.sku, x.wanted, x.flashed from jsonb_to_recordset($31::jsonb) as x (sku text, wanted int, flashed boolean)
+     where exists (select 1 from basket_written)
+     on conflict (basket_id, stock_list, sku) do update set wanted = excluded.wanted, flashed = excluded.flashed
+       where (stock_watch.wanted, stock_watch.flashed) is distinct from (excluded.wanted, excluded.flashed)),
    ${LINES_AND_RECORD}
    select (select outcome from reservation) as reservation, (select pk from basket_written) as pk`,
 );
 
 /** Inserts a new basket with the next pk (written into its snapshot too); nothing if the id exists. */
 const WRITE_INSERT = prepared(
-  'basket_write_insert_v4',
+  'basket_write_insert_v5',
   `with basket_written as (
      insert into baskets (id, pk, owner_id, site_id, currency, status, version, agent_basket, custom,
                           product_sub_total, product_total, tax_total, order_total, snapshot, created_at, updated_at)
@@ -398,7 +421,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
   const rows =
     before === null
       ? await run<{ pk: number | null }>(db, WRITE_INSERT, [...values, after.ownerId, after.siteId, after.currency, after.agentBasket, after.createdAt])
-      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout), after.shippingMethodId, JSON.stringify(after.adjustments.map((a) => ({ ...a, value: a.value.toString() }))), JSON.stringify(after.coupons), after.externalOfferCode]);
+      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout), after.shippingMethodId, JSON.stringify(after.adjustments.map((a) => ({ ...a, value: a.value.toString() }))), JSON.stringify(after.coupons), after.externalOfferCode, JSON.stringify(reservations.watch)]);
   const pk = rows[0]?.pk ?? null;
   if (pk === null) throw new ConcurrentModificationError(`basket ${after.id} or its inventory changed since it was read`);
   return Number(pk);

@@ -59,7 +59,18 @@ export interface StockTable {
   sku: string;
   on_hand: number;
   reserved: ColumnType<number, number | undefined, number>;
+  /** Baskets watching this SKU should be re-priced (drained by the expiry sweep). */
+  revisit: ColumnType<boolean, boolean | undefined, boolean>;
   updated_at: Timestamp;
+}
+
+/** A basket that wants units of a SKU it does not hold, or is flashed for it (see the stock-revisits migration). */
+export interface StockWatchTable {
+  basket_id: string;
+  stock_list: string;
+  sku: string;
+  wanted: number;
+  flashed: boolean;
 }
 
 export interface BasketTable {
@@ -174,6 +185,7 @@ export interface Database {
   basket_lines: BasketLineTable;
   mutations: MutationTable;
   reservations: ReservationTable;
+  stock_watch: StockWatchTable;
   shipping_methods: ShippingMethodTable;
   promotions: PromotionTable;
   payment_methods: PaymentMethodTable;
