@@ -47,6 +47,11 @@ const EnvSchema = z.object({
   PG_POOL_SIZE: int(20, 1, 500),
   SNAPSHOT_TTL_SECONDS: int(7 * 86_400, 60, 365 * 86_400),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60, 30 * 86_400),
+  /** Basket event streams (SSE): heartbeat interval, open streams per shopper (all processes) and per process, and how many missed versions a resume replays before it asks for a reload. */
+  SSE_HEARTBEAT_MS: int(15_000, 100, 300_000),
+  SSE_MAX_STREAMS_PER_CUSTOMER: int(5, 1, 1000),
+  SSE_MAX_STREAMS_PER_PROCESS: int(10_000, 1, 1_000_000),
+  SSE_REPLAY_MAX: int(50, 0, 10_000),
 });
 
 export type Config = Readonly<z.infer<typeof EnvSchema>> & {

@@ -21,6 +21,7 @@ export type ApiErrorCode =
   | 'idempotency_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'too_many_streams'
   | 'service_unavailable'
   | 'internal_error';
 
@@ -59,6 +60,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   idempotency_conflict: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_streams: 429,
   service_unavailable: 503,
   internal_error: 500,
 };

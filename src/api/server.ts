@@ -64,6 +64,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Open event streams never go idle: end them, or close() would wait for them forever.
+    await deps.streams?.closeAll();
   });
   app.addHook('onSend', async (_req, reply) => {
     if (closing) reply.header('connection', 'close');

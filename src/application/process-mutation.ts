@@ -21,6 +21,8 @@ export interface ProcessDeps extends ApplyDeps {
   readonly logger: Logger;
   /** Bounded in-place retries of transient errors: attempts and the first back-off. */
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  /** Tells the API processes' basket streams about each new version (after the cache has it). */
+  readonly events?: { publish(basketId: string, version: number): Promise<void> };
   readonly onApplied?: (job: MutationJob, outcome: MutationOutcome, durationMs: number, duplicate: boolean) => void;
 }
 
@@ -64,7 +66,13 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   for (const other of outcome.status === 'applied' ? alsoChanged : []) {
     await deps.cache.writeIfNewer(other).catch(() => deps.cache.forget(other.id).catch(() => undefined));
   }
-  if (job.replyTo) await publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed'));
+  // The reply and the streams' notices go out together (one round trip). Streams catch up from the log,
+  // so a duplicate re-announces its version (the first notice may have been lost in a crash).
+  const changed = outcome.status === 'applied' && deps.events ? [{ id: outcome.basketId, version: outcome.version }, ...alsoChanged] : [];
+  await Promise.all([
+    job.replyTo ? publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed')) : undefined,
+    ...changed.map((c) => deps.events!.publish(c.id, c.version).catch((err) => log.warn({ err }, 'basket event publish failed'))),
+  ]);
   deps.onApplied?.(job, outcome, performance.now() - started, duplicate);
   log.debug({ status: outcome.status, version: outcome.version, duplicate }, 'mutation processed');
   if (outcome.status === 'failed') throw new MutationFailedError(outcome.error.message);

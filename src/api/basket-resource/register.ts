@@ -21,6 +21,7 @@ import { decimal } from '../json.js';
 import { OCAPI_VERSION, renderBasketDocument } from '../ocapi/basket.document.js';
 import { customOf, withoutCardSecrets } from '../ocapi/schemas.js';
 import { basketOperations, type BasketOperation } from './operations.js';
+import { registerBasketEvents } from './events.route.js';
 
 export interface BasketDialect {
   /** Names the dialect's cached basket rendering ('ocapi', 'scapi'). */
@@ -154,6 +155,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
       },
     });
   }
+  registerBasketEvents(app, deps, dialect, (principal, siteId, basketId) => ownedBasket(principal, siteId, basketId));
 }
 
 export function basketNotFound(basketId: string): ApiError {

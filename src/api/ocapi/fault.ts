@@ -36,6 +36,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',
   unsupported_media_type: 'UnsupportedMediaTypeException',
+  too_many_streams: 'QuotaExceededException',
   service_unavailable: 'ServiceUnavailableException',
   internal_error: 'InternalServerErrorException',
 };
