@@ -121,3 +121,11 @@ export function assertUniqueSkus(items: readonly { sku: string }[]): string | nu
   }
   return null;
 }
+
+/** Paging of a basket's mutation log (`cursor` as given by the previous page). */
+export const HistoryQuery = z
+  .object({
+    cursor: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).optional(),
+  })
+  .strict();

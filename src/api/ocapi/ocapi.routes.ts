@@ -8,6 +8,7 @@ import { ApiError, toApiError } from '../errors.js';
 import { stringifyWithDecimals } from '../json.js';
 import { registerBasketResource } from '../basket-resource/register.js';
 import { faultDocument } from './fault.js';
+import { basketHistoryRoute } from './basket-history.route.js';
 
 export const OCAPI_PREFIX = '/s/:site_id/dw/shop/v23_2';
 
@@ -25,4 +26,5 @@ export async function ocapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     path: (op) => op.path,
     render: (document) => stringifyWithDecimals(document),
   });
+  basketHistoryRoute(app, deps);
 }
