@@ -178,8 +178,42 @@ describe('SCAPI and Akinon streams', () => {
       await s.until((e) => e.length >= 2);
       expect(s.events[1]!.data.basket.basketitem_set).toEqual([expect.objectContaining({ quantity: 1 })]);
       expect(Number(s.events[1]!.id)).toBe(Number(s.events[0]!.id) + 1);
+      // The light form: the ETag and the unavailable lines only.
+      const light = follow(`${base}/baskets/basket/events/?light=true`, s0.headers);
+      try {
+        await light.until((e) => e.length >= 1);
+        expect(light.events[0]!.data).toEqual({ etag: `"${s.events[1]!.id}"`, unavailable_basket_products: [] });
+      } finally {
+        light.es.close();
+      }
     } finally {
       s.es.close();
+    }
+  });
+});
+
+describe('versions made by a merge', () => {
+  it('the customer’s stream gets the merged version; the guest’s stream ends with gone', async () => {
+    const ORG = '/checkout/shopper-baskets/v1/organizations/f_ecom_test';
+    const guest = new Shopper(h, `guest-${Math.random().toString(36).slice(2)}`);
+    const guestBasket = await guest.createBasket();
+    expect((await guest.addItems(guestBasket, [{ product_id: sku, quantity: 2 }])).statusCode).toBe(200);
+    const customer = new Shopper(h);
+    const mine = await customer.createBasket();
+    const gs = follow(`${base}${OCAPI}/baskets/${guestBasket}/events`, guest.headers);
+    const cs = follow(`${base}${OCAPI}/baskets/${mine}/events?light=true`, customer.headers);
+    try {
+      await gs.until((e) => e.length >= 1);
+      await cs.until((e) => e.length >= 1);
+      const merged = await customer.request('POST', `${ORG}/baskets/actions/merge?siteId=default`, undefined, { 'x-guest-authorization': guest.headers.authorization! });
+      expect(merged.statusCode, merged.body).toBe(200);
+      await cs.until((e) => e.length >= 2);
+      expect(cs.events[1]).toMatchObject({ id: '2', data: { etag: '"2"' } });
+      await gs.until((e) => e.some((x) => x.type === 'gone'));
+      expect(gs.events.map((e) => [e.type, e.id])).toEqual([['message', '2'], ['gone', '3']]);
+    } finally {
+      gs.es.close();
+      cs.es.close();
     }
   });
 });

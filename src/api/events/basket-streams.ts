@@ -153,7 +153,7 @@ export class BasketStreams {
    * before anything is sent), subscribes, then takes over the response. Resolves once the stream is set up;
    * the stream lives until the client leaves, the basket goes, or the process shuts down.
    */
-  async open(httpReq: FastifyRequest, reply: FastifyReply, req: StreamRequest): Promise<void> {
+  async open(_httpReq: FastifyRequest, reply: FastifyReply, req: StreamRequest): Promise<void> {
     const { settings } = this.deps;
     if (this.closingAll) throw new ApiError('service_unavailable', 'The service is shutting down.');
     if (this.streams.size >= settings.maxPerProcess) throw new ApiError('too_many_streams', 'This server has as many open basket streams as it takes; retry later.');
@@ -184,7 +184,8 @@ export class BasketStreams {
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 2000\n\n`);
-    httpReq.raw.on('close', () => void this.close(stream));
+    // The response closes when the client goes away (or we end it); either way the stream is over.
+    res.on('close', () => void this.close(stream));
     res.on('error', () => void this.close(stream));
     const current = (await this.deps.reader.head(req.basketId).catch(() => null))?.head.version ?? 0;
     stream.notify(current, req.lastEventId === null ? 'fresh' : 'resume');
