@@ -133,7 +133,8 @@ export function priceBasket(
   const qualifying = qualifyingPromotions(offers, new Set(counted.map((l) => l.sku)), merchandiseTotal);
   const price = (active: readonly ActivePromotion[]) => priceWith(lines, catalog, policy, short, shipping, adjustments, offers, active);
   // An exclusive promotion applies alone, but only if it takes something off (a free shipment, say,
-  // takes nothing while no method is chosen): the first such, by priority; otherwise the stackable ones.
+  // takes nothing while no method is chosen): the first such in application order (item level before
+  // order level before shipping, then priority within a level); otherwise the stackable ones.
   for (const exclusive of qualifying.filter((a) => a.promotion.exclusive)) {
     const alone = price([exclusive]);
     if (alone.promotionTotals.some((t) => t.code === exclusive.promotion.code)) return alone;
@@ -241,8 +242,10 @@ function priceWith(
   // Rounded per rate group, the shipment's tax is what it adds to the groups, so that products' and
   // shipment's tax add up to the tax total exactly (per line, the two ways agree anyway).
   const adjustedShippingTax = !shipmentTaxed ? ZERO : policy.taxRoundedAtGroup ? allTax.total.minus(adjustedTax.total) : allTax.lineTaxes[taxable.length]!;
+  // Before a free-shipping adjustment, the shipment's tax is worked out the same way as after one:
+  // rounded per group, what the shipment at its price would add to the groups (not its own rounded tax).
   const shippingTaxBeforeAdjustments =
-    method === null ? ZERO : shippingAdjustments.length === 0 ? adjustedShippingTax : computeTax([{ rate: method.taxRate, amount: shippingPrice }], policy).total;
+    method === null ? ZERO : shippingAdjustments.length === 0 ? adjustedShippingTax : shipmentTaxAt(shippingPrice, method.taxRate, productTaxables, adjustedTax.total, policy);
   const taxByItem = new Map(taxable.map((l, i) => [l.line.itemId, allTax.lineTaxes[i]!]));
   const taxBeforeByItem = new Map(taxable.map((l, i) => [l.line.itemId, merchandizeTax.lineTaxes[i]!]));
   const priced: PricedLine[] = unrated.map((l) => ({
@@ -282,6 +285,15 @@ function priceWith(
       totalQuantity: sorted.reduce((n, l) => n + l.quantity, 0),
     },
   };
+}
+
+/**
+ * The tax a shipment at `amount` carries: its own rounded tax per line, or rounded per rate group what it
+ * adds to the groups of the products (`productTax` being their tax without it).
+ */
+function shipmentTaxAt(amount: Money, rate: Money, products: readonly { rate: Money; amount: Money }[], productTax: Money, policy: PricingPolicy): Money {
+  if (!policy.taxRoundedAtGroup) return computeTax([{ rate, amount }], policy).total;
+  return computeTax([...products, { rate, amount }], policy).total.minus(productTax);
 }
 
 /** What each promotion took off in all (item, order and shipping adjustments), in the order they applied; promotions that took nothing are left out. */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Money } from '../../src/domain/money.js';
 import { applyMutation, MAX_COUPONS, type MutationCommand, type MutationContext } from '../../src/domain/mutations.js';
-import { couponBlock, qualifyingPromotions, type Offers } from '../../src/domain/promotions.js';
+import { NO_OFFERS, couponBlock, qualifyingPromotions, type Offers } from '../../src/domain/promotions.js';
 import { priceBasket } from '../../src/domain/totals.js';
 import { checkoutFlashes } from '../../src/domain/checkout.js';
 import type { Basket, BasketLine, CatalogEntry, PricingPolicy, Promotion } from '../../src/domain/types.js';
@@ -104,6 +104,38 @@ describe('priceBasket with promotions', () => {
     expect(applied(offers([...stack, ship], ['FREE']), { selectedId: 'std', method })).toEqual(['s1']);
     // Without the threshold the free shipment is worth 4.99: the exclusive coupon applies alone.
     expect(applied(offers([...stack, ship], ['FREE']), { selectedId: 'std', method: { ...method, freeOver: null } })).toEqual(['FREE']);
+  });
+
+  it('exclusivity follows application order: an exclusive item-level promotion wins over an exclusive order-level one of lower priority number', () => {
+    // Priority orders promotions within a level only: items are priced before the order, so the
+    // item-level ITEM (priority 10) is the first exclusive one to apply, not ORDER (priority 1).
+    const item = promo('ITEM', { exclusive: true, priority: 10, skus: ['a'] });
+    const order = promo('ORDER', { exclusive: true, priority: 1 });
+    expect(codes(offers([order, item]))).toEqual(['ITEM', 'ORDER']);
+    expect(applied(offers([order, item, promo('s1')]))).toEqual(['ITEM']);
+    // Free shipping is the last level: an exclusive order-level promotion comes before it.
+    const method = { id: 'std', name: 'Std', price: new Money('4.99'), taxRate: new Money('0.2'), freeOver: null };
+    const ship = promo('SHIP', { exclusive: true, priority: 0, discountType: 'free_shipping' });
+    expect(applied(offers([ship, order]), { selectedId: 'std', method })).toEqual(['ORDER']);
+  });
+
+  it('group-rounded tax: a free shipment keeps, as shipping_total_tax, what it would add to its group (hand-worked)', () => {
+    // Gross, USD, one rate 20 %, tax rounded per group. Product c: 10.01 → 10.01 × 0.2 / 1.2 = 1.668333…;
+    // shipment 5.01 → 0.835 (its own rounded tax would be 0.84). Together 15.02 × 0.2 / 1.2 = 2.503333… → 2.50,
+    // products alone → 1.67, so the shipment adds 2.50 − 1.67 = 0.83 to the group.
+    const group: PricingPolicy = { ...policy, taxRoundedAtGroup: true };
+    const c = new Map([['c', entry('c', '10.01')]]);
+    const method = { id: 'std', name: 'Std', price: new Money('5.01'), taxRate: new Money('0.2'), freeOver: null };
+    const paid = priceBasket([line('c', 1, 0)], c, group, new Set(), { selectedId: 'std', method }, [], NO_OFFERS);
+    expect([paid.totals.shippingTotal, paid.totals.shippingTotalTax, paid.totals.adjustedShippingTotalTax, paid.totals.taxTotal].map((x) => x.toFixed(2))).toEqual(['5.01', '0.83', '0.83', '2.50']);
+    const free = priceBasket([line('c', 1, 0)], c, group, new Set(), { selectedId: 'std', method }, [], offers([promo('SHIP', { discountType: 'free_shipping' })]));
+    // Free: the shipment's price stays 5.01 before adjustments, its total is 0; its tax before
+    // adjustments is still the 0.83 it adds to the group (not 0.84), after them 0; the tax total is the products' 1.67.
+    expect([free.totals.shippingTotal, free.totals.shippingTotalTax, free.totals.adjustedShippingTotalTax, free.totals.taxTotal, free.totals.orderTotal].map((x) => x.toFixed(2))).toEqual(['0.00', '0.83', '0.00', '1.67', '10.01']);
+    expect(free.shipping!.tax.toFixed(2)).toBe('0.83');
+    // Rounded per line, the shipment's own rounded tax (0.84) is the figure either way.
+    const perLine = priceBasket([line('c', 1, 0)], c, policy, new Set(), { selectedId: 'std', method }, [], offers([promo('SHIP', { discountType: 'free_shipping' })]));
+    expect(perLine.totals.shippingTotalTax.toFixed(2)).toBe('0.84');
   });
 
   it('a promotion never takes a line below zero and raises no flash (only agents’ adjustments do)', () => {
