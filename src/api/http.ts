@@ -22,7 +22,7 @@ export function authenticate(req: FastifyRequest, tokens: TokenService): Princip
   return principal;
 }
 
-/** Printable ASCII, 1..255 characters (CONTRACT §3). */
+/** Printable ASCII, 1..255 characters (an `Idempotency-Key`: it is stored and echoed, so nothing that could split a header line). */
 export const IdempotencyKeyHeader = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 export interface WriteOptions {

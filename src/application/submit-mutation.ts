@@ -1,6 +1,6 @@
 /**
  * Accepting a mutation at the API: idempotency, enqueue into the basket's lane, and (by default) wait
- * for the worker's reply. Contract (CONTRACT §3):
+ * for the worker's reply. Contract (README "API in brief", writes):
  *  - same Idempotency-Key + same request → the first outcome, nothing applied again;
  *  - same key, different request → `idempotency_conflict`;
  *  - a repeat while the first is still queued → the same pending mutation, never a second apply.

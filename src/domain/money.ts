@@ -1,7 +1,7 @@
 /**
  * Money arithmetic. All amounts are `Money` (a decimal.js clone configured once here); a JS `number`
  * never holds money. Rounding to a currency's minor unit happens only through `roundMoney`, the one
- * named place (CONTRACT §7, DESIGN invariant 4).
+ * named place (README "Money"; rounding in one place is what keeps every total reproducible).
  */
 import { Decimal as DecimalJs } from 'decimal.js';
 

@@ -1,5 +1,5 @@
 /**
- * Tax of amounts under gross or net taxation (CONTRACT §7). Pure; returns unrounded amounts — the
+ * Tax of amounts under gross or net taxation (README "Money"). Pure; returns unrounded amounts — the
  * caller rounds once, per line or per rate group, through `roundMoney`.
  */
 import { Money, ZERO, roundMoney, sum } from './money.js';

@@ -1,7 +1,7 @@
 /**
  * The pricing core: from stored lines, the catalogue and the site's policy to priced lines, totals and
  * flashes. Pure and deterministic; every figure is rounded exactly once through `roundMoney`.
- * Stored totals must always equal `priceBasket` of the stored lines (DESIGN invariant 4).
+ * Stored totals must always equal `priceBasket` of the stored lines (README "Invariants" 4: a recalculation never changes a stored figure).
  */
 import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';

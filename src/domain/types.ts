@@ -7,7 +7,7 @@ import type { Money, RoundingMode } from './money.js';
 export type Taxation = 'gross' | 'net';
 export type BasketStatus = 'active' | 'deleted';
 
-/** Pricing rules a site fixes for its baskets (CONTRACT §6). */
+/** Pricing rules a site fixes for its baskets (set through `PUT /admin/sites/{site_id}`). */
 export interface PricingPolicy {
   readonly currency: string;
   readonly taxation: Taxation;

@@ -2,7 +2,7 @@
  * The basket aggregate in PostgreSQL: basket row, its lines, and the mutation record written with them.
  *
  * A mutation costs two named prepared statements (planned once per connection) and no explicit transaction (database round trips set the ceiling,
- * see DESIGN): `loadMutationState` reads everything the pure core needs in one statement, and
+ * see README "How it works"): `loadMutationState` reads everything the pure core needs in one statement, and
  * `writeMutationOutcome` writes basket, lines and mutation record in one statement, guarded by the
  * version it read (optimistic concurrency). The lane already runs one job per basket at a time, so the
  * guard only trips when BullMQ redelivers a stalled job while the first run is still going; the loser

@@ -1,4 +1,4 @@
-/** Sites: the pricing and stock policy of a storefront (CONTRACT §6). */
+/** Sites: the pricing and stock policy of a storefront: currency, taxation, tax and money rounding, price and stock list. */
 import type { PaymentMethod, SitePolicy } from '../domain/types.js';
 import type { Kysely } from 'kysely';
 import type { Database, Db, SiteRow } from './database.js';

@@ -5,7 +5,7 @@
  * and order-level adjustments, random promotions (campaigns and coupons; product, order or free-shipping;
  * percentage or amount; minimums, priorities, exclusive ones, disabled ones, codes the basket carries or
  * not), and an optional shipping method with an optional free_over threshold.
- * What CONTRACT §7 promises whatever the basket: the parts add up to the totals, tax never exceeds what
+ * What the README's "Money" rules promise whatever the basket: the parts add up to the totals, tax never exceeds what
  * it is taxed on, nothing is negative, every figure is rounded to the currency's minor unit, and the
  * result depends on nothing but the basket (not on recalculation, not on the order lines are given in).
  */

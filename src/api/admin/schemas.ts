@@ -1,4 +1,4 @@
-/** zod schemas of the admin catalogue feed (CONTRACT §6). Decimals come as strings or JSON numbers. */
+/** zod schemas of the admin catalogue feed. Decimals come as strings or JSON numbers. */
 import { z } from 'zod';
 
 export const Code = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1..64)');
@@ -65,7 +65,7 @@ export const RecalculateBody = z
 const Timestamp = z.string().datetime({ offset: true }).transform((v) => new Date(v));
 
 /**
- * A promotion (CONTRACT §6; semantics in README "Promotions"): a campaign applies by itself, a coupon
+ * A promotion (semantics in README "Promotions"): a campaign applies by itself, a coupon
  * while its code is in the basket. `skus` makes it product-level (an amount is then off each unit).
  */
 export const PromotionBody = z

@@ -1,5 +1,5 @@
 /**
- * Akinon Commerce basket dialect (CONTRACT §5), registered under `/baskets`: `/baskets/basket/` is the
+ * Akinon Commerce basket dialect, registered under `/baskets`: `/baskets/basket/` is the
  * caller's one active basket on the site `AKINON_SITE`, `/baskets/basket_items/` one of its lines. Both
  * answer with and without the trailing slash.
  *
