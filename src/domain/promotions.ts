@@ -4,7 +4,7 @@
  * `priceBasket`, which turns the chosen promotions into price adjustments (item level before order
  * level, promotions before an agent's manual adjustments).
  */
-import { Money } from './money.js';
+import type { Money } from './money.js';
 import type { CouponItem, PriceAdjustment, Promotion } from './types.js';
 
 /** Coupon and promotion codes compare without regard to case ("welcome10" is WELCOME10); codes are ASCII. */
@@ -64,6 +64,11 @@ export function promotionLevel(p: Promotion): PromotionLevel {
 /** Pricing applies the levels in this order: items first, then the order, then the shipment. */
 const LEVEL_RANK: Record<PromotionLevel, number> = { product: 0, order: 1, shipping: 2 };
 
+function inApplicationOrder(a: Promotion, b: Promotion): number {
+  const byLevel = LEVEL_RANK[promotionLevel(a)] - LEVEL_RANK[promotionLevel(b)];
+  return byLevel || a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
 /**
  * The promotions that qualify, in the order they apply (level — item before order before shipping —,
  * then priority ascending within a level, then code; priority never crosses levels): usable,
@@ -78,7 +83,7 @@ export function qualifyingPromotions(offers: Offers, validSkus: ReadonlySet<stri
     .filter((p) => unusableBecause(p, offers.now) === null)
     .filter((p) => p.minAmount === null || merchandiseTotal.gte(p.minAmount))
     .filter((p) => (p.skus !== null ? p.skus.some((s) => validSkus.has(s)) : p.discountType === 'free_shipping' || merchandiseTotal.gt(0)))
-    .sort((a, b) => LEVEL_RANK[promotionLevel(a)] - LEVEL_RANK[promotionLevel(b)] || a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .sort(inApplicationOrder)
     .map((promotion) => ({
       promotion,
       couponCode: promotion.kind === 'coupon' ? (offers.coupons.find((c) => sameCode(c.code, promotion.code))?.code ?? null) : null,
