@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal, TokenService } from '../auth/tokens.js';
 import type { SubmitResult } from '../application/submit-mutation.js';
-import type { MutationOutcome } from '../application/mutation-job.js';
-import type { BasketSnapshot } from '../application/basket-snapshot.js';
+import type { MutationOutcome } from '../contracts/mutation-job.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { ApiError, isApiErrorCode } from './errors.js';
 
 export function bearerToken(req: FastifyRequest): string | null {

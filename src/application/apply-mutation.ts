@@ -19,11 +19,11 @@ import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/prepared.js';
 import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
-import { buildSnapshot, type BasketSnapshot } from './basket-snapshot.js';
+import { buildSnapshot, type BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
 import { writeMergeOutcome } from '../persistence/merge.repository.js';
 import type pg from 'pg';
-import type { MutationJob, MutationOutcome } from './mutation-job.js';
+import type { MutationJob, MutationOutcome } from '../contracts/mutation-job.js';
 
 export interface ApplyDeps {
   readonly db: Db;

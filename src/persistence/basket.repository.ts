@@ -16,7 +16,7 @@ import type { PlanItem, StockView } from '../domain/reservation.js';
 import type { BasketTotals } from '../domain/totals.js';
 import type { Rejection } from '../domain/mutations.js';
 import type { Database, MutationStatus } from './database.js';
-import { toSitePolicy } from './site.repository.js';
+import { toShippingMethod, toSitePolicy, type ShippingMethodRow } from './site.repository.js';
 
 export interface RecordedMutation {
   readonly status: MutationStatus;
@@ -118,18 +118,6 @@ export function toPromotion(p: PromotionRow): Promotion {
 
 /** A price adjustment as stored: the value as decimal text. */
 type StoredAdjustment = Omit<PriceAdjustment, 'value'> & { value: string };
-
-export interface ShippingMethodRow {
-  id: string;
-  name: string;
-  price: string;
-  tax_rate: string;
-  free_over: string | null;
-}
-
-export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
-  return { id: m.id, name: m.name, price: new Money(m.price), taxRate: new Money(m.tax_rate), freeOver: m.free_over === null ? null : new Money(m.free_over) };
-}
 
 const READ_STATE = prepared(
   'basket_mutation_state_v8',

@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import { Money, formatMoney, minorUnits, roundMoney } from '../../domain/money.js';
 import { allocateByLargestRemainder } from '../../domain/allocation.js';
-import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../application/basket-snapshot.js';
+import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../contracts/basket-snapshot.js';
 import type { AkinonProductDetails } from '../../persistence/akinon.repository.js';
 
 /** The integer id Akinon clients see for a line: 48 bits of SHA-256 of its item id (stable, JSON-safe). */
