@@ -92,7 +92,13 @@ export type MutationCommand =
   /** Re-price and re-check the basket against the catalogue as it is now (after a catalogue change). */
   | { readonly kind: 'recalculate' };
 
-export type MergeMode = 'sum_quantities' | 'highest_quantity' | 'lowest_quantity';
+/** The command list and MUTATION_KINDS agree both ways: a kind added to one and not the other does not compile. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const kindsAgree: Same<MutationCommand['kind'], MutationKind> = true;
+void kindsAgree;
+
+export type { MergeMode, MutationKind } from './enumerations.js';
+import type { MergeMode, MutationKind } from './enumerations.js';
 
 export interface AddItem {
   readonly sku: string;
