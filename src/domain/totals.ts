@@ -7,6 +7,7 @@ import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';
 import { adjustedPriceLessThanZero, invalidProductItem, productItemNotAvailable, productItemWithoutPrice, shippingMethodNotApplicable, type Flash } from './flashes.js';
 import { allocateByLargestRemainder } from './allocation.js';
+import { shippingQuote } from './shipping.js';
 import { NO_OFFERS, couponBlock, sameCode, orderPromotionAdjustment, productPromotionAdjustment, qualifyingPromotions, type ActivePromotion, type CouponStatus, type Offers } from './promotions.js';
 import type { BasketLine, Catalog, CouponItem, PriceAdjustment, PricingPolicy, ShippingMethod } from './types.js';
 
@@ -226,7 +227,7 @@ function priceWith(
 
   const method = shipping.method;
   if (shipping.selectedId !== null && method === null) flashes.push(shippingMethodNotApplicable(shipping.selectedId));
-  const shippingPrice = method === null || (method.freeOver !== null && productTotal.gte(method.freeOver)) ? ZERO : round(method.price);
+  const shippingPrice = method === null ? ZERO : shippingQuote(method, productTotal, policy.currency, policy.roundingMode);
   // A free-shipping promotion is a shipping adjustment: the shipment's price stays, its total goes to zero.
   const freeShipping = method === null ? undefined : active.find((a) => a.promotion.discountType === 'free_shipping');
   const shippingAdjustments: AppliedAdjustment[] = freeShipping && shippingPrice.gt(0) ? [{ adjustment: shippingPromotionAdjustment(freeShipping), amount: shippingPrice }] : [];

@@ -11,7 +11,8 @@ import type { Principal } from '../../auth/tokens.js';
 import type { MutationCommand } from '../../domain/mutations.js';
 import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import { idempotentBasketId, requestHash } from '../../application/ids.js';
-import { Money, formatMoney, roundMoney } from '../../domain/money.js';
+import { Money, formatMoney } from '../../domain/money.js';
+import { shippingQuote } from '../../domain/shipping.js';
 import { listPaymentMethods, listShippingMethods, toShippingMethod } from '../../persistence/site.repository.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -117,7 +118,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             if (!snapshot) throw basketNotFound(params.basket_id!);
             const productTotal = new Money(snapshot.totals.productTotal);
             const methods = (await listShippingMethods(deps.db, siteId)).map(toShippingMethod);
-            const price = (m: (typeof methods)[number]) => (m.freeOver !== null && productTotal.gte(m.freeOver) ? new Money(0) : roundMoney(m.price, snapshot.currency, snapshot.roundingMode));
+            const price = (m: (typeof methods)[number]) => shippingQuote(m, productTotal, snapshot.currency, snapshot.roundingMode);
             return sendText(
               reply,
               dialect.render({
