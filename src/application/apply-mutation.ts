@@ -135,7 +135,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   const policy = { ...site, currency: after.currency };
   const shipping = { selectedId: after.shippingMethodId, method: after.shippingMethodId === null ? null : (state.shippingMethods.get(after.shippingMethodId) ?? null) };
   const offers = { promotions: state.promotions, coupons: after.coupons, externalOfferCode: after.externalOfferCode, now };
-  const priced = priceBasket(after.lines, state.catalog, policy, plan.short, shipping, after.adjustments, offers);
+  const priced = priceBasket({ lines: after.lines, catalog: state.catalog, policy, short: plan.short, shipping, adjustments: after.adjustments, offers });
   const refused = unverifiedCoupon(command, priced);
   if (refused) return reject('coupon_not_applicable', refused);
   const flashes = after.status === 'active' ? checkoutFlashes(after, priced, state.paymentMethods) : [];
@@ -153,7 +153,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (merge?.basket) {
     const guest = merge.basket;
     const emptied: Basket = { ...guest, lines: [], status: 'deleted', version: guest.version + 1, updatedAt: now };
-    const guestPriced = priceBasket([], state.catalog, { ...site, currency: guest.currency });
+    const guestPriced = priceBasket({ lines: [], catalog: state.catalog, policy: { ...site, currency: guest.currency } });
     const guestSnapshot = buildSnapshot(emptied, merge.pk ?? 0, { ...site, currency: guest.currency }, guestPriced);
     const guestRecord: MutationRecord = { ...record, id: sourceMutationId(mutationId), basketId: guest.id, ownerId: guest.ownerId, idempotencyKey: null, requestHash: null, kind: 'merged_into', payload: { destination: basketId } };
     pk = await writeMergeOutcome(deps.pool, {

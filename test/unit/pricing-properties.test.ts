@@ -145,7 +145,7 @@ function adjustment(id: string, level: 'product' | 'order', itemId: string | nul
   return { id, level, itemId, type: a.type, value: new Money(a.value), reasonCode: null, itemText: null, createdBy: 'agent' };
 }
 
-const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket(lines, b.catalog, b.policy, b.short, b.shipping, b.adjustments, b.offers);
+const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket({ lines, catalog: b.catalog, policy: b.policy, short: b.short, shipping: b.shipping, adjustments: b.adjustments, offers: b.offers });
 
 /** Every figure the core computes (not the inputs it echoes: rates, unit prices, adjustment values). */
 function figures(p: PricedBasket): [string, Money][] {

@@ -89,7 +89,7 @@ const methodOf = (s: NonNullable<Case['shipping']>): ShippingMethod => ({ id: 's
 
 function price(c: Case): PricedBasket {
   const shipping = c.shipping ? { selectedId: 'std', method: methodOf(c.shipping) } : undefined;
-  return priceBasket(linesOf(c.rows, c.positions), catalogOf(c.rows), policyOf(c.policy), new Set(), shipping, adjustmentsOf(c.rows, c.adjustments));
+  return priceBasket({ lines: linesOf(c.rows, c.positions), catalog: catalogOf(c.rows), policy: policyOf(c.policy), shipping, adjustments: adjustmentsOf(c.rows, c.adjustments) });
 }
 
 // ---- the table ----------------------------------------------------------------------------------
