@@ -10,7 +10,7 @@
  * the mutation record's primary key keep the guarantees when BullMQ redelivers a stalled job.
  * Throws only for infrastructure errors (see `isTransientError`); business rejections are outcomes.
  */
-import { applyMutation, skusInvolved, type MutationCommand } from '../domain/mutations.js';
+import { COMMANDS, applyMutation, codesInvolved, isAgentOnly, skusInvolved, type MutationCommand } from '../domain/mutations.js';
 import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
 import { sameCode } from '../domain/promotions.js';
@@ -93,8 +93,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   };
 
   if (state.basket !== null && !visible) return reject('basket_not_found', `No basket with id '${basketId}'.`);
-  const manualAdjustment = command.kind === 'add_price_adjustment' || command.kind === 'update_price_adjustment' || command.kind === 'remove_price_adjustment';
-  if (manualAdjustment && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
+  if (isAgentOnly(command.kind) && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
   const site = state.site;
   if (site === null) {
     return command.kind === 'create_basket' ? reject('site_not_found', `No site '${command.siteId}'.`) : reject('basket_not_found', `No basket with id '${basketId}'.`);
@@ -116,7 +115,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 
   const after = result.basket;
   const plan = planReservations({
-    mode: command.kind === 'expire_reservations' ? 'expire' : command.kind === 'recalculate' ? 'keep' : 'hold',
+    mode: COMMANDS[command.kind].reservation,
     desired: wantedUnits(after, state.catalog),
     // A sign-in merge is never refused for stock: a guest line whose units are gone is flashed instead.
     increased: merge ? new Set<string>() : increasedSkus(before, after),
@@ -172,13 +171,6 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 /** The id under which a merge records what it did to the guest basket. */
 function sourceMutationId(mutationId: string): string {
   return derivedMutationId(mutationId, 'merge-source');
-}
-
-/** Coupon codes a command names (so their promotions are read with the state). */
-function codesInvolved(command: MutationCommand): string[] {
-  if (command.kind === 'add_coupon') return [command.code];
-  if (command.kind === 'set_offer_codes') return [command.voucherCode, command.externalOfferCode].filter((c): c is string => typeof c === 'string');
-  return [];
 }
 
 /**

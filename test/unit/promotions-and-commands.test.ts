@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Money } from '../../src/domain/money.js';
 import { applyMutation, MAX_COUPONS, type MutationCommand, type MutationContext } from '../../src/domain/mutations.js';
-import { NO_OFFERS, couponBlock, qualifyingPromotions, type Offers } from '../../src/domain/promotions.js';
+import { couponBlock, qualifyingPromotions, type Offers } from '../../src/domain/promotions.js';
 import { priceBasket, type PricingInput } from '../../src/domain/totals.js';
 import { checkoutFlashes } from '../../src/domain/checkout.js';
 import type { Basket, BasketLine, CatalogEntry, PricingPolicy, Promotion } from '../../src/domain/types.js';

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHa
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Principal } from '../../auth/tokens.js';
-import type { MutationCommand } from '../../domain/mutations.js';
+import { isAgentOnly, type MutationCommand } from '../../domain/mutations.js';
 import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import { idempotentBasketId, requestHash } from '../../application/ids.js';
 import { Money, formatMoney } from '../../domain/money.js';
@@ -108,6 +108,8 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           case 'change': {
             const read = await ownedBasket(principal, siteId, params.basket_id!);
             const command = op.build({ params, body: body ?? {}, principal, version: read.head.version, query: (req.query ?? {}) as Record<string, unknown> });
+            // Refused here already (the worker checks again) so a customer never queues what it may not do.
+            if (isAgentOnly(command.kind) && principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
             const onApplied = op.answer === 'empty' ? () => reply.code(204).send() : (s: BasketSnapshot) => sendText(reply, renderBasket(s), s.version);
             return submit(req, reply, op, principal, params.basket_id!, command, onApplied);
           }

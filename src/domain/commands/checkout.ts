@@ -1,0 +1,48 @@
+/** Commands that change what checkout needs: the customer, the addresses, the shipping method. */
+import type { Checkout } from '../types.js';
+import type { Basket } from '../types.js';
+import { change, reject, type CommandSpecs, type HandlerResult } from './handler.js';
+
+type CheckoutKinds = 'set_customer' | 'set_billing_address' | 'set_shipping_address' | 'set_shipping_method';
+
+const withCheckout = (basket: Basket, fields: Partial<Checkout>): HandlerResult => change({ checkout: { ...basket.checkout, ...fields } });
+// One shipment per basket for now: the default one, `me`.
+const noShipment = (shipmentId: string) => reject('shipment_not_found', `No shipment '${shipmentId}' in this basket.`);
+
+export const checkoutCommands: CommandSpecs<CheckoutKinds> = {
+  /** Replaces the customer information: the email, and the customer number when given (else none). */
+  set_customer: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    apply: (basket, c) => {
+      const { customerNo: _previous, ...rest } = basket.checkout;
+      return change({ checkout: { ...rest, customerEmail: c.email, ...(c.customerNo !== undefined ? { customerNo: c.customerNo } : {}) } });
+    },
+  },
+  /** `alsoShipping`: the same address for the default shipment too (OCAPI `use_as_shipping`). */
+  set_billing_address: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    apply: (basket, c) => withCheckout(basket, { billingAddress: c.address, ...(c.alsoShipping ? { shippingAddress: c.address } : {}) }),
+  },
+  /** `alsoBilling`: the same address for billing too (OCAPI `use_as_billing`). */
+  set_shipping_address: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    apply: (basket, c) =>
+      c.shipmentId !== 'me' ? noShipment(c.shipmentId) : withCheckout(basket, { shippingAddress: c.address, ...(c.alsoBilling ? { billingAddress: c.address } : {}) }),
+  },
+  set_shipping_method: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    apply: (_basket, c, ctx) => {
+      if (c.shipmentId !== 'me') return noShipment(c.shipmentId);
+      if (!ctx.shippingMethods?.has(c.methodId)) return reject('shipping_method_not_found', `No shipping method '${c.methodId}' on this site.`);
+      return change({ shippingMethodId: c.methodId });
+    },
+  },
+};
