@@ -1,13 +1,36 @@
 /** Agents' manual price adjustments (OCAPI price_adjustments): agents only. */
 import { Money } from '../money.js';
-import type { PriceAdjustment } from '../types.js';
+import type { DiscountType, PriceAdjustment } from '../types.js';
 import { change, mergeCustom, reject, type CommandSpecs } from './handler.js';
 
-type AdjustmentKinds = 'add_price_adjustment' | 'update_price_adjustment' | 'remove_price_adjustment';
+/** The commands of this family. */
+export type AdjustmentCommand =
+  | {
+      readonly kind: 'add_price_adjustment';
+      readonly level: 'product' | 'order';
+      readonly itemId: string | null;
+      readonly type: DiscountType;
+      /** Decimal text. */
+      readonly value: string;
+      readonly reasonCode: string | null;
+      readonly itemText: string | null;
+      /** Custom properties (`c_*`); on update, a null value removes one. */
+      readonly custom?: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly kind: 'update_price_adjustment';
+      readonly adjustmentId: string;
+      readonly type?: DiscountType;
+      readonly value?: string;
+      readonly reasonCode?: string | null;
+      readonly itemText?: string | null;
+      readonly custom?: Readonly<Record<string, unknown>>;
+    }
+  | { readonly kind: 'remove_price_adjustment'; readonly adjustmentId: string };
 
 const notFound = (id: string) => reject('price_adjustment_not_found', `No price adjustment '${id}' in this basket.`);
 
-export const adjustmentCommands: CommandSpecs<AdjustmentKinds> = {
+export const adjustmentCommands: CommandSpecs<AdjustmentCommand> = {
   add_price_adjustment: {
     target: 'existing',
     agentOnly: true,

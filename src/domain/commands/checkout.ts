@@ -1,15 +1,20 @@
 /** Commands that change what checkout needs: the customer, the addresses, the shipping method. */
-import type { Checkout } from '../types.js';
-import type { Basket } from '../types.js';
+import type { Address, Basket, Checkout } from '../types.js';
 import { change, reject, type CommandSpecs, type HandlerResult } from './handler.js';
 
-type CheckoutKinds = 'set_customer' | 'set_billing_address' | 'set_shipping_address' | 'set_shipping_method';
+/** The commands of this family. */
+export type CheckoutCommand =
+  | { readonly kind: 'set_customer'; readonly email: string; readonly customerNo?: string }
+  /** `alsoShipping` / `alsoBilling`: the same address for the other role too (OCAPI `use_as_shipping` / `use_as_billing`). */
+  | { readonly kind: 'set_billing_address'; readonly address: Address; readonly alsoShipping?: boolean }
+  | { readonly kind: 'set_shipping_address'; readonly shipmentId: string; readonly address: Address; readonly alsoBilling?: boolean }
+  | { readonly kind: 'set_shipping_method'; readonly shipmentId: string; readonly methodId: string };
 
 const withCheckout = (basket: Basket, fields: Partial<Checkout>): HandlerResult => change({ checkout: { ...basket.checkout, ...fields } });
 // One shipment per basket for now: the default one, `me`.
 const noShipment = (shipmentId: string) => reject('shipment_not_found', `No shipment '${shipmentId}' in this basket.`);
 
-export const checkoutCommands: CommandSpecs<CheckoutKinds> = {
+export const checkoutCommands: CommandSpecs<CheckoutCommand> = {
   /** Replaces the customer information: the email, and the customer number when given (else none). */
   set_customer: {
     target: 'existing',

@@ -1,11 +1,22 @@
 /** Coupon and offer codes: OCAPI/SCAPI coupons, Akinon's voucher and external offer codes. */
 import { sameCode } from '../promotions.js';
-import { MAX_COUPONS } from './command.js';
 import { change, reject, type CommandSpecs } from './handler.js';
 
-type CodeKinds = 'add_coupon' | 'remove_coupon' | 'set_offer_codes';
+/** Coupon codes a basket may carry at once. */
+export const MAX_COUPONS = 10;
 
-export const codeCommands: CommandSpecs<CodeKinds> = {
+/** The commands of this family. */
+export type CodeCommand =
+  /** OCAPI/SCAPI: the code joins the basket whatever its status (the coupon item shows it). */
+  | { readonly kind: 'add_coupon'; readonly code: string }
+  | { readonly kind: 'remove_coupon'; readonly couponItemId: string }
+  /**
+   * Akinon's codes: `voucherCode` replaces the basket's coupon codes (null removes them; verified like
+   * `add_coupon`); `externalOfferCode` is kept unverified (null clears it). Undefined leaves either as is.
+   */
+  | { readonly kind: 'set_offer_codes'; readonly voucherCode?: string | null; readonly externalOfferCode?: string | null };
+
+export const codeCommands: CommandSpecs<CodeCommand> = {
   /** The code joins the basket whatever its status (the coupon item shows it); the same code twice is refused. */
   add_coupon: {
     target: 'existing',

@@ -5,10 +5,10 @@
  * the basket's held inventory follows it.
  */
 import type { Basket } from '../types.js';
-import type { MutationCommand, MutationContext, MutationKind, Rejection, RejectionCode } from './command.js';
+import type { MutationContext, RejectionCode, Rejection } from './context.js';
 
-/** The command of one kind. */
-export type CommandOf<K extends MutationKind> = Extract<MutationCommand, { readonly kind: K }>;
+/** Any command: a `kind` and its fields. */
+type Command = { readonly kind: string };
 
 /** What a handler may change; the version, `updatedAt` and the clean-ups are `nextBasket`'s. */
 export type BasketChange = Partial<Omit<Basket, 'id' | 'ownerId' | 'siteId' | 'version' | 'createdAt' | 'updatedAt' | 'agentBasket'>>;
@@ -24,32 +24,32 @@ export const reject = (code: RejectionCode, message: string): HandlerResult => (
  */
 export type ReservationMode = 'hold' | 'keep' | 'expire';
 
-interface SpecCommon<K extends MutationKind> {
+interface SpecCommon<C extends Command> {
   /** Only agents (`role: agent`) may run it; a customer is refused with `forbidden`. */
   readonly agentOnly: boolean;
   readonly reservation: ReservationMode;
   /** SKUs the command names beyond the basket's lines (their catalogue entries and stock are read). */
-  readonly skus?: (command: CommandOf<K>) => readonly string[];
+  readonly skus?: (command: C) => readonly string[];
   /** Coupon codes the command names (their promotions are read). */
-  readonly codes?: (command: CommandOf<K>) => readonly string[];
+  readonly codes?: (command: C) => readonly string[];
 }
 
 /** A kind that changes an existing, active basket. */
-export interface ChangeSpec<K extends MutationKind> extends SpecCommon<K> {
+export interface ChangeSpec<C extends Command> extends SpecCommon<C> {
   readonly target: 'existing';
-  readonly apply: (basket: Basket, command: CommandOf<K>, ctx: MutationContext) => HandlerResult;
+  readonly apply: (basket: Basket, command: C, ctx: MutationContext) => HandlerResult;
 }
 
 /** The kind that makes a basket (there is none before it). */
-export interface CreateSpec<K extends MutationKind> extends SpecCommon<K> {
+export interface CreateSpec<C extends Command> extends SpecCommon<C> {
   readonly target: 'new';
-  readonly create: (command: CommandOf<K>, ctx: MutationContext) => Basket;
+  readonly create: (command: C, ctx: MutationContext) => Basket;
 }
 
-export type CommandSpec<K extends MutationKind> = ChangeSpec<K> | CreateSpec<K>;
+export type CommandSpec<C extends Command> = ChangeSpec<C> | CreateSpec<C>;
 
-/** A family's specs: each key's spec is for that kind. */
-export type CommandSpecs<K extends MutationKind> = { readonly [P in K]: CommandSpec<P> };
+/** A family's specs: one per kind of its commands, each for that kind's command. */
+export type CommandSpecs<C extends Command> = { readonly [K in C['kind']]: CommandSpec<Extract<C, { readonly kind: K }>> };
 
 /**
  * The next basket after a change: the shared clean-ups (an adjustment of a line goes with the line) and

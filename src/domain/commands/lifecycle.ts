@@ -1,12 +1,45 @@
 /** The basket's life: creation, its own fields, deletion, a sign-in merge, and the system's re-checks. */
 import { sameCode } from '../promotions.js';
 import type { BasketLine } from '../types.js';
-import { MAX_COUPONS, type MergeMode, type MutationContext, type Rejection } from './command.js';
+import type { MergeMode } from '../enumerations.js';
+import { MAX_COUPONS } from './codes.js';
+import type { MutationContext, Rejection } from './context.js';
 import { change, mergeCustom, reject, type CommandSpecs } from './handler.js';
 
-type LifecycleKinds = 'create_basket' | 'update_basket' | 'delete_basket' | 'merge_basket' | 'expire_reservations' | 'recalculate';
+/** The commands of this family. */
+export type LifecycleCommand =
+  | {
+      readonly kind: 'create_basket';
+      readonly siteId: string;
+      /** Null: the site's currency, filled in by the application before `applyMutation` runs. */
+      readonly currency: string | null;
+      readonly agentBasket: boolean;
+      readonly custom: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly kind: 'update_basket';
+      /** Must be the basket's currency (a site prices in one currency). */
+      readonly currency?: string;
+      /** A string sets, null clears. */
+      readonly sourceCode?: string | null;
+      /** Custom properties to set; a null value removes the property. */
+      readonly custom: Readonly<Record<string, unknown>>;
+      /** Optimistic concurrency (OCAPI `_resource_state`): reject if the basket moved past this version. */
+      readonly expectedVersion: number | null;
+    }
+  | { readonly kind: 'delete_basket' }
+  /**
+   * SCAPI merge: a guest's basket (`ctx.mergeSource`, owned by `sourceOwnerId`) goes into this one as
+   * one serial change: its lines (quantities of a product in both combined by `mode`, capped at the
+   * line limit) and its coupon codes; the guest basket is deleted and its held units move here.
+   */
+  | { readonly kind: 'merge_basket'; readonly sourceBasketId: string; readonly sourceOwnerId: string; readonly mode: MergeMode }
+  /** The expiry sweep's mutation: lines stay; held units whose expiry passed are released. */
+  | { readonly kind: 'expire_reservations' }
+  /** Re-price and re-check the basket against the catalogue as it is now (after a catalogue change). */
+  | { readonly kind: 'recalculate' };
 
-export const lifecycleCommands: CommandSpecs<LifecycleKinds> = {
+export const lifecycleCommands: CommandSpecs<LifecycleCommand> = {
   /** A new, empty basket at version 1, in the site's currency unless one is given. */
   create_basket: {
     target: 'new',

@@ -1,15 +1,36 @@
 /** Commands that change the basket's product lines (OCAPI/SCAPI items, Akinon basket items). */
 import type { Money } from '../money.js';
 import type { BasketLine } from '../types.js';
-import type { AddItem, MutationContext, Rejection } from './command.js';
+import type { MutationContext, Rejection } from './context.js';
 import { change, reject, type CommandSpecs, type HandlerResult } from './handler.js';
 
-type LineKinds = 'add_items' | 'set_item_quantity' | 'remove_item' | 'set_product_quantity' | 'empty_basket' | 'set_item_attributes';
+export interface AddItem {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly custom?: Readonly<Record<string, unknown>>;
+  /** Product options (Akinon `attributes`); replace the line's when given. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** The commands of this family. */
+export type LineCommand =
+  | { readonly kind: 'add_items'; readonly items: readonly AddItem[] }
+  | { readonly kind: 'set_item_quantity'; readonly itemId: string; readonly quantity: number }
+  | { readonly kind: 'remove_item'; readonly itemId: string }
+  /** Akinon PUT/PATCH: the line of that SKU gets this quantity (0 removes it; absent: added). */
+  | { readonly kind: 'set_product_quantity'; readonly sku: string; readonly quantity: number; readonly attributes?: Readonly<Record<string, unknown>> }
+  /** Akinon DELETE: every line goes (and its held units); codes and checkout information stay. */
+  | { readonly kind: 'empty_basket' }
+  /**
+   * Akinon basket_items PATCH: new attributes for a line, or (`splitOne`, quantity > 1) for one unit of
+   * it, which becomes a line of its own.
+   */
+  | { readonly kind: 'set_item_attributes'; readonly itemId: string; readonly attributes: Readonly<Record<string, unknown>>; readonly splitOne: boolean };
 
 const itemNotFound = (itemId: string) => reject('item_not_found', `No product item with id '${itemId}' in this basket.`);
 const withLines = (lines: BasketLine[] | Rejection): HandlerResult => ('code' in lines ? { rejection: lines } : change({ lines }));
 
-export const lineCommands: CommandSpecs<LineKinds> = {
+export const lineCommands: CommandSpecs<LineCommand> = {
   /** Adds products; a product already in the basket (with the same options, when options are named) adds up on its line. */
   add_items: {
     target: 'existing',

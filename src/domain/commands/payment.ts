@@ -1,11 +1,17 @@
 /** Payment instruments (OCAPI/SCAPI payment_instruments). Card data arrives already masked; no secret is kept. */
 import { Money, minorUnits } from '../money.js';
-import { MAX_PAYMENT_INSTRUMENTS } from './command.js';
+import type { PaymentInstrument } from '../types.js';
 import { change, reject, type CommandSpecs } from './handler.js';
 
-type PaymentKinds = 'add_payment_instrument' | 'remove_payment_instrument';
+/** Payment instruments a basket may carry at once. */
+export const MAX_PAYMENT_INSTRUMENTS = 5;
 
-export const paymentCommands: CommandSpecs<PaymentKinds> = {
+/** The commands of this family. */
+export type PaymentCommand =
+  | { readonly kind: 'add_payment_instrument'; readonly instrument: Omit<PaymentInstrument, 'id'> }
+  | { readonly kind: 'remove_payment_instrument'; readonly paymentInstrumentId: string };
+
+export const paymentCommands: CommandSpecs<PaymentCommand> = {
   /** One of the site's methods (and, for cards, one of its card types); an amount within the currency's digits. */
   add_payment_instrument: {
     target: 'existing',

@@ -2,7 +2,7 @@
  * Every mutation kind and its spec, in one typed table: a kind added to `MutationCommand` does not
  * compile until it has a spec here (and in `MUTATION_KINDS`).
  */
-import type { MutationKind } from './command.js';
+import type { CommandOf, MutationCommand, MutationKind } from './command.js';
 import type { CommandSpec } from './handler.js';
 import { adjustmentCommands } from './adjustments.js';
 import { checkoutCommands } from './checkout.js';
@@ -18,9 +18,9 @@ export const COMMANDS = {
   ...adjustmentCommands,
   ...codeCommands,
   ...paymentCommands,
-} satisfies { readonly [K in MutationKind]: CommandSpec<K> };
+} satisfies { readonly [K in MutationKind]: CommandSpec<CommandOf<K>> };
 
 /** The spec of a kind (typed loosely, for callers that hold a command of any kind). */
-export function specOf(kind: MutationKind): CommandSpec<MutationKind> {
-  return COMMANDS[kind] as unknown as CommandSpec<MutationKind>;
+export function specOf(kind: MutationKind): CommandSpec<MutationCommand> {
+  return COMMANDS[kind] as unknown as CommandSpec<MutationCommand>;
 }
