@@ -17,7 +17,7 @@ import { sameCode } from '../domain/promotions.js';
 import { planReservations, withTransferredHoldings } from '../domain/reservation.js';
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
-import type { Queryable } from '../persistence/prepared.js';
+import type { Queryable } from '../persistence/statement.js';
 import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
 import { buildSnapshot, type BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
