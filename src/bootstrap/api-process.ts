@@ -47,8 +47,6 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
   const streams = new BasketStreams({
     subscriber: events,
     redis: res.redis,
-    db: res.db,
-    cache: res.cache,
     reader,
     prefix: config.REDIS_PREFIX,
     settings: { heartbeatMs: config.SSE_HEARTBEAT_MS, maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER, maxPerProcess: config.SSE_MAX_STREAMS_PER_PROCESS, replayMax: config.SSE_REPLAY_MAX },

@@ -9,13 +9,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Principal } from '../../auth/tokens.js';
 import type { BasketRead } from '../../application/get-basket.js';
-import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import type { ApiDeps } from '../deps.js';
 import { authenticate, etag } from '../http.js';
 import { renderBasketDocument } from '../ocapi/basket.document.js';
 import { BasketParams } from '../ocapi/schemas.js';
 import { lastEventIdOf, wantsLight } from '../events/basket-streams.js';
-import type { BasketDialect } from './register.js';
+import type { BasketDialect } from './dialect.js';
 import type { BasketOperation } from './operations.js';
 
 /** The route in OCAPI's form (a dialect maps it onto its own path like any basket operation). */

@@ -4,16 +4,15 @@
  * exactly as a missing one. The dialect decides paths, spelling, rendering and error documents.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import type { Principal } from '../../auth/tokens.js';
-import type { MutationCommand } from '../../domain/mutations.js';
-import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import { isAgentOnly, type MutationCommand } from '../../domain/mutations.js';
+import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import { idempotentBasketId, requestHash } from '../../application/ids.js';
-import { Money, formatMoney, roundMoney } from '../../domain/money.js';
-import { listPaymentMethods, listShippingMethods } from '../../persistence/site.repository.js';
-import { toShippingMethod } from '../../persistence/basket.repository.js';
+import { Money, formatMoney } from '../../domain/money.js';
+import { shippingQuote } from '../../domain/shipping.js';
+import { listPaymentMethods, listShippingMethods, toShippingMethod } from '../../persistence/site.repository.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, notModified, writeOptions } from '../http.js';
@@ -22,21 +21,9 @@ import { OCAPI_VERSION, renderBasketDocument } from '../ocapi/basket.document.js
 import { customOf, withoutCardSecrets } from '../ocapi/schemas.js';
 import { basketOperations, type BasketOperation } from './operations.js';
 import { registerBasketEvents } from './events.route.js';
+import type { BasketDialect } from './dialect.js';
 
-export interface BasketDialect {
-  /** Names the dialect's cached basket rendering ('ocapi', 'scapi'). */
-  readonly name: string;
-  /** OpenAPI tag. */
-  readonly tag: string;
-  /** The route path of an operation (given in OCAPI's form). */
-  path(op: BasketOperation): string;
-  /** Maps the request's own spelling onto OCAPI's form before validation (params, body). */
-  readonly normalize?: preValidationHookHandler;
-  /** Query parameters the dialect's routes take (documented and validated). */
-  readonly querystring?: z.ZodType;
-  /** Turns an OCAPI-form document (Basket, shipping/payment method results) into the response text. */
-  render(document: object): string;
-}
+export type { BasketDialect } from './dialect.js';
 
 export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dialect: BasketDialect): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -109,6 +96,8 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           case 'change': {
             const read = await ownedBasket(principal, siteId, params.basket_id!);
             const command = op.build({ params, body: body ?? {}, principal, version: read.head.version, query: (req.query ?? {}) as Record<string, unknown> });
+            // Refused here already (the worker checks again) so a customer never queues what it may not do.
+            if (isAgentOnly(command.kind) && principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
             const onApplied = op.answer === 'empty' ? () => reply.code(204).send() : (s: BasketSnapshot) => sendText(reply, renderBasket(s), s.version);
             return submit(req, reply, op, principal, params.basket_id!, command, onApplied);
           }
@@ -119,7 +108,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             if (!snapshot) throw basketNotFound(params.basket_id!);
             const productTotal = new Money(snapshot.totals.productTotal);
             const methods = (await listShippingMethods(deps.db, siteId)).map(toShippingMethod);
-            const price = (m: (typeof methods)[number]) => (m.freeOver !== null && productTotal.gte(m.freeOver) ? new Money(0) : roundMoney(m.price, snapshot.currency, snapshot.roundingMode));
+            const price = (m: (typeof methods)[number]) => shippingQuote(m, productTotal, snapshot.currency, snapshot.roundingMode);
             return sendText(
               reply,
               dialect.render({

@@ -20,11 +20,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import type { BasketReader } from '../../application/get-basket.js';
-import type { SnapshotCache } from '../../cache/snapshot-cache.js';
-import type { Db } from '../../persistence/database.js';
-import { appliedVersions } from '../../persistence/mutation-log.repository.js';
 import type { BasketEventSubscriber } from '../../queue/basket-events.js';
 import { ApiError } from '../errors.js';
 
@@ -119,8 +116,7 @@ export class BasketStreams {
     private readonly deps: {
       readonly subscriber: BasketEventSubscriber;
       readonly redis: Redis;
-      readonly db: Db;
-      readonly cache: SnapshotCache;
+      /** The current version, a cached version, and the versions a stream missed (from the mutation log). */
       readonly reader: BasketReader;
       readonly prefix: string;
       readonly settings: StreamSettings;
@@ -205,15 +201,15 @@ export class BasketStreams {
       const snap = read ? await this.deps.reader.snapshot(basketId, read) : null;
       snapshots = snap ? [snap] : [];
     } else if (target === stream.lastSent + 1) {
-      const body = await this.deps.cache.readBody(basketId, target).catch(() => null);
-      if (body) snapshots = [JSON.parse(body) as BasketSnapshot];
+      const cached = await this.deps.reader.cachedVersion(basketId, target);
+      if (cached) snapshots = [cached];
     }
     if (!snapshots) {
       const missed = target - stream.lastSent;
       if (missed > this.deps.settings.replayMax) return this.reload(stream, target);
-      const rows = await appliedVersions(this.deps.db, basketId, stream.lastSent, target, missed);
-      if (rows.length !== missed || rows.some((r) => r.result === null)) return this.reload(stream, target);
-      snapshots = rows.map((r) => r.result as BasketSnapshot);
+      const rows = await this.deps.reader.appliedVersions(basketId, stream.lastSent, target, missed);
+      if (rows.length !== missed || rows.some((r) => r.snapshot === null)) return this.reload(stream, target);
+      snapshots = rows.map((r) => r.snapshot!);
     }
     for (const s of snapshots) {
       if (stream.closed) return;
