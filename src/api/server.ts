@@ -11,7 +11,8 @@ import { ApiError } from './errors.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { OCAPI_PREFIX, ocapiRoutes } from './ocapi/ocapi.routes.js';
 import { akinonRoutes } from './akinon/akinon.routes.js';
-import { SCAPI_PREFIX, scapiRoutes } from './scapi/scapi.routes.js';
+import { SCAPI_PREFIX, SCAPI_V2_PREFIX, scapiRoutes } from './scapi/scapi.routes.js';
+import { SHOPPER_CUSTOMERS_PREFIX, shopperCustomersRoutes } from './scapi/customers.routes.js';
 import { scapiRouteSchema } from './scapi/spelling.js';
 import { systemRoutes } from './system.routes.js';
 import { BOARD_PATH, registerQueueBoard } from './ops/queue-board.js';
@@ -99,6 +100,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => adminRoutes(scope, deps), { prefix: '/admin' });
   await app.register(async (scope) => ocapiRoutes(scope, deps), { prefix: OCAPI_PREFIX });
   await app.register(async (scope) => akinonRoutes(scope, deps), { prefix: '/baskets' });
-  await app.register(async (scope) => scapiRoutes(scope, deps), { prefix: SCAPI_PREFIX });
+  await app.register(async (scope) => scapiRoutes(scope, deps, 'v1'), { prefix: SCAPI_PREFIX });
+  await app.register(async (scope) => scapiRoutes(scope, deps, 'v2'), { prefix: SCAPI_V2_PREFIX });
+  await app.register(async (scope) => shopperCustomersRoutes(scope, deps), { prefix: SHOPPER_CUSTOMERS_PREFIX });
   return app;
 }

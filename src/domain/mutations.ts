@@ -23,6 +23,13 @@ export type MutationCommand =
   | { readonly kind: 'add_items'; readonly items: readonly AddItem[] }
   | { readonly kind: 'set_item_quantity'; readonly itemId: string; readonly quantity: number }
   | { readonly kind: 'remove_item'; readonly itemId: string }
+  /**
+   * SCAPI updateItemInBasket: any of quantity (0 removes the line), product (a variant swap: the line
+   * takes the new SKU at its price and the old SKU's held units are released), gift flag and message.
+   */
+  | ({ readonly kind: 'update_item' } & ItemUpdate)
+  /** SCAPI updateItemsInBasket: several item updates as one change, all or none. */
+  | { readonly kind: 'update_items'; readonly items: readonly ItemUpdate[] }
   /** Akinon PUT/PATCH: the line of that SKU gets this quantity (0 removes it; absent: added). */
   | { readonly kind: 'set_product_quantity'; readonly sku: string; readonly quantity: number; readonly attributes?: Readonly<Record<string, unknown>> }
   /** Akinon DELETE: every line goes (and its held units); codes and checkout information stay. */
@@ -61,7 +68,12 @@ export type MutationCommand =
     }
   | { readonly kind: 'remove_price_adjustment'; readonly adjustmentId: string }
   /** OCAPI/SCAPI: the code joins the basket whatever its status (the coupon item shows it). */
-  | { readonly kind: 'add_coupon'; readonly code: string }
+  | {
+      readonly kind: 'add_coupon';
+      readonly code: string;
+      /** SCAPI: a code that cannot be used (unknown, disabled, out of its window, used up) is refused, as SFCC does. */
+      readonly verify?: boolean;
+    }
   | { readonly kind: 'remove_coupon'; readonly couponItemId: string }
   /**
    * Akinon's codes: `voucherCode` replaces the basket's coupon codes (null removes them; verified like
@@ -76,6 +88,15 @@ export type MutationCommand =
    */
   | { readonly kind: 'merge_basket'; readonly sourceBasketId: string; readonly sourceOwnerId: string; readonly mode: MergeMode }
   | { readonly kind: 'remove_payment_instrument'; readonly paymentInstrumentId: string }
+  /** SCAPI updatePaymentInstrumentInBasket: the fields given replace the instrument's (checked as on add). */
+  | { readonly kind: 'update_payment_instrument'; readonly paymentInstrumentId: string; readonly changes: Partial<Omit<PaymentInstrument, 'id'>> }
+  /**
+   * SCAPI transferBasket, applied to the previous shopper's (guest's) basket: it becomes the caller's
+   * (`ownerId` of the context). The caller's own active basket, if any (`ctx.mergeSource`), is
+   * `merge`d into it (its lines, codes and held units) or, with `override`, deleted (its held units
+   * released); `transfer` expects the caller to have none.
+   */
+  | { readonly kind: 'transfer_basket'; readonly fromOwnerId: string; readonly mode: TransferMode; readonly absorbedBasketId: string | null }
   | {
       readonly kind: 'update_basket';
       /** Must be the basket's currency (a site prices in one currency). */
@@ -93,6 +114,18 @@ export type MutationCommand =
   | { readonly kind: 'recalculate' };
 
 export type MergeMode = 'sum_quantities' | 'highest_quantity' | 'lowest_quantity';
+export type TransferMode = 'transfer' | 'merge' | 'override';
+
+/** One product item's changes (absent fields stay as they are). */
+export interface ItemUpdate {
+  readonly itemId: string;
+  readonly quantity?: number;
+  /** Another SKU for the line (a variant swap); the same SKU changes nothing. */
+  readonly sku?: string;
+  readonly gift?: boolean;
+  /** Null clears the message. */
+  readonly giftMessage?: string | null;
+}
 
 export interface AddItem {
   readonly sku: string;
@@ -100,6 +133,9 @@ export interface AddItem {
   readonly custom?: Readonly<Record<string, unknown>>;
   /** Product options (Akinon `attributes`); replace the line's when given. */
   readonly attributes?: Readonly<Record<string, unknown>>;
+  /** SCAPI `gift` / `giftMessage`; replace the line's when given. */
+  readonly gift?: boolean;
+  readonly giftMessage?: string | null;
 }
 
 export type RejectionCode =
@@ -126,6 +162,7 @@ export type RejectionCode =
   | 'payment_instrument_limit_exceeded'
   | 'payment_instrument_not_found'
   | 'payment_amount_invalid'
+  | 'basket_transfer_conflict'
   | 'forbidden';
 
 export interface Rejection {
@@ -219,6 +256,17 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       const price = ctx.catalog.get(line.sku)?.price ?? line.addedUnitPrice;
       return next(basket.lines.map((l) => (l === line ? { ...l, quantity: command.quantity, addedUnitPrice: price } : l)));
     }
+    case 'update_item':
+    case 'update_items': {
+      const updates = command.kind === 'update_item' ? [command] : command.items;
+      let lines: readonly BasketLine[] = basket.lines;
+      for (const u of updates) {
+        const result = updateItem(lines, u, ctx);
+        if ('code' in result) return { outcome: 'rejected', rejection: result };
+        lines = result;
+      }
+      return next(lines);
+    }
     case 'remove_item': {
       if (!basket.lines.some((l) => l.itemId === command.itemId)) {
         return reject('item_not_found', `No product item with id '${command.itemId}' in this basket.`);
@@ -257,12 +305,19 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       const checkout = { ...rest, customerEmail: command.email, ...(command.customerNo !== undefined ? { customerNo: command.customerNo } : {}) };
       return { outcome: 'applied', basket: { ...basket, checkout, version: basket.version + 1, updatedAt: ctx.now } };
     }
+    // Addresses merge: the fields given replace those there, the others stay (PWA Kit sends `{phone}` alone).
     case 'set_billing_address':
-      return withCheckout({ billingAddress: command.address, ...(command.alsoShipping ? { shippingAddress: command.address } : {}) });
+      return withCheckout({
+        billingAddress: { ...basket.checkout.billingAddress, ...command.address },
+        ...(command.alsoShipping ? { shippingAddress: { ...basket.checkout.shippingAddress, ...command.address } } : {}),
+      });
     case 'set_shipping_address':
       // One shipment per basket for now: the default one, `me`.
       if (command.shipmentId !== 'me') return reject('shipment_not_found', `No shipment '${command.shipmentId}' in this basket.`);
-      return withCheckout({ shippingAddress: command.address, ...(command.alsoBilling ? { billingAddress: command.address } : {}) });
+      return withCheckout({
+        shippingAddress: { ...basket.checkout.shippingAddress, ...command.address },
+        ...(command.alsoBilling ? { billingAddress: { ...basket.checkout.billingAddress, ...command.address } } : {}),
+      });
     case 'set_shipping_method':
       if (command.shipmentId !== 'me') return reject('shipment_not_found', `No shipment '${command.shipmentId}' in this basket.`);
       if (!ctx.shippingMethods?.has(command.methodId)) return reject('shipping_method_not_found', `No shipping method '${command.methodId}' on this site.`);
@@ -325,16 +380,8 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       return changed({ lines, coupons, adjustments: basket.adjustments.filter((a) => a.level === 'order' || lines.some((l) => l.itemId === a.itemId)) });
     }
     case 'add_payment_instrument': {
-      const method = ctx.paymentMethods?.get(command.instrument.methodId);
-      if (!method) return reject('payment_method_not_found', `No payment method '${command.instrument.methodId}' on this site.`);
-      const card = command.instrument.card;
-      if (card && method.cardTypes.length > 0 && !method.cardTypes.includes(card.cardType)) {
-        return reject('payment_method_not_found', `Payment method '${method.id}' does not take '${card.cardType}' cards.`);
-      }
-      const amount = command.instrument.amount;
-      if (amount !== null && new Money(amount).decimalPlaces() > minorUnits(basket.currency)) {
-        return reject('payment_amount_invalid', `An amount in ${basket.currency} has at most ${minorUnits(basket.currency)} decimal places.`);
-      }
+      const refused = paymentInstrumentRefusal(command.instrument, basket.currency, ctx);
+      if (refused) return { outcome: 'rejected', rejection: refused };
       const instruments = basket.checkout.paymentInstruments ?? [];
       if (instruments.length >= MAX_PAYMENT_INSTRUMENTS) return reject('payment_instrument_limit_exceeded', `A basket holds at most ${MAX_PAYMENT_INSTRUMENTS} payment instruments.`);
       return withCheckout({ paymentInstruments: [...instruments, { id: ctx.newItemId(0), ...command.instrument }] });
@@ -343,6 +390,28 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       const instruments = basket.checkout.paymentInstruments ?? [];
       if (!instruments.some((p) => p.id === command.paymentInstrumentId)) return reject('payment_instrument_not_found', `No payment instrument '${command.paymentInstrumentId}' in this basket.`);
       return withCheckout({ paymentInstruments: instruments.filter((p) => p.id !== command.paymentInstrumentId) });
+    }
+    case 'update_payment_instrument': {
+      const instruments = basket.checkout.paymentInstruments ?? [];
+      const found = instruments.find((p) => p.id === command.paymentInstrumentId);
+      if (!found) return reject('payment_instrument_not_found', `No payment instrument '${command.paymentInstrumentId}' in this basket.`);
+      const changed: PaymentInstrument = { ...found, ...command.changes };
+      const refused = paymentInstrumentRefusal(changed, basket.currency, ctx);
+      if (refused) return { outcome: 'rejected', rejection: refused };
+      return withCheckout({ paymentInstruments: instruments.map((p) => (p === found ? changed : p)) });
+    }
+    case 'transfer_basket': {
+      if (basket.ownerId !== command.fromOwnerId) return reject('basket_not_found', 'There is no basket of the previous shopper to transfer.');
+      const own = ctx.mergeSource ?? null;
+      if (command.absorbedBasketId !== null && (!own || own.id !== command.absorbedBasketId || own.status !== 'active' || own.ownerId !== ctx.ownerId || own.siteId !== basket.siteId)) {
+        return reject('basket_transfer_conflict', "The shopper's basket changed during the transfer; try again.");
+      }
+      if (own && command.mode === 'transfer') return reject('basket_transfer_conflict', 'The shopper already has an active basket; transfer with merge=true or overrideExisting=true.');
+      if (!own || command.mode === 'override') return changed({ ownerId: ctx.ownerId });
+      const lines = mergeLines(basket.lines, own.lines, 'sum_quantities', ctx);
+      if ('code' in lines) return { outcome: 'rejected', rejection: lines };
+      const coupons = [...basket.coupons, ...own.coupons.filter((c) => !basket.coupons.some((mine) => sameCode(mine.code, c.code)))].slice(0, MAX_COUPONS);
+      return changed({ ownerId: ctx.ownerId, lines, coupons });
     }
     case 'update_basket': {
       if (command.expectedVersion !== null && command.expectedVersion !== basket.version) {
@@ -355,6 +424,53 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       return changed({ custom: mergeCustom(basket.custom, command.custom), sourceCode });
     }
   }
+}
+
+/** Why an instrument cannot be on the basket (unknown method, card type it does not take, amount finer than the currency), or null. */
+function paymentInstrumentRefusal(instrument: Omit<PaymentInstrument, 'id'>, currency: string, ctx: MutationContext): Rejection | null {
+  const method = ctx.paymentMethods?.get(instrument.methodId);
+  if (!method) return { code: 'payment_method_not_found', message: `No payment method '${instrument.methodId}' on this site.` };
+  const card = instrument.card;
+  if (card && method.cardTypes.length > 0 && !method.cardTypes.includes(card.cardType)) {
+    return { code: 'payment_method_not_found', message: `Payment method '${method.id}' does not take '${card.cardType}' cards.` };
+  }
+  if (instrument.amount !== null && new Money(instrument.amount).decimalPlaces() > minorUnits(currency)) {
+    return { code: 'payment_amount_invalid', message: `An amount in ${currency} has at most ${minorUnits(currency)} decimal places.` };
+  }
+  return null;
+}
+
+/**
+ * One item update on the lines. A swap to a SKU another line holds combines them on that line (this one
+ * goes); a changed SKU or quantity takes today's price as the line's remembered one.
+ */
+function updateItem(lines: readonly BasketLine[], u: ItemUpdate, ctx: MutationContext): readonly BasketLine[] | Rejection {
+  const line = lines.find((l) => l.itemId === u.itemId);
+  if (!line) return { code: 'item_not_found', message: `No product item with id '${u.itemId}' in this basket.` };
+  const quantity = u.quantity ?? line.quantity;
+  if (quantity === 0) return lines.filter((l) => l !== line);
+  const sku = u.sku ?? line.sku;
+  const entry = ctx.catalog.get(sku);
+  if (sku !== line.sku) {
+    if (!entry || !entry.online) return { code: 'product_not_found', message: `Product '${sku}' does not exist or is offline.` };
+    if (entry.price === null) return { code: 'product_without_price', message: `Product '${sku}' has no price on this site.` };
+  }
+  const gift = u.gift ?? line.gift ?? false;
+  const giftMessage = u.giftMessage === undefined ? line.giftMessage : u.giftMessage;
+  const other = sku !== line.sku ? lines.find((l) => l !== line && l.sku === sku) : undefined;
+  const total = quantity + (other?.quantity ?? 0);
+  if (total > ctx.limits.maxLineQuantity) return { code: 'quantity_limit_exceeded', message: `Quantity of product '${sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.` };
+  const price = entry?.price ?? line.addedUnitPrice;
+  const touched = u.quantity !== undefined || sku !== line.sku;
+  const updated: BasketLine = withGift({ ...line, sku, quantity, addedUnitPrice: touched ? price : line.addedUnitPrice, ...(sku !== line.sku ? { attributes: {} } : {}) }, gift, giftMessage);
+  if (other) return lines.filter((l) => l !== line).map((l) => (l === other ? { ...other, quantity: total, addedUnitPrice: price } : l));
+  return lines.map((l) => (l === line ? updated : l));
+}
+
+/** The line with its gift fields as given (a false flag and no message are left out, as stored). */
+function withGift(line: BasketLine, gift: boolean, giftMessage: string | null | undefined): BasketLine {
+  const { gift: _g, giftMessage: _m, ...rest } = line;
+  return { ...rest, ...(gift ? { gift: true } : {}), ...(giftMessage !== null && giftMessage !== undefined ? { giftMessage } : {}) };
 }
 
 function quantityLimit(sku: string, ctx: MutationContext): MutationResult {
@@ -396,7 +512,8 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
       return { code: 'quantity_limit_exceeded', message: `Quantity of product '${item.sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.` };
     }
     if (existing) {
-      lines[index] = { ...existing, quantity, addedUnitPrice: entry.price, custom: { ...existing.custom, ...item.custom }, attributes: item.attributes ?? existing.attributes };
+      const merged: BasketLine = { ...existing, quantity, addedUnitPrice: entry.price, custom: { ...existing.custom, ...item.custom }, attributes: item.attributes ?? existing.attributes };
+      lines[index] = item.gift !== undefined || item.giftMessage !== undefined ? withGift(merged, item.gift ?? existing.gift ?? false, item.giftMessage === undefined ? existing.giftMessage : item.giftMessage) : merged;
       continue;
     }
     if (lines.length >= ctx.limits.maxLines) {
@@ -411,6 +528,8 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
       position,
       attributes: item.attributes ?? {},
       custom: item.custom ?? {},
+      ...(item.gift ? { gift: true } : {}),
+      ...(typeof item.giftMessage === 'string' ? { giftMessage: item.giftMessage } : {}),
     });
   }
   return lines;
@@ -465,5 +584,7 @@ export function skusInvolved(basket: Basket | null, command: MutationCommand): s
   const skus = new Set(basket?.lines.map((l) => l.sku) ?? []);
   if (command.kind === 'add_items') for (const i of command.items) skus.add(i.sku);
   if (command.kind === 'set_product_quantity') skus.add(command.sku);
+  if (command.kind === 'update_item' && command.sku !== undefined) skus.add(command.sku);
+  if (command.kind === 'update_items') for (const u of command.items) if (u.sku !== undefined) skus.add(u.sku);
   return [...skus].sort();
 }

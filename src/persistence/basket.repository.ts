@@ -69,7 +69,7 @@ interface StateRow {
   s_tax_rounded_at_group: boolean;
   s_rounding_mode: SitePolicy['roundingMode'];
   recorded: RecordedMutation | null;
-  lines: { item_id: string; sku: string; quantity: number; added_unit_price: string | null; position: number; attributes: Record<string, unknown>; custom: Record<string, unknown> }[];
+  lines: { item_id: string; sku: string; quantity: number; added_unit_price: string | null; position: number; attributes: Record<string, unknown>; custom: Record<string, unknown>; gift: boolean; gift_message: string | null }[];
   catalog: { sku: string; pk: number; name: string; tax_rate: string; online: boolean; image: string | null; price: string | null; retail_price: string | null }[];
   stock: { sku: string; tracked: boolean; on_hand: number; reserved: number; reclaimable: number; ours: number; ours_expires_at: string | null }[];
   shipping_methods: ShippingMethodRow[];
@@ -132,7 +132,7 @@ export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
 }
 
 const READ_STATE = prepared(
-  'basket_mutation_state_v8',
+  'basket_mutation_state_v9',
   `with target as (select $1::uuid as id, $2::uuid as mid, $3::text as create_site, $4::text[] as skus, $5::timestamptz as now, $6::text[] as codes)
    select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.source_code, b.checkout, b.shipping_method_id, b.adjustments, b.coupons, b.external_offer_code, b.created_at, b.updated_at,
      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
@@ -140,7 +140,8 @@ const READ_STATE = prepared(
      (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
         from mutations m where m.id = t.mid) as recorded,
      (select coalesce(json_agg(json_build_object('item_id', l.item_id, 'sku', l.sku, 'quantity', l.quantity,
-                'added_unit_price', l.added_unit_price::text, 'position', l.position, 'attributes', l.attributes, 'custom', l.custom)
+                'added_unit_price', l.added_unit_price::text, 'position', l.position, 'attributes', l.attributes, 'custom', l.custom,
+                'gift', l.gift, 'gift_message', l.gift_message)
               order by l.position), '[]'::json)
         from basket_lines l where l.basket_id = t.id) as lines,
      (select coalesce(json_agg(json_build_object('sku', p.sku, 'pk', p.pk, 'name', p.name, 'tax_rate', p.tax_rate::text, 'online', p.online,
@@ -194,6 +195,8 @@ export async function loadMutationState(
     position: l.position,
     attributes: l.attributes,
     custom: l.custom,
+    ...(l.gift ? { gift: true } : {}),
+    ...(l.gift_message !== null ? { giftMessage: l.gift_message } : {}),
   }));
   const catalog = new Map(
     r.catalog.map((c): [string, CatalogEntry] => [
@@ -313,12 +316,12 @@ const LINES_AND_RECORD = `
   lines_deleted as (
     delete from basket_lines where basket_id = $1 and item_id = any($12::text[]) and exists (select 1 from basket_written)),
   lines_upserted as (
-    insert into basket_lines (basket_id, item_id, sku, quantity, added_unit_price, position, attributes, custom)
-    select $1, x.item_id, x.sku, x.quantity, x.added_unit_price, x.position, x.attributes, x.custom
-    from jsonb_to_recordset($13::jsonb) as x (item_id text, sku text, quantity int, added_unit_price numeric, position int, attributes jsonb, custom jsonb)
+    insert into basket_lines (basket_id, item_id, sku, quantity, added_unit_price, position, attributes, custom, gift, gift_message)
+    select $1, x.item_id, x.sku, x.quantity, x.added_unit_price, x.position, x.attributes, x.custom, x.gift, x.gift_message
+    from jsonb_to_recordset($13::jsonb) as x (item_id text, sku text, quantity int, added_unit_price numeric, position int, attributes jsonb, custom jsonb, gift boolean, gift_message text)
     where exists (select 1 from basket_written)
-    on conflict (basket_id, item_id) do update set quantity = excluded.quantity, added_unit_price = excluded.added_unit_price,
-      position = excluded.position, attributes = excluded.attributes, custom = excluded.custom),
+    on conflict (basket_id, item_id) do update set sku = excluded.sku, quantity = excluded.quantity, added_unit_price = excluded.added_unit_price,
+      position = excluded.position, attributes = excluded.attributes, custom = excluded.custom, gift = excluded.gift, gift_message = excluded.gift_message),
   mutation_inserted as (
     insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
     select $14, $1, $15, $16::text, $17, $18, $19::jsonb, 'applied', null, $4,
@@ -332,13 +335,13 @@ const LINES_AND_RECORD = `
  * first (an InitPlan of the update) and locks the basket row, so both see the same version.
  */
 const WRITE_UPDATE = prepared(
-  'basket_write_update_v8',
+  'basket_write_update_v9',
   `with reservation as materialized (
      select case when jsonb_array_length($23::jsonb) = 0 then 'ok'
                  else basket_apply_reservations($1, $2, $22, $23::jsonb, $24, $11) end as outcome),
    basket_written as (
      update baskets set status = $3, version = $4, custom = $5::jsonb, product_sub_total = $6, product_total = $7, tax_total = $8,
-       order_total = $9, snapshot = $10, updated_at = $11, source_code = $25, checkout = $26::jsonb, shipping_method_id = $27, adjustments = $28::jsonb, coupons = $29::jsonb, external_offer_code = $30
+       order_total = $9, snapshot = $10, updated_at = $11, source_code = $25, checkout = $26::jsonb, shipping_method_id = $27, adjustments = $28::jsonb, coupons = $29::jsonb, external_offer_code = $30, owner_id = $31
      where id = $1 and version = $2 and (select outcome from reservation) = 'ok'
      returning pk),
    ${LINES_AND_RECORD}
@@ -347,7 +350,7 @@ const WRITE_UPDATE = prepared(
 
 /** Inserts a new basket with the next pk (written into its snapshot too); nothing if the id exists. */
 const WRITE_INSERT = prepared(
-  'basket_write_insert_v4',
+  'basket_write_insert_v5',
   `with basket_written as (
      insert into baskets (id, pk, owner_id, site_id, currency, status, version, agent_basket, custom,
                           product_sub_total, product_total, tax_total, order_total, snapshot, created_at, updated_at)
@@ -386,6 +389,8 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
       position: l.position,
       attributes: l.attributes,
       custom: l.custom,
+      gift: l.gift ?? false,
+      gift_message: l.giftMessage ?? null,
     }));
   const t = totalsColumns(totals, after.currency);
   const [id, ownerId, key, hash, kind, payload, enqueuedAt, finishedAt] = common;
@@ -398,7 +403,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
   const rows =
     before === null
       ? await run<{ pk: number | null }>(db, WRITE_INSERT, [...values, after.ownerId, after.siteId, after.currency, after.agentBasket, after.createdAt])
-      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout), after.shippingMethodId, JSON.stringify(after.adjustments.map((a) => ({ ...a, value: a.value.toString() }))), JSON.stringify(after.coupons), after.externalOfferCode]);
+      : await run<{ pk: number | null }>(db, WRITE_UPDATE, [...values, reservations.stockList, JSON.stringify(reservations.plan), reservations.expiresAt, after.sourceCode, JSON.stringify(after.checkout), after.shippingMethodId, JSON.stringify(after.adjustments.map((a) => ({ ...a, value: a.value.toString() }))), JSON.stringify(after.coupons), after.externalOfferCode, after.ownerId]);
   const pk = rows[0]?.pk ?? null;
   if (pk === null) throw new ConcurrentModificationError(`basket ${after.id} or its inventory changed since it was read`);
   return Number(pk);

@@ -20,6 +20,8 @@ export interface SiteTable {
   taxation: 'gross' | 'net';
   tax_rounded_at_group: boolean;
   rounding_mode: 'half_up' | 'half_even';
+  /** Offered as the default in shipping-method lists (SCAPI defaultShippingMethodId); null: none set. */
+  default_shipping_method_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -97,6 +99,8 @@ export interface BasketLineTable {
   position: number;
   attributes: Json<Record<string, unknown>>;
   custom: Json<Record<string, unknown>>;
+  gift: Generated<boolean>;
+  gift_message: string | null;
 }
 
 export type MutationStatus = 'applied' | 'rejected' | 'failed';

@@ -12,7 +12,7 @@ import type { MutationCommand } from '../../domain/mutations.js';
 import type { BasketSnapshot } from '../../application/basket-snapshot.js';
 import { idempotentBasketId, requestHash } from '../../application/ids.js';
 import { Money, formatMoney, roundMoney } from '../../domain/money.js';
-import { listPaymentMethods, listShippingMethods } from '../../persistence/site.repository.js';
+import { defaultShippingMethodOf, listPaymentMethods, listShippingMethods } from '../../persistence/site.repository.js';
 import { toShippingMethod } from '../../persistence/basket.repository.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -23,8 +23,12 @@ import { customOf, withoutCardSecrets } from '../ocapi/schemas.js';
 import { basketOperations, type BasketOperation } from './operations.js';
 
 export interface BasketDialect {
-  /** Names the dialect's cached basket rendering ('ocapi', 'scapi'). */
+  /** Names the dialect's operations (OpenAPI operationId prefix) and, unless `rendering` is given, its cached basket rendering. */
   readonly name: string;
+  /** The cached rendering's name when another dialect renders alike (SCAPI v2 renders as v1). */
+  readonly rendering?: string;
+  /** Refuse coupon codes that cannot be used (SCAPI, as SFCC does) instead of keeping them with their status. */
+  readonly verifiesCoupons?: boolean;
   /** OpenAPI tag. */
   readonly tag: string;
   /** The route path of an operation (given in OCAPI's form). */
@@ -40,6 +44,7 @@ export interface BasketDialect {
 export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dialect: BasketDialect): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { tokens, submitter, reader } = deps;
+  const rendering = dialect.rendering ?? dialect.name;
 
   const renderBasket = (snapshot: BasketSnapshot) => dialect.render(renderBasketDocument(snapshot));
   const sendText = (reply: FastifyReply, text: string, version?: number, status = 200) => {
@@ -99,15 +104,15 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           case 'get': {
             const known = ifNoneMatchVersion(req);
             const basketId = params.basket_id!;
-            const read = await ownedBasket(principal, siteId, basketId, known ?? 0, dialect.name);
+            const read = await ownedBasket(principal, siteId, basketId, known ?? 0, rendering);
             if (notModified(req, read.head.version)) return reply.code(304).header('etag', etag(read.head.version)).send();
-            const doc = await reader.render(basketId, read, dialect.name, renderBasket);
+            const doc = await reader.render(basketId, read, rendering, renderBasket);
             if (!doc) throw basketNotFound(basketId);
             return sendText(reply, doc.text, doc.version);
           }
           case 'change': {
             const read = await ownedBasket(principal, siteId, params.basket_id!);
-            const command = op.build({ params, body: body ?? {}, principal, version: read.head.version, query: (req.query ?? {}) as Record<string, unknown> });
+            const command = op.build({ params, body: body ?? {}, principal, version: read.head.version, query: (req.query ?? {}) as Record<string, unknown>, verifiesCoupons: dialect.verifiesCoupons === true });
             const onApplied = op.answer === 'empty' ? () => reply.code(204).send() : (s: BasketSnapshot) => sendText(reply, renderBasket(s), s.version);
             return submit(req, reply, op, principal, params.basket_id!, command, onApplied);
           }
@@ -118,6 +123,9 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             if (!snapshot) throw basketNotFound(params.basket_id!);
             const productTotal = new Money(snapshot.totals.productTotal);
             const methods = (await listShippingMethods(deps.db, siteId)).map(toShippingMethod);
+            // The default the storefront preselects: the site's setting while that method exists, else the first method.
+            const siteDefault = await defaultShippingMethodOf(deps.db, siteId);
+            const defaultId = methods.some((m) => m.id === siteDefault) ? siteDefault : (methods[0]?.id ?? null);
             const price = (m: (typeof methods)[number]) => (m.freeOver !== null && productTotal.gte(m.freeOver) ? new Money(0) : roundMoney(m.price, snapshot.currency, snapshot.roundingMode));
             return sendText(
               reply,
@@ -125,7 +133,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
                 _v: OCAPI_VERSION,
                 _type: 'shipping_method_result',
                 applicable_shipping_methods: methods.map((m) => ({ _type: 'shipping_method', id: m.id, name: m.name, price: decimal(formatMoney(price(m), snapshot.currency)) })),
-                ...(snapshot.shipping ? { default_shipping_method_id: snapshot.shipping.methodId } : {}),
+                ...(defaultId !== null ? { default_shipping_method_id: defaultId } : {}),
               }),
             );
           }

@@ -32,6 +32,8 @@ interface MergeOptions {
   readonly normalize: preValidationHookHandler;
   readonly querystring: z.ZodType;
   readonly render: (document: object) => string;
+  /** OpenAPI operationId prefix (one per SCAPI version). */
+  readonly name?: string;
 }
 
 export function mergeRoute(app: FastifyInstance, deps: ApiDeps, opts: MergeOptions): void {
@@ -41,7 +43,7 @@ export function mergeRoute(app: FastifyInstance, deps: ApiDeps, opts: MergeOptio
     {
       schema: {
         tags: ['SCAPI Shopper Baskets'],
-        operationId: 'scapi_mergeBasket',
+        operationId: `${opts.name ?? 'scapi'}_mergeBasket`,
         summary: "Merge the signed-in guest's basket into the customer's basket (lines, coupons, held units)",
         params: SiteParams,
         querystring: MergeQuery,
@@ -72,7 +74,7 @@ export function mergeRoute(app: FastifyInstance, deps: ApiDeps, opts: MergeOptio
   );
 }
 
-function guestOf(req: FastifyRequest, deps: ApiDeps, principal: Principal): string {
+export function guestOf(req: FastifyRequest, deps: ApiDeps, principal: Principal): string {
   const header = req.headers['x-guest-authorization'];
   if (typeof header === 'string') {
     const token = bearerToken({ headers: { authorization: header } } as FastifyRequest);

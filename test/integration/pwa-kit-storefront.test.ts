@@ -1,0 +1,78 @@
+/**
+ * PWA Kit's Retail React App works unchanged: its cart and checkout call sequence through the official
+ * ShopperBasketsV2 and ShopperCustomers clients, with the bodies the app builds (see
+ * test/support/pwa-kit-flow.ts for each call's source file in `@salesforce/retail-react-app` 10.2.1).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
+import { seedProducts, startHarness, type Harness } from '../support/harness.js';
+import { runStorefrontFlow, type FlowSetup } from '../support/pwa-kit-flow.js';
+
+let h: Harness;
+let setup: FlowSetup;
+beforeAll(async () => {
+  h = await startHarness();
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  setup = await storefrontSite(h, `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`);
+});
+afterAll(async () => h?.close());
+
+/** A site of its own (lists, a default shipping method, CREDIT_CARD) so other tests' baskets never mix in. */
+export async function storefrontSite(h: Harness, origin: string): Promise<FlowSetup> {
+  const t = h.tag;
+  const siteId = `pwa-${t}`.slice(0, 64);
+  const list = `pwa-${t}`;
+  const put = async (url: string, payload: object) => {
+    const r = await h.app.inject({ method: 'PUT', url, headers: h.adminHeaders, payload });
+    expect(r.statusCode, r.body).toBe(200);
+  };
+  const s: FlowSetup = { h, origin, siteId, stockList: list, red: `${t}-dress-red`, blue: `${t}-dress-blue`, socks: `${t}-socks`, coupon: `${t}-PWA10`, defaultMethod: 'standard' };
+  await seedProducts(h, [
+    { sku: s.red, price: '30.00', stock: 20 },
+    { sku: s.blue, price: '64.00', stock: 20 },
+    { sku: s.socks, price: '8.00', stock: 20 },
+  ], list, 'USD', list);
+  await put(`/admin/sites/${siteId}`, { currency: 'USD', price_list: list, stock_list: list, default_shipping_method_id: 'standard' });
+  await put(`/admin/sites/${siteId}/shipping-methods/express`, { name: 'Express', price: '15.00', tax_rate: '0.2' });
+  await put(`/admin/sites/${siteId}/shipping-methods/standard`, { name: 'Standard', price: '5.00', tax_rate: '0.2' });
+  await put(`/admin/sites/${siteId}/payment-methods/CREDIT_CARD`, { name: 'Credit card', card_types: ['Visa', 'Master Card'] });
+  await put(`/admin/promotions/${s.coupon}`, { kind: 'coupon', name: 'Ten percent', site: siteId, discount: { type: 'percentage', value: '10' } });
+  return s;
+}
+
+describe("PWA Kit's cart and checkout through ShopperBasketsV2 and ShopperCustomers", () => {
+  it('runs the whole sequence with HS256 tokens (guest, then signed in with guest_sub)', async () => {
+    const guest = `guest-${h.tag}`;
+    const guest2 = `guest2-${h.tag}`;
+    const customer = `customer-${h.tag}`;
+    await runStorefrontFlow(setup, {
+      guest: { token: h.tokens.sign(guest), customerId: guest },
+      registered: { token: h.tokens.sign(customer, 'customer', guest), customerId: customer },
+      secondGuest: { token: h.tokens.sign(guest2), customerId: guest2 },
+      registeredAfterSecond: { token: h.tokens.sign(customer, 'customer', guest2), customerId: customer },
+    });
+  });
+
+  it('refuses what it cannot do with SCAPI error documents: another shipment, gift certificates, tax mode external', async () => {
+    const sub = `edge-${h.tag}`;
+    const sdk = new ShopperBasketsV2({ parameters: { organizationId: 'f_ecom_zzrf_001', siteId: setup.siteId, shortCode: 'local' }, proxy: setup.origin, headers: { authorization: `Bearer ${h.tokens.sign(sub)}` } });
+    const basketId = (await sdk.createBasket({ body: {} })).basketId!;
+    const raw = async (p: Promise<Response>) => {
+      const r = await p;
+      return { status: r.status, body: r.status === 204 ? null : await r.json() };
+    };
+    const other = await raw(sdk.addItemToBasket({ parameters: { basketId }, body: [{ productId: setup.socks, quantity: 1, shipmentId: 'gift-box' }] }, true));
+    expect([other.status, other.body.title]).toEqual([404, 'Shipment Not Found']);
+    const gc = await raw(sdk.addGiftCertificateItemToBasket({ parameters: { basketId }, body: { amount: 10, recipientEmail: 'a@example.com' } }, true));
+    expect([gc.status, gc.body.title]).toEqual([400, 'Unsupported Operation']);
+    const shipment = await raw(sdk.createShipmentForBasket({ parameters: { basketId }, body: { shipmentId: 'second' } }, true));
+    expect(shipment.status).toBe(400);
+    const taxes = await raw(sdk.getTaxesFromBasket({ parameters: { basketId } }, true));
+    expect([taxes.status, taxes.body.type]).toEqual([400, expect.stringMatching(/unsupported-operation$/)]);
+    const external = await raw(sdk.createBasket({ parameters: { taxMode: 'external' }, body: {} }, true));
+    expect(external.status).toBe(400);
+    // Nothing changed: the basket is still empty.
+    expect((await sdk.getBasket({ parameters: { basketId } })).productItems ?? []).toEqual([]);
+  });
+});
