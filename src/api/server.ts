@@ -13,6 +13,7 @@ import { OCAPI_PREFIX, ocapiRoutes } from './ocapi/ocapi.routes.js';
 import { akinonRoutes } from './akinon/akinon.routes.js';
 import { SCAPI_PREFIX, SCAPI_V2_PREFIX, scapiRoutes } from './scapi/scapi.routes.js';
 import { SHOPPER_CUSTOMERS_PREFIX, shopperCustomersRoutes } from './scapi/customers.routes.js';
+import { externalIssuerOf, registerExternalIssuer } from './external-auth.js';
 import { scapiRouteSchema } from './scapi/spelling.js';
 import { systemRoutes } from './system.routes.js';
 import { BOARD_PATH, registerQueueBoard } from './ops/queue-board.js';
@@ -59,6 +60,9 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Shopper tokens of a configured external issuer (SLAS), verified through its JWKS before any route.
+  const externalIssuer = externalIssuerOf(deps.config);
+  if (externalIssuer) registerExternalIssuer(app, externalIssuer);
 
   // Shutdown: answers sent after close() began ask the client to close its keep-alive connection, so
   // close() does not wait out the keep-alive timeout of clients whose requests were in flight.

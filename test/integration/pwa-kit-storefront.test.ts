@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
-import { seedProducts, startHarness, type Harness } from '../support/harness.js';
-import { runStorefrontFlow, type FlowSetup } from '../support/pwa-kit-flow.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { runStorefrontFlow, storefrontSite, type FlowSetup } from '../support/pwa-kit-flow.js';
 
 let h: Harness;
 let setup: FlowSetup;
@@ -17,29 +17,6 @@ beforeAll(async () => {
   setup = await storefrontSite(h, `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`);
 });
 afterAll(async () => h?.close());
-
-/** A site of its own (lists, a default shipping method, CREDIT_CARD) so other tests' baskets never mix in. */
-export async function storefrontSite(h: Harness, origin: string): Promise<FlowSetup> {
-  const t = h.tag;
-  const siteId = `pwa-${t}`.slice(0, 64);
-  const list = `pwa-${t}`;
-  const put = async (url: string, payload: object) => {
-    const r = await h.app.inject({ method: 'PUT', url, headers: h.adminHeaders, payload });
-    expect(r.statusCode, r.body).toBe(200);
-  };
-  const s: FlowSetup = { h, origin, siteId, stockList: list, red: `${t}-dress-red`, blue: `${t}-dress-blue`, socks: `${t}-socks`, coupon: `${t}-PWA10`, defaultMethod: 'standard' };
-  await seedProducts(h, [
-    { sku: s.red, price: '30.00', stock: 20 },
-    { sku: s.blue, price: '64.00', stock: 20 },
-    { sku: s.socks, price: '8.00', stock: 20 },
-  ], list, 'USD', list);
-  await put(`/admin/sites/${siteId}`, { currency: 'USD', price_list: list, stock_list: list, default_shipping_method_id: 'standard' });
-  await put(`/admin/sites/${siteId}/shipping-methods/express`, { name: 'Express', price: '15.00', tax_rate: '0.2' });
-  await put(`/admin/sites/${siteId}/shipping-methods/standard`, { name: 'Standard', price: '5.00', tax_rate: '0.2' });
-  await put(`/admin/sites/${siteId}/payment-methods/CREDIT_CARD`, { name: 'Credit card', card_types: ['Visa', 'Master Card'] });
-  await put(`/admin/promotions/${s.coupon}`, { kind: 'coupon', name: 'Ten percent', site: siteId, discount: { type: 'percentage', value: '10' } });
-  return s;
-}
 
 describe("PWA Kit's cart and checkout through ShopperBasketsV2 and ShopperCustomers", () => {
   it('runs the whole sequence with HS256 tokens (guest, then signed in with guest_sub)', async () => {

@@ -12,7 +12,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { answerWrite, authenticate, bearerToken, outcomeError, writeOptions } from '../http.js';
+import { answerWrite, authenticate, bearerToken, outcomeError, verifyToken, writeOptions } from '../http.js';
 import { requestHash } from '../../application/ids.js';
 import { activeBasketOf } from '../../persistence/owner-baskets.repository.js';
 import { BasketCreationRefused, ensureActiveBasket } from '../../application/active-basket.js';
@@ -78,7 +78,7 @@ export function guestOf(req: FastifyRequest, deps: ApiDeps, principal: Principal
   const header = req.headers['x-guest-authorization'];
   if (typeof header === 'string') {
     const token = bearerToken({ headers: { authorization: header } } as FastifyRequest);
-    const guest = token ? deps.tokens.verify(token) : null;
+    const guest = token ? verifyToken(req, token, deps.tokens) : null;
     if (!guest) throw new ApiError('unauthorized', 'X-Guest-Authorization does not carry a valid guest token.');
     if (guest.sub === principal.sub) throw new ApiError('invalid_request', 'The guest and the customer are the same.');
     return guest.sub;
