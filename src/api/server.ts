@@ -84,7 +84,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // OpenAPI generated from the routes' zod schemas, served at /docs (JSON at /docs/json).
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Basket service', version: '0.1.0', description: 'Basket dialects (OCAPI Shop API 23.2, SCAPI Shopper Baskets v1, Akinon basket API), admin catalogue feed, mutation status.' },
+      info: { title: 'Basket service', version: '0.1.0', description: 'Basket dialects (OCAPI Shop API 23.2, SCAPI Shopper Baskets v1 and v2 with Shopper Customers getCustomerBaskets, Akinon basket API), admin catalogue feed, mutation status.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
+import { sql } from 'kysely';
 import { startHarness, type Harness } from '../support/harness.js';
 import { runStorefrontFlow, storefrontSite, type FlowSetup } from '../support/pwa-kit-flow.js';
 
@@ -51,5 +52,53 @@ describe("PWA Kit's cart and checkout through ShopperBasketsV2 and ShopperCustom
     expect(external.status).toBe(400);
     // Nothing changed: the basket is still empty.
     expect((await sdk.getBasket({ parameters: { basketId } })).productItems ?? []).toEqual([]);
+  });
+
+  it('a variant swap beyond stock is refused whole: the line and its held units stay as they were', async () => {
+    const sub = `swap-${h.tag}`;
+    const sdk = new ShopperBasketsV2({ parameters: { organizationId: 'f_ecom_zzrf_001', siteId: setup.siteId, shortCode: 'local' }, proxy: setup.origin, headers: { authorization: `Bearer ${h.tokens.sign(sub)}` } });
+    const basketId = (await sdk.createBasket({ body: {} })).basketId!;
+    const added = await sdk.addItemToBasket({ parameters: { basketId }, body: [{ productId: setup.socks, quantity: 2 }] });
+    const itemId = added.productItems![0]!.itemId!;
+    const r = await sdk.updateItemInBasket({ parameters: { basketId, itemId }, body: { productId: setup.red, quantity: 999 } }, true);
+    expect(r.status).toBe(409);
+    const basket = await sdk.getBasket({ parameters: { basketId } });
+    expect(basket.productItems?.map((i) => [i.itemId, i.productId, i.quantity])).toEqual([[itemId, setup.socks, 2]]);
+    await sdk.deleteBasket({ parameters: { basketId } });
+  });
+
+  it('transfers racing the guest\'s own adds keep every held unit accounted for', async () => {
+    const sdkFor = (token: string) => new ShopperBasketsV2({ parameters: { organizationId: 'f_ecom_zzrf_001', siteId: setup.siteId, shortCode: 'local' }, proxy: setup.origin, headers: { authorization: `Bearer ${token}` } });
+    const rounds = 6;
+    await Promise.all(
+      Array.from({ length: rounds }, async (_, i) => {
+        const guest = `race-guest-${i}-${h.tag}`;
+        const customer = `race-customer-${i}-${h.tag}`;
+        const g = sdkFor(h.tokens.sign(guest));
+        const c = sdkFor(h.tokens.sign(customer, 'customer', guest));
+        const mine = (await c.createBasket({ body: {} })).basketId!;
+        await c.addItemToBasket({ parameters: { basketId: mine }, body: [{ productId: setup.socks, quantity: 1 }] });
+        const gb = (await g.createBasket({ body: {} })).basketId!;
+        await g.addItemToBasket({ parameters: { basketId: gb }, body: [{ productId: setup.red, quantity: 1 }] });
+        // The guest's adds and the sign-in's transfer race on the guest basket's lane.
+        const adds = Array.from({ length: 3 }, () => g.addItemToBasket({ parameters: { basketId: gb }, body: [{ productId: setup.red, quantity: 1 }] }, true));
+        const transfer = c.transferBasket({ parameters: { merge: true } }, true);
+        const [t] = await Promise.all([transfer, ...adds]);
+        expect(t.status).toBe(200);
+      }),
+    );
+    // Every unit held belongs to a live basket, and the stock counters equal the holdings.
+    const { rows } = await sql<{ sku: string; reserved: number; held: number; stranded: number }>`
+      select s.sku, s.reserved,
+        (select coalesce(sum(r.quantity), 0)::int from reservations r where r.stock_list = s.stock_list and r.sku = s.sku) as held,
+        (select coalesce(sum(r.quantity), 0)::int from reservations r join baskets b on b.id = r.basket_id
+          where r.stock_list = s.stock_list and r.sku = s.sku and b.status <> 'active') as stranded
+      from stocks s where s.stock_list = ${setup.stockList}`.execute(h.res.db);
+    for (const r of rows) expect([r.sku, r.reserved, r.stranded]).toEqual([r.sku, r.held, 0]);
+    // Each customer ended with exactly one active basket holding its socks and the guest's dresses.
+    for (let i = 0; i < rounds; i++) {
+      const { rows: baskets } = await sql<{ n: number }>`select count(*)::int as n from baskets where owner_id = ${`race-customer-${i}-${h.tag}`} and status = 'active'`.execute(h.res.db);
+      expect(baskets[0]!.n).toBe(1);
+    }
   });
 });
