@@ -101,4 +101,28 @@ describe("PWA Kit's cart and checkout through ShopperBasketsV2 and ShopperCustom
       expect(baskets[0]!.n).toBe(1);
     }
   });
+
+  it('OCAPI lists the customer\'s baskets too (own only; agents any), and keeps a gift message per item', async () => {
+    const sub = `ocapi-list-${h.tag}`;
+    const owner = { authorization: `Bearer ${h.tokens.sign(sub)}` };
+    const base = `/s/${setup.siteId}/dw/shop/v23_2`;
+    const inject = (method: 'GET' | 'POST' | 'PATCH', url: string, headers: Record<string, string>, payload?: unknown) =>
+      h.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+    const id = (await inject('POST', `${base}/baskets`, owner, {})).json().basket_id as string;
+    const added = (await inject('POST', `${base}/baskets/${id}/items`, owner, [{ product_id: setup.socks, quantity: 1, gift: true, gift_message: 'For you' }])).json();
+    expect(added.product_items[0]).toMatchObject({ gift: true, gift_message: 'For you' });
+    const item = added.product_items[0].item_id as string;
+    const cleared = (await inject('PATCH', `${base}/baskets/${id}/items/${item}`, owner, { gift_message: null })).json();
+    expect(cleared.product_items[0].gift).toBe(true);
+    expect(cleared.product_items[0]).not.toHaveProperty('gift_message');
+
+    const list = await inject('GET', `${base}/customers/${sub}/baskets`, owner);
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toMatchObject({ _v: '23.2', _type: 'baskets_result', total: 1, baskets: [{ basket_id: id, product_items: [{ product_id: setup.socks }] }] });
+    const stranger = await inject('GET', `${base}/customers/${sub}/baskets`, { authorization: `Bearer ${h.tokens.sign(`other-${h.tag}`)}` });
+    expect([stranger.statusCode, stranger.json().fault.type]).toEqual([403, 'AccessWithoutPermissionException']);
+    const agent = await inject('GET', `${base}/customers/${sub}/baskets`, { authorization: `Bearer ${h.tokens.sign(`agent-${h.tag}`, 'agent')}` });
+    expect(agent.json().total).toBe(1);
+    expect((await inject('GET', `${base}/customers/${sub}/baskets`, {})).statusCode).toBe(401);
+  });
 });
