@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
+import { ShopperBaskets, ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
 import { sql } from 'kysely';
 import { startHarness, type Harness } from '../support/harness.js';
 import { runStorefrontFlow, storefrontSite, type FlowSetup } from '../support/pwa-kit-flow.js';
@@ -124,5 +124,28 @@ describe("PWA Kit's cart and checkout through ShopperBasketsV2 and ShopperCustom
     const agent = await inject('GET', `${base}/customers/${sub}/baskets`, { authorization: `Bearer ${h.tokens.sign(`agent-${h.tag}`, 'agent')}` });
     expect(agent.json().total).toBe(1);
     expect((await inject('GET', `${base}/customers/${sub}/baskets`, {})).statusCode).toBe(401);
+  });
+
+  it('routes every method the official clients declare (v1 and v2): none falls through to the router\'s 404', async () => {
+    const sub = `every-${h.tag}`;
+    const conf = { parameters: { organizationId: 'f_ecom_zzrf_001', siteId: setup.siteId, shortCode: 'local' }, proxy: setup.origin, headers: { authorization: `Bearer ${h.tokens.sign(sub)}` } };
+    type Sdk = Record<string, (o: object, raw: boolean) => Promise<Response>>;
+    const clients: [string, Sdk, Record<string, string>][] = [
+      ['ShopperBaskets', new ShopperBaskets(conf) as unknown as Sdk, ShopperBaskets.apiPaths],
+      ['ShopperBasketsV2', new ShopperBasketsV2(conf) as unknown as Sdk, ShopperBasketsV2.apiPaths],
+    ];
+    for (const [label, sdk, apiPaths] of clients) {
+      const basketId = ((await (sdk.createBasket!({ body: {} }, true))).json() as Promise<{ basketId: string }>);
+      const id = (await basketId).basketId;
+      const parameters = { basketId: id, itemId: 'x', couponItemId: 'x', paymentInstrumentId: 'x', priceAdjustmentId: 'x', shipmentId: 'me', giftCertificateItemId: 'x' };
+      const names = Object.keys(apiPaths).filter((n) => n !== 'deleteBasket');
+      expect(names.length).toBeGreaterThanOrEqual(36);
+      for (const name of names) {
+        const r = await sdk[name]!({ parameters, body: {} }, true);
+        const body = r.status === 204 ? null : ((await r.json()) as { title?: string });
+        expect([name, r.status === 404 && body?.title === 'Resource Path Not Found', r.status === 405], `${label}.${name}: ${r.status} ${JSON.stringify(body)}`).toEqual([name, false, false]);
+        expect(r.status, name).toBeLessThan(500);
+      }
+    }
   });
 });

@@ -25,8 +25,8 @@ export const UNSUPPORTED: readonly (readonly [string, Method, string, string])[]
   ['updateShipmentForBasket', 'PATCH', '/baskets/:basketId/shipments/:shipmentId', 'a basket has one shipment, the default "me"; use its shipping-address and shipping-method'],
   ['removeShipmentFromBasket', 'DELETE', '/baskets/:basketId/shipments/:shipmentId', 'the default shipment "me" cannot be removed'],
   ['promoteTemporaryBasket', 'POST', '/baskets/:basketId/actions/promote', 'temporary baskets are not supported'],
-  ['updateAsAgentBasket', 'PATCH', '/baskets/:basketId/agent', 'agent baskets are created by an agent token'],
-  ['updateAsStorefrontBasket', 'PATCH', '/baskets/:basketId/storefront', 'agent baskets are created by an agent token'],
+  ['updateAsAgentBasket', 'PUT', '/baskets/:basketId/agent', 'agent baskets are created by an agent token'],
+  ['updateAsStorefrontBasket', 'PUT', '/baskets/:basketId/storefront', 'agent baskets are created by an agent token'],
 ];
 
 export function unsupportedRoutes(app: FastifyInstance, deps: ApiDeps, opts: { readonly normalize: preValidationHookHandler; readonly name: string }): void {
