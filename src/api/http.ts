@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal, TokenService } from '../auth/tokens.js';
 import type { SubmitResult } from '../application/submit-mutation.js';
-import type { MutationOutcome } from '../application/mutation-job.js';
-import type { BasketSnapshot } from '../application/basket-snapshot.js';
+import type { MutationOutcome } from '../contracts/mutation-job.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { ApiError, isApiErrorCode } from './errors.js';
 
 export function bearerToken(req: FastifyRequest): string | null {
@@ -31,7 +31,7 @@ export function authenticate(req: FastifyRequest, tokens: TokenService): Princip
   return principal;
 }
 
-/** Printable ASCII, 1..255 characters (CONTRACT §3). */
+/** Printable ASCII, 1..255 characters (an `Idempotency-Key`: it is stored and echoed, so nothing that could split a header line). */
 export const IdempotencyKeyHeader = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 export interface WriteOptions {

@@ -10,20 +10,20 @@
  * the mutation record's primary key keep the guarantees when BullMQ redelivers a stalled job.
  * Throws only for infrastructure errors (see `isTransientError`); business rejections are outcomes.
  */
-import { applyMutation, skusInvolved, type MutationCommand } from '../domain/mutations.js';
+import { COMMANDS, applyMutation, codesInvolved, isAgentOnly, skusInvolved, type MutationCommand } from '../domain/mutations.js';
 import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
 import { sameCode } from '../domain/promotions.js';
 import { planReservations, withTransferredHoldings } from '../domain/reservation.js';
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
-import type { Queryable } from '../persistence/prepared.js';
+import type { Queryable } from '../persistence/statement.js';
 import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
-import { buildSnapshot, type BasketSnapshot } from './basket-snapshot.js';
+import { buildSnapshot, type BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
 import { writeMergeOutcome } from '../persistence/merge.repository.js';
 import type pg from 'pg';
-import type { MutationJob, MutationOutcome } from './mutation-job.js';
+import type { MutationJob, MutationOutcome } from '../contracts/mutation-job.js';
 
 export interface ApplyDeps {
   readonly db: Db;
@@ -97,8 +97,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   };
 
   if (state.basket !== null && !visible) return reject('basket_not_found', `No basket with id '${basketId}'.`);
-  const manualAdjustment = command.kind === 'add_price_adjustment' || command.kind === 'update_price_adjustment' || command.kind === 'remove_price_adjustment';
-  if (manualAdjustment && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
+  if (isAgentOnly(command.kind) && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
   const site = state.site;
   if (site === null) {
     return command.kind === 'create_basket' ? reject('site_not_found', `No site '${command.siteId}'.`) : reject('basket_not_found', `No basket with id '${basketId}'.`);
@@ -120,7 +119,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 
   const after = result.basket;
   const plan = planReservations({
-    mode: command.kind === 'expire_reservations' ? 'expire' : command.kind === 'recalculate' ? 'keep' : 'hold',
+    mode: COMMANDS[command.kind].reservation,
     desired: wantedUnits(after, state.catalog),
     // A sign-in merge is never refused for stock: a guest line whose units are gone is flashed instead.
     increased: merge ? new Set<string>() : increasedSkus(before, after),
@@ -139,7 +138,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   const policy = { ...site, currency: after.currency };
   const shipping = { selectedId: after.shippingMethodId, method: after.shippingMethodId === null ? null : (state.shippingMethods.get(after.shippingMethodId) ?? null) };
   const offers = { promotions: state.promotions, coupons: after.coupons, externalOfferCode: after.externalOfferCode, now };
-  const priced = priceBasket(after.lines, state.catalog, policy, plan.short, shipping, after.adjustments, offers);
+  const priced = priceBasket({ lines: after.lines, catalog: state.catalog, policy, short: plan.short, shipping, adjustments: after.adjustments, offers });
   const refused = unverifiedCoupon(command, priced);
   if (refused) return reject('coupon_not_applicable', refused);
   const flashes = after.status === 'active' ? checkoutFlashes(after, priced, state.paymentMethods) : [];
@@ -157,7 +156,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (merge?.basket) {
     const guest = merge.basket;
     const emptied: Basket = { ...guest, lines: [], status: 'deleted', version: guest.version + 1, updatedAt: now };
-    const guestPriced = priceBasket([], state.catalog, { ...site, currency: guest.currency });
+    const guestPriced = priceBasket({ lines: [], catalog: state.catalog, policy: { ...site, currency: guest.currency } });
     const guestSnapshot = buildSnapshot(emptied, merge.pk ?? 0, { ...site, currency: guest.currency }, guestPriced);
     const guestRecord: MutationRecord = { ...record, id: sourceMutationId(mutationId), basketId: guest.id, ownerId: guest.ownerId, idempotencyKey: null, requestHash: null, kind: command.kind === 'transfer_basket' ? 'replaced_by_transfer' : 'merged_into', payload: { destination: basketId } };
     pk = await writeMergeOutcome(deps.pool, {
@@ -176,13 +175,6 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 /** The id under which a merge records what it did to the guest basket. */
 function sourceMutationId(mutationId: string): string {
   return derivedMutationId(mutationId, 'merge-source');
-}
-
-/** Coupon codes a command names (so their promotions are read with the state). */
-function codesInvolved(command: MutationCommand): string[] {
-  if (command.kind === 'add_coupon') return [command.code];
-  if (command.kind === 'set_offer_codes') return [command.voucherCode, command.externalOfferCode].filter((c): c is string => typeof c === 'string');
-  return [];
 }
 
 /**

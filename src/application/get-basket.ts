@@ -10,7 +10,7 @@
 import type { Db } from '../persistence/database.js';
 import { loadSnapshot } from '../persistence/basket.repository.js';
 import type { SnapshotCache, SnapshotHead } from '../cache/snapshot-cache.js';
-import type { BasketSnapshot } from './basket-snapshot.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 
 export interface BasketRead {
   readonly head: SnapshotHead;

@@ -7,11 +7,11 @@
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import { applyMutationJob, type ApplyDeps } from './apply-mutation.js';
-import type { MutationJob, MutationOutcome } from './mutation-job.js';
+import { CONTRACT_FORMAT, type MutationJob, type MutationOutcome } from '../contracts/mutation-job.js';
 import { isTransientError } from './transient-error.js';
 import { recordFailedMutation } from '../persistence/mutation.repository.js';
 import { loadSnapshot } from '../persistence/basket.repository.js';
-import type { BasketSnapshot } from './basket-snapshot.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import { publishReply } from '../queue/reply-channel.js';
 
@@ -37,6 +37,8 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   let alsoChanged: readonly BasketSnapshot[] = [];
   for (let attempt = 1; outcome === null; attempt++) {
     try {
+      // A job from a newer release may mean something this code cannot do: fail it rather than guess.
+      if ((job.format ?? 1) > CONTRACT_FORMAT) throw new Error(`job format ${job.format} is newer than this worker's (${CONTRACT_FORMAT})`);
       ({ outcome, duplicate, alsoChanged = [] } = await applyMutationJob(deps, job));
     } catch (err) {
       const transient = isTransientError(err);

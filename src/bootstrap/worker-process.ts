@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { laneBullPrefix, laneQueueName } from '../queue/lanes.js';
 import { processMutation, type ProcessDeps } from '../application/process-mutation.js';
-import type { MutationJob } from '../application/mutation-job.js';
+import type { MutationJob } from '../contracts/mutation-job.js';
 import type { Resources } from './resources.js';
 
 export interface WorkerProcess {

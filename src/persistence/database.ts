@@ -3,6 +3,7 @@
  * Money only inside repositories; `bigint` identity columns (small) arrive as JS numbers.
  */
 import pg from 'pg';
+import type { BasketStatus, MutationStatus, PromotionDiscountType, PromotionKind, RoundingMode, Taxation } from '../domain/enumerations.js';
 import { Kysely, PostgresDialect, type ColumnType, type Generated, type Selectable } from 'kysely';
 
 // int8 → number: only identity counters use bigint here, far below 2^53.
@@ -17,9 +18,9 @@ export interface SiteTable {
   currency: string;
   price_list: string;
   stock_list: string;
-  taxation: 'gross' | 'net';
+  taxation: Taxation;
   tax_rounded_at_group: boolean;
-  rounding_mode: 'half_up' | 'half_even';
+  rounding_mode: RoundingMode;
   /** Offered as the default in shipping-method lists (SCAPI defaultShippingMethodId); null: none set. */
   default_shipping_method_id: string | null;
   created_at: Timestamp;
@@ -70,7 +71,7 @@ export interface BasketTable {
   owner_id: string;
   site_id: string;
   currency: string;
-  status: 'active' | 'deleted';
+  status: BasketStatus;
   version: number;
   agent_basket: boolean;
   custom: Json<Record<string, unknown>>;
@@ -103,7 +104,7 @@ export interface BasketLineTable {
   gift_message: string | null;
 }
 
-export type MutationStatus = 'applied' | 'rejected' | 'failed';
+export type { MutationStatus } from '../domain/enumerations.js';
 
 export interface MutationTable {
   id: string;
@@ -133,13 +134,13 @@ export interface ShippingMethodTable {
 
 export interface PromotionTable {
   code: string;
-  kind: 'campaign' | 'coupon';
+  kind: PromotionKind;
   site_id: string | null;
   name: string;
   enabled: boolean;
   starts_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
   ends_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
-  discount_type: 'percentage' | 'amount' | 'free_shipping';
+  discount_type: PromotionDiscountType;
   discount_value: Numeric;
   skus: string[] | null;
   min_amount: Numeric | null;

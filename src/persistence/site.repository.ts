@@ -1,8 +1,21 @@
-/** Sites: the pricing and stock policy of a storefront (CONTRACT §6). */
-import type { PaymentMethod, SitePolicy } from '../domain/types.js';
+/** Sites: the pricing and stock policy of a storefront: currency, taxation, tax and money rounding, price and stock list. */
+import { Money } from '../domain/money.js';
+import type { PaymentMethod, ShippingMethod, SitePolicy } from '../domain/types.js';
 import type { Kysely } from 'kysely';
 import type { Database, Db, SiteRow } from './database.js';
-import type { ShippingMethodRow } from './basket.repository.js';
+
+/** A shipping method row (decimals as text), as the site's methods are listed and read with a basket. */
+export interface ShippingMethodRow {
+  id: string;
+  name: string;
+  price: string;
+  tax_rate: string;
+  free_over: string | null;
+}
+
+export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
+  return { id: m.id, name: m.name, price: new Money(m.price), taxRate: new Money(m.tax_rate), freeOver: m.free_over === null ? null : new Money(m.free_over) };
+}
 
 export function toSitePolicy(row: Pick<SiteRow, 'id' | 'currency' | 'price_list' | 'stock_list' | 'taxation' | 'tax_rounded_at_group' | 'rounding_mode'>): SitePolicy {
   return {

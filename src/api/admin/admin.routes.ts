@@ -1,5 +1,5 @@
 /**
- * Admin catalogue feed and support endpoints (CONTRACT §6): bearer ADMIN_TOKEN, problem+json errors.
+ * Admin catalogue feed and support endpoints: bearer ADMIN_TOKEN, problem+json errors.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';

@@ -1,5 +1,5 @@
 /**
- * Akinon Commerce basket dialect (CONTRACT §5), registered under `/baskets`: `/baskets/basket/` is the
+ * Akinon Commerce basket dialect, registered under `/baskets`: `/baskets/basket/` is the
  * caller's one active basket on the site `AKINON_SITE`, `/baskets/basket_items/` one of its lines. Both
  * answer with and without the trailing slash.
  *
@@ -12,9 +12,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MutationCommand } from '../../domain/mutations.js';
-import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import type { BasketRead } from '../../application/get-basket.js';
-import type { MutationOutcome } from '../../application/mutation-job.js';
+import type { MutationOutcome } from '../../contracts/mutation-job.js';
 import { lineItemId, requestHash } from '../../application/ids.js';
 import { productDetails, siteCurrency, skuOfProductPk } from '../../persistence/akinon.repository.js';
 import { BasketCreationRefused, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';

@@ -6,8 +6,8 @@
  */
 import type { ApiDeps } from '../deps.js';
 import type { Principal } from '../../auth/tokens.js';
-import type { BasketSnapshot } from '../../application/basket-snapshot.js';
-import { activeBasketsOf } from '../../persistence/owner-baskets.repository.js';
+import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
+import { customerBasketIds } from '../../application/customer-baskets.js';
 import { ApiError } from '../errors.js';
 
 /** How many baskets a listing shows (SFCC keeps a handful per customer; the newest comes first). */
@@ -28,7 +28,7 @@ export async function customerBaskets(
   render: (s: BasketSnapshot) => string,
 ): Promise<BasketListing> {
   if (principal.role !== 'agent' && principal.sub !== customerId) throw new ApiError('forbidden', 'A shopper may list only its own baskets.');
-  const { ids, total } = await activeBasketsOf(deps.db, customerId, siteId, MAX_LISTED_BASKETS);
+  const { ids, total } = await customerBasketIds(deps.db, customerId, siteId, MAX_LISTED_BASKETS);
   const documents: string[] = [];
   for (const id of ids) {
     const read = await deps.reader.head(id, 0, rendering);

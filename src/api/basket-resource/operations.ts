@@ -101,10 +101,6 @@ export type BasketOperation =
     })
   | (Common & { readonly kind: 'shipping_methods' | 'payment_methods' | 'notes'; readonly method: 'GET' });
 
-function agentOnly(principal: Principal): void {
-  if (principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
-}
-
 export function basketOperations(config: Config): BasketOperation[] {
   return [
     { kind: 'create', name: 'createBasket', method: 'POST', path: '/baskets', summary: 'Create a basket', params: SiteParams, body: CreateBasketBody },
@@ -217,19 +213,16 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: 'Add a manual price adjustment (agents only)',
       params: BasketParams,
       body: PriceAdjustmentBody,
-      build: ({ principal, body }) => {
-        agentOnly(principal);
-        return {
-          kind: 'add_price_adjustment',
-          level: body.level,
-          itemId: body.item_id ?? null,
-          type: body.discount.type,
-          value: body.discount.value,
-          reasonCode: body.reason_code ?? null,
-          itemText: body.item_text ?? null,
-          custom: customOf(body),
-        };
-      },
+      build: ({ body }) => ({
+        kind: 'add_price_adjustment',
+        level: body.level,
+        itemId: body.item_id ?? null,
+        type: body.discount.type,
+        value: body.discount.value,
+        reasonCode: body.reason_code ?? null,
+        itemText: body.item_text ?? null,
+        custom: customOf(body),
+      }),
     },
     {
       kind: 'change',
@@ -239,17 +232,14 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: 'Change a manual price adjustment (agents only)',
       params: AdjustmentParams,
       body: PriceAdjustmentPatchBody,
-      build: ({ principal, params, body }) => {
-        agentOnly(principal);
-        return {
-          kind: 'update_price_adjustment',
-          adjustmentId: params.price_adjustment_id,
-          ...(body.discount ? { type: body.discount.type, value: body.discount.value } : {}),
-          ...(body.reason_code !== undefined ? { reasonCode: body.reason_code } : {}),
-          ...(body.item_text !== undefined ? { itemText: body.item_text } : {}),
-          custom: customOf(body),
-        };
-      },
+      build: ({ params, body }) => ({
+        kind: 'update_price_adjustment',
+        adjustmentId: params.price_adjustment_id,
+        ...(body.discount ? { type: body.discount.type, value: body.discount.value } : {}),
+        ...(body.reason_code !== undefined ? { reasonCode: body.reason_code } : {}),
+        ...(body.item_text !== undefined ? { itemText: body.item_text } : {}),
+        custom: customOf(body),
+      }),
     },
     {
       kind: 'change',
@@ -258,10 +248,7 @@ export function basketOperations(config: Config): BasketOperation[] {
       path: '/baskets/:basket_id/price_adjustments/:price_adjustment_id',
       summary: 'Remove a manual price adjustment (agents only)',
       params: AdjustmentParams,
-      build: ({ principal, params }) => {
-        agentOnly(principal);
-        return { kind: 'remove_price_adjustment', adjustmentId: params.price_adjustment_id };
-      },
+      build: ({ params }) => ({ kind: 'remove_price_adjustment', adjustmentId: params.price_adjustment_id }),
     },
     {
       kind: 'change',

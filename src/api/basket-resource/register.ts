@@ -8,12 +8,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHa
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Principal } from '../../auth/tokens.js';
-import type { MutationCommand } from '../../domain/mutations.js';
-import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import { isAgentOnly, type MutationCommand } from '../../domain/mutations.js';
+import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import { idempotentBasketId, requestHash } from '../../application/ids.js';
-import { Money, formatMoney, roundMoney } from '../../domain/money.js';
-import { defaultShippingMethodOf, listPaymentMethods, listShippingMethods } from '../../persistence/site.repository.js';
-import { toShippingMethod } from '../../persistence/basket.repository.js';
+import { Money, formatMoney } from '../../domain/money.js';
+import { shippingQuote } from '../../domain/shipping.js';
+import { defaultShippingMethodOf, listPaymentMethods, listShippingMethods, toShippingMethod } from '../../persistence/site.repository.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, notModified, writeOptions } from '../http.js';
@@ -113,6 +113,8 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           case 'change': {
             const read = await ownedBasket(principal, siteId, params.basket_id!);
             const command = op.build({ params, body: body ?? {}, principal, version: read.head.version, query: (req.query ?? {}) as Record<string, unknown>, verifiesCoupons: dialect.verifiesCoupons === true });
+            // Refused here already (the worker checks again) so a customer never queues what it may not do.
+            if (isAgentOnly(command.kind) && principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
             const onApplied = op.answer === 'empty' ? () => reply.code(204).send() : (s: BasketSnapshot) => sendText(reply, renderBasket(s), s.version);
             return submit(req, reply, op, principal, params.basket_id!, command, onApplied);
           }
@@ -126,7 +128,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             // The default the storefront preselects: the site's setting while that method exists, else the first method.
             const siteDefault = await defaultShippingMethodOf(deps.db, siteId);
             const defaultId = methods.some((m) => m.id === siteDefault) ? siteDefault : (methods[0]?.id ?? null);
-            const price = (m: (typeof methods)[number]) => (m.freeOver !== null && productTotal.gte(m.freeOver) ? new Money(0) : roundMoney(m.price, snapshot.currency, snapshot.roundingMode));
+            const price = (m: (typeof methods)[number]) => shippingQuote(m, productTotal, snapshot.currency, snapshot.roundingMode);
             return sendText(
               reply,
               dialect.render({

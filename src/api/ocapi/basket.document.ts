@@ -4,7 +4,7 @@
  * (addresses, payment) are rendered empty as OCAPI does for a fresh basket.
  */
 import { createHash } from 'node:crypto';
-import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../application/basket-snapshot.js';
+import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../contracts/basket-snapshot.js';
 import type { PaymentInstrument } from '../../domain/types.js';
 import { decimal } from '../json.js';
 

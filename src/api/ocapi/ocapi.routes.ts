@@ -1,5 +1,5 @@
 /**
- * OCAPI Shop API 23.2 basket resource (CONTRACT §4) under `/s/{site_id}/dw/shop/v23_2`: the basket
+ * OCAPI Shop API 23.2 basket resource under `/s/{site_id}/dw/shop/v23_2`: the basket
  * operations in OCAPI's own spelling, money as JSON numbers, errors as fault documents.
  */
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,6 @@
 /** zod schemas of the OCAPI basket endpoints (bodies, params). Unknown non-custom properties are refused. */
 import { z } from 'zod';
+import { ADJUSTMENT_LEVELS, ADJUSTMENT_TYPES } from '../../domain/enumerations.js';
 import type { PaymentInstrument } from '../../domain/types.js';
 
 export const SiteParams = z.object({ site_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid site id') });
@@ -112,12 +113,12 @@ const DiscountValue = z
   .refine((v) => /^\d{1,12}(\.\d{1,6})?$/.test(v), 'a non-negative decimal with at most 6 fraction digits');
 
 export const DiscountBody = z
-  .object({ type: z.enum(['percentage', 'amount', 'fixed_price']), value: DiscountValue })
+  .object({ type: z.enum(ADJUSTMENT_TYPES), value: DiscountValue })
   .strict()
   .refine((d) => d.type !== 'percentage' || Number(d.value) <= 100, { message: 'a percentage is at most 100', path: ['value'] });
 
 export const PriceAdjustmentBody = withCustom({
-  level: z.enum(['product', 'order']),
+  level: z.enum(ADJUSTMENT_LEVELS),
   item_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid item id').optional(),
   discount: DiscountBody,
   reason_code: text(64).optional(),

@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MERGE_MODES } from '../../domain/enumerations.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { answerWrite, authenticate, bearerToken, outcomeError, verifyToken, writeOptions } from '../http.js';
@@ -24,7 +25,7 @@ const MergeQuery = z
   .object({
     siteId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid siteId'),
     createDestinationBasket: z.enum(['true', 'false']).default('false'),
-    productItemMergeMode: z.enum(['sum_quantities', 'highest_quantity', 'lowest_quantity']).default('sum_quantities'),
+    productItemMergeMode: z.enum(MERGE_MODES).default('sum_quantities'),
   })
   .passthrough();
 

@@ -1,5 +1,5 @@
 /**
- * SCAPI Shopper Baskets v1 and v2 (CONTRACT §4): the same basket resource under
+ * SCAPI Shopper Baskets v1 and v2: the same basket resource under
  * `/checkout/shopper-baskets/{v1,v2}/organizations/{organizationId}`, site from the `siteId` query
  * parameter, camelCase fields, hyphenated sub-paths, money as JSON numbers, errors as SCAPI's
  * problem documents — so the official `commerce-sdk-isomorphic` ShopperBaskets client works unchanged.

@@ -16,7 +16,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { answerWrite, authenticate, etag, writeOptions } from '../http.js';
 import { requestHash } from '../../application/ids.js';
-import { activeBasketOf } from '../../persistence/owner-baskets.repository.js';
+import { transferParties } from '../../application/transfer-parties.js';
 import { renderBasketDocument } from '../ocapi/basket.document.js';
 import { SiteParams } from '../ocapi/schemas.js';
 import type { TransferMode } from '../../domain/mutations.js';
@@ -59,8 +59,7 @@ export function transferRoute(app: FastifyInstance, deps: ApiDeps, opts: Transfe
       const query = req.query as z.infer<typeof TransferQuery>;
       if (query.populateCustomerDetails === 'true') throw new ApiError('operation_not_supported', 'populateCustomerDetails is not supported: this service keeps no customer profiles.');
       const guestSub = guestOf(req, deps, principal);
-      const guestBasket = (await activeBasketOf(deps.db, guestSub, siteId)).activeId;
-      const own = (await activeBasketOf(deps.db, principal.sub, siteId)).activeId;
+      const { guestBasketId: guestBasket, ownBasketId: own } = await transferParties(deps.db, guestSub, principal.sub, siteId);
       if (guestBasket === null) {
         if (own === null) return reply.code(204).send();
         const read = await deps.reader.head(own);
