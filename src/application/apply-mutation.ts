@@ -66,7 +66,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     if (r.status === 'applied') {
       // Without a stored result (no Idempotency-Key) the current snapshot stands in; its version goes with it.
       const snapshot = (r.result ?? (await loadSnapshot(deps.db, basketId))) as BasketSnapshot;
-      // A merge's guest basket changed too; a crash may have kept its new version out of the cache.
+      // A merge's guest basket (a transfer's absorbed one) changed too; a crash may have kept its new version out of the cache.
       const guest = absorbedId !== null ? ((await loadSnapshot(deps.db, absorbedId)) as BasketSnapshot | null) : null;
       return { duplicate: true, outcome: { status: 'applied', mutationId, basketId, version: snapshot.version, snapshot }, alsoChanged: guest ? [guest] : [] };
     }
@@ -178,7 +178,7 @@ function sourceMutationId(mutationId: string): string {
 }
 
 /**
- * For an Akinon voucher (verified at once): why it is not a valid code, or null when it is (or when the
+ * For an Akinon voucher or a SCAPI coupon (`add_coupon.verify`; both verified at once): why it is not a valid code, or null when it is (or when the
  * command names none). A valid code that takes nothing off yet (below its minimum, free shipping before a method is
  * chosen) is accepted: it applies as soon as it can.
  */

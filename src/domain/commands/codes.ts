@@ -7,7 +7,7 @@ export const MAX_COUPONS = 10;
 
 /** The commands of this family. */
 export type CodeCommand =
-  /** OCAPI/SCAPI: the code joins the basket whatever its status (the coupon item shows it). */
+  /** OCAPI: the code joins the basket whatever its status (the coupon item shows it); SCAPI sets `verify`. */
   | {
       readonly kind: 'add_coupon';
       readonly code: string;
@@ -25,7 +25,7 @@ export type CodeCommand =
   | { readonly kind: 'set_offer_codes'; readonly voucherCode?: string | null; readonly externalOfferCode?: string | null };
 
 export const codeCommands: CommandSpecs<CodeCommand> = {
-  /** The code joins the basket whatever its status (the coupon item shows it); the same code twice is refused. */
+  /** The code joins the basket whatever its status (unless `verify`: see the field); the same code twice is refused. */
   add_coupon: {
     target: 'existing',
     agentOnly: false,
