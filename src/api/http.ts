@@ -14,10 +14,19 @@ export function bearerToken(req: FastifyRequest): string | null {
   return m ? m[1]! : null;
 }
 
+/**
+ * The principal of a bearer token of this request: an external issuer's as verified before the route
+ * (see external-auth.ts), else this service's own HS256 token. Null when invalid.
+ */
+export function verifyToken(req: FastifyRequest, token: string, tokens: TokenService): Principal | null {
+  const external = req.externalPrincipals?.get(token);
+  return external !== undefined ? external : tokens.verify(token);
+}
+
 /** The caller's identity from its bearer JWT; 401 without a valid one. */
 export function authenticate(req: FastifyRequest, tokens: TokenService): Principal {
   const token = bearerToken(req);
-  const principal = token ? tokens.verify(token) : null;
+  const principal = token ? verifyToken(req, token, tokens) : null;
   if (!principal) throw new ApiError('unauthorized', 'A valid bearer token is required.');
   return principal;
 }

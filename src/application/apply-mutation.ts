@@ -47,8 +47,10 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   const { mutationId, basketId } = job;
   const command: MutationCommand = job.command;
   const now = deps.now();
-  // A merge reads the guest basket too: its lines join this basket and its held units move here.
-  const merge = command.kind === 'merge_basket' ? await loadMutationState(deps.pool, { basketId: command.sourceBasketId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now }) : null;
+  // A merge reads the guest basket too: its lines join this basket and its held units move here. A
+  // transfer reads the caller's own basket the same way (merged in, or deleted with its units released).
+  const absorbedId = command.kind === 'merge_basket' ? command.sourceBasketId : command.kind === 'transfer_basket' ? command.absorbedBasketId : null;
+  const merge = absorbedId !== null ? await loadMutationState(deps.pool, { basketId: absorbedId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now }) : null;
   const state = await loadMutationState(deps.pool, {
     basketId,
     mutationId,
@@ -64,8 +66,8 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     if (r.status === 'applied') {
       // Without a stored result (no Idempotency-Key) the current snapshot stands in; its version goes with it.
       const snapshot = (r.result ?? (await loadSnapshot(deps.db, basketId))) as BasketSnapshot;
-      // A merge's guest basket changed too; a crash may have kept its new version out of the cache.
-      const guest = command.kind === 'merge_basket' ? ((await loadSnapshot(deps.db, command.sourceBasketId)) as BasketSnapshot | null) : null;
+      // A merge's guest basket (a transfer's absorbed one) changed too; a crash may have kept its new version out of the cache.
+      const guest = absorbedId !== null ? ((await loadSnapshot(deps.db, absorbedId)) as BasketSnapshot | null) : null;
       return { duplicate: true, outcome: { status: 'applied', mutationId, basketId, version: snapshot.version, snapshot }, alsoChanged: guest ? [guest] : [] };
     }
     const error = r.error ?? { code: 'internal_error', message: 'unknown failure' };
@@ -73,7 +75,9 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   }
 
   // Another customer's basket is treated exactly like a missing one (no existence leak).
-  const visible = state.basket !== null && (state.basket.ownerId === job.ownerId || job.role === 'agent');
+  // A transfer's basket belongs to the previous shopper, whom the API has authenticated (command.fromOwnerId).
+  const owner = command.kind === 'transfer_basket' ? command.fromOwnerId : job.ownerId;
+  const visible = state.basket !== null && (state.basket.ownerId === owner || job.role === 'agent');
   const before = visible ? state.basket : null;
   const record: MutationRecord = {
     id: mutationId,
@@ -155,7 +159,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     const emptied: Basket = { ...guest, lines: [], status: 'deleted', version: guest.version + 1, updatedAt: now };
     const guestPriced = priceBasket({ lines: [], catalog: state.catalog, policy: { ...site, currency: guest.currency } });
     const guestSnapshot = buildSnapshot(emptied, merge.pk ?? 0, { ...site, currency: guest.currency }, guestPriced);
-    const guestRecord: MutationRecord = { ...record, id: sourceMutationId(mutationId), basketId: guest.id, ownerId: guest.ownerId, idempotencyKey: null, requestHash: null, kind: 'merged_into', payload: { destination: basketId } };
+    const guestRecord: MutationRecord = { ...record, id: sourceMutationId(mutationId), basketId: guest.id, ownerId: guest.ownerId, idempotencyKey: null, requestHash: null, kind: command.kind === 'transfer_basket' ? 'replaced_by_transfer' : 'merged_into', payload: { destination: basketId } };
     pk = await writeMergeOutcome(deps.pool, {
       source: { record: guestRecord, outcome: { status: 'applied', before: guest, after: emptied, totals: guestPriced.totals, reservations: { stockList: site.stockList, plan: [], expiresAt: null, watch: [] }, snapshot: guestSnapshot } },
       destination: { record, outcome },
@@ -175,12 +179,12 @@ function sourceMutationId(mutationId: string): string {
 }
 
 /**
- * For an Akinon voucher (verified at once): why it is not a valid code, or null when it is (or when the
+ * For an Akinon voucher or a SCAPI coupon (`add_coupon.verify`; both verified at once): why it is not a valid code, or null when it is (or when the
  * command names none). A valid code that takes nothing off yet (below its minimum, free shipping before a method is
  * chosen) is accepted: it applies as soon as it can.
  */
 function unverifiedCoupon(command: MutationCommand, priced: PricedBasket): string | null {
-  const code = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : null;
+  const code = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : command.kind === 'add_coupon' && command.verify ? command.code : null;
   if (code === null) return null;
   const coupon = priced.coupons.find((c) => sameCode(c.item.code, code));
   return coupon?.valid ? null : `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;

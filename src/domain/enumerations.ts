@@ -29,6 +29,13 @@ export type AdjustmentLevel = (typeof ADJUSTMENT_LEVELS)[number];
 export const MERGE_MODES = ['sum_quantities', 'highest_quantity', 'lowest_quantity'] as const;
 export type MergeMode = (typeof MERGE_MODES)[number];
 
+/**
+ * SCAPI transferBasket, when the caller already has an active basket: `transfer` refuses, `merge` merges
+ * it into the transferred one, `override` deletes it.
+ */
+export const TRANSFER_MODES = ['transfer', 'merge', 'override'] as const;
+export type TransferMode = (typeof TRANSFER_MODES)[number];
+
 /** How a mutation ended, as the mutation log records it (`queued` is only ever a ticket's state, never recorded). */
 export const MUTATION_STATUSES = ['applied', 'rejected', 'failed'] as const;
 export type MutationStatus = (typeof MUTATION_STATUSES)[number];
@@ -42,6 +49,8 @@ export const MUTATION_KINDS = [
   'set_product_quantity',
   'empty_basket',
   'set_item_attributes',
+  'update_item',
+  'update_items',
   'delete_basket',
   'set_customer',
   'set_billing_address',
@@ -55,7 +64,9 @@ export const MUTATION_KINDS = [
   'set_offer_codes',
   'add_payment_instrument',
   'remove_payment_instrument',
+  'update_payment_instrument',
   'merge_basket',
+  'transfer_basket',
   'update_basket',
   'expire_reservations',
   'recalculate',

@@ -31,6 +31,9 @@ export interface BasketLine {
   readonly position: number;
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly custom: Readonly<Record<string, unknown>>;
+  /** OCAPI/SCAPI `gift` and `gift_message` of the product item (absent: not a gift, no message). */
+  readonly gift?: boolean;
+  readonly giftMessage?: string;
 }
 
 /** An OCAPI OrderAddress, as given (validated at the edge). */

@@ -74,7 +74,7 @@ interface StateRow {
   s_tax_rounded_at_group: boolean;
   s_rounding_mode: SitePolicy['roundingMode'];
   recorded: RecordedMutation | null;
-  lines: { item_id: string; sku: string; quantity: number; added_unit_price: string | null; position: number; attributes: Record<string, unknown>; custom: Record<string, unknown> }[];
+  lines: { item_id: string; sku: string; quantity: number; added_unit_price: string | null; position: number; attributes: Record<string, unknown>; custom: Record<string, unknown>; gift: boolean; gift_message: string | null }[];
   catalog: { sku: string; pk: number; name: string; tax_rate: string; online: boolean; image: string | null; price: string | null; retail_price: string | null }[];
   stock: { sku: string; tracked: boolean; on_hand: number; reserved: number; reclaimable: number; ours: number; ours_expires_at: string | null }[];
   shipping_methods: ShippingMethodRow[];
@@ -143,6 +143,8 @@ export async function loadMutationState(
     position: l.position,
     attributes: l.attributes,
     custom: l.custom,
+    ...(l.gift ? { gift: true } : {}),
+    ...(l.gift_message !== null ? { giftMessage: l.gift_message } : {}),
   }));
   const catalog = new Map(
     r.catalog.map((c): [string, CatalogEntry] => [
@@ -298,6 +300,8 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
       position: l.position,
       attributes: l.attributes,
       custom: l.custom,
+      gift: l.gift ?? false,
+      gift_message: l.giftMessage ?? null,
     }));
   const shared: LinesAndRecordInput = {
     ...recorded,
@@ -333,6 +337,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
           coupons: JSON.stringify(after.coupons),
           externalOfferCode: after.externalOfferCode,
           stockWatch: JSON.stringify(reservations.watch),
+          basketOwnerId: after.ownerId,
         });
   const pk = rows[0]?.pk ?? null;
   if (pk === null) throw new ConcurrentModificationError(`basket ${after.id} or its inventory changed since it was read`);

@@ -21,6 +21,8 @@ export interface SiteTable {
   taxation: Taxation;
   tax_rounded_at_group: boolean;
   rounding_mode: RoundingMode;
+  /** Offered as the default in shipping-method lists (SCAPI defaultShippingMethodId); null: none set. */
+  default_shipping_method_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -109,6 +111,8 @@ export interface BasketLineTable {
   position: number;
   attributes: Json<Record<string, unknown>>;
   custom: Json<Record<string, unknown>>;
+  gift: Generated<boolean>;
+  gift_message: string | null;
 }
 
 export type { MutationStatus } from '../domain/enumerations.js';

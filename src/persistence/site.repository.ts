@@ -36,6 +36,8 @@ export interface SiteInput {
   taxation: 'gross' | 'net';
   tax_rounded_at_group: boolean;
   rounding_mode: 'half_up' | 'half_even';
+  /** The shipping method shipping-method lists offer as the default (null: none). */
+  default_shipping_method_id?: string | null;
 }
 
 /** True when baskets of the site hold inventory in a stock list other than `stockList`. */
@@ -119,4 +121,10 @@ export async function listPaymentMethods(db: Kysely<Database>, siteId: string): 
 export async function deleteShippingMethod(db: Db, siteId: string, id: string): Promise<boolean> {
   const r = await db.deleteFrom('shipping_methods').where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
+}
+
+/** The site's default shipping method id (SCAPI `defaultShippingMethodId`), or null when it sets none. */
+export async function defaultShippingMethodOf(db: Db, siteId: string): Promise<string | null> {
+  const row = await db.selectFrom('sites').select('default_shipping_method_id').where('id', '=', siteId).executeTakeFirst();
+  return row?.default_shipping_method_id ?? null;
 }

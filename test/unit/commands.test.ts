@@ -82,6 +82,26 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
     expect(b.lines.map((l) => [l.itemId, l.quantity, l.attributes])).toEqual([['i1', 1, {}], ['i2', 1, {}], ['new-0', 1, { gift: true }]]);
     expect(refused({ kind: 'set_item_attributes', itemId: 'nope', attributes: {}, splitOne: false })).toBe('item_not_found');
   },
+  update_item: () => {
+    // A variant swap onto the SKU another line holds combines them on that line at its price; gift fields set.
+    const b = applied({ kind: 'update_item', itemId: 'i1', sku: 'b', gift: true, giftMessage: 'For you' });
+    expect(b.lines.map((l) => [l.itemId, l.sku, l.quantity, l.addedUnitPrice?.toString()])).toEqual([['i2', 'b', 3, '4']]);
+    const g = applied({ kind: 'update_item', itemId: 'i2', gift: true, giftMessage: 'For you' });
+    expect(g.lines[1]).toMatchObject({ sku: 'b', quantity: 1, gift: true, giftMessage: 'For you' });
+    const cleared = applied({ kind: 'update_item', itemId: 'i2', gift: false, giftMessage: null }, g);
+    expect([cleared.lines[1]!.gift, cleared.lines[1]!.giftMessage]).toEqual([undefined, undefined]);
+    expect(applied({ kind: 'update_item', itemId: 'i1', quantity: 0 }).lines.map((l) => l.itemId)).toEqual(['i2']);
+    expect(refused({ kind: 'update_item', itemId: 'i1', sku: 'zz' })).toBe('product_not_found');
+    expect(refused({ kind: 'update_item', itemId: 'nope', quantity: 1 })).toBe('item_not_found');
+    expect(skusInvolved(basket(), { kind: 'update_item', itemId: 'i1', sku: 'c' })).toEqual(['a', 'b', 'c']);
+  },
+  update_items: () => {
+    const b = applied({ kind: 'update_items', items: [{ itemId: 'i1', quantity: 4 }, { itemId: 'i2', gift: true }] });
+    expect(b.lines.map((l) => [l.quantity, l.gift ?? false])).toEqual([[4, false], [1, true]]);
+    // All or none: the second update's refusal refuses the first too.
+    expect(refused({ kind: 'update_items', items: [{ itemId: 'i1', quantity: 4 }, { itemId: 'i2', quantity: 11 }] })).toBe('quantity_limit_exceeded');
+    expect(skusInvolved(null, { kind: 'update_items', items: [{ itemId: 'i1', sku: 'x' }, { itemId: 'i2' }] })).toEqual(['x']);
+  },
   delete_basket: () => {
     const b = applied({ kind: 'delete_basket' });
     expect([b.status, b.lines]).toEqual(['deleted', []]);
@@ -94,6 +114,9 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
   set_billing_address: () => {
     const b = applied({ kind: 'set_billing_address', address, alsoShipping: true });
     expect(b.checkout).toEqual({ billingAddress: address, shippingAddress: address });
+    // A partial address merges into the one there (PWA Kit sends `{phone}` alone).
+    const merged = applied({ kind: 'set_billing_address', address: { phone: '555' } }, b);
+    expect(merged.checkout.billingAddress).toEqual({ ...address, phone: '555' });
   },
   set_shipping_address: () => {
     expect(applied({ kind: 'set_shipping_address', shipmentId: 'me', address }).checkout).toEqual({ shippingAddress: address });
@@ -121,6 +144,8 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
   add_coupon: () => {
     expect(applied({ kind: 'add_coupon', code: 'MORE' }).coupons.map((c) => c.code)).toEqual(['SAVE', 'MORE']);
     expect(refused({ kind: 'add_coupon', code: 'save' })).toBe('coupon_already_in_basket');
+    // `verify` (SCAPI) is checked by the application against the priced basket; the handler adds the code.
+    expect(applied({ kind: 'add_coupon', code: 'MORE', verify: true }).coupons.map((c) => c.code)).toEqual(['SAVE', 'MORE']);
     expect(codesInvolved({ kind: 'add_coupon', code: 'MORE' })).toEqual(['MORE']);
   },
   remove_coupon: () => {
@@ -143,6 +168,28 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
     const b = basket({ checkout: { paymentInstruments: [{ id: 'p1', methodId: 'CREDIT_CARD', amount: null, card: null }] } });
     expect(applied({ kind: 'remove_payment_instrument', paymentInstrumentId: 'p1' }, b).checkout.paymentInstruments).toEqual([]);
     expect(refused({ kind: 'remove_payment_instrument', paymentInstrumentId: 'nope' }, b)).toBe('payment_instrument_not_found');
+  },
+  update_payment_instrument: () => {
+    const b = basket({ checkout: { paymentInstruments: [{ id: 'p1', methodId: 'CREDIT_CARD', amount: null, card: null }] } });
+    expect(applied({ kind: 'update_payment_instrument', paymentInstrumentId: 'p1', changes: { amount: '9.99' } }, b).checkout.paymentInstruments).toEqual([
+      { id: 'p1', methodId: 'CREDIT_CARD', amount: '9.99', card: null },
+    ]);
+    expect(refused({ kind: 'update_payment_instrument', paymentInstrumentId: 'p1', changes: { methodId: 'GIFT' } }, b)).toBe('payment_method_not_found');
+    expect(refused({ kind: 'update_payment_instrument', paymentInstrumentId: 'nope', changes: {} }, b)).toBe('payment_instrument_not_found');
+  },
+  transfer_basket: () => {
+    // The guest's basket becomes the caller's (ctx.ownerId 'agent-1' here).
+    const guestBasket = basket({ ownerId: 'guest-1' });
+    expect(applied({ kind: 'transfer_basket', fromOwnerId: 'guest-1', mode: 'transfer', absorbedBasketId: null }, guestBasket).ownerId).toBe('agent-1');
+    expect(refused({ kind: 'transfer_basket', fromOwnerId: 'someone-else', mode: 'transfer', absorbedBasketId: null }, guestBasket)).toBe('basket_not_found');
+    // The caller's own basket: merged in (lines summed, codes joined), replaced, or a conflict.
+    const own = basket({ id: 'own-1', ownerId: 'agent-1', lines: [line('o-a', 'a', 1, 0)], adjustments: [], coupons: [{ id: 'oc', code: 'MINE' }] });
+    const merged = applied({ kind: 'transfer_basket', fromOwnerId: 'guest-1', mode: 'merge', absorbedBasketId: 'own-1' }, guestBasket, { mergeSource: own });
+    expect([merged.ownerId, merged.lines.map((l) => [l.sku, l.quantity]), merged.coupons.map((c) => c.code)]).toEqual(['agent-1', [['a', 3], ['b', 1]], ['SAVE', 'MINE']]);
+    const overridden = applied({ kind: 'transfer_basket', fromOwnerId: 'guest-1', mode: 'override', absorbedBasketId: 'own-1' }, guestBasket, { mergeSource: own });
+    expect(overridden.lines).toEqual(guestBasket.lines);
+    expect(refused({ kind: 'transfer_basket', fromOwnerId: 'guest-1', mode: 'transfer', absorbedBasketId: 'own-1' }, guestBasket, { mergeSource: own })).toBe('basket_transfer_conflict');
+    expect(refused({ kind: 'transfer_basket', fromOwnerId: 'guest-1', mode: 'merge', absorbedBasketId: 'other' }, guestBasket, { mergeSource: own })).toBe('basket_transfer_conflict');
   },
   merge_basket: () => {
     const guest = basket({ id: 'g1', ownerId: 'guest-1', lines: [line('g-a', 'a', 1, 0)], adjustments: [], coupons: [{ id: 'gc', code: 'GUEST' }] });

@@ -65,6 +65,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       taxation: site.taxation,
       tax_rounded_at_group: site.taxRoundedAtGroup,
       rounding_mode: site.roundingMode,
+      default_shipping_method_id: req.body.default_shipping_method_id,
     };
   });
 

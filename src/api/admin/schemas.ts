@@ -19,6 +19,8 @@ export const SiteBody = z.object({
   taxation: z.enum(TAXATIONS).default('gross'),
   tax_rounded_at_group: z.boolean().default(false),
   rounding_mode: z.enum(ROUNDING_MODES).default('half_up'),
+  /** Offered as the default in shipping-method lists; it need not exist yet (a list offers it only while it does). */
+  default_shipping_method_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'invalid shipping method id').nullable().default(null),
 }).strict();
 
 export const ProductsBody = z.object({

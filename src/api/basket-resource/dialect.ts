@@ -7,8 +7,12 @@ import type { z } from 'zod';
 import type { BasketOperation } from './operations.js';
 
 export interface BasketDialect {
-  /** Names the dialect's cached basket rendering ('ocapi', 'scapi'). */
+  /** Names the dialect's operations (OpenAPI operationId prefix) and, unless `rendering` is given, its cached basket rendering. */
   readonly name: string;
+  /** The cached rendering's name when another dialect renders alike (SCAPI v2 renders as v1). */
+  readonly rendering?: string;
+  /** Refuse coupon codes that cannot be used (SCAPI, as SFCC does) instead of keeping them with their status. */
+  readonly verifiesCoupons?: boolean;
   /** OpenAPI tag. */
   readonly tag: string;
   /** The route path of an operation (given in OCAPI's form). */

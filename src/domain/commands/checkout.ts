@@ -25,20 +25,32 @@ export const checkoutCommands: CommandSpecs<CheckoutCommand> = {
       return change({ checkout: { ...rest, customerEmail: c.email, ...(c.customerNo !== undefined ? { customerNo: c.customerNo } : {}) } });
     },
   },
-  /** `alsoShipping`: the same address for the default shipment too (OCAPI `use_as_shipping`). */
+  /**
+   * The fields given replace those of the billing address, the others stay (PWA Kit sends `{phone}`
+   * alone); `alsoShipping`: the same merge into the default shipment's (OCAPI `use_as_shipping`).
+   */
   set_billing_address: {
     target: 'existing',
     agentOnly: false,
     reservation: 'hold',
-    apply: (basket, c) => withCheckout(basket, { billingAddress: c.address, ...(c.alsoShipping ? { shippingAddress: c.address } : {}) }),
+    apply: (basket, c) =>
+      withCheckout(basket, {
+        billingAddress: { ...basket.checkout.billingAddress, ...c.address },
+        ...(c.alsoShipping ? { shippingAddress: { ...basket.checkout.shippingAddress, ...c.address } } : {}),
+      }),
   },
-  /** `alsoBilling`: the same address for billing too (OCAPI `use_as_billing`). */
+  /** Merged into the shipping address as billing is; `alsoBilling`: into billing too (OCAPI `use_as_billing`). */
   set_shipping_address: {
     target: 'existing',
     agentOnly: false,
     reservation: 'hold',
     apply: (basket, c) =>
-      c.shipmentId !== 'me' ? noShipment(c.shipmentId) : withCheckout(basket, { shippingAddress: c.address, ...(c.alsoBilling ? { billingAddress: c.address } : {}) }),
+      c.shipmentId !== 'me'
+        ? noShipment(c.shipmentId)
+        : withCheckout(basket, {
+            shippingAddress: { ...basket.checkout.shippingAddress, ...c.address },
+            ...(c.alsoBilling ? { billingAddress: { ...basket.checkout.billingAddress, ...c.address } } : {}),
+          }),
   },
   set_shipping_method: {
     target: 'existing',

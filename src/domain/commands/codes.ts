@@ -7,8 +7,16 @@ export const MAX_COUPONS = 10;
 
 /** The commands of this family. */
 export type CodeCommand =
-  /** OCAPI/SCAPI: the code joins the basket whatever its status (the coupon item shows it). */
-  | { readonly kind: 'add_coupon'; readonly code: string }
+  /** OCAPI: the code joins the basket whatever its status (the coupon item shows it); SCAPI sets `verify`. */
+  | {
+      readonly kind: 'add_coupon';
+      readonly code: string;
+      /**
+       * SCAPI: a code that cannot be used (unknown, disabled, out of its window, used up) is refused, as
+       * SFCC does; the application checks it against the priced basket.
+       */
+      readonly verify?: boolean;
+    }
   | { readonly kind: 'remove_coupon'; readonly couponItemId: string }
   /**
    * Akinon's codes: `voucherCode` replaces the basket's coupon codes (null removes them; verified like
@@ -17,7 +25,7 @@ export type CodeCommand =
   | { readonly kind: 'set_offer_codes'; readonly voucherCode?: string | null; readonly externalOfferCode?: string | null };
 
 export const codeCommands: CommandSpecs<CodeCommand> = {
-  /** The code joins the basket whatever its status (the coupon item shows it); the same code twice is refused. */
+  /** The code joins the basket whatever its status (unless `verify`: see the field); the same code twice is refused. */
   add_coupon: {
     target: 'existing',
     agentOnly: false,

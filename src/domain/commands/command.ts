@@ -10,9 +10,9 @@ import type { LifecycleCommand } from './lifecycle.js';
 import type { LineCommand } from './lines.js';
 import type { PaymentCommand } from './payment.js';
 
-export type { MergeMode, MutationKind } from '../enumerations.js';
+export type { MergeMode, MutationKind, TransferMode } from '../enumerations.js';
 export type { MutationContext, MutationResult, Rejection, RejectionCode } from './context.js';
-export type { AddItem } from './lines.js';
+export type { AddItem, ItemUpdate } from './lines.js';
 export { MAX_COUPONS } from './codes.js';
 export { MAX_PAYMENT_INSTRUMENTS } from './payment.js';
 

@@ -28,6 +28,7 @@ export type RejectionCode =
   | 'payment_instrument_limit_exceeded'
   | 'payment_instrument_not_found'
   | 'payment_amount_invalid'
+  | 'basket_transfer_conflict'
   | 'forbidden';
 
 export interface Rejection {
@@ -44,7 +45,10 @@ export interface MutationContext {
   readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
   /** The site's payment methods by id. */
   readonly paymentMethods?: ReadonlyMap<string, PaymentMethod>;
-  /** For `merge_basket`: the guest basket as read (null when there is none to merge). */
+  /**
+   * For `merge_basket`: the guest basket as read (null when there is none to merge); for
+   * `transfer_basket`: the caller's own active basket it absorbs (null when none).
+   */
   readonly mergeSource?: Basket | null;
   /** The site's currency, for a basket created without one. */
   readonly siteCurrency?: string;

@@ -10,8 +10,11 @@ import type { MutationContext, RejectionCode, Rejection } from './context.js';
 /** Any command: a `kind` and its fields. */
 type Command = { readonly kind: string };
 
-/** What a handler may change; the version, `updatedAt` and the clean-ups are `nextBasket`'s. */
-export type BasketChange = Partial<Omit<Basket, 'id' | 'ownerId' | 'siteId' | 'version' | 'createdAt' | 'updatedAt' | 'agentBasket'>>;
+/**
+ * What a handler may change; the version, `updatedAt` and the clean-ups are `nextBasket`'s. The owner
+ * changes only with `transfer_basket` (the previous shopper's basket becomes the caller's).
+ */
+export type BasketChange = Partial<Omit<Basket, 'id' | 'siteId' | 'version' | 'createdAt' | 'updatedAt' | 'agentBasket'>>;
 
 export type HandlerResult = { readonly change: BasketChange } | { readonly rejection: Rejection };
 

@@ -1,7 +1,7 @@
 /** The basket's life: creation, its own fields, deletion, a sign-in merge, and the system's re-checks. */
 import { sameCode } from '../promotions.js';
 import type { BasketLine } from '../types.js';
-import type { MergeMode } from '../enumerations.js';
+import type { MergeMode, TransferMode } from '../enumerations.js';
 import { MAX_COUPONS } from './codes.js';
 import type { MutationContext, Rejection } from './context.js';
 import { change, mergeCustom, reject, type CommandSpecs } from './handler.js';
@@ -34,6 +34,13 @@ export type LifecycleCommand =
    * line limit) and its coupon codes; the guest basket is deleted and its held units move here.
    */
   | { readonly kind: 'merge_basket'; readonly sourceBasketId: string; readonly sourceOwnerId: string; readonly mode: MergeMode }
+  /**
+   * SCAPI transferBasket, applied to the previous shopper's (guest's) basket: it becomes the caller's
+   * (`ownerId` of the context). The caller's own active basket, if any (`ctx.mergeSource`, read because
+   * `absorbedBasketId` names it), is `merge`d into it (its lines, codes and held units) or, with
+   * `override`, deleted (its held units released); `transfer` expects the caller to have none.
+   */
+  | { readonly kind: 'transfer_basket'; readonly fromOwnerId: string; readonly mode: TransferMode; readonly absorbedBasketId: string | null }
   /** The expiry sweep's mutation: lines stay; held units whose expiry passed are released. */
   | { readonly kind: 'expire_reservations' }
   /** Re-price and re-check the basket against the catalogue as it is now (after a catalogue change). */
@@ -103,6 +110,30 @@ export const lifecycleCommands: CommandSpecs<LifecycleCommand> = {
       if ('code' in lines) return { rejection: lines };
       const coupons = [...basket.coupons, ...source.coupons.filter((g) => !basket.coupons.some((mine) => sameCode(mine.code, g.code)))].slice(0, MAX_COUPONS);
       return change({ lines, coupons });
+    },
+  },
+  /**
+   * SCAPI transferBasket: the previous shopper's basket becomes the caller's, absorbing (merge) or
+   * replacing (override) the caller's own; the application deletes the absorbed basket and moves (or
+   * releases) its held units in the same write. The only command that changes a basket's owner.
+   */
+  transfer_basket: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    apply: (basket, c, ctx) => {
+      if (basket.ownerId !== c.fromOwnerId) return reject('basket_not_found', 'There is no basket of the previous shopper to transfer.');
+      const own = ctx.mergeSource ?? null;
+      const stale = !own || own.id !== c.absorbedBasketId || own.status !== 'active' || own.ownerId !== ctx.ownerId || own.siteId !== basket.siteId;
+      if (c.absorbedBasketId !== null && stale) return reject('basket_transfer_conflict', "The shopper's basket changed during the transfer; try again.");
+      if (own && c.mode === 'transfer') {
+        return reject('basket_transfer_conflict', 'The shopper already has an active basket; transfer with merge=true or overrideExisting=true.');
+      }
+      if (!own || c.mode === 'override') return change({ ownerId: ctx.ownerId });
+      const lines = mergeLines(basket.lines, own.lines, 'sum_quantities', ctx);
+      if ('code' in lines) return { rejection: lines };
+      const coupons = [...basket.coupons, ...own.coupons.filter((o) => !basket.coupons.some((mine) => sameCode(mine.code, o.code)))].slice(0, MAX_COUPONS);
+      return change({ ownerId: ctx.ownerId, lines, coupons });
     },
   },
   /** The expiry sweep's: lines stay; held units whose expiry passed are released (refused when none has). */

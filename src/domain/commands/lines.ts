@@ -10,6 +10,20 @@ export interface AddItem {
   readonly custom?: Readonly<Record<string, unknown>>;
   /** Product options (Akinon `attributes`); replace the line's when given. */
   readonly attributes?: Readonly<Record<string, unknown>>;
+  /** SCAPI `gift` / `giftMessage`; replace the line's when given. */
+  readonly gift?: boolean;
+  readonly giftMessage?: string | null;
+}
+
+/** One product item's changes (absent fields stay as they are). */
+export interface ItemUpdate {
+  readonly itemId: string;
+  readonly quantity?: number;
+  /** Another SKU for the line (a variant swap); the same SKU changes nothing. */
+  readonly sku?: string;
+  readonly gift?: boolean;
+  /** Null clears the message. */
+  readonly giftMessage?: string | null;
 }
 
 /** The commands of this family. */
@@ -17,6 +31,13 @@ export type LineCommand =
   | { readonly kind: 'add_items'; readonly items: readonly AddItem[] }
   | { readonly kind: 'set_item_quantity'; readonly itemId: string; readonly quantity: number }
   | { readonly kind: 'remove_item'; readonly itemId: string }
+  /**
+   * SCAPI updateItemInBasket: any of quantity (0 removes the line), product (a variant swap: the line
+   * takes the new SKU at its price and the old SKU's held units are released), gift flag and message.
+   */
+  | ({ readonly kind: 'update_item' } & ItemUpdate)
+  /** SCAPI updateItemsInBasket: several item updates as one change, all or none. */
+  | { readonly kind: 'update_items'; readonly items: readonly ItemUpdate[] }
   /** Akinon PUT/PATCH: the line of that SKU gets this quantity (0 removes it; absent: added). */
   | { readonly kind: 'set_product_quantity'; readonly sku: string; readonly quantity: number; readonly attributes?: Readonly<Record<string, unknown>> }
   /** Akinon DELETE: every line goes (and its held units); codes and checkout information stay. */
@@ -58,6 +79,23 @@ export const lineCommands: CommandSpecs<LineCommand> = {
     agentOnly: false,
     reservation: 'hold',
     apply: (basket, c) => (basket.lines.some((l) => l.itemId === c.itemId) ? change({ lines: basket.lines.filter((l) => l.itemId !== c.itemId) }) : itemNotFound(c.itemId)),
+  },
+  /** SCAPI updateItemInBasket: quantity (0 removes), a variant swap (the new SKU, at its price), gift flag and message. */
+  update_item: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    // The swap target's catalogue entry and stock are read with the state.
+    skus: (c) => (c.sku !== undefined ? [c.sku] : []),
+    apply: (basket, c, ctx) => withLines(updateItems(basket.lines, [c], ctx)),
+  },
+  /** SCAPI updateItemsInBasket: the updates in order, as one change; any refusal refuses them all. */
+  update_items: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    skus: (c) => c.items.flatMap((u) => (u.sku !== undefined ? [u.sku] : [])),
+    apply: (basket, c, ctx) => withLines(updateItems(basket.lines, c.items, ctx)),
   },
   /** Akinon PUT/PATCH: the product's lines together get this quantity (0 removes them; absent: added). */
   set_product_quantity: {
@@ -126,7 +164,9 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
       return { code: 'quantity_limit_exceeded', message: `Quantity of product '${item.sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.` };
     }
     if (existing) {
-      lines[index] = { ...existing, quantity, addedUnitPrice: entry.price, custom: { ...existing.custom, ...item.custom }, attributes: item.attributes ?? existing.attributes };
+      const merged: BasketLine = { ...existing, quantity, addedUnitPrice: entry.price, custom: { ...existing.custom, ...item.custom }, attributes: item.attributes ?? existing.attributes };
+      const giftGiven = item.gift !== undefined || item.giftMessage !== undefined;
+      lines[index] = giftGiven ? withGift(merged, item.gift ?? existing.gift ?? false, item.giftMessage === undefined ? existing.giftMessage : item.giftMessage) : merged;
       continue;
     }
     if (lines.length >= ctx.limits.maxLines) {
@@ -141,9 +181,58 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
       position,
       attributes: item.attributes ?? {},
       custom: item.custom ?? {},
+      ...(item.gift ? { gift: true } : {}),
+      ...(typeof item.giftMessage === 'string' ? { giftMessage: item.giftMessage } : {}),
     });
   }
   return lines;
+}
+
+/** Item updates applied in order to the lines; the first refusal refuses them all. */
+function updateItems(current: readonly BasketLine[], updates: readonly ItemUpdate[], ctx: MutationContext): BasketLine[] | Rejection {
+  let lines: readonly BasketLine[] = current;
+  for (const u of updates) {
+    const result = updateItem(lines, u, ctx);
+    if ('code' in result) return result;
+    lines = result;
+  }
+  return [...lines];
+}
+
+/**
+ * One item update on the lines. A swap to a SKU another line holds combines them on that line (this one
+ * goes); a changed SKU or quantity takes today's price as the line's remembered one.
+ */
+function updateItem(lines: readonly BasketLine[], u: ItemUpdate, ctx: MutationContext): readonly BasketLine[] | Rejection {
+  const line = lines.find((l) => l.itemId === u.itemId);
+  if (!line) return { code: 'item_not_found', message: `No product item with id '${u.itemId}' in this basket.` };
+  const quantity = u.quantity ?? line.quantity;
+  if (quantity === 0) return lines.filter((l) => l !== line);
+  const sku = u.sku ?? line.sku;
+  const entry = ctx.catalog.get(sku);
+  if (sku !== line.sku) {
+    if (!entry || !entry.online) return { code: 'product_not_found', message: `Product '${sku}' does not exist or is offline.` };
+    if (entry.price === null) return { code: 'product_without_price', message: `Product '${sku}' has no price on this site.` };
+  }
+  const gift = u.gift ?? line.gift ?? false;
+  const giftMessage = u.giftMessage === undefined ? line.giftMessage : u.giftMessage;
+  const other = sku !== line.sku ? lines.find((l) => l !== line && l.sku === sku) : undefined;
+  const total = quantity + (other?.quantity ?? 0);
+  if (total > ctx.limits.maxLineQuantity) {
+    return { code: 'quantity_limit_exceeded', message: `Quantity of product '${sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.` };
+  }
+  const price = entry?.price ?? line.addedUnitPrice;
+  const touched = u.quantity !== undefined || sku !== line.sku;
+  const swapped = sku !== line.sku ? { attributes: {} } : {};
+  const updated: BasketLine = withGift({ ...line, sku, quantity, addedUnitPrice: touched ? price : line.addedUnitPrice, ...swapped }, gift, giftMessage);
+  if (other) return lines.filter((l) => l !== line).map((l) => (l === other ? { ...other, quantity: total, addedUnitPrice: price } : l));
+  return lines.map((l) => (l === line ? updated : l));
+}
+
+/** The line with its gift fields as given (a false flag and no message are left out, as stored). */
+function withGift(line: BasketLine, gift: boolean, giftMessage: string | null | undefined): BasketLine {
+  const { gift: _g, giftMessage: _m, ...rest } = line;
+  return { ...rest, ...(gift ? { gift: true } : {}), ...(giftMessage !== null && giftMessage !== undefined ? { giftMessage } : {}) };
 }
 
 /**

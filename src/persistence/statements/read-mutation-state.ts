@@ -33,7 +33,8 @@ export const readMutationState = defineStatement<ReadMutationStateInput, Record<
      (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
         from mutations m where m.id = t.mid) as recorded,
      (select coalesce(json_agg(json_build_object('item_id', l.item_id, 'sku', l.sku, 'quantity', l.quantity,
-                'added_unit_price', l.added_unit_price::text, 'position', l.position, 'attributes', l.attributes, 'custom', l.custom)
+                'added_unit_price', l.added_unit_price::text, 'position', l.position, 'attributes', l.attributes, 'custom', l.custom,
+                'gift', l.gift, 'gift_message', l.gift_message)
               order by l.position), '[]'::json)
         from basket_lines l where l.basket_id = t.id) as lines,
      (select coalesce(json_agg(json_build_object('sku', p.sku, 'pk', p.pk, 'name', p.name, 'tax_rate', p.tax_rate::text, 'online', p.online,

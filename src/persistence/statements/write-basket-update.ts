@@ -2,7 +2,8 @@
  * write-basket-update — a mutation's whole outcome for an existing basket, all or nothing.
  *
  * Inputs:  the basket's new state (status, version, custom, totals, snapshot, source code, checkout,
- *          shipping method, adjustments, coupons, external offer code, updatedAt), `readVersion` (the
+ *          shipping method, adjustments, coupons, external offer code, updatedAt, owner: changed only
+ *          by a transfer), `readVersion` (the
  *          version it was read at), the reservation plan (`stockList`, `reservationPlan` JSON text,
  *          `reservationExpiresAt`), `stockWatch` (JSON text `[{sku, wanted, flashed}]`: the SKUs the basket
  *          wants more units of than the plan leaves it holding, or flashed not available; they become its
@@ -45,6 +46,8 @@ export interface WriteBasketUpdateInput extends LinesAndRecordInput {
   readonly externalOfferCode: string | null;
   /** JSON text `[{sku, wanted, flashed}]` (empty array: the basket watches nothing). */
   readonly stockWatch: string;
+  /** The basket's owner afterwards (a transfer gives the basket to the signed-in shopper). */
+  readonly basketOwnerId: string;
 }
 
 export const writeBasketUpdate = defineStatement<WriteBasketUpdateInput, { reservation: string; pk: number | null }>(
@@ -57,7 +60,8 @@ export const writeBasketUpdate = defineStatement<WriteBasketUpdateInput, { reser
      update baskets set status = ${p.status}, version = ${p.version}, custom = ${p.custom}::jsonb, product_sub_total = ${p.productSubTotal},
        product_total = ${p.productTotal}, tax_total = ${p.taxTotal}, order_total = ${p.orderTotal}, snapshot = ${p.snapshot},
        updated_at = ${p.updatedAt}, source_code = ${p.sourceCode}, checkout = ${p.checkout}::jsonb, shipping_method_id = ${p.shippingMethodId},
-       adjustments = ${p.adjustments}::jsonb, coupons = ${p.coupons}::jsonb, external_offer_code = ${p.externalOfferCode}
+       adjustments = ${p.adjustments}::jsonb, coupons = ${p.coupons}::jsonb, external_offer_code = ${p.externalOfferCode},
+       owner_id = ${p.basketOwnerId}
      where id = ${p.basketId} and version = ${p.readVersion} and (select outcome from reservation) = 'ok'
      returning pk),
    watch_cleared as (
