@@ -6,8 +6,12 @@
 import type { MutationCommand } from '../domain/mutations.js';
 import type { BasketSnapshot } from './basket-snapshot.js';
 
-/** Version of the job and outcome shapes. A worker refuses (as `failed`) a job of a newer format than its own. */
-export const CONTRACT_FORMAT = 1;
+/**
+ * Version of the job and outcome shapes. A worker refuses (as `failed`) a job of a newer format than its
+ * own. 1: the first release; 2: the SCAPI kinds (`update_item`, `update_items`, `update_payment_instrument`,
+ * `transfer_basket`), which a format-1 worker does not know.
+ */
+export const CONTRACT_FORMAT = 2;
 
 export type Role = 'customer' | 'agent';
 
