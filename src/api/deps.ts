@@ -10,6 +10,7 @@ import type { LaneQueues } from '../queue/lane-queues.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Queue } from 'bullmq';
 import type { LaneHealth } from '../observability/lane-health.js';
+import type { BasketStreams } from './events/basket-streams.js';
 
 export interface ApiDeps {
   readonly config: Config;
@@ -25,4 +26,6 @@ export interface ApiDeps {
   /** Lanes this process's watchdog found stuck (its workers, when it runs any): /ready fails while there are some. */
   readonly laneHealth?: LaneHealth;
   readonly logger: Logger;
+  /** Live basket streams (SSE); without them the event routes are not offered (the benchmark's inline baseline). */
+  readonly streams?: BasketStreams;
 }

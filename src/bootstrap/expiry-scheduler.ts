@@ -1,6 +1,7 @@
 /**
  * The expiry scheduler: a BullMQ job scheduler on queue `basket-expiry` that fires a sweep every
- * EXPIRY_SWEEP_MS, and a worker (concurrency 1) that runs it. Any number of processes may start it:
+ * EXPIRY_SWEEP_MS, and a worker (concurrency 1) that runs it: expired holdings first, then the baskets
+ * whose units moved under them (stock revisits). Any number of processes may start it:
  * the scheduler is upserted idempotently and each tick is one job, taken by one worker.
  */
 import { Queue } from 'bullmq';
@@ -11,6 +12,7 @@ import { LaneQueues } from '../queue/lane-queues.js';
 import { sweepExpiredReservations } from '../application/sweep-expired-reservations.js';
 import { SupervisedWorker } from '../queue/supervised-worker.js';
 import { closeRedis } from '../redis/client.js';
+import { revisitStockWatchers } from '../application/revisit-stock-watchers.js';
 import type { Resources } from './resources.js';
 import { RUN_RETRY_DELAY_MS, startWatchdog } from './worker-process.js';
 
@@ -39,9 +41,13 @@ export async function startExpiryScheduler(config: Config, res: Resources, logge
     prefix: bullPrefix(config.REDIS_PREFIX, 'expiry'),
     connection,
     processor: async () => {
-      const enqueued = await sweepExpiredReservations({ db: res.db, lanes, now: () => new Date() }, config.EXPIRY_BATCH);
+      const deps = { db: res.db, lanes, now: () => new Date() };
+      const enqueued = await sweepExpiredReservations(deps, config.EXPIRY_BATCH);
       if (enqueued > 0) logger.info({ enqueued }, 'expired reservations: mutations enqueued');
-      return { enqueued };
+      // Baskets that lost (or may regain) units they do not hold: re-priced through their lanes.
+      const revisited = await revisitStockWatchers(deps, config.EXPIRY_BATCH);
+      if (revisited.baskets > 0) logger.info(revisited, 'stock moved under watching baskets: recalculations enqueued');
+      return { enqueued, revisited };
     },
     workerOptions: { concurrency: 1, runRetryDelay: RUN_RETRY_DELAY_MS },
     onError: (err) => logger.warn({ err: { message: err.message } }, 'expiry worker error'),

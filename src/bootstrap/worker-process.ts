@@ -12,9 +12,10 @@ import { laneBullPrefix, laneQueueName } from '../queue/lanes.js';
 import { SupervisedWorker } from '../queue/supervised-worker.js';
 import { LaneWatchdog, type WatchedQueue } from '../queue/lane-watchdog.js';
 import { processMutation, type ProcessDeps } from '../application/process-mutation.js';
-import type { MutationJob } from '../application/mutation-job.js';
+import type { MutationJob } from '../contracts/mutation-job.js';
 import { closeRedis } from '../redis/client.js';
 import type { Resources } from './resources.js';
+import { BasketEventPublisher } from '../queue/basket-events.js';
 
 export interface WorkerProcess {
   /** The current worker of each lane (the watchdog may replace one). */
@@ -32,6 +33,7 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
     pool: res.pool,
     cache: res.cache,
     publisher: res.publisher,
+    events: new BasketEventPublisher(res.publisher, config.REDIS_PREFIX),
     logger,
     limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,

@@ -1,8 +1,8 @@
 /**
- * Readiness of a process (CONTRACT §8 `/ready`): PostgreSQL and Redis answer — on a Redis Cluster every
- * master, with every slot served — the database schema has every migration this code knows, and no lane
- * of this process is stuck past the watchdog's bound. The schema check is remembered once it passed
- * (migrations only ever move forward while a process runs).
+ * Readiness of a process (`/ready`: a load balancer sends traffic only to a ready process): PostgreSQL
+ * and Redis answer — on a Redis Cluster every master, with every slot served — the database schema has
+ * every migration this code knows, and no lane of this process is stuck past the watchdog's bound. The
+ * schema check is remembered once it passed (migrations only ever move forward while a process runs).
  */
 import { sql } from 'kysely';
 import type { Db } from '../persistence/database.js';

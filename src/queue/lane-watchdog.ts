@@ -18,7 +18,6 @@
  */
 import type { Logger } from 'pino';
 import type { RedisClient } from '../redis/client.js';
-import type { LaneHealth } from '../observability/lane-health.js';
 
 export interface WatchedQueue {
   readonly name: string;
@@ -28,11 +27,17 @@ export interface WatchedQueue {
   recreate(): Promise<void>;
 }
 
+/** Where the watchdog reports stuck and moving queues (observability's LaneHealth, read by /ready). */
+export interface LaneHealthSink {
+  markStuck(queue: string): void;
+  markMoving(queue: string): void;
+}
+
 export interface WatchdogOptions {
   readonly boundMs: number;
   readonly everyMs: number;
   readonly logger: Logger;
-  readonly health: LaneHealth;
+  readonly health: LaneHealthSink;
   readonly onRecreated: (queue: string) => void;
   readonly now?: () => number;
 }

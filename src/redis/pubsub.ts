@@ -41,6 +41,8 @@ export class RedisSubscriber implements Subscriber {
   private readonly handlers = new Map<string, Set<MessageHandler>>();
   /** The SUBSCRIBE in flight or done per channel, so a second handler also waits for it. */
   private readonly active = new Map<string, Promise<unknown>>();
+  /** An UNSUBSCRIBE in flight per channel: a new SUBSCRIBE waits for it, so the two never cross on the connection. */
+  private readonly leaving = new Map<string, Promise<unknown>>();
   private readonly sharded: boolean;
 
   /** `connection` becomes owned by this subscriber; on a cluster, create it with `shardedSubscriber: true`. */
@@ -62,7 +64,8 @@ export class RedisSubscriber implements Subscriber {
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
-      this.active.set(channel, this.sharded ? this.connection.ssubscribe(channel) : this.connection.subscribe(channel));
+      const after = this.leaving.get(channel) ?? Promise.resolve();
+      this.active.set(channel, after.then(() => (this.sharded ? this.connection.ssubscribe(channel) : this.connection.subscribe(channel))));
     }
     set.add(handler);
     try {
@@ -79,14 +82,17 @@ export class RedisSubscriber implements Subscriber {
       if (!s?.delete(handler) || s.size > 0) return;
       this.handlers.delete(channel);
       this.active.delete(channel);
-      if (this.sharded) await this.connection.sunsubscribe(channel).catch(() => undefined);
-      else await this.connection.unsubscribe(channel).catch(() => undefined);
+      const leaving = (this.sharded ? this.connection.sunsubscribe(channel) : this.connection.unsubscribe(channel)).catch(() => undefined);
+      this.leaving.set(channel, leaving);
+      await leaving;
+      if (this.leaving.get(channel) === leaving) this.leaving.delete(channel);
     };
   }
 
   async close(): Promise<void> {
     this.handlers.clear();
     this.active.clear();
+    this.leaving.clear();
     await closeRedis(this.connection);
   }
 }

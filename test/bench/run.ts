@@ -6,13 +6,16 @@
  *
  * Environment: DATABASE_URL / REDIS_URL (server to use; the bench creates database `basket_bench`),
  * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10),
- * BENCH_LANES (lanes of the service under test, default 64), BENCH_REDIS (`standalone`, `cluster` or
- * `both`, default both: the same scenarios on REDIS_URL and then on a Redis Cluster of 3 masters the
- * bench starts from the installed redis-server, with BENCH_CLUSTER_REPLICAS replicas each, default 0 —
- * like for like with the standalone server — and a table of cluster/standalone ratios).
+ * BENCH_LANES (lanes of the service under test, default 64), BENCH_STREAMS (open basket event streams in
+ * the stream scenario, default 1,000), BENCH_ONLY=streams (only the stream scenario, for a short look),
+ * BENCH_REDIS (`standalone`, `cluster` or `both`, default both: the same scenarios on REDIS_URL and then
+ * on a Redis Cluster of 3 masters the bench starts from the installed redis-server, with
+ * BENCH_CLUSTER_REPLICAS replicas each, default 0 — like for like with the standalone server — and a
+ * table of cluster/standalone ratios).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import autocannon from 'autocannon';
@@ -35,6 +38,8 @@ const SKUS = Array.from({ length: 20 }, (_, i) => `BENCH-${i}`);
 const OCAPI = '/s/default/dw/shop/v23_2';
 const MODE = (process.env.BENCH_REDIS ?? 'both') as 'standalone' | 'cluster' | 'both';
 const CLUSTER_REPLICAS = Number(process.env.BENCH_CLUSTER_REPLICAS ?? 0);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
+const ONLY = process.env.BENCH_ONLY ?? '';
 
 interface Row {
   scenario: string;
@@ -155,6 +160,8 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
     LOG_LEVEL: 'warn',
     SYNC_WAIT_MS: '10000',
     WORKER_PORT: '0',
+    // One bench shopper follows every basket: lift the per-shopper stream cap.
+    SSE_MAX_STREAMS_PER_CUSTOMER: '1000',
   };
   const [apiPort, inlinePort, barePort] = [await freePort(), await freePort(), await freePort()];
   log(`${label}: starting service (1 API + 1 worker process, ${LANES} lanes) and baselines`);
@@ -200,6 +207,13 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   const addBody = () => addBodies[Math.floor(Math.random() * addBodies.length)]!;
   const addTo = (base: string, headers: Record<string, string>, seconds: number, connections: number, basket: () => string = anyBasket): Promise<LoadResult> =>
     load({ base, connections, seconds, method: 'POST', headers, path: () => `${OCAPI}/baskets/${basket()}/items`, body: addBody });
+
+  if (ONLY === 'streams') {
+    await streamScenario({ base: pipelineBase, api, headers: shopper, baskets, addTo });
+    const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
+    await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
+    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' } };
+  }
 
   // 1. add-to-cart: sync adds over 1,000 baskets, 64 clients.
   log(`add-to-cart: inline baseline, ${SECONDS} s`);
@@ -282,12 +296,87 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   record('async accept (Prefer: respond-async, 64 clients)', 'pipeline accept', accepted, pipeAdd, `all applied ${(drainMs / 1000).toFixed(1)} s after the last accept; ${Math.round(appliedPerSecond)} applied/s overall`);
   await Promise.all(lanes.map((q) => q.close()));
 
+  // 6. basket event streams: their memory, and what they cost the writes.
+  await streamScenario({ base: pipelineBase, api, headers: shopper, baskets, addTo });
+
   // Summed over the masters on a cluster.
   const memory = await infoSummed(redis, 'memory');
   const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
   await redis.quit();
   await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
   return { label, rows: [...rows], rss, redisMemory: { used: mb(memory.used_memory), peak: mb(memory.used_memory_peak) } };
+}
+
+/** Current (not peak) resident memory of a process, in KiB. */
+function rssKb(p: ServiceProcess): number {
+  const status = fs.readFileSync(`/proc/${p.child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/**
+ * Opens STREAMS event streams (one per basket, over plain HTTP: the client side stays cheap) and measures
+ * the API process's memory per open stream, then sync adds over those baskets with and without the
+ * streams open: the write p99 they cost, and that every applied version reached its stream.
+ */
+async function streamScenario(ctx: {
+  base: string;
+  api: ServiceProcess;
+  headers: Record<string, string>;
+  baskets: string[];
+  addTo: (base: string, headers: Record<string, string>, seconds: number, connections: number, basket?: () => string) => Promise<LoadResult>;
+}) {
+  const n = Math.min(STREAMS, ctx.baskets.length);
+  const followed = ctx.baskets.slice(0, n);
+  const pickFollowed = () => followed[Math.floor(Math.random() * n)]!;
+  log(`streams: writes without streams, ${SHORT} s`);
+  const without = await ctx.addTo(ctx.base, ctx.headers, SHORT, 64, pickFollowed);
+  record(`writes on ${n} baskets (sync, 64 clients)`, 'no streams open', without);
+  await new Promise((r) => setTimeout(r, 2000));
+  const before = rssKb(ctx.api);
+  log(`streams: opening ${n}`);
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const url = new URL(ctx.base);
+  let events = 0;
+  const requests: http.ClientRequest[] = [];
+  const opened = followed.map(
+    (id) =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.get({ host: url.hostname, port: url.port, path: `${OCAPI}/baskets/${id}/events`, headers: { authorization: ctx.headers.authorization!, accept: 'text/event-stream' }, agent }, (res) => {
+          if (res.statusCode !== 200) return reject(new Error(`stream ${res.statusCode}`));
+          let first = true;
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            const ids = chunk.split('\nid: ').length - 1 + (chunk.startsWith('id: ') ? 1 : 0);
+            events += ids;
+            if (first && ids > 0) {
+              first = false;
+              resolve();
+            }
+          });
+          res.on('error', () => undefined);
+        });
+        req.on('error', reject);
+        requests.push(req);
+      }),
+  );
+  for (let i = 0; i < opened.length; i += 100) await Promise.all(opened.slice(i, i + 100));
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = rssKb(ctx.api);
+  const perStreamKb = (after - before) / n;
+  const eventsBefore = events;
+  log(`streams: writes with ${n} streams open, ${SHORT} s`);
+  const withStreams = await ctx.addTo(ctx.base, ctx.headers, SHORT, 64, pickFollowed);
+  await new Promise((r) => setTimeout(r, 2000));
+  const delivered = events - eventsBefore;
+  record(
+    `writes on ${n} baskets (sync, 64 clients)`,
+    `${n} streams open`,
+    withStreams,
+    without,
+    `p99 ${(withStreams.p99 / Math.max(without.p99, 1)).toFixed(2)}× without; ${delivered} events for ${withStreams.ok} acknowledged writes; API RSS +${Math.round((after - before) / 1024)} MB for ${n} streams ≈ ${perStreamKb.toFixed(1)} KiB each`,
+  );
+  for (const r of requests) r.destroy();
+  agent.destroy();
 }
 
 function print({ label, rows, rss, redisMemory }: RunResult) {

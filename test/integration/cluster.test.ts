@@ -1,13 +1,13 @@
 /**
  * The service on a real Redis Cluster (3 masters + 3 replicas started by the test, shared by this file):
- * every key pattern keeps its slot rule, replies come back over sharded pub/sub, /ready checks every
+ * every key pattern keeps its slot rule, replies and basket event streams go over sharded pub/sub, /ready checks every
  * master, and the pipeline's invariants hold — per-basket order and exactly-once, reservations under
  * a flash sale, concurrent basket merges, and a rolling restart of worker processes under load.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ownCluster, type OwnCluster } from '../support/own-cluster.js';
-import { addInSequence, createBaskets, eventually, seedProducts, Shopper, startHarness, testEnv, type Harness } from '../support/harness.js';
+import { addInSequence, createBaskets, eventually, OCAPI, seedProducts, Shopper, startHarness, testEnv, type Harness } from '../support/harness.js';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { countMutations, expectAppliedInOrder } from '../support/invariants.js';
 import { isCluster, masters, scanKeys } from '../../src/redis/client.js';
@@ -19,7 +19,7 @@ const children: ServiceProcess[] = [];
 
 beforeAll(async () => {
   cluster = await ownCluster();
-  env = testEnv({ REDIS_CLUSTER_NODES: cluster.nodesEnv, LANES: '8', EXPIRY_SWEEP_MS: '500' });
+  env = testEnv({ REDIS_CLUSTER_NODES: cluster.nodesEnv, LANES: '8', EXPIRY_SWEEP_MS: '500', SSE_HEARTBEAT_MS: '300' });
   h = await startHarness(env, { scheduler: true });
 }, 120_000);
 
@@ -102,6 +102,52 @@ describe('on a Redis Cluster', () => {
     expect(rows[0]).toEqual({ reserved: 24, held: 24 });
   });
 
+  it('streams basket versions over sharded pub/sub; channels on their basket\'s slot, leases renewed per caller', async () => {
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
+    const sku = `${h.tag}-sse`;
+    await seedProducts(h, [{ sku, price: '1.00' }]);
+    const shoppers = [new Shopper(h), new Shopper(h)];
+    const ids = await Promise.all(shoppers.map((s) => s.createBasket()));
+    const aborts = shoppers.map(() => new AbortController());
+    const texts = ['', ''];
+    const reading = shoppers.map(async (s, i) => {
+      const r = await fetch(`${base}${OCAPI}/baskets/${ids[i]}/events`, { headers: { ...s.headers, accept: 'text/event-stream' }, signal: aborts[i]!.signal });
+      expect(r.status).toBe(200);
+      const decoder = new TextDecoder();
+      for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) texts[i] += decoder.decode(chunk, { stream: true });
+    });
+    try {
+      await eventually(async () => (texts.every((t) => /^id: 1$/m.test(t)) ? true : undefined), 20_000);
+      for (let v = 0; v < 3; v++) expect((await shoppers[0]!.addItems(ids[0]!, [{ product_id: sku, quantity: 1 }])).statusCode).toBe(200);
+      expect((await shoppers[1]!.addItems(ids[1]!, [{ product_id: sku, quantity: 2 }])).statusCode).toBe(200);
+      await eventually(async () => (/^id: 4$/m.test(texts[0]!) && /^id: 2$/m.test(texts[1]!) ? true : undefined), 20_000);
+      // Each basket's channel is a shard channel on the master that owns the basket's hash-tag slot.
+      const prefix = h.config.REDIS_PREFIX;
+      for (const id of ids) {
+        const channel = `${prefix}:events:{${id}}`;
+        expect(await slot(channel)).toBe(await slot(`{${id}}`));
+        const owners = await Promise.all(masters(h.res.redis).map(async (m) => ((await m.call('PUBSUB', 'SHARDCHANNELS', channel)) as string[]).length));
+        expect(owners.filter((n) => n === 1)).toHaveLength(1);
+      }
+      // Two callers' lease keys (on different slots) stay renewed past several lease spans: the heartbeat
+      // does not pipeline across slots.
+      const leaseKeys: string[] = [];
+      for await (const batch of scanKeys(h.res.redis, `${prefix}:sse:caller:*`)) leaseKeys.push(...batch);
+      expect(leaseKeys).toHaveLength(2);
+      expect(await slot(leaseKeys[0]!)).not.toBe(await slot(leaseKeys[1]!));
+      await new Promise((r) => setTimeout(r, 3000));
+      for (const key of leaseKeys) {
+        const scores = (await h.res.redis.zrange(key, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
+        expect(scores).toHaveLength(1);
+        expect(scores[0]!).toBeGreaterThan(Date.now());
+      }
+    } finally {
+      aborts.forEach((a) => a.abort());
+      await Promise.allSettled(reading);
+    }
+  });
+
   it('loses nothing and doubles nothing over a rolling restart of worker processes under load', async () => {
     const sku = `${h.tag}-roll`;
     await seedProducts(h, [{ sku, price: '15.00' }]);
@@ -147,8 +193,9 @@ describe('on a Redis Cluster', () => {
         set.add(await slot(key));
         queueSlots.set(tag[1]!, set);
         expect(await slot(key)).toBe(await slot(`{${tag[1]}}`));
-      } else if (!/^(snap|mut):[0-9a-f-]{36}$/.test(rest)) {
-        // Snapshots and tickets: one key per command or script (the snapshot Lua scripts take KEYS[1] only).
+      } else if (!/^(snap|mut):[0-9a-f-]{36}$/.test(rest) && !/^sse:caller:[^{}]+$/.test(rest)) {
+        // Snapshots, tickets and a shopper's stream leases: one key per command, script or pipeline
+        // (the snapshot and stream-admission Lua scripts take KEYS[1] only; heartbeats pipeline per caller key).
         unknown.push(key);
       }
     }
