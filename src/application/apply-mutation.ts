@@ -18,7 +18,7 @@ import { planReservations, withTransferredHoldings } from '../domain/reservation
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/prepared.js';
-import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
+import { loadMutationState, loadSnapshot, writeCreatedWithChange, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
 import { buildSnapshot, type BasketSnapshot } from './basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
 import { writeMergeOutcome } from '../persistence/merge.repository.js';
@@ -100,7 +100,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     return command.kind === 'create_basket' ? reject('site_not_found', `No site '${command.siteId}'.`) : reject('basket_not_found', `No basket with id '${basketId}'.`);
   }
 
-  const result = applyMutation(before, command, {
+  const ctx = {
     basketId,
     ownerId: job.ownerId,
     now,
@@ -110,8 +110,9 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     shippingMethods: state.shippingMethods,
     paymentMethods: state.paymentMethods,
     mergeSource: merge?.basket ?? null,
-    newItemId: (n) => lineItemId(mutationId, n),
-  });
+    newItemId: (n: number) => lineItemId(mutationId, n),
+  };
+  const result = applyMutation(before, command, ctx);
   if (result.outcome === 'rejected') return reject(result.rejection.code, result.rejection.message);
 
   const after = result.basket;
@@ -162,6 +163,11 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
       stockList: site.stockList,
     });
     alsoChanged = [guestSnapshot];
+  } else if (command.kind === 'create_basket' && command.then && before === null) {
+    // Created with its first change: the empty basket (version 1), then the change over it, in one transaction.
+    const created = applyMutation(null, { ...command, then: undefined }, ctx);
+    if (created.outcome !== 'applied') throw new Error('creating an absent basket cannot be refused');
+    pk = await writeCreatedWithChange(deps.pool, record, created.basket, outcome);
   } else {
     pk = await writeMutationOutcome(deps.pool, record, outcome);
   }
@@ -176,21 +182,28 @@ function sourceMutationId(mutationId: string): string {
 
 /** Coupon codes a command names (so their promotions are read with the state). */
 function codesInvolved(command: MutationCommand): string[] {
+  if (command.kind === 'create_basket' && command.then) return codesInvolved(command.then);
   if (command.kind === 'add_coupon') return [command.code];
   if (command.kind === 'set_offer_codes') return [command.voucherCode, command.externalOfferCode].filter((c): c is string => typeof c === 'string');
   return [];
 }
 
 /**
- * For an Akinon voucher (verified at once): why it is not a valid code, or null when it is (or when the
- * command names none). A valid code that takes nothing off yet (below its minimum, free shipping before a method is
- * chosen) is accepted: it applies as soon as it can.
+ * For an Akinon voucher (verified at once): why it is refused, or null when it is accepted (or when the
+ * command names none). A code is accepted when it is valid and its promotion's conditions hold now (its
+ * minimum is reached, a product it names is in the basket), even if it takes nothing off yet (free
+ * shipping before a method is chosen). A valid code whose conditions do not hold yet (below its minimum)
+ * is refused, as Akinon's "instant verification" and the django-oscar voucher view it descends from do
+ * ("Your basket does not qualify for a voucher discount"); `external_offer_code` is the unverified way.
  */
-function unverifiedCoupon(command: MutationCommand, priced: PricedBasket): string | null {
+function unverifiedCoupon(given: MutationCommand, priced: PricedBasket): string | null {
+  const command = given.kind === 'create_basket' && given.then ? given.then : given;
   const code = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : null;
   if (code === null) return null;
   const coupon = priced.coupons.find((c) => sameCode(c.item.code, code));
-  return coupon?.valid ? null : `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;
+  if (!coupon?.valid) return `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;
+  if (!coupon.conditionMet) return `Your basket does not qualify for the code '${code}' yet (its conditions, such as a minimum amount, are not met).`;
+  return null;
 }
 
 /** Units per SKU the basket's lines want held: only lines whose product is online and priced. */

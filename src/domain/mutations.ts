@@ -19,6 +19,11 @@ export type MutationCommand =
       readonly currency: string | null;
       readonly agentBasket: boolean;
       readonly custom: Readonly<Record<string, unknown>>;
+      /**
+       * A first change applied to the new basket in the same mutation (Akinon: a caller's first write
+       * creates its basket). Refused, it refuses the creation too: nothing is created.
+       */
+      readonly then?: MutationCommand;
     }
   | { readonly kind: 'add_items'; readonly items: readonly AddItem[] }
   | { readonly kind: 'set_item_quantity'; readonly itemId: string; readonly quantity: number }
@@ -162,28 +167,31 @@ const reject = (code: RejectionCode, message: string): MutationResult => ({ outc
 export function applyMutation(basket: Basket | null, command: MutationCommand, ctx: MutationContext): MutationResult {
   if (command.kind === 'create_basket') {
     if (basket !== null) return reject('basket_exists', `Basket '${ctx.basketId}' already exists.`);
-    return {
-      outcome: 'applied',
-      basket: {
-        id: ctx.basketId,
-        ownerId: ctx.ownerId,
-        siteId: command.siteId,
-        currency: command.currency ?? ctx.siteCurrency ?? 'USD',
-        status: 'active',
-        version: 1,
-        lines: [],
-        custom: command.custom,
-        sourceCode: null,
-        checkout: {},
-        shippingMethodId: null,
-        adjustments: [],
-        coupons: [],
-        externalOfferCode: null,
-        agentBasket: command.agentBasket,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      },
+    const created: Basket = {
+      id: ctx.basketId,
+      ownerId: ctx.ownerId,
+      siteId: command.siteId,
+      currency: command.currency ?? ctx.siteCurrency ?? 'USD',
+      status: 'active',
+      version: 1,
+      lines: [],
+      custom: command.custom,
+      sourceCode: null,
+      checkout: {},
+      shippingMethodId: null,
+      adjustments: [],
+      coupons: [],
+      externalOfferCode: null,
+      agentBasket: command.agentBasket,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
     };
+    const then = command.then;
+    if (!then) return { outcome: 'applied', basket: created };
+    // A programming error, not a business outcome: no caller composes these.
+    if (then.kind === 'create_basket' || then.kind === 'merge_basket') throw new Error(`create_basket cannot be followed by ${then.kind}`);
+    // Version 1 is the empty basket, version 2 the change (as if they were two mutations, but atomic).
+    return applyMutation(created, then, ctx);
   }
   if (basket === null || basket.status !== 'active') {
     return reject('basket_not_found', `No basket with id '${ctx.basketId}'.`);
@@ -462,6 +470,7 @@ function mergeLines(current: readonly BasketLine[], incoming: readonly BasketLin
 
 /** SKUs whose catalogue entries the mutation needs (basket lines plus the command's). */
 export function skusInvolved(basket: Basket | null, command: MutationCommand): string[] {
+  if (command.kind === 'create_basket' && command.then) return skusInvolved(basket, command.then);
   const skus = new Set(basket?.lines.map((l) => l.sku) ?? []);
   if (command.kind === 'add_items') for (const i of command.items) skus.add(i.sku);
   if (command.kind === 'set_product_quantity') skus.add(command.sku);

@@ -83,6 +83,11 @@ export interface PricedCoupon {
   readonly item: CouponItem;
   readonly status: CouponStatus;
   readonly valid: boolean;
+  /**
+   * Its promotion's conditions hold (minimum reached, a product it names in the basket), whether or not
+   * it takes anything off now (free shipping before a method is chosen, or an exclusive one beat it).
+   */
+  readonly conditionMet: boolean;
 }
 
 /** What one promotion took off the basket in all (Akinon `discounts`). */
@@ -131,7 +136,11 @@ export function priceBasket(
   const counted = lines.filter((l) => catalog.get(l.sku)?.online === true && catalog.get(l.sku)?.price != null && !short.has(l.sku));
   const merchandiseTotal = sum(counted.map((l) => round(catalog.get(l.sku)!.price!.times(l.quantity))));
   const qualifying = qualifyingPromotions(offers, new Set(counted.map((l) => l.sku)), merchandiseTotal);
-  const price = (active: readonly ActivePromotion[]) => priceWith(lines, catalog, policy, short, shipping, adjustments, offers, active);
+  const qualifies = (code: string) => qualifying.some((a) => sameCode(a.promotion.code, code));
+  const price = (active: readonly ActivePromotion[]): PricedBasket => {
+    const priced = priceWith(lines, catalog, policy, short, shipping, adjustments, offers, active);
+    return { ...priced, coupons: priced.coupons.map((c) => ({ ...c, conditionMet: c.status === 'applied' || (c.valid && qualifies(c.item.code)) })) };
+  };
   // An exclusive promotion applies alone, but only if it takes something off (a free shipment, say,
   // takes nothing while no method is chosen): the first such, by priority; otherwise the stackable ones.
   for (const exclusive of qualifying.filter((a) => a.promotion.exclusive)) {
@@ -258,7 +267,7 @@ function priceWith(
   const coupons = offers.coupons.map((item): PricedCoupon => {
     const blocked = couponBlock(item.code, offers);
     const status = blocked ?? (promotionTotals.some((p) => sameCode(p.code, item.code)) ? 'applied' : 'no_applicable_promotion');
-    return { item, status, valid: status === 'applied' || status === 'no_applicable_promotion' };
+    return { item, status, valid: status === 'applied' || status === 'no_applicable_promotion', conditionMet: status === 'applied' };
   });
 
   return {

@@ -9,6 +9,7 @@
  * retries, sees the mutation record, and answers as a duplicate.
  */
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import { prepared, run, type Queryable } from './prepared.js';
 import { Money, formatMoney } from '../domain/money.js';
 import type { Basket, BasketLine, Catalog, CatalogEntry, Checkout, CouponItem, PaymentMethod, PriceAdjustment, Promotion, ShippingMethod, SitePolicy } from '../domain/types.js';
@@ -412,4 +413,50 @@ function totalsColumns(t: BasketTotals, currency: string) {
     taxTotal: formatMoney(t.taxTotal, currency),
     orderTotal: formatMoney(t.orderTotal, currency),
   };
+}
+
+/** A new basket's first row, before the change that comes with its creation (see `writeCreatedWithChange`). */
+const INSERT_NEW_BASKET = `
+  insert into baskets (id, owner_id, site_id, currency, status, version, agent_basket, custom, snapshot, created_at, updated_at)
+  values ($1, $2, $3, $4, 'active', $5, $6, $7::jsonb, '{}', $8, $8)
+  on conflict (id) do nothing
+  returning pk`;
+
+/**
+ * A basket created together with its first change (Akinon: a caller's first write): in one transaction,
+ * the new basket's row as `created` (no lines, nothing held), then the change's outcome written over it
+ * exactly as any change (reservations, lines, codes, the mutation record), with the new pk in its
+ * snapshot. All or nothing: a conflict (the id taken meanwhile, stock gone) rolls both back.
+ */
+export async function writeCreatedWithChange(
+  pool: Pick<pg.Pool, 'connect'>,
+  record: MutationRecord,
+  created: Basket,
+  outcome: Extract<MutationOutcomeWrite, { status: 'applied' }> & { readonly snapshot: { readonly pk: number } },
+): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const inserted = await client.query<{ pk: number | string }>(INSERT_NEW_BASKET, [
+      created.id,
+      created.ownerId,
+      created.siteId,
+      created.currency,
+      created.version,
+      created.agentBasket,
+      JSON.stringify(created.custom),
+      created.createdAt,
+    ]);
+    const row = inserted.rows[0];
+    if (!row) throw new ConcurrentModificationError(`basket ${created.id} was created meanwhile`);
+    const pk = Number(row.pk);
+    await writeMutationOutcome(client, record, { ...outcome, before: created, snapshot: { ...outcome.snapshot, pk } });
+    await client.query('commit');
+    return pk;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }

@@ -15,16 +15,18 @@ import type { MutationCommand } from '../../domain/mutations.js';
 import type { BasketSnapshot } from '../../application/basket-snapshot.js';
 import type { BasketRead } from '../../application/get-basket.js';
 import type { MutationOutcome } from '../../application/mutation-job.js';
-import { lineItemId, requestHash } from '../../application/ids.js';
-import { productDetails, siteCurrency, skuOfProductPk } from '../../persistence/akinon.repository.js';
+import { lineItemId, ownerSiteBasketId, requestHash } from '../../application/ids.js';
+import { akinonRenderContext, siteCurrency, siteSegment, skuOfProductPk } from '../../persistence/akinon.repository.js';
+import { activeBasketOf } from '../../persistence/owner-baskets.repository.js';
 import { BasketCreationRefused, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
 import { ServiceUnavailableError } from '../../application/submit-mutation.js';
 import type { ApiDeps } from '../deps.js';
 import { answerWrite, etag, ifNoneMatchVersion, notModified, outcomeError, writeOptions } from '../http.js';
 import { AkinonError, fieldError, useDrfErrors } from './errors.js';
 import { identify, SessionIds, type AkinonCaller } from './identity.js';
-import { emptyAkinonBasket, lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
+import { akinonBasketJson, emptyAkinonBasket, lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
 import { addProductBody, BasketItemPatchBody, patchBasketBody, setQuantityBody } from './schemas.js';
+import { methodNotAllowed } from './methods.js';
 
 const TAGS = ['Akinon'];
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -33,13 +35,19 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { config, tokens, submitter, reader, db } = deps;
   const siteId = config.AKINON_SITE;
-  const sessions = new SessionIds(config.JWT_SECRET);
+  const sessions = new SessionIds(config.JWT_SECRET, { ttlSeconds: config.AKINON_SESSION_TTL_SECONDS, rotateSeconds: config.AKINON_SESSION_ROTATE_SECONDS });
   useDrfErrors(app);
 
   // The caller is known before the body is validated (as in DRF, a bad token is 401 whatever the body).
   const callers = new WeakMap<FastifyRequest, AkinonCaller>();
-  app.addHook('preValidation', async (req, reply) => {
-    if (req.routeOptions.url) callers.set(req, identify(req, reply, tokens, sessions));
+  app.addHook('preValidation', async (req) => {
+    if (req.routeOptions.url) callers.set(req, identify(req, tokens, sessions));
+  });
+  // A new (or rotated) session cookie goes out only with a success: a refused request starts no session.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const cookie = callers.get(req)?.setCookie;
+    if (cookie && reply.statusCode < 400) reply.header('set-cookie', cookie);
+    return payload;
   });
   const callerOf = (req: FastifyRequest): AkinonCaller => {
     const caller = callers.get(req);
@@ -47,9 +55,14 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     return caller;
   };
 
-  const productsOf = (s: BasketSnapshot) => productDetails(db, s.siteId, s.lines.map((l) => l.sku));
+  const contextOf = (s: BasketSnapshot) => akinonRenderContext(db, s.siteId, s.lines.map((l) => l.sku));
   const sendText = (reply: FastifyReply, version: number, text: string) => reply.code(200).header('etag', etag(version)).type(JSON_TYPE).send(text);
-  const sendBasket = async (reply: FastifyReply, s: BasketSnapshot) => sendText(reply, s.version, JSON.stringify(renderAkinonBasket(s, await productsOf(s))));
+  const sendBasket = async (reply: FastifyReply, s: BasketSnapshot) => sendText(reply, s.version, akinonBasketJson(renderAkinonBasket(s, await contextOf(s))));
+  /** What a guest without a basket sees: an empty basket with `pk` null (nothing is created). */
+  const sendEmpty = async (reply: FastifyReply) => {
+    const [currency, segment] = await Promise.all([siteCurrency(db, siteId), siteSegment(db, siteId)]);
+    return reply.code(200).type(JSON_TYPE).send(akinonBasketJson(emptyAkinonBasket(currency, segment)));
+  };
 
   /** The caller's active basket (created when it has none); a refused creation answers as its rejection. */
   async function ensureBasket(caller: AkinonCaller): Promise<ActiveBasket> {
@@ -80,14 +93,16 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     if (read.rendered !== null) return sendText(reply, read.head.version, read.rendered);
     const snapshot = await reader.snapshot(id, read);
     if (!snapshot) throw new AkinonError(404, { detail: 'Not found.' });
-    const products = await productsOf(snapshot);
-    const doc = await reader.render(id, { ...read, snapshot }, 'akinon', (s) => JSON.stringify(renderAkinonBasket(s, products)));
+    const context = await contextOf(snapshot);
+    const doc = await reader.render(id, { ...read, snapshot }, 'akinon', (s) => akinonBasketJson(renderAkinonBasket(s, context)));
     if (!doc) throw new AkinonError(404, { detail: 'Not found.' });
     return sendText(reply, doc.version, doc.text);
   }
 
   /** Answers a request that changes nothing with the basket as it stands. */
   async function answerCurrent(reply: FastifyReply, caller: AkinonCaller, basketId?: string): Promise<FastifyReply> {
+    // A guest whose session starts now has no basket: nothing to create for a request that changes nothing.
+    if (caller.fresh) return sendEmpty(reply);
     const { id, read } = basketId ? { id: basketId, read: await reader.head(basketId, 0, 'akinon') } : await currentBasket(caller, 0, 'akinon');
     if (!read) throw new AkinonError(404, { detail: 'Not found.' });
     return sendRead(reply, id, read);
@@ -102,10 +117,17 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     readonly answer?: (snapshot: BasketSnapshot, mutationId: string) => Promise<FastifyReply>;
   }
 
-  /** Submits a change through the basket's lane, exactly as OCAPI does, and answers it. */
-  async function write(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, command: MutationCommand, opts: WriteOptions = {}): Promise<FastifyReply> {
+  /**
+   * Submits a change through the basket's lane, exactly as OCAPI does, and answers it. A guest whose
+   * session starts with this request has no basket: its basket is created by the same mutation as the
+   * change (`create_basket` with `then`), so a refused change creates no basket (and no session: its
+   * cookie goes out only with a success).
+   */
+  async function write(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, change: MutationCommand, opts: WriteOptions = {}): Promise<FastifyReply> {
     const options = writeOptions(req);
-    const basketId = opts.basketId ?? (await ensureBasket(caller)).id;
+    const createWithIt = caller.fresh && !opts.basketId;
+    const basketId = opts.basketId ?? (createWithIt ? ownerSiteBasketId(caller.ownerId, siteId, 0) : (await ensureBasket(caller)).id);
+    const command: MutationCommand = createWithIt ? { kind: 'create_basket', siteId, currency: null, agentBasket: false, custom: {}, then: change } : change;
     const route = (req.routeOptions.url ?? req.url).replace(/\/$/, '');
     const result = await submitter.submit({
       basketId,
@@ -149,15 +171,21 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     const sku = await skuOf(body.product);
     const command: MutationCommand = { kind: 'set_product_quantity', sku, quantity: body.quantity, ...(body.attributes ? { attributes: body.attributes } : {}) };
     return write(req, reply, caller, command, {
-      onRejected: async (outcome, basketId) => (outcome.error.code === 'item_not_found' && body.quantity === 0 ? answerCurrent(reply, caller, basketId) : null),
+      // Removing what is not there changes nothing: the basket as it stands.
+      onRejected: async (outcome, basketId) => {
+        if (outcome.error.code !== 'item_not_found' || body.quantity !== 0) return null;
+        await answerCurrent(reply, caller, caller.fresh ? undefined : basketId);
+        return reply;
+      },
     });
   }
 
   both('/basket', (url, hide) => {
+    methodNotAllowed(app, url, ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
     r.get(url, { schema: { tags: TAGS, hide, summary: "The caller's active basket (created when it has none, except for a guest's first look; ETag, If-None-Match)" } }, async (req, reply) => {
       const caller = callerOf(req);
       // A guest's first look creates nothing (crawlers, health checks): its basket comes with its first change.
-      if (caller.fresh) return reply.code(200).type(JSON_TYPE).send(JSON.stringify(emptyAkinonBasket(await siteCurrency(db, siteId))));
+      if (caller.fresh) return sendEmpty(reply);
       const known = ifNoneMatchVersion(req);
       const { id, read } = await currentBasket(caller, known ?? 0, 'akinon');
       if (notModified(req, read.head.version)) return reply.code(304).header('etag', etag(read.head.version)).send();
@@ -211,6 +239,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   });
 
   both('/basket_items', (url, hide) => {
+    methodNotAllowed(app, url, ['PATCH']);
     r.patch(
       url,
       {
@@ -223,10 +252,14 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       },
       async (req, reply) => {
         const caller = callerOf(req);
-        const { id, read } = await currentBasket(caller);
-        const before = await reader.snapshot(id, read);
+        const notInBasket = () => fieldError('id', `Basket item "${req.body.id}" is not in the basket.`);
+        // A caller without a basket has no item: refused without creating one.
+        const { activeId: id } = caller.fresh ? { activeId: null } : await activeBasketOf(db, caller.ownerId, siteId);
+        if (!id) throw notInBasket();
+        const read = await reader.head(id, 0, null);
+        const before = read ? await reader.snapshot(id, read) : null;
         const line = before ? lineOfAkinonId(before, req.body.id) : undefined;
-        if (!line) throw fieldError('id', `Basket item "${req.body.id}" is not in the basket.`);
+        if (!line) throw notInBasket();
         const command: MutationCommand = { kind: 'set_item_attributes', itemId: line.itemId, attributes: req.body.attributes ?? line.attributes, splitOne: !req.body.is_all };
         return write(req, reply, caller, command, {
           basketId: id,
@@ -234,7 +267,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
             // A split-off unit is the line the mutation created (its first new item id); else the line itself.
             const split = lineItemId(mutationId, 0);
             const target = snapshot.lines.find((l) => l.itemId === split) ?? snapshot.lines.find((l) => l.itemId === line.itemId);
-            const item = target ? renderAkinonItem(snapshot, target.itemId, await productsOf(snapshot)) : null;
+            const item = target ? renderAkinonItem(snapshot, target.itemId, await contextOf(snapshot)) : null;
             if (!item) throw new AkinonError(404, { detail: 'Not found.' });
             return reply.code(200).type(JSON_TYPE).send(JSON.stringify(item));
           },
