@@ -2,14 +2,16 @@
  * Who calls the Akinon dialect: a bearer JWT (the same tokens as OCAPI), else the guest session named by
  * the `osessionid` cookie. A guest's owner id is `session:<session id>`.
  *
- * Session ids are minted here: 18 random bytes (144 bits) and a 96-bit HMAC of them under a key derived
- * from JWT_SECRET, both base64url (40 URL-safe characters). The cookie carries the session id, when it
- * was issued and an HMAC of both: `<session id>.<issued, seconds>.<mac>`. A cookie older than the
+ * Session ids are minted here: 16 random bytes (128 bits, Django's session keys carry less) as 32 hex
+ * digits. The cookie carries the session id, when it was issued and a 96-bit HMAC of both under a key
+ * derived from JWT_SECRET: `<session id>_<issued, unix seconds>_<mac, hex>`, word characters only (so
+ * storefront code that finds it with `/osessionid=\w+/`, as @akinon/next's does, reads it whole). A cookie older than the
  * session lifetime is no session at all; one older than the rotation interval is re-issued on use (a new
  * cookie value with the current time, for the same session, so the basket stays), so a cookie in use
  * keeps living while one left alone dies. Rotation is stateless: a superseded cookie value still works
- * until its own lifetime ends (there is no server-side list to revoke it from). A bare session id (the
- * format before lifetimes) is taken as issued long ago: it is rotated on first use.
+ * until its own lifetime ends (there is no server-side list to revoke it from). A cookie of the format
+ * before lifetimes (40 base64url characters: random and MAC) still names its session, taken as issued
+ * long ago: it is re-issued in the new format on first use, for the same session (and basket).
  *
  * A presented cookie that is not one we minted (garbage, truncated, forged, expired, or from another
  * secret) is not refused: like Django, which ignores an unknown session key, we start a fresh session.
@@ -25,10 +27,11 @@ import { bearerToken } from '../http.js';
 import { AkinonError } from './errors.js';
 
 export const SESSION_COOKIE = 'osessionid';
-const RANDOM_BYTES = 18;
+const RANDOM_BYTES = 16;
 const MAC_BYTES = 12;
-const SESSION_ID = /^[A-Za-z0-9_-]{24}[A-Za-z0-9_-]{16}$/;
-const COOKIE = /^([A-Za-z0-9_-]{40})\.(\d{1,12})\.([A-Za-z0-9_-]{16})$/;
+/** A session id of the format before lifetimes: 18 random bytes and a 12-byte MAC of them, base64url. */
+const LEGACY_ID = /^[A-Za-z0-9_-]{24}[A-Za-z0-9_-]{16}$/;
+const COOKIE = /^([0-9a-f]{32})_(\d{1,12})_([0-9a-f]{24})$/;
 
 export interface AkinonCaller {
   /** Basket owner id: the token's `sub`, or `session:<session id>`. */
@@ -66,13 +69,12 @@ export class SessionIds {
 
   /** A new session id (no cookie yet: see `cookieValue`). */
   mint(): string {
-    const random = randomBytes(RANDOM_BYTES).toString('base64url');
-    return random + this.mac(random).toString('base64url');
+    return randomBytes(RANDOM_BYTES).toString('hex');
   }
 
-  /** Whether `id` is a session id we minted. */
-  isValid(id: string): boolean {
-    if (!SESSION_ID.test(id)) return false;
+  /** Whether `id` is a session id of the format before lifetimes that we minted. */
+  private isLegacy(id: string): boolean {
+    if (!LEGACY_ID.test(id)) return false;
     const random = id.slice(0, 24);
     const given = Buffer.from(id.slice(24), 'base64url');
     return given.length === MAC_BYTES && timingSafeEqual(given, this.mac(random));
@@ -81,7 +83,7 @@ export class SessionIds {
   /** The cookie value for session `id`, issued now. */
   cookieValue(id: string): string {
     const issued = Math.floor(this.now() / 1000);
-    return `${id}.${issued}.${this.mac(`${id}.${issued}`).toString('base64url')}`;
+    return `${id}_${issued}_${this.mac(`${id}_${issued}`).toString('hex')}`;
   }
 
   /**
@@ -89,11 +91,11 @@ export class SessionIds {
    * (not ours, tampered with, or past its lifetime).
    */
   read(value: string): { id: string; rotate: boolean } | null {
-    if (this.isValid(value)) return { id: value, rotate: true };
+    if (this.isLegacy(value)) return { id: value, rotate: true };
     const m = COOKIE.exec(value);
-    if (!m || !this.isValid(m[1]!)) return null;
-    const given = Buffer.from(m[3]!, 'base64url');
-    if (given.length !== MAC_BYTES || !timingSafeEqual(given, this.mac(`${m[1]}.${m[2]}`))) return null;
+    if (!m) return null;
+    const given = Buffer.from(m[3]!, 'hex');
+    if (given.length !== MAC_BYTES || !timingSafeEqual(given, this.mac(`${m[1]}_${m[2]}`))) return null;
     const age = Math.floor(this.now() / 1000) - Number(m[2]);
     if (age >= this.policy.ttlSeconds || age < -300) return null;
     return { id: m[1]!, rotate: age >= this.policy.rotateSeconds };
