@@ -37,8 +37,8 @@ export interface AkinonDiscount {
   discount: string;
 }
 
-export interface AkinonProductImage {
-  pk: number | null;
+export interface AkinonProductImage<Pk extends number | null = number> {
+  pk: Pk;
   status: string;
   image: string;
   order: number;
@@ -63,7 +63,7 @@ export interface AkinonProductDocument<Price extends string | null = string, Pk 
   attribute_set: null;
   attributes_kwargs: Record<string, unknown>;
   extra_attributes: Record<string, unknown>;
-  productimage_set: AkinonProductImage[];
+  productimage_set: AkinonProductImage<Pk>[];
   price: Price;
   in_stock: boolean;
   currency_type: string;
@@ -304,7 +304,7 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, context: AkinonRend
       attribute_set: null,
       attributes_kwargs: {},
       extra_attributes: {},
-      productimage_set: line.image ? [{ pk: line.productPk, status: 'active', image: line.image, order: 1, created_date: details?.updatedAt ?? created, specialimage_set: [] }] : [],
+      productimage_set: line.image ? [{ pk, status: 'active', image: line.image, order: 1, created_date: details?.updatedAt ?? created, specialimage_set: [] }] : [],
       price,
       in_stock: line.valid && stock > 0,
       currency_type: lower,
