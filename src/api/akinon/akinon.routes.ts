@@ -111,8 +111,11 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   interface WriteOptions {
     /** The basket (default: the caller's active one, created when missing). */
     readonly basketId?: string;
-    /** A rejection answered otherwise than as an error (return null to answer it as an error). */
-    readonly onRejected?: (outcome: Exclude<MutationOutcome, { status: 'applied' }>, basketId: string) => Promise<FastifyReply | null>;
+    /**
+     * A rejection answered otherwise than as an error: true once it has answered, false to answer it as
+     * an error. (A boolean, not the reply: a Fastify reply is thenable, and awaiting it yields undefined.)
+     */
+    readonly onRejected?: (outcome: Exclude<MutationOutcome, { status: 'applied' }>, basketId: string) => Promise<boolean>;
     /** The answer once applied (default: the rendered basket). */
     readonly answer?: (snapshot: BasketSnapshot, mutationId: string) => Promise<FastifyReply>;
   }
@@ -139,8 +142,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       respondAsync: options.respondAsync,
     });
     if (result.kind === 'finished' && result.outcome.status !== 'applied' && opts.onRejected) {
-      const answered = await opts.onRejected(result.outcome, basketId);
-      if (answered) return answered;
+      if (await opts.onRejected(result.outcome, basketId)) return reply;
     }
     const applied: { snapshot?: BasketSnapshot } = {};
     const answered = answerWrite(reply, result, basketId, (snapshot) => {
@@ -173,9 +175,9 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     return write(req, reply, caller, command, {
       // Removing what is not there changes nothing: the basket as it stands.
       onRejected: async (outcome, basketId) => {
-        if (outcome.error.code !== 'item_not_found' || body.quantity !== 0) return null;
+        if (outcome.error.code !== 'item_not_found' || body.quantity !== 0) return false;
         await answerCurrent(reply, caller, caller.fresh ? undefined : basketId);
-        return reply;
+        return true;
       },
     });
   }

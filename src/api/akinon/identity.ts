@@ -11,7 +11,8 @@
  * keeps living while one left alone dies. Rotation is stateless: a superseded cookie value still works
  * until its own lifetime ends (there is no server-side list to revoke it from). A cookie of the format
  * before lifetimes (40 base64url characters: random and MAC) still names its session, taken as issued
- * long ago: it is re-issued in the new format on first use, for the same session (and basket).
+ * long ago: it is re-issued in the new format on first use, for the same session id (and basket), so
+ * such a session keeps its base64url id (not word characters only) until it ends.
  *
  * A presented cookie that is not one we minted (garbage, truncated, forged, expired, or from another
  * secret) is not refused: like Django, which ignores an unknown session key, we start a fresh session.
@@ -31,7 +32,8 @@ const RANDOM_BYTES = 16;
 const MAC_BYTES = 12;
 /** A session id of the format before lifetimes: 18 random bytes and a 12-byte MAC of them, base64url. */
 const LEGACY_ID = /^[A-Za-z0-9_-]{24}[A-Za-z0-9_-]{16}$/;
-const COOKIE = /^([0-9a-f]{32})_(\d{1,12})_([0-9a-f]{24})$/;
+/** `<session id>_<issued>_<mac>`; the id is 32 hex digits, or a former-format id carried over (fixed length, so its own `_`s are no separators). */
+const COOKIE = /^([0-9a-f]{32}|[A-Za-z0-9_-]{40})_(\d{1,12})_([0-9a-f]{24})$/;
 
 export interface AkinonCaller {
   /** Basket owner id: the token's `sub`, or `session:<session id>`. */
