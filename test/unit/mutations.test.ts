@@ -28,6 +28,15 @@ describe('applyMutation', () => {
     expect(r).toMatchObject({ outcome: 'rejected', rejection: { code: 'basket_exists' } });
   });
 
+  it('creates a basket with its first change (then): version 2 holds it; a refused change refuses the creation', () => {
+    const create = (then: MutationCommand): MutationCommand => ({ kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {}, then });
+    const ok = applyMutation(null, create({ kind: 'add_items', items: [{ sku: 'a', quantity: 2 }] }), ctx());
+    expect(ok).toMatchObject({ outcome: 'applied', basket: { version: 2, currency: 'USD', lines: [{ sku: 'a', quantity: 2 }] } });
+    expect(applyMutation(null, create({ kind: 'add_items', items: [{ sku: 'x', quantity: 1 }] }), ctx())).toMatchObject({ outcome: 'rejected', rejection: { code: 'product_not_found' } });
+    expect(applyMutation(null, create({ kind: 'set_product_quantity', sku: 'a', quantity: 0 }), ctx())).toMatchObject({ outcome: 'rejected', rejection: { code: 'item_not_found' } });
+    expect(applyMutation(created(), create({ kind: 'empty_basket' }), ctx())).toMatchObject({ outcome: 'rejected', rejection: { code: 'basket_exists' } });
+  });
+
   it('adds lines, merges a repeated SKU, and counts the version up by one', () => {
     const r = apply(created(), { kind: 'add_items', items: [{ sku: 'a', quantity: 2 }, { sku: 'a', quantity: 3 }, { sku: 'b', quantity: 1 }] });
     expect(r.outcome).toBe('applied');
