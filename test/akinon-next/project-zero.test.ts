@@ -233,6 +233,18 @@ describe('a cookie-less guest whose write is refused', () => {
     expect(await basketsOnSite()).toBe(baskets);
     expect((await admin('GET', `/admin/stock-lists/default/${p.sku}`)).json()).toMatchObject({ reserved: 0 });
 
+    // The same for a guest that only looked so far (Project Zero loads the basket first): its session
+    // stands, and its refused write creates no basket.
+    const looker = new Storefront();
+    expect((await looker.ok(pz.getBasket())).pk).toBeNull();
+    expect(looker.session).toBeDefined();
+    for (const [call, field] of refused) {
+      const r = await looker.call(call);
+      expect(r.status, r.raw.body).toBe(400);
+      expect(Object.keys(r.body)).toEqual([field]);
+    }
+    expect(await basketsOnSite()).toBe(baskets);
+
     // Accepted, the same first write creates the basket with its first change, and starts the session.
     const s = new Storefront();
     const ok = await s.ok(pz.addProduct({ product: p.pk, quantity: 2, attributes: {} }));
@@ -250,7 +262,9 @@ describe('removing a product that is not in the basket', () => {
     const withBasket = new Storefront();
     const before = await withBasket.ok(pz.addProduct({ product: p.pk, quantity: 1, attributes: {} }));
     errors.length = 0;
-    for (const s of [withBasket, new Storefront()]) {
+    const looked = new Storefront();
+    await looked.ok(pz.getBasket());
+    for (const s of [withBasket, new Storefront(), looked]) {
       const patch = await s.call({ ...pz.removeVoucherCode(), body: { product: q.pk, quantity: 0 } });
       expect(patch.status, patch.raw.body).toBe(200);
       const put = await s.call(pz.updateQuantity({ product: q.pk, quantity: 0, attributes: {} }));

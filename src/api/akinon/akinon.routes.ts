@@ -104,6 +104,8 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     // A guest whose session starts now has no basket: nothing to create for a request that changes nothing.
     if (caller.fresh) return sendEmpty(reply);
     const { id, read } = basketId ? { id: basketId, read: await reader.head(basketId, 0, 'akinon') } : await currentBasket(caller, 0, 'akinon');
+    // A refused first write named a basket that was never created: there is none yet.
+    if (!read && basketId) return sendEmpty(reply);
     if (!read) throw new AkinonError(404, { detail: 'Not found.' });
     return sendRead(reply, id, read);
   }
@@ -121,16 +123,25 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   }
 
   /**
-   * Submits a change through the basket's lane, exactly as OCAPI does, and answers it. A guest whose
-   * session starts with this request has no basket: its basket is created by the same mutation as the
-   * change (`create_basket` with `then`), so a refused change creates no basket (and no session: its
-   * cookie goes out only with a success).
+   * Submits a change through the basket's lane, exactly as OCAPI does, and answers it. A caller without
+   * an active basket (a guest whose session starts now, or one that only looked so far) gets its basket
+   * created by the same mutation as the change (`create_basket` with `then`), so a refused change creates
+   * no basket (and, for a new guest, no session: its cookie goes out only with a success). With an
+   * Idempotency-Key an existing caller takes the two-step way (create, then change): a retry of the key
+   * must name the same basket and mutation.
    */
   async function write(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, change: MutationCommand, opts: WriteOptions = {}): Promise<FastifyReply> {
     const options = writeOptions(req);
-    const createWithIt = caller.fresh && !opts.basketId;
-    const basketId = opts.basketId ?? (createWithIt ? ownerSiteBasketId(caller.ownerId, siteId, 0) : (await ensureBasket(caller)).id);
-    const command: MutationCommand = createWithIt ? { kind: 'create_basket', siteId, currency: null, agentBasket: false, custom: {}, then: change } : change;
+    let basketId = opts.basketId ?? null;
+    let command = change;
+    if (basketId === null) {
+      const existing = caller.fresh ? { activeId: null, count: 0 } : await activeBasketOf(db, caller.ownerId, siteId);
+      if (existing.activeId !== null) basketId = existing.activeId;
+      else if (caller.fresh || options.idempotencyKey === null) {
+        basketId = ownerSiteBasketId(caller.ownerId, siteId, existing.count);
+        command = { kind: 'create_basket', siteId, currency: null, agentBasket: caller.role === 'agent', custom: {}, then: change };
+      } else basketId = (await ensureBasket(caller)).id;
+    }
     const route = (req.routeOptions.url ?? req.url).replace(/\/$/, '');
     const result = await submitter.submit({
       basketId,
@@ -141,6 +152,10 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       requestHash: requestHash(req.method, `akinon:${route}`, { body: req.body ?? null }),
       respondAsync: options.respondAsync,
     });
+    // A concurrent first request created the basket meanwhile: apply the change to it.
+    if (command.kind === 'create_basket' && result.kind === 'finished' && result.outcome.status !== 'applied' && result.outcome.error.code === 'basket_exists') {
+      return write(req, reply, caller, change, { ...opts, basketId: (await ensureBasket(caller)).id });
+    }
     if (result.kind === 'finished' && result.outcome.status !== 'applied' && opts.onRejected) {
       if (await opts.onRejected(result.outcome, basketId)) return reply;
     }
