@@ -4,10 +4,12 @@
  * answer with and without the trailing slash.
  *
  * The caller is a bearer token's `sub` or a guest session (`osessionid` cookie, see identity.ts). Its
- * active basket is the newest active one it owns on the site; a caller without one gets one created
- * first (`create_basket` with a name-based id, so concurrent first requests make one basket). Every
+ * active basket is the newest active one it owns on the site (a name-based id, so concurrent first
+ * requests make one basket). A read by a caller without one creates it (except a new guest's); a write
+ * creates it in the same mutation as the change (see `write`), so a refused write creates nothing. Every
  * change is a mutation through the basket's lane exactly as in OCAPI (Idempotency-Key, Prefer:
- * respond-async); the synchronous answer is the rendered basket. Errors are DRF-style (errors.ts).
+ * respond-async); the synchronous answer is the rendered basket. Errors are DRF-style (errors.ts);
+ * methods a path does not take are 405 (methods.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
