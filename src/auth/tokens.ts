@@ -1,7 +1,7 @@
-/** Customer and agent identity: HS256 JWTs with `sub` (customer id) and `role` (CONTRACT §2). */
+/** Customer and agent identity: HS256 JWTs with `sub` (customer id) and `role` (README "API in brief": identity). */
 import { createSigner, createVerifier } from 'fast-jwt';
 import { timingSafeEqual } from 'node:crypto';
-import type { Role } from '../application/mutation-job.js';
+import type { Role } from '../contracts/mutation-job.js';
 
 export interface Principal {
   readonly sub: string;

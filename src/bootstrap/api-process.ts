@@ -11,11 +11,14 @@ import { BasketReader } from '../application/get-basket.js';
 import { LaneQueues } from '../queue/lane-queues.js';
 import { ReplyListener, replyChannel } from '../queue/reply-channel.js';
 import type { Resources } from './resources.js';
+import { BasketEventSubscriber } from '../queue/basket-events.js';
+import { BasketStreams } from '../api/events/basket-streams.js';
 
 export interface ApiProcess {
   readonly app: FastifyInstance;
   readonly lanes: LaneQueues;
   readonly submitter: MutationSubmitter;
+  readonly streams: BasketStreams;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,15 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
   });
   const reader = new BasketReader({ db: res.db, cache: res.cache, onCache: (hit) => res.metrics.snapshotCache.inc({ result: hit ? 'hit' : 'miss' }) });
   res.metrics.watchQueues(lanes.all());
+  const events = new BasketEventSubscriber(res.newRedis(), config.REDIS_PREFIX);
+  const streams = new BasketStreams({
+    subscriber: events,
+    redis: res.redis,
+    reader,
+    prefix: config.REDIS_PREFIX,
+    settings: { heartbeatMs: config.SSE_HEARTBEAT_MS, maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER, maxPerProcess: config.SSE_MAX_STREAMS_PER_PROCESS, replayMax: config.SSE_REPLAY_MAX },
+    logger,
+  });
   const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS);
   const app = await buildServer({
     config,
@@ -52,13 +64,17 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     boardQueues: [...lanes.all(), ...extraQueues],
     metrics: res.metrics,
     logger,
+    streams,
   });
   return {
     app,
     lanes,
     submitter,
+    streams,
     async close() {
       await app.close();
+      await streams.closeAll();
+      await events.close();
       await replies.close();
       await lanes.close();
     },

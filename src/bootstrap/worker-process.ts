@@ -8,8 +8,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { laneBullPrefix, laneQueueName } from '../queue/lanes.js';
 import { processMutation, type ProcessDeps } from '../application/process-mutation.js';
-import type { MutationJob } from '../application/mutation-job.js';
+import type { MutationJob } from '../contracts/mutation-job.js';
 import type { Resources } from './resources.js';
+import { BasketEventPublisher } from '../queue/basket-events.js';
 
 export interface WorkerProcess {
   readonly workers: readonly Worker[];
@@ -24,6 +25,7 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
     pool: res.pool,
     cache: res.cache,
     publisher: res.redis,
+    events: new BasketEventPublisher(res.redis, config.REDIS_PREFIX),
     logger,
     limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,

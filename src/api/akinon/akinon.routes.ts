@@ -1,5 +1,5 @@
 /**
- * Akinon Commerce basket dialect (CONTRACT §5), registered under `/baskets`: `/baskets/basket/` is the
+ * Akinon Commerce basket dialect, registered under `/baskets`: `/baskets/basket/` is the
  * caller's one active basket on the site `AKINON_SITE`, `/baskets/basket_items/` one of its lines. Both
  * answer with and without the trailing slash.
  *
@@ -13,10 +13,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { MutationCommand } from '../../domain/mutations.js';
-import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import type { FirstChange, MutationCommand } from '../../domain/mutations.js';
+import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import type { BasketRead } from '../../application/get-basket.js';
-import type { MutationOutcome } from '../../application/mutation-job.js';
+import type { MutationOutcome } from '../../contracts/mutation-job.js';
 import { lineItemId, ownerSiteBasketId, requestHash } from '../../application/ids.js';
 import { akinonRenderContext, siteCurrency, siteSegment, skuOfProductPk } from '../../persistence/akinon.repository.js';
 import { activeBasketOf } from '../../persistence/owner-baskets.repository.js';
@@ -27,6 +27,7 @@ import { answerWrite, etag, ifNoneMatchVersion, notModified, outcomeError, write
 import { AkinonError, fieldError, useDrfErrors } from './errors.js';
 import { identify, SessionIds, type AkinonCaller } from './identity.js';
 import { akinonBasketJson, emptyAkinonBasket, lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
+import { lastEventIdOf, wantsLight } from '../events/basket-streams.js';
 import { addProductBody, BasketItemPatchBody, patchBasketBody, setQuantityBody } from './schemas.js';
 import { methodNotAllowed } from './methods.js';
 
@@ -132,10 +133,10 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
    * Idempotency-Key an existing caller takes the two-step way (create, then change): a retry of the key
    * must name the same basket and mutation.
    */
-  async function write(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, change: MutationCommand, opts: WriteOptions = {}): Promise<FastifyReply> {
+  async function write(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, change: FirstChange, opts: WriteOptions = {}): Promise<FastifyReply> {
     const options = writeOptions(req);
     let basketId = opts.basketId ?? null;
-    let command = change;
+    let command: MutationCommand = change;
     if (basketId === null) {
       const existing = caller.fresh ? { activeId: null, count: 0 } : await activeBasketOf(db, caller.ownerId, siteId);
       if (existing.activeId !== null) basketId = existing.activeId;
@@ -188,7 +189,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   /** Set a product's quantity (PUT, and PATCH with `product`); 0 removes its line, and is a no-op when it has none. */
   async function setQuantity(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, body: { product: number; quantity: number; attributes?: Record<string, unknown> | undefined }) {
     const sku = await skuOf(body.product);
-    const command: MutationCommand = { kind: 'set_product_quantity', sku, quantity: body.quantity, ...(body.attributes ? { attributes: body.attributes } : {}) };
+    const command: FirstChange = { kind: 'set_product_quantity', sku, quantity: body.quantity, ...(body.attributes ? { attributes: body.attributes } : {}) };
     return write(req, reply, caller, command, {
       // Removing what is not there changes nothing: the basket as it stands.
       onRejected: async (outcome, basketId) => {
@@ -196,6 +197,29 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         await answerCurrent(reply, caller, caller.fresh ? undefined : basketId);
         return true;
       },
+    });
+  }
+
+  // The caller's basket as a live stream (see events/basket-streams.ts): Akinon's document per version, or
+  // with ?light=true its ETag and unavailable lines. A guest with no session yet has no basket to follow.
+  const streams = deps.streams;
+  if (streams) {
+    both('/basket/events', (url, hide) => {
+      r.get(url, { schema: { tags: TAGS, hide, summary: "The caller's active basket as a live stream (Server-Sent Events; id = version; Last-Event-ID resumes; ?light=true)" } }, async (req, reply) => {
+        const caller = callerOf(req);
+        if (caller.fresh) throw new AkinonError(404, { detail: 'Not found.' });
+        const lastEventId = lastEventIdOf(req);
+        const { id } = await currentBasket(caller);
+        const light = wantsLight(req);
+        const render = async (s: BasketSnapshot) => {
+          const doc = renderAkinonBasket(s, await contextOf(s));
+          if (!light) return akinonBasketJson(doc);
+          const unavailable = doc.basket.unavailable_basket_products;
+          return JSON.stringify({ etag: etag(s.version), unavailable_basket_products: unavailable.map((u) => ({ id: u.id, product: u.product.pk, quantity: u.quantity, reason: u.reason })) });
+        };
+        await streams.open(req, reply, { basketId: id, callerId: caller.ownerId, lastEventId, rendering: `akinon${light ? ':light' : ''}`, render });
+        return reply;
+      });
     });
   }
 
@@ -279,7 +303,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         const before = read ? await reader.snapshot(id, read) : null;
         const line = before ? lineOfAkinonId(before, req.body.id) : undefined;
         if (!line) throw notInBasket();
-        const command: MutationCommand = { kind: 'set_item_attributes', itemId: line.itemId, attributes: req.body.attributes ?? line.attributes, splitOne: !req.body.is_all };
+        const command: FirstChange = { kind: 'set_item_attributes', itemId: line.itemId, attributes: req.body.attributes ?? line.attributes, splitOne: !req.body.is_all };
         return write(req, reply, caller, command, {
           basketId: id,
           answer: async (snapshot, mutationId) => {

@@ -32,10 +32,13 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   payment_instrument_limit_exceeded: 'PaymentInstrumentQuotaExceededException',
   payment_instrument_not_found: 'PaymentInstrumentNotFoundException',
   payment_amount_invalid: 'InvalidPaymentAmountException',
+  basket_transfer_conflict: 'BasketTransferException',
+  operation_not_supported: 'UnsupportedOperationException',
   promotion_not_found: 'PromotionNotFoundException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',
   unsupported_media_type: 'UnsupportedMediaTypeException',
+  too_many_streams: 'QuotaExceededException',
   service_unavailable: 'ServiceUnavailableException',
   internal_error: 'InternalServerErrorException',
 };
