@@ -19,8 +19,7 @@ import type { BasketRead } from '../../application/get-basket.js';
 import type { MutationOutcome } from '../../contracts/mutation-job.js';
 import { lineItemId, ownerSiteBasketId, requestHash } from '../../application/ids.js';
 import { akinonRenderContext, siteCurrency, siteSegment, skuOfProductPk } from '../../persistence/akinon.repository.js';
-import { activeBasketOf } from '../../persistence/owner-baskets.repository.js';
-import { BasketCreationRefused, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
+import { BasketCreationRefused, basketSlotOf, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
 import { ServiceUnavailableError } from '../../application/submit-mutation.js';
 import type { ApiDeps } from '../deps.js';
 import { answerWrite, etag, ifNoneMatchVersion, notModified, outcomeError, writeOptions } from '../http.js';
@@ -138,10 +137,10 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     let basketId = opts.basketId ?? null;
     let command: MutationCommand = change;
     if (basketId === null) {
-      const existing = caller.fresh ? { activeId: null, count: 0 } : await activeBasketOf(db, caller.ownerId, siteId);
+      const existing = caller.fresh ? { activeId: null, newId: ownerSiteBasketId(caller.ownerId, siteId, 0) } : await basketSlotOf(db, caller.ownerId, siteId);
       if (existing.activeId !== null) basketId = existing.activeId;
       else if (caller.fresh || options.idempotencyKey === null) {
-        basketId = ownerSiteBasketId(caller.ownerId, siteId, existing.count);
+        basketId = existing.newId;
         command = { kind: 'create_basket', siteId, currency: null, agentBasket: caller.role === 'agent', custom: {}, then: change };
       } else basketId = (await ensureBasket(caller)).id;
     }
@@ -297,7 +296,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         const caller = callerOf(req);
         const notInBasket = () => fieldError('id', `Basket item "${req.body.id}" is not in the basket.`);
         // A caller without a basket has no item: refused without creating one.
-        const { activeId: id } = caller.fresh ? { activeId: null } : await activeBasketOf(db, caller.ownerId, siteId);
+        const { activeId: id } = caller.fresh ? { activeId: null } : await basketSlotOf(db, caller.ownerId, siteId);
         if (!id) throw notInBasket();
         const read = await reader.head(id, 0, null);
         const before = read ? await reader.snapshot(id, read) : null;
