@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two projects: `unit` (the pure domain, no services: `npm run test:unit`) and `integration` (real
- * PostgreSQL and Redis, set up once per run by the global setup). `npm test` runs both.
+ * PostgreSQL and Redis, set up once per run by the global setup; with it, test/akinon-next, the Akinon
+ * dialect driven as @akinon/next's client calls it). `npm test` runs both.
  */
 export default defineConfig({
   test: {
@@ -14,7 +15,7 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/akinon-next/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] } },
     ],
   },
 });

@@ -14,6 +14,7 @@ import * as promotionsAndPayment from './2026-11-23T00-00-07_promotions-and-paym
 import * as promotionCodesCaseInsensitive from './2026-11-23T00-00-08_promotion-codes-case-insensitive.js';
 import * as giftLinesDefaultShipping from './2026-12-03T00-12-00_gift-lines-default-shipping.js';
 import * as stockRevisits from './2026-12-03T00-15-00_stock-revisits.js';
+import * as akinonPks from './2026-12-03T00-16-00_akinon-pks.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-08_promotion-codes-case-insensitive': promotionCodesCaseInsensitive,
   '2026-12-03T00-12-00_gift-lines-default-shipping': giftLinesDefaultShipping,
   '2026-12-03T00-15-00_stock-revisits': stockRevisits,
+  '2026-12-03T00-16-00_akinon-pks': akinonPks,
 };

@@ -55,6 +55,10 @@ const EnvSchema = z.object({
   SYNC_WAIT_MS: int(5000, 0, 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AKINON_SITE: z.string().min(1).default('default'),
+  /** How long an Akinon guest session cookie lasts after it was (re-)issued (Django's default: two weeks). */
+  AKINON_SESSION_TTL_SECONDS: int(1_209_600, 60, 31_536_000),
+  /** A session cookie older than this is re-issued (new value, same session and basket) on its next use. */
+  AKINON_SESSION_ROTATE_SECONDS: int(86_400, 1, 31_536_000),
   /** Bull Board without retry/clean/promote/remove actions. */
   BOARD_READ_ONLY: bool(false),
   MAX_LINE_QUANTITY: int(999, 1, 1_000_000),

@@ -13,7 +13,7 @@ import { authenticate, bearerToken, isUuid, mutationStatusBody } from './http.js
 import { isAdmin } from './admin/admin-auth.js';
 import { readinessCheck } from '../observability/readiness.js';
 import { findMutation } from '../persistence/mutation.repository.js';
-import { cookieValues, SESSION_COOKIE, SessionIds } from './akinon/identity.js';
+import { SessionIds } from './akinon/identity.js';
 
 export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   useProblemErrors(app);
@@ -36,12 +36,12 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     return { access_token: deps.tokens.sign(customerId, 'customer'), token_type: 'Bearer', expires_in: deps.tokens.ttlSeconds, customer_id: customerId };
   });
 
-  const sessions = new SessionIds(deps.config.JWT_SECRET);
+  const sessions = new SessionIds(deps.config.JWT_SECRET, { ttlSeconds: deps.config.AKINON_SESSION_TTL_SECONDS, rotateSeconds: deps.config.AKINON_SESSION_ROTATE_SECONDS });
   r.get('/mutations/:mutation_id', { schema: { tags: ['Mutations'], summary: 'Status of an accepted mutation', params: z.object({ mutation_id: z.string().min(1).max(64) }) } }, async (req) => {
     const admin = bearerToken(req) !== null && isAdmin(req, deps.config.ADMIN_TOKEN);
     // Akinon guests have no token: their session cookie names them (its owner id is `session:<id>`).
     // As in the Akinon routes: a Bearer token names the caller; without one, the session cookie does.
-    const session = bearerToken(req) === null ? cookieValues(req.headers.cookie, SESSION_COOKIE).find((v) => sessions.isValid(v)) : undefined;
+    const session = bearerToken(req) === null ? sessions.fromCookies(req.headers.cookie)?.id : undefined;
     const principal = admin ? null : session ? { sub: `session:${session}`, role: 'customer' as const } : authenticate(req, deps.tokens);
     const mayRead = (ownerId: string) => admin || principal?.role === 'agent' || principal?.sub === ownerId;
     const id = req.params.mutation_id;

@@ -52,3 +52,12 @@ export async function ensureActiveBasket(deps: { readonly db: Db; readonly submi
   }
   throw new ServiceUnavailableError('The basket could not be created; retry.');
 }
+
+/**
+ * Where an owner's next write on the site goes: its active basket (`activeId`), or, when it has none, the
+ * id a basket created now takes (`newId`: its baskets there counted, so ids stay deterministic).
+ */
+export async function basketSlotOf(db: Db, ownerId: string, siteId: string): Promise<{ activeId: string | null; newId: string }> {
+  const { activeId, count } = await activeBasketOf(db, ownerId, siteId);
+  return { activeId, newId: ownerSiteBasketId(ownerId, siteId, count) };
+}

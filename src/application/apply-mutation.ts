@@ -18,7 +18,7 @@ import { planReservations, watchedSkus, withTransferredHoldings } from '../domai
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/statement.js';
-import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
+import { loadMutationState, loadSnapshot, writeCreatedWithChange, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
 import { buildSnapshot, type BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
 import { writeMergeOutcome } from '../persistence/merge.repository.js';
@@ -97,13 +97,15 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   };
 
   if (state.basket !== null && !visible) return reject('basket_not_found', `No basket with id '${basketId}'.`);
-  if (isAgentOnly(command.kind) && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
+  // A basket created with its first change: that change says who may make it and how units are held.
+  const change = firstChangeOf(command);
+  if ((isAgentOnly(command.kind) || isAgentOnly(change.kind)) && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
   const site = state.site;
   if (site === null) {
     return command.kind === 'create_basket' ? reject('site_not_found', `No site '${command.siteId}'.`) : reject('basket_not_found', `No basket with id '${basketId}'.`);
   }
 
-  const result = applyMutation(before, command, {
+  const ctx = {
     basketId,
     ownerId: job.ownerId,
     now,
@@ -113,14 +115,15 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     shippingMethods: state.shippingMethods,
     paymentMethods: state.paymentMethods,
     mergeSource: merge?.basket ?? null,
-    newItemId: (n) => lineItemId(mutationId, n),
-  });
+    newItemId: (n: number) => lineItemId(mutationId, n),
+  };
+  const result = applyMutation(before, command, ctx);
   if (result.outcome === 'rejected') return reject(result.rejection.code, result.rejection.message);
 
   const after = result.basket;
   const desired = wantedUnits(after, state.catalog);
   const plan = planReservations({
-    mode: COMMANDS[command.kind].reservation,
+    mode: COMMANDS[change.kind].reservation,
     desired,
     // A sign-in merge is never refused for stock: a guest line whose units are gone is flashed instead.
     increased: merge ? new Set<string>() : increasedSkus(before, after),
@@ -166,6 +169,11 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
       stockList: site.stockList,
     });
     alsoChanged = [guestSnapshot];
+  } else if (command.kind === 'create_basket' && command.then && before === null) {
+    // Created with its first change: the empty basket (version 1), then the change over it, in one transaction.
+    const created = applyMutation(null, { ...command, then: undefined }, ctx);
+    if (created.outcome !== 'applied') throw new Error('creating an absent basket cannot be refused');
+    pk = await writeCreatedWithChange(deps.pool, record, created.basket, outcome);
   } else {
     pk = await writeMutationOutcome(deps.pool, record, outcome);
   }
@@ -178,16 +186,31 @@ function sourceMutationId(mutationId: string): string {
   return derivedMutationId(mutationId, 'merge-source');
 }
 
+/** The command itself, or, for `create_basket` with a first change, that change. */
+function firstChangeOf(command: MutationCommand): MutationCommand {
+  return command.kind === 'create_basket' && command.then ? command.then : command;
+}
+
 /**
- * For an Akinon voucher or a SCAPI coupon (`add_coupon.verify`; both verified at once): why it is not a valid code, or null when it is (or when the
- * command names none). A valid code that takes nothing off yet (below its minimum, free shipping before a method is
- * chosen) is accepted: it applies as soon as it can.
+ * For an Akinon voucher or a SCAPI coupon (`add_coupon.verify`; both verified at once): why it is refused, or null
+ * when it is accepted (or when the command names none).
+ * - SCAPI: a valid code that takes nothing off yet (below its minimum, free shipping before a method is chosen) is
+ *   accepted: it applies as soon as it can.
+ * - Akinon: a code is accepted when it is valid and its promotion's conditions hold now (its minimum is reached, a
+ *   product it names is in the basket), even if it takes nothing off yet (free shipping before a method is chosen).
+ *   A valid code whose conditions do not hold yet is refused, as Akinon's "instant verification" and the
+ *   django-oscar voucher view it descends from do ("Your basket does not qualify for a voucher discount");
+ *   `external_offer_code` is the unverified way.
  */
-function unverifiedCoupon(command: MutationCommand, priced: PricedBasket): string | null {
+function unverifiedCoupon(given: MutationCommand, priced: PricedBasket): string | null {
+  const command = firstChangeOf(given);
+  const voucher = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string';
   const code = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : command.kind === 'add_coupon' && command.verify ? command.code : null;
   if (code === null) return null;
   const coupon = priced.coupons.find((c) => sameCode(c.item.code, code));
-  return coupon?.valid ? null : `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;
+  if (!coupon?.valid) return `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;
+  if (voucher && !coupon.conditionMet) return `Your basket does not qualify for the code '${code}' yet (its conditions, such as a minimum amount, are not met).`;
+  return null;
 }
 
 /** Units per SKU the basket's lines want held: only lines whose product is online and priced. */

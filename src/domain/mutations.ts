@@ -21,7 +21,9 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
   const spec = specOf(command.kind);
   if (spec.target === 'new') {
     if (basket !== null) return { outcome: 'rejected', rejection: { code: 'basket_exists', message: `Basket '${ctx.basketId}' already exists.` } };
-    return { outcome: 'applied', basket: spec.create(command, ctx) };
+    const created = spec.create(command, ctx);
+    // Version 1 is the empty basket, version 2 its first change (as if two mutations, but atomic).
+    return command.kind === 'create_basket' && command.then ? applyMutation(created, command.then, ctx) : { outcome: 'applied', basket: created };
   }
   if (basket === null || basket.status !== 'active') {
     return { outcome: 'rejected', rejection: { code: 'basket_not_found', message: `No basket with id '${ctx.basketId}'.` } };
@@ -32,6 +34,7 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
 
 /** SKUs whose catalogue entries and stock the mutation needs (basket lines plus the command's). */
 export function skusInvolved(basket: Basket | null, command: MutationCommand): string[] {
+  if (command.kind === 'create_basket' && command.then) return skusInvolved(basket, command.then);
   const skus = new Set(basket?.lines.map((l) => l.sku) ?? []);
   for (const sku of specOf(command.kind).skus?.(command) ?? []) skus.add(sku);
   return [...skus].sort();
@@ -39,6 +42,7 @@ export function skusInvolved(basket: Basket | null, command: MutationCommand): s
 
 /** Coupon codes the command names (their promotions are read with the state). */
 export function codesInvolved(command: MutationCommand): string[] {
+  if (command.kind === 'create_basket' && command.then) return codesInvolved(command.then);
   return [...(specOf(command.kind).codes?.(command) ?? [])];
 }
 

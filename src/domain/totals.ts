@@ -95,6 +95,11 @@ export interface PricedCoupon {
   readonly item: CouponItem;
   readonly status: CouponStatus;
   readonly valid: boolean;
+  /**
+   * Its promotion's conditions hold (minimum reached, a product it names in the basket), whether or not
+   * it takes anything off now (free shipping before a method is chosen, or an exclusive one beat it).
+   */
+  readonly conditionMet: boolean;
 }
 
 /** What one promotion took off the basket in all (Akinon `discounts`). */
@@ -180,9 +185,18 @@ export function priceBasket(input: PricingInput): PricedBasket {
   // order level before shipping, then priority within a level); otherwise the stackable ones.
   for (const exclusive of qualifying.filter((a) => a.promotion.exclusive)) {
     const alone = priceWith(pricing, [exclusive]);
-    if (alone.promotionTotals.some((t) => t.code === exclusive.promotion.code)) return alone;
+    if (alone.promotionTotals.some((t) => t.code === exclusive.promotion.code)) return withCouponConditions(alone, qualifying);
   }
-  return priceWith(pricing, qualifying.filter((a) => !a.promotion.exclusive));
+  return withCouponConditions(priceWith(pricing, qualifying.filter((a) => !a.promotion.exclusive)), qualifying);
+}
+
+/**
+ * Last pass, coupon conditions: a valid code whose promotion qualifies (its conditions hold) has them met
+ * even when it took nothing off (an exclusive one beat it, or it is free shipping before a method is chosen).
+ */
+function withCouponConditions(priced: PricedBasket, qualifying: readonly ActivePromotion[]): PricedBasket {
+  const qualifies = (code: string) => qualifying.some((a) => sameCode(a.promotion.code, code));
+  return { ...priced, coupons: priced.coupons.map((c) => ({ ...c, conditionMet: c.status === 'applied' || (c.valid && qualifies(c.item.code)) })) };
 }
 
 /** `priceBasket` with the promotions that apply already chosen (`active`, in the order they apply). */
@@ -206,7 +220,7 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
   const coupons = offers.coupons.map((item): PricedCoupon => {
     const blocked = couponBlock(item.code, offers);
     const status = blocked ?? (promotionTotals.some((p) => sameCode(p.code, item.code)) ? 'applied' : 'no_applicable_promotion');
-    return { item, status, valid: status === 'applied' || status === 'no_applicable_promotion' };
+    return { item, status, valid: status === 'applied' || status === 'no_applicable_promotion', conditionMet: status === 'applied' };
   });
   const method = shipping.method;
 

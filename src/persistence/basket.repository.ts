@@ -9,7 +9,9 @@
  * retries, sees the mutation record, and answers as a duplicate.
  */
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import { runStatement, type Queryable } from './statement.js';
+import { insertNewBasket } from './statements/insert-new-basket.js';
 import { readMutationState } from './statements/read-mutation-state.js';
 import { recordRejection } from './statements/record-rejection.js';
 import { writeBasketInsert } from './statements/write-basket-insert.js';
@@ -352,4 +354,42 @@ function totalsColumns(t: BasketTotals, currency: string) {
     taxTotal: formatMoney(t.taxTotal, currency),
     orderTotal: formatMoney(t.orderTotal, currency),
   };
+}
+
+/**
+ * A basket created together with its first change (Akinon: a caller's first write): in one transaction,
+ * the new basket's row as `created` (no lines, nothing held), then the change's outcome written over it
+ * exactly as any change (reservations, lines, codes, the mutation record), with the new pk in its
+ * snapshot. All or nothing: a conflict (the id taken meanwhile, stock gone) rolls both back.
+ */
+export async function writeCreatedWithChange(
+  pool: Pick<pg.Pool, 'connect'>,
+  record: MutationRecord,
+  created: Basket,
+  outcome: Extract<MutationOutcomeWrite, { status: 'applied' }> & { readonly snapshot: { readonly pk: number } },
+): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const [row] = await runStatement(client, insertNewBasket, {
+      basketId: created.id,
+      ownerId: created.ownerId,
+      siteId: created.siteId,
+      currency: created.currency,
+      version: created.version,
+      agentBasket: created.agentBasket,
+      custom: JSON.stringify(created.custom),
+      createdAt: created.createdAt,
+    });
+    if (!row) throw new ConcurrentModificationError(`basket ${created.id} was created meanwhile`);
+    const pk = Number(row.pk);
+    await writeMutationOutcome(client, record, { ...outcome, before: created, snapshot: { ...outcome.snapshot, pk } });
+    await client.query('commit');
+    return pk;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }

@@ -35,11 +35,14 @@ export interface ProductTable {
   online: boolean;
   image: string | null;
   attributes: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
   updated_at: Timestamp;
 }
 
 export interface PriceListTable {
   code: string;
+  /** Akinon's integer id of the price list. */
+  pk: Generated<number>;
   currency: string;
   updated_at: Timestamp;
 }
@@ -54,6 +57,8 @@ export interface PriceTable {
 
 export interface StockListTable {
   code: string;
+  /** Akinon's integer id of the stock list. */
+  pk: Generated<number>;
   updated_at: Timestamp;
 }
 
@@ -145,6 +150,8 @@ export interface ShippingMethodTable {
 
 export interface PromotionTable {
   code: string;
+  /** Akinon's integer id of the offer (a product's `basket_offers[].pk`). */
+  pk: Generated<number>;
   kind: PromotionKind;
   site_id: string | null;
   name: string;

@@ -14,10 +14,15 @@ const ITEMS = '/baskets/basket_items/';
 const SITE = `ak-${randomUUID().slice(0, 8)}`;
 
 let h: Harness;
+/** The site's price list and stock list, as Akinon's `segment` names them (their integer pks). */
+let SEGMENT: { pk: null; price_list: number; stock_list: number };
 beforeAll(async () => {
   h = await startHarness({ AKINON_SITE: SITE });
   const r = await admin('PUT', `/admin/sites/${SITE}`, { currency: 'USD', price_list: 'default', stock_list: 'default' });
   expect(r.statusCode, r.body).toBe(200);
+  const priceList = await h.res.db.selectFrom('price_lists').select('pk').where('code', '=', 'default').executeTakeFirstOrThrow();
+  const stockList = await h.res.db.selectFrom('stock_lists').select('pk').where('code', '=', 'default').executeTakeFirstOrThrow();
+  SEGMENT = { pk: null, price_list: priceList.pk, stock_list: stockList.pk };
 });
 afterAll(async () => h?.close());
 
@@ -129,7 +134,8 @@ interface Basket {
   total_amount: string;
   total_quantity: number;
   unavailable_basket_products: Item[];
-  upsell_details: { basket_item: number; product: number; old_price: string; new_price: string; message: string }[];
+  upsell_details: { message: string; params: { required: number; partial: number; remaining: number; partial_percentage: number } }[];
+  upsell_messages: { basket_item: number; product: number; old_price: string; new_price: string; message: string }[];
   discounts: Badge[];
   total_discount_amount: string;
   total_product_amount: string;
@@ -137,7 +143,7 @@ interface Basket {
   pk: number;
   created_date: string;
   modified_date: string;
-  segment: { pk: null; stock_list: null; price_list: null };
+  segment: { pk: null; stock_list: number; price_list: number };
 }
 
 const MONEY = /^\d+\.\d{2}$/;
@@ -150,6 +156,7 @@ const BASKET_KEYS = [
   'total_quantity',
   'unavailable_basket_products',
   'upsell_details',
+  'upsell_messages',
   'discounts',
   'total_discount_amount',
   'total_product_amount',
@@ -164,6 +171,7 @@ const ITEM_KEYS = [
   'product',
   'unit_price',
   'currency_type',
+  'currency_type_label',
   'tax_rate',
   'total_amount',
   'shipping_discount',
@@ -201,13 +209,17 @@ const PRODUCT_KEYS = [
   'is_ready_to_basket',
   'stock',
   'data_source',
+  'basket_offers',
+  'created_date',
+  'modified_date',
+  'quantity',
 ];
 
 /** The invariants every document keeps: money strings, and the discounts adding up at every level. */
 function checkConsistent(b: Basket): void {
   expect(Object.keys(b).sort()).toEqual([...BASKET_KEYS].sort());
   for (const m of [b.total_amount, b.total_discount_amount, b.total_product_amount]) expect(m).toMatch(MONEY);
-  expect(b.segment).toEqual({ pk: null, stock_list: null, price_list: null });
+  expect(b.segment).toEqual(SEGMENT);
   expect(Number.isInteger(b.pk)).toBe(true);
   expect(new Date(b.created_date).toISOString()).toBe(b.created_date);
   expect(new Date(b.modified_date).toISOString()).toBe(b.modified_date);
@@ -244,13 +256,14 @@ describe('identity and the active basket', () => {
     expect(first.statusCode, first.body).toBe(200);
     expect(first.headers['content-type']).toMatch(/^application\/json/);
     const set = first.headers['set-cookie'] as string;
-    expect(set).toMatch(/^osessionid=[A-Za-z0-9_-]{40}; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(set).toMatch(/^osessionid=[0-9a-f]{32}_\d+_[0-9a-f]{24}; Path=\/; Max-Age=1209600; HttpOnly; SameSite=Lax$/);
     expect(first.json().basket).toEqual({
       basketitem_set: [],
       total_amount: '0.00',
       total_quantity: 0,
       unavailable_basket_products: [],
       upsell_details: [],
+      upsell_messages: [],
       discounts: [],
       total_discount_amount: '0.00',
       total_product_amount: '0.00',
@@ -258,12 +271,12 @@ describe('identity and the active basket', () => {
       pk: null,
       created_date: null,
       modified_date: null,
-      segment: { pk: null, stock_list: null, price_list: null },
+      segment: SEGMENT,
     });
     // Cookie-less looks (crawlers, health checks) make no baskets.
     const lookers = [g, new Client(), new Client(), new Client()];
     for (const c of lookers.slice(1)) await c.request('GET', BASKET);
-    const owners = lookers.map((c) => `session:${c.cookie}`);
+    const owners = lookers.map((c) => `session:${c.cookie!.split('_')[0]}`);
     expect(await h.res.db.selectFrom('baskets').select('id').where('owner_id', 'in', owners).execute()).toEqual([]);
 
     const created = await g.request('GET', BASKET);
@@ -382,9 +395,14 @@ describe('items', () => {
         is_ready_to_basket: true,
         stock: 1000,
         data_source: null,
+        basket_offers: [],
+        created_date: expect.any(String),
+        modified_date: expect.any(String),
+        quantity: '2',
       },
       unit_price: '12.50',
       currency_type: 'usd',
+      currency_type_label: 'USD',
       tax_rate: '18.00',
       total_amount: '25.00',
       shipping_discount: null,
@@ -528,8 +546,9 @@ describe('errors', () => {
     const items = await g.request('PATCH', ITEMS, { is_all: true });
     expect(items.statusCode).toBe(400);
     expect(items.json()).toEqual({ id: ['This field is required.'] });
-    // Nothing of that touched the basket.
-    expect((await g.request('GET', BASKET)).headers.etag).toBe('"1"');
+    // Nothing of that started a session or made a basket: the guest is still cookie-less.
+    expect(g.cookie).toBeNull();
+    expect((await g.request('GET', BASKET)).json().basket.pk).toBeNull();
   });
 
   it('unknown paths are 404 {"detail": "Not found."}', async () => {
@@ -609,11 +628,15 @@ describe('voucher and external offer codes', () => {
     expect(b).toMatchObject({ voucher_code: null, discounts: [], total_discount_amount: '0.00', total_amount: '19.99' });
     expect(b.basketitem_set.every((i) => i.offer_badges.length === 0)).toBe(true);
 
-    // A valid code that takes nothing off yet (below its minimum) is accepted, and applies once it can.
+    // A valid code whose conditions do not hold yet (below its minimum) is refused, as instant
+    // verification means; once the basket qualifies it is accepted.
     const later = await promotion({ name: 'Big spender', discount: { type: 'amount', value: '5.00' }, min_amount: '25.00' });
+    const early = await g.request('PATCH', BASKET, { voucher_code: later });
+    expect(early.statusCode).toBe(400);
+    expect(early.json()).toEqual({ voucher_code: [expect.stringContaining('does not qualify')] });
+    expect((await g.basket()).voucher_code).toBeNull();
+    await g.ok('POST', { product: a.pk, quantity: 1 });
     b = await g.ok('PATCH', { voucher_code: later });
-    expect(b).toMatchObject({ voucher_code: later, discounts: [], total_amount: '19.99' });
-    b = await g.ok('POST', { product: a.pk, quantity: 1 });
     expect(b).toMatchObject({ voucher_code: later, total_discount_amount: '5.00', total_amount: '24.99' });
     b = await g.ok('PATCH', { remove_voucher_code: true });
   });
@@ -695,7 +718,7 @@ describe('basket_items', () => {
 });
 
 describe('catalogue changes', () => {
-  it('upsell_details lists a line whose price rose since it was added, until the shopper changes that line', async () => {
+  it('upsell_messages lists a line whose price rose since it was added, until the shopper changes that line', async () => {
     const p = await product({ price: '10.00' });
     const q = await product({ price: '2.00' });
     const g = new Client();
@@ -706,15 +729,15 @@ describe('catalogue changes', () => {
     await recalculate(p.sku);
     const b = await eventually(async () => {
       const x = await g.basket();
-      return x.upsell_details.length > 0 ? x : undefined;
+      return x.upsell_messages.length > 0 ? x : undefined;
     });
     checkConsistent(b);
-    expect(b.upsell_details).toEqual([{ basket_item: pItem.id, product: p.pk, old_price: '10.00', new_price: '12.00', message: expect.stringContaining('12.00') }]);
+    expect(b.upsell_messages).toEqual([{ basket_item: pItem.id, product: p.pk, old_price: '10.00', new_price: '12.00', message: expect.stringContaining('12.00') }]);
     expect(b.total_amount).toBe('26.00');
     // Changing another line leaves it; changing this one clears it.
-    expect((await g.ok('PUT', { product: q.pk, quantity: 2 })).upsell_details).toHaveLength(1);
+    expect((await g.ok('PUT', { product: q.pk, quantity: 2 })).upsell_messages).toHaveLength(1);
     const after = await g.ok('PUT', { product: p.pk, quantity: 3 });
-    expect(after.upsell_details).toEqual([]);
+    expect(after.upsell_messages).toEqual([]);
     expect(after.total_amount).toBe('40.00');
   });
 

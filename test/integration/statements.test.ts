@@ -7,10 +7,11 @@ import { describe, expect, inject, it } from 'vitest';
 import { defineStatement, runStatement } from '../../src/persistence/statement.js';
 import { readMutationState } from '../../src/persistence/statements/read-mutation-state.js';
 import { recordRejection } from '../../src/persistence/statements/record-rejection.js';
+import { insertNewBasket } from '../../src/persistence/statements/insert-new-basket.js';
 import { writeBasketInsert } from '../../src/persistence/statements/write-basket-insert.js';
 import { writeBasketUpdate } from '../../src/persistence/statements/write-basket-update.js';
 
-const STATEMENTS = [readMutationState, recordRejection, writeBasketInsert, writeBasketUpdate];
+const STATEMENTS = [readMutationState, recordRejection, writeBasketInsert, writeBasketUpdate, insertNewBasket];
 
 describe('hot-path statements', () => {
   it.each(STATEMENTS.map((s) => [s.name, s] as const))('%s prepares against the schema with one parameter per named input', async (_name, stmt) => {

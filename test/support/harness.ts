@@ -46,9 +46,12 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
-export async function startHarness(overrides: Record<string, string> = {}, opts: { workers?: boolean; scheduler?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Record<string, string> = {},
+  opts: { workers?: boolean; scheduler?: boolean; /** Where log lines go (default: stdout). */ logs?: { write(line: string): void } } = {},
+): Promise<Harness> {
   const config = loadConfig(testEnv(overrides));
-  const logger = pino({ level: config.LOG_LEVEL });
+  const logger = opts.logs ? pino({ level: config.LOG_LEVEL }, opts.logs) : pino({ level: config.LOG_LEVEL });
   const res = createResources(config, logger);
   const workers = opts.workers === false ? null : createMutationWorkers(config, res, logger);
   const scheduler = opts.scheduler ? await startExpiryScheduler(config, res, logger) : null;

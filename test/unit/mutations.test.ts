@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Money } from '../../src/domain/money.js';
-import { applyMutation, type MutationCommand, type MutationContext } from '../../src/domain/mutations.js';
+import { applyMutation, type FirstChange, type MutationCommand, type MutationContext } from '../../src/domain/mutations.js';
 import type { Basket, CatalogEntry } from '../../src/domain/types.js';
 
 const now = new Date('2026-11-23T10:00:00Z');
@@ -26,6 +26,15 @@ describe('applyMutation', () => {
   it('refuses to create a basket twice', () => {
     const r = applyMutation(created(), { kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} }, ctx());
     expect(r).toMatchObject({ outcome: 'rejected', rejection: { code: 'basket_exists' } });
+  });
+
+  it('creates a basket with its first change (then): version 2 holds it; a refused change refuses the creation', () => {
+    const create = (then: FirstChange): MutationCommand => ({ kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {}, then });
+    const ok = applyMutation(null, create({ kind: 'add_items', items: [{ sku: 'a', quantity: 2 }] }), ctx());
+    expect(ok).toMatchObject({ outcome: 'applied', basket: { version: 2, currency: 'USD', lines: [{ sku: 'a', quantity: 2 }] } });
+    expect(applyMutation(null, create({ kind: 'add_items', items: [{ sku: 'x', quantity: 1 }] }), ctx())).toMatchObject({ outcome: 'rejected', rejection: { code: 'product_not_found' } });
+    expect(applyMutation(null, create({ kind: 'set_product_quantity', sku: 'a', quantity: 0 }), ctx())).toMatchObject({ outcome: 'rejected', rejection: { code: 'item_not_found' } });
+    expect(applyMutation(created(), create({ kind: 'empty_basket' }), ctx())).toMatchObject({ outcome: 'rejected', rejection: { code: 'basket_exists' } });
   });
 
   it('adds lines, merges a repeated SKU, and counts the version up by one', () => {

@@ -4,28 +4,31 @@
  * answer with and without the trailing slash.
  *
  * The caller is a bearer token's `sub` or a guest session (`osessionid` cookie, see identity.ts). Its
- * active basket is the newest active one it owns on the site; a caller without one gets one created
- * first (`create_basket` with a name-based id, so concurrent first requests make one basket). Every
+ * active basket is the newest active one it owns on the site (a name-based id, so concurrent first
+ * requests make one basket). A read by a caller without one creates it (except a new guest's); a write
+ * creates it in the same mutation as the change (see `write`), so a refused write creates nothing. Every
  * change is a mutation through the basket's lane exactly as in OCAPI (Idempotency-Key, Prefer:
- * respond-async); the synchronous answer is the rendered basket. Errors are DRF-style (errors.ts).
+ * respond-async); the synchronous answer is the rendered basket. Errors are DRF-style (errors.ts);
+ * methods a path does not take are 405 (methods.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { MutationCommand } from '../../domain/mutations.js';
+import type { FirstChange, MutationCommand } from '../../domain/mutations.js';
 import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import type { BasketRead } from '../../application/get-basket.js';
 import type { MutationOutcome } from '../../contracts/mutation-job.js';
-import { lineItemId, requestHash } from '../../application/ids.js';
-import { productDetails, siteCurrency, skuOfProductPk } from '../../persistence/akinon.repository.js';
-import { BasketCreationRefused, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
+import { lineItemId, ownerSiteBasketId, requestHash } from '../../application/ids.js';
+import { akinonRenderContext, siteCurrency, siteSegment, skuOfProductPk } from '../../persistence/akinon.repository.js';
+import { BasketCreationRefused, basketSlotOf, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
 import { ServiceUnavailableError } from '../../application/submit-mutation.js';
 import type { ApiDeps } from '../deps.js';
 import { answerWrite, etag, ifNoneMatchVersion, notModified, outcomeError, writeOptions } from '../http.js';
 import { AkinonError, fieldError, useDrfErrors } from './errors.js';
 import { identify, SessionIds, type AkinonCaller } from './identity.js';
-import { emptyAkinonBasket, lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
+import { akinonBasketJson, emptyAkinonBasket, lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
 import { lastEventIdOf, wantsLight } from '../events/basket-streams.js';
 import { addProductBody, BasketItemPatchBody, patchBasketBody, setQuantityBody } from './schemas.js';
+import { methodNotAllowed } from './methods.js';
 
 const TAGS = ['Akinon'];
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -34,13 +37,19 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { config, tokens, submitter, reader, db } = deps;
   const siteId = config.AKINON_SITE;
-  const sessions = new SessionIds(config.JWT_SECRET);
+  const sessions = new SessionIds(config.JWT_SECRET, { ttlSeconds: config.AKINON_SESSION_TTL_SECONDS, rotateSeconds: config.AKINON_SESSION_ROTATE_SECONDS });
   useDrfErrors(app);
 
   // The caller is known before the body is validated (as in DRF, a bad token is 401 whatever the body).
   const callers = new WeakMap<FastifyRequest, AkinonCaller>();
-  app.addHook('preValidation', async (req, reply) => {
-    if (req.routeOptions.url) callers.set(req, identify(req, reply, tokens, sessions));
+  app.addHook('preValidation', async (req) => {
+    if (req.routeOptions.url) callers.set(req, identify(req, tokens, sessions));
+  });
+  // A new (or rotated) session cookie goes out only with a success: a refused request starts no session.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const cookie = callers.get(req)?.setCookie;
+    if (cookie && reply.statusCode < 400) reply.header('set-cookie', cookie);
+    return payload;
   });
   const callerOf = (req: FastifyRequest): AkinonCaller => {
     const caller = callers.get(req);
@@ -48,9 +57,14 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     return caller;
   };
 
-  const productsOf = (s: BasketSnapshot) => productDetails(db, s.siteId, s.lines.map((l) => l.sku));
+  const contextOf = (s: BasketSnapshot) => akinonRenderContext(db, s.siteId, s.lines.map((l) => l.sku));
   const sendText = (reply: FastifyReply, version: number, text: string) => reply.code(200).header('etag', etag(version)).type(JSON_TYPE).send(text);
-  const sendBasket = async (reply: FastifyReply, s: BasketSnapshot) => sendText(reply, s.version, JSON.stringify(renderAkinonBasket(s, await productsOf(s))));
+  const sendBasket = async (reply: FastifyReply, s: BasketSnapshot) => sendText(reply, s.version, akinonBasketJson(renderAkinonBasket(s, await contextOf(s))));
+  /** What a guest without a basket sees: an empty basket with `pk` null (nothing is created). */
+  const sendEmpty = async (reply: FastifyReply) => {
+    const [currency, segment] = await Promise.all([siteCurrency(db, siteId), siteSegment(db, siteId)]);
+    return reply.code(200).type(JSON_TYPE).send(akinonBasketJson(emptyAkinonBasket(currency, segment)));
+  };
 
   /** The caller's active basket (created when it has none); a refused creation answers as its rejection. */
   async function ensureBasket(caller: AkinonCaller): Promise<ActiveBasket> {
@@ -81,15 +95,19 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     if (read.rendered !== null) return sendText(reply, read.head.version, read.rendered);
     const snapshot = await reader.snapshot(id, read);
     if (!snapshot) throw new AkinonError(404, { detail: 'Not found.' });
-    const products = await productsOf(snapshot);
-    const doc = await reader.render(id, { ...read, snapshot }, 'akinon', (s) => JSON.stringify(renderAkinonBasket(s, products)));
+    const context = await contextOf(snapshot);
+    const doc = await reader.render(id, { ...read, snapshot }, 'akinon', (s) => akinonBasketJson(renderAkinonBasket(s, context)));
     if (!doc) throw new AkinonError(404, { detail: 'Not found.' });
     return sendText(reply, doc.version, doc.text);
   }
 
   /** Answers a request that changes nothing with the basket as it stands. */
   async function answerCurrent(reply: FastifyReply, caller: AkinonCaller, basketId?: string): Promise<FastifyReply> {
+    // A guest whose session starts now has no basket: nothing to create for a request that changes nothing.
+    if (caller.fresh) return sendEmpty(reply);
     const { id, read } = basketId ? { id: basketId, read: await reader.head(basketId, 0, 'akinon') } : await currentBasket(caller, 0, 'akinon');
+    // A refused first write named a basket that was never created: there is none yet.
+    if (!read && basketId) return sendEmpty(reply);
     if (!read) throw new AkinonError(404, { detail: 'Not found.' });
     return sendRead(reply, id, read);
   }
@@ -97,16 +115,35 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   interface WriteOptions {
     /** The basket (default: the caller's active one, created when missing). */
     readonly basketId?: string;
-    /** A rejection answered otherwise than as an error (return null to answer it as an error). */
-    readonly onRejected?: (outcome: Exclude<MutationOutcome, { status: 'applied' }>, basketId: string) => Promise<FastifyReply | null>;
+    /**
+     * A rejection answered otherwise than as an error: true once it has answered, false to answer it as
+     * an error. (A boolean, not the reply: a Fastify reply is thenable, and awaiting it yields undefined.)
+     */
+    readonly onRejected?: (outcome: Exclude<MutationOutcome, { status: 'applied' }>, basketId: string) => Promise<boolean>;
     /** The answer once applied (default: the rendered basket). */
     readonly answer?: (snapshot: BasketSnapshot, mutationId: string) => Promise<FastifyReply>;
   }
 
-  /** Submits a change through the basket's lane, exactly as OCAPI does, and answers it. */
-  async function write(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, command: MutationCommand, opts: WriteOptions = {}): Promise<FastifyReply> {
+  /**
+   * Submits a change through the basket's lane, exactly as OCAPI does, and answers it. A caller without
+   * an active basket (a guest whose session starts now, or one that only looked so far) gets its basket
+   * created by the same mutation as the change (`create_basket` with `then`), so a refused change creates
+   * no basket (and, for a new guest, no session: its cookie goes out only with a success). With an
+   * Idempotency-Key an existing caller takes the two-step way (create, then change): a retry of the key
+   * must name the same basket and mutation.
+   */
+  async function write(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, change: FirstChange, opts: WriteOptions = {}): Promise<FastifyReply> {
     const options = writeOptions(req);
-    const basketId = opts.basketId ?? (await ensureBasket(caller)).id;
+    let basketId = opts.basketId ?? null;
+    let command: MutationCommand = change;
+    if (basketId === null) {
+      const existing = caller.fresh ? { activeId: null, newId: ownerSiteBasketId(caller.ownerId, siteId, 0) } : await basketSlotOf(db, caller.ownerId, siteId);
+      if (existing.activeId !== null) basketId = existing.activeId;
+      else if (caller.fresh || options.idempotencyKey === null) {
+        basketId = existing.newId;
+        command = { kind: 'create_basket', siteId, currency: null, agentBasket: caller.role === 'agent', custom: {}, then: change };
+      } else basketId = (await ensureBasket(caller)).id;
+    }
     const route = (req.routeOptions.url ?? req.url).replace(/\/$/, '');
     const result = await submitter.submit({
       basketId,
@@ -117,9 +154,12 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       requestHash: requestHash(req.method, `akinon:${route}`, { body: req.body ?? null }),
       respondAsync: options.respondAsync,
     });
+    // A concurrent first request created the basket meanwhile: apply the change to it.
+    if (command.kind === 'create_basket' && result.kind === 'finished' && result.outcome.status !== 'applied' && result.outcome.error.code === 'basket_exists') {
+      return write(req, reply, caller, change, { ...opts, basketId: (await ensureBasket(caller)).id });
+    }
     if (result.kind === 'finished' && result.outcome.status !== 'applied' && opts.onRejected) {
-      const answered = await opts.onRejected(result.outcome, basketId);
-      if (answered) return answered;
+      if (await opts.onRejected(result.outcome, basketId)) return reply;
     }
     const applied: { snapshot?: BasketSnapshot } = {};
     const answered = answerWrite(reply, result, basketId, (snapshot) => {
@@ -148,9 +188,14 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   /** Set a product's quantity (PUT, and PATCH with `product`); 0 removes its line, and is a no-op when it has none. */
   async function setQuantity(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, body: { product: number; quantity: number; attributes?: Record<string, unknown> | undefined }) {
     const sku = await skuOf(body.product);
-    const command: MutationCommand = { kind: 'set_product_quantity', sku, quantity: body.quantity, ...(body.attributes ? { attributes: body.attributes } : {}) };
+    const command: FirstChange = { kind: 'set_product_quantity', sku, quantity: body.quantity, ...(body.attributes ? { attributes: body.attributes } : {}) };
     return write(req, reply, caller, command, {
-      onRejected: async (outcome, basketId) => (outcome.error.code === 'item_not_found' && body.quantity === 0 ? answerCurrent(reply, caller, basketId) : null),
+      // Removing what is not there changes nothing: the basket as it stands.
+      onRejected: async (outcome, basketId) => {
+        if (outcome.error.code !== 'item_not_found' || body.quantity !== 0) return false;
+        await answerCurrent(reply, caller, caller.fresh ? undefined : basketId);
+        return true;
+      },
     });
   }
 
@@ -166,9 +211,9 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         const { id } = await currentBasket(caller);
         const light = wantsLight(req);
         const render = async (s: BasketSnapshot) => {
-          const doc = renderAkinonBasket(s, await productsOf(s));
-          if (!light) return JSON.stringify(doc);
-          const unavailable = (doc.basket.unavailable_basket_products ?? []) as { id: unknown; quantity: unknown; reason: unknown; product: { pk: unknown } }[];
+          const doc = renderAkinonBasket(s, await contextOf(s));
+          if (!light) return akinonBasketJson(doc);
+          const unavailable = doc.basket.unavailable_basket_products;
           return JSON.stringify({ etag: etag(s.version), unavailable_basket_products: unavailable.map((u) => ({ id: u.id, product: u.product.pk, quantity: u.quantity, reason: u.reason })) });
         };
         await streams.open(req, reply, { basketId: id, callerId: caller.ownerId, lastEventId, rendering: `akinon${light ? ':light' : ''}`, render });
@@ -178,10 +223,11 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   }
 
   both('/basket', (url, hide) => {
+    methodNotAllowed(app, url, ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
     r.get(url, { schema: { tags: TAGS, hide, summary: "The caller's active basket (created when it has none, except for a guest's first look; ETag, If-None-Match)" } }, async (req, reply) => {
       const caller = callerOf(req);
       // A guest's first look creates nothing (crawlers, health checks): its basket comes with its first change.
-      if (caller.fresh) return reply.code(200).type(JSON_TYPE).send(JSON.stringify(emptyAkinonBasket(await siteCurrency(db, siteId))));
+      if (caller.fresh) return sendEmpty(reply);
       const known = ifNoneMatchVersion(req);
       const { id, read } = await currentBasket(caller, known ?? 0, 'akinon');
       if (notModified(req, read.head.version)) return reply.code(304).header('etag', etag(read.head.version)).send();
@@ -235,6 +281,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   });
 
   both('/basket_items', (url, hide) => {
+    methodNotAllowed(app, url, ['PATCH']);
     r.patch(
       url,
       {
@@ -247,18 +294,22 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       },
       async (req, reply) => {
         const caller = callerOf(req);
-        const { id, read } = await currentBasket(caller);
-        const before = await reader.snapshot(id, read);
+        const notInBasket = () => fieldError('id', `Basket item "${req.body.id}" is not in the basket.`);
+        // A caller without a basket has no item: refused without creating one.
+        const { activeId: id } = caller.fresh ? { activeId: null } : await basketSlotOf(db, caller.ownerId, siteId);
+        if (!id) throw notInBasket();
+        const read = await reader.head(id, 0, null);
+        const before = read ? await reader.snapshot(id, read) : null;
         const line = before ? lineOfAkinonId(before, req.body.id) : undefined;
-        if (!line) throw fieldError('id', `Basket item "${req.body.id}" is not in the basket.`);
-        const command: MutationCommand = { kind: 'set_item_attributes', itemId: line.itemId, attributes: req.body.attributes ?? line.attributes, splitOne: !req.body.is_all };
+        if (!line) throw notInBasket();
+        const command: FirstChange = { kind: 'set_item_attributes', itemId: line.itemId, attributes: req.body.attributes ?? line.attributes, splitOne: !req.body.is_all };
         return write(req, reply, caller, command, {
           basketId: id,
           answer: async (snapshot, mutationId) => {
             // A split-off unit is the line the mutation created (its first new item id); else the line itself.
             const split = lineItemId(mutationId, 0);
             const target = snapshot.lines.find((l) => l.itemId === split) ?? snapshot.lines.find((l) => l.itemId === line.itemId);
-            const item = target ? renderAkinonItem(snapshot, target.itemId, await productsOf(snapshot)) : null;
+            const item = target ? renderAkinonItem(snapshot, target.itemId, await contextOf(snapshot)) : null;
             if (!item) throw new AkinonError(404, { detail: 'Not found.' });
             return reply.code(200).type(JSON_TYPE).send(JSON.stringify(item));
           },

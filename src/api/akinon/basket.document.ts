@@ -13,8 +13,13 @@
  * - `unavailable_basket_products`: the other lines, in the same item shape (prices null when the product
  *   has none; no badges, `discount_amount` 0) plus `reason`: `product_unavailable` (gone, offline or
  *   unpriced) or `out_of_stock` (its units could not be held).
- * - `upsell_details`: listed lines whose current unit price is above the price they were added (or last
+ * - `upsell_details` (Akinon's `UpsellDetail`): running campaigns with a minimum the basket has not reached
+ *   yet (and that could apply to it): `{message, params: {required, partial, remaining, partial_percentage}}`,
+ *   amounts as JSON numbers written from their decimal text.
+ * - `upsell_messages`: listed lines whose current unit price is above the price they were added (or last
  *   set) at: `{basket_item, product, old_price, new_price, message}`; gone once the shopper changes the line.
+ * - `segment`: the site's price list and stock list by their integer pks (`pk` null: no user segment).
+ * - A product's `basket_offers`: the site's running campaigns that take something off it.
  * - Item `id`s are integers: the first 48 bits of SHA-256 of the line's item id (`akinonItemId`).
  * - `stock` / `in_stock` come from the stock list when the version was rendered (renderings are cached
  *   per basket version): units nobody holds plus what this basket holds of the product.
@@ -23,7 +28,123 @@ import { createHash } from 'node:crypto';
 import { Money, formatMoney, minorUnits, roundMoney } from '../../domain/money.js';
 import { splitOrderDiscounts } from '../../domain/discount-split.js';
 import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../contracts/basket-snapshot.js';
-import type { AkinonProductDetails } from '../../persistence/akinon.repository.js';
+import type { AkinonRenderContext, AkinonSegment } from '../../persistence/akinon.repository.js';
+import { JsonDecimal, stringifyWithDecimals } from '../json.js';
+
+/** `{description, discount}`: a discount line or an item's offer badge. */
+export interface AkinonDiscount {
+  description: string;
+  discount: string;
+}
+
+export interface AkinonProductImage<Pk extends number | null = number> {
+  pk: Pk;
+  status: string;
+  image: string;
+  order: number;
+  created_date: string;
+  specialimage_set: Record<string, unknown>[];
+}
+
+export interface AkinonBasketOfferDocument {
+  pk: number;
+  label: string;
+  kwargs: { show_benefit_products: boolean };
+  listing_kwargs: Record<string, unknown>;
+}
+
+/** A basket item's product. `Price` and `Pk` are null only for a line left out of the totals (no price, product gone). */
+export interface AkinonProductDocument<Price extends string | null = string, Pk extends number | null = number> {
+  pk: Pk;
+  name: string;
+  sku: string;
+  base_code: string | null;
+  attributes: Record<string, unknown>;
+  attribute_set: null;
+  attributes_kwargs: Record<string, unknown>;
+  extra_attributes: Record<string, unknown>;
+  productimage_set: AkinonProductImage<Pk>[];
+  price: Price;
+  in_stock: boolean;
+  currency_type: string;
+  retail_price: Price;
+  unit_type: string;
+  absolute_url: string;
+  productvideo_set: Record<string, unknown>[];
+  product_type: string;
+  price_type: string;
+  form_schema: null;
+  is_ready_to_basket: boolean;
+  stock: number;
+  data_source: null;
+  basket_offers: AkinonBasketOfferDocument[];
+  created_date: string;
+  modified_date: string;
+  /** The units of it in this basket item, as decimal text. */
+  quantity: string;
+}
+
+export interface AkinonBasketItemDocument<Price extends string | null = string, Pk extends number | null = number> {
+  quantity: number;
+  product: AkinonProductDocument<Price, Pk>;
+  unit_price: Price;
+  currency_type: string;
+  currency_type_label: string;
+  tax_rate: string;
+  total_amount: Price;
+  shipping_discount: null;
+  attributes: Record<string, unknown>;
+  id: number;
+  attributes_kwargs: Record<string, unknown>;
+  image: string | null;
+  parent: null;
+  offer_badges: AkinonDiscount[];
+  price: Price;
+  retail_price: Price;
+  stock: number;
+  discount_amount: string;
+}
+
+export interface AkinonUnavailableItemDocument extends AkinonBasketItemDocument<string | null, number | null> {
+  reason: 'product_unavailable' | 'out_of_stock';
+}
+
+export interface AkinonUpsellDetail {
+  message: string;
+  params: { required: JsonDecimal; partial: JsonDecimal; remaining: JsonDecimal; partial_percentage: JsonDecimal };
+}
+
+export interface AkinonPriceChange {
+  basket_item: number;
+  product: number | null;
+  old_price: string;
+  new_price: string;
+  message: string;
+}
+
+export interface AkinonSegmentDocument {
+  pk: null;
+  price_list: number | null;
+  stock_list: number | null;
+}
+
+/** The basket document. `pk` and the dates are null only for a guest's basket that does not exist yet. */
+export interface AkinonBasketDocument<Pk extends number | null = number> {
+  basketitem_set: AkinonBasketItemDocument[];
+  total_amount: string;
+  total_quantity: number;
+  unavailable_basket_products: AkinonUnavailableItemDocument[];
+  upsell_details: AkinonUpsellDetail[];
+  upsell_messages: AkinonPriceChange[];
+  discounts: AkinonDiscount[];
+  total_discount_amount: string;
+  total_product_amount: string;
+  voucher_code: string | null;
+  pk: Pk;
+  created_date: Pk extends number ? string : null;
+  modified_date: Pk extends number ? string : null;
+  segment: AkinonSegmentDocument;
+}
 
 /** The integer id Akinon clients see for a line: 48 bits of SHA-256 of its item id (stable, JSON-safe). */
 export function akinonItemId(itemId: string): number {
@@ -48,7 +169,7 @@ interface Part {
 
 const toUnits = (amount: string | Money, currency: string): Money => new Money(amount).times(new Money(10).pow(minorUnits(currency))).round();
 const fromUnits = (units: Money, currency: string) => formatMoney(units.dividedBy(new Money(10).pow(minorUnits(currency))), currency);
-const total = (amounts: readonly Money[]) => amounts.reduce((n, a) => n.plus(a), new Money(0));
+const total_ = (amounts: readonly Money[]) => amounts.reduce((n, a) => n.plus(a), new Money(0));
 
 function describe(a: SnapshotAdjustment, names: ReadonlyMap<string, string>): { key: string; description: string } {
   if (a.promotionCode) return { key: `promotion:${a.promotionCode}`, description: names.get(a.promotionCode) ?? a.itemText ?? a.promotionCode };
@@ -108,7 +229,40 @@ function taxPercent(rate: string): string {
   return new Money(rate).times(100).toFixed(2);
 }
 
-export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyMap<string, AkinonProductDetails>): { basket: Record<string, unknown> } {
+function segmentOf(segment: AkinonSegment | null): AkinonSegmentDocument {
+  return { pk: null, price_list: segment?.priceList ?? null, stock_list: segment?.stockList ?? null };
+}
+
+/** Money as Akinon's UpsellDetail params carry it: a JSON number written from its decimal text. */
+const jsonMoney = (units: Money, currency: string) => new JsonDecimal(fromUnits(units, currency));
+
+/**
+ * The running campaigns whose minimum the basket has not reached yet and that could apply to it (an
+ * order-level one, or one naming a product the basket lists), with how far it is.
+ */
+function upsellDetails(listed: readonly SnapshotLine[], productUnits: Money, context: AkinonRenderContext, currency: string): AkinonUpsellDetail[] {
+  if (listed.length === 0) return [];
+  const skus = new Set(listed.map((l) => l.sku));
+  return context.campaigns
+    .filter((c) => c.skus === null || c.skus.some((sku) => skus.has(sku)))
+    .map((c) => ({ campaign: c, required: toUnits(c.minAmount, currency) }))
+    .filter(({ required }) => required.gt(productUnits))
+    .map(({ campaign, required }) => {
+      const remaining = required.minus(productUnits);
+      return {
+        message: `Add ${fromUnits(remaining, currency)} ${currency} more to get ${campaign.name}.`,
+        params: {
+          required: jsonMoney(required, currency),
+          partial: jsonMoney(productUnits, currency),
+          remaining: jsonMoney(remaining, currency),
+          partial_percentage: new JsonDecimal(productUnits.times(100).dividedBy(required).toDecimalPlaces(2, Money.ROUND_DOWN).toFixed(2)),
+        },
+      };
+    });
+}
+
+export function renderAkinonBasket(snapshot: BasketSnapshot, context: AkinonRenderContext): { basket: AkinonBasketDocument } {
+  const { products } = context;
   const cur = snapshot.currency;
   const lower = cur.toLowerCase();
   const names = new Map((snapshot.discounts ?? []).map((d) => [d.code, d.name]));
@@ -118,13 +272,13 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
   const held = new Map<string, number>();
   for (const l of lines) if (l.valid && l.available) held.set(l.sku, (held.get(l.sku) ?? 0) + l.quantity);
 
-  const productOf = (line: SnapshotLine, stock: number) => {
+  const productOf = <P extends string | null, K extends number | null>(line: SnapshotLine, pk: K, stock: number, price: P, retailPrice: P): AkinonProductDocument<P, K> => {
     const details = products.get(line.sku);
     const attributes = details?.attributes ?? {};
     const baseCode = typeof attributes.base_code === 'string' ? attributes.base_code : null;
-    const price = line.basePrice;
+    const created = details?.createdAt ?? snapshot.createdAt;
     return {
-      pk: line.productPk,
+      pk,
       name: line.productName,
       sku: line.sku,
       base_code: baseCode,
@@ -132,13 +286,11 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
       attribute_set: null,
       attributes_kwargs: {},
       extra_attributes: {},
-      productimage_set: line.image
-        ? [{ pk: line.productPk, status: 'active', image: line.image, order: 1, created_date: details?.updatedAt ?? snapshot.createdAt, specialimage_set: [] }]
-        : [],
+      productimage_set: line.image ? [{ pk, status: 'active', image: line.image, order: 1, created_date: details?.updatedAt ?? created, specialimage_set: [] }] : [],
       price,
       in_stock: line.valid && stock > 0,
       currency_type: lower,
-      retail_price: line.retailPrice ?? price,
+      retail_price: retailPrice,
       unit_type: 'qty',
       absolute_url: `/${[line.sku, baseCode, line.productName].filter((x): x is string => !!x).map(slug).filter(Boolean).join('-')}/`,
       productvideo_set: [],
@@ -148,21 +300,27 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
       is_ready_to_basket: line.valid,
       stock,
       data_source: null,
+      basket_offers: (details?.basketOffers ?? []).map((o) => ({ pk: o.pk, label: o.label, kwargs: { show_benefit_products: false }, listing_kwargs: {} })),
+      created_date: created,
+      modified_date: details?.updatedAt ?? created,
+      quantity: String(line.quantity),
     };
   };
 
-  const itemOf = (line: SnapshotLine, parts: Part[]) => {
+  /** An item; `price` is the line's unit price (null only for an unpriced line), `total` what it counts for. */
+  const itemOf = <P extends string | null, K extends number | null>(line: SnapshotLine, pk: K, parts: Part[], price: P, total: P): AkinonBasketItemDocument<P, K> => {
     const free = products.get(line.sku)?.free ?? 0;
     const stock = free + (held.get(line.sku) ?? 0);
-    const discount = total(parts.map((p) => p.amount));
+    const discount = total_(parts.map((p) => p.amount));
+    const retail = (line.retailPrice ?? price) as P;
     return {
       quantity: line.quantity,
-      product: productOf(line, stock),
-      unit_price: line.basePrice,
+      product: productOf(line, pk, stock, price, retail),
+      unit_price: price,
       currency_type: lower,
+      currency_type_label: cur,
       tax_rate: taxPercent(line.taxRate),
-      // A line left out of the totals (out of stock) still shows what it would cost.
-      total_amount: line.basePrice === null ? null : isListed(line) ? line.price : formatMoney(roundMoney(new Money(line.basePrice).times(line.quantity), cur, snapshot.roundingMode), cur),
+      total_amount: total,
       shipping_discount: null,
       attributes: line.attributes,
       id: akinonItemId(line.itemId),
@@ -170,8 +328,8 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
       image: line.image,
       parent: null,
       offer_badges: parts.map((p) => ({ description: p.description, discount: fromUnits(p.amount, cur) })),
-      price: line.basePrice,
-      retail_price: line.retailPrice ?? line.basePrice,
+      price,
+      retail_price: retail,
       stock,
       discount_amount: fromUnits(discount, cur),
     };
@@ -179,10 +337,18 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
 
   const listed = lines.filter(isListed);
   const items = listed.map((line) => ({ line, parts: lineParts(line, order, names, cur) }));
-  const basketitemSet = items.map(({ line, parts }) => itemOf(line, parts));
+  const basketitemSet = items.map(({ line, parts }) => {
+    // A listed line is valid: its product exists and is priced.
+    if (line.basePrice === null || line.productPk === null) throw new Error(`listed line ${line.itemId} has no product or price`);
+    return itemOf(line, line.productPk, parts, line.basePrice, line.price);
+  });
   const unavailable = lines
     .filter((l) => !isListed(l))
-    .map((line) => ({ ...itemOf(line, []), reason: line.valid ? 'out_of_stock' : 'product_unavailable' }));
+    .map((line): AkinonUnavailableItemDocument => {
+      // A line left out of the totals (out of stock) still shows what it would cost.
+      const wouldCost = line.basePrice === null ? null : formatMoney(roundMoney(new Money(line.basePrice).times(line.quantity), cur, snapshot.roundingMode), cur);
+      return { ...itemOf<string | null, number | null>(line, line.productPk, [], line.basePrice, wouldCost), reason: line.valid ? 'out_of_stock' : 'product_unavailable' };
+    });
 
   const discounts: Part[] = [];
   for (const { parts } of items) {
@@ -196,16 +362,16 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
   const orderRank = new Map(snapshot.orderAdjustments.map((a, j) => [describe(a, names).key, j]));
   const rank = (d: Part) => orderRank.get(d.key) ?? -1;
   discounts.sort((x, y) => rank(x) - rank(y));
-  const productAmount = total(listed.map((l) => toUnits(l.price, cur)));
-  const discountAmount = total(discounts.map((d) => d.amount));
+  const productAmount = total_(listed.map((l) => toUnits(l.price, cur)));
+  const discountAmount = total_(discounts.map((d) => d.amount));
 
-  const upsell = listed
+  const priceChanges = listed
     .filter((l) => l.basePrice !== null && l.addedUnitPrice !== null && new Money(l.basePrice).gt(l.addedUnitPrice))
     .map((l) => ({
       basket_item: akinonItemId(l.itemId),
       product: l.productPk,
-      old_price: l.addedUnitPrice,
-      new_price: l.basePrice,
+      old_price: l.addedUnitPrice!,
+      new_price: l.basePrice!,
       message: `The price of ${l.productName} has changed from ${l.addedUnitPrice} to ${l.basePrice} ${cur}.`,
     }));
 
@@ -215,7 +381,8 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
       total_amount: fromUnits(productAmount.minus(discountAmount), cur),
       total_quantity: listed.reduce((n, l) => n + l.quantity, 0),
       unavailable_basket_products: unavailable,
-      upsell_details: upsell,
+      upsell_details: upsellDetails(listed, productAmount, context, cur),
+      upsell_messages: priceChanges,
       discounts: discounts.map((d) => ({ description: d.description, discount: fromUnits(d.amount, cur) })),
       total_discount_amount: fromUnits(discountAmount, cur),
       total_product_amount: fromUnits(productAmount, cur),
@@ -224,20 +391,25 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, products: ReadonlyM
       pk: snapshot.pk,
       created_date: snapshot.createdAt,
       modified_date: snapshot.updatedAt,
-      segment: { pk: null, stock_list: null, price_list: null },
+      segment: segmentOf(context.segment),
     },
   };
 }
 
+/** The basket document as JSON text (upsell amounts are JSON numbers written from their decimal text). */
+export function akinonBasketJson(doc: { basket: AkinonBasketDocument<number | null> }): string {
+  return stringifyWithDecimals(doc);
+}
+
 /** One basket item as `basketitem_set` has it (the basket_items PATCH answer). */
-export function renderAkinonItem(snapshot: BasketSnapshot, itemId: string, products: ReadonlyMap<string, AkinonProductDetails>): Record<string, unknown> | null {
-  const doc = renderAkinonBasket(snapshot, products).basket as { basketitem_set: { id: number }[]; unavailable_basket_products: { id: number }[] };
+export function renderAkinonItem(snapshot: BasketSnapshot, itemId: string, context: AkinonRenderContext): AkinonBasketItemDocument<string | null, number | null> | null {
+  const doc = renderAkinonBasket(snapshot, context).basket;
   const id = akinonItemId(itemId);
-  return (doc.basketitem_set.find((i) => i.id === id) ?? doc.unavailable_basket_products.find((i) => i.id === id) ?? null) as Record<string, unknown> | null;
+  return doc.basketitem_set.find((i) => i.id === id) ?? doc.unavailable_basket_products.find((i) => i.id === id) ?? null;
 }
 
 /** What a guest without a basket yet sees: an empty basket with no identity (`pk` null) in the site's currency. */
-export function emptyAkinonBasket(currency: string): { basket: Record<string, unknown> } {
+export function emptyAkinonBasket(currency: string, segment: AkinonSegment | null): { basket: AkinonBasketDocument<null> } {
   const zero = formatMoney(new Money(0), currency);
   return {
     basket: {
@@ -246,6 +418,7 @@ export function emptyAkinonBasket(currency: string): { basket: Record<string, un
       total_quantity: 0,
       unavailable_basket_products: [],
       upsell_details: [],
+      upsell_messages: [],
       discounts: [],
       total_discount_amount: zero,
       total_product_amount: zero,
@@ -253,7 +426,7 @@ export function emptyAkinonBasket(currency: string): { basket: Record<string, un
       pk: null,
       created_date: null,
       modified_date: null,
-      segment: { pk: null, stock_list: null, price_list: null },
+      segment: segmentOf(segment),
     },
   };
 }

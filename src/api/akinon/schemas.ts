@@ -45,6 +45,23 @@ export const Attributes = z
     if (text.length > 8192) ctx.addIssue({ code: 'custom', message: 'Ensure this field has no more than 8192 characters as JSON.' });
   });
 
+/**
+ * Fields Akinon documents that this service does not carry out: `sub_items` (child lines of a product,
+ * Akinon's `parent`) and `inquiry` (exchange details). Sent with content they are refused (400 on that
+ * field), never accepted and dropped; absent, null or empty they ask for nothing and pass.
+ */
+function unsupported(message: string) {
+  return z
+    .unknown()
+    .optional()
+    .superRefine((v, ctx) => {
+      const empty = v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+      if (!empty) ctx.addIssue({ code: 'custom', message });
+    });
+}
+const subItems = () => unsupported('Sub items are not supported: add each product as a line of its own.').describe('Not supported: refused unless absent, null or empty.');
+const inquiry = () => unsupported('Exchange inquiries are not supported by this basket.').describe('Not supported: refused unless absent, null or empty.');
+
 /** The biggest product pk and line id we take (Akinon ids are integers; a line id here is 48 bits). */
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
@@ -53,6 +70,8 @@ export function addProductBody(maxQuantity: number) {
     product: integer(1, MAX_ID).describe("The product's integer pk (Akinon `product`)."),
     quantity: integer(1, maxQuantity).describe('Units to add (adds up with what the basket has).'),
     attributes: Attributes.optional().describe("Product options; replace the line's when given."),
+    sub_items: subItems(),
+    inquiry: inquiry(),
   });
 }
 
@@ -61,6 +80,8 @@ export function setQuantityBody(maxQuantity: number) {
     product: integer(1, MAX_ID),
     quantity: integer(0, maxQuantity).describe('The quantity the line gets; 0 removes it.'),
     attributes: Attributes.optional(),
+    sub_items: subItems(),
+    inquiry: inquiry(),
   });
 }
 
@@ -75,6 +96,8 @@ export function patchBasketBody(maxQuantity: number) {
       product: integer(1, MAX_ID).optional(),
       quantity: integer(0, maxQuantity).optional(),
       attributes: Attributes.optional(),
+      sub_items: subItems(),
+      inquiry: inquiry(),
       voucher_code: code.optional(),
       remove_voucher_code: boolean.optional(),
       external_offer_code: code.nullable().optional(),

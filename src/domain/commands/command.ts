@@ -13,6 +13,7 @@ import type { PaymentCommand } from './payment.js';
 export type { MergeMode, MutationKind, TransferMode } from '../enumerations.js';
 export type { MutationContext, MutationResult, Rejection, RejectionCode } from './context.js';
 export type { AddItem, ItemUpdate } from './lines.js';
+export type { FirstChange } from './lifecycle.js';
 export { MAX_COUPONS } from './codes.js';
 export { MAX_PAYMENT_INSTRUMENTS } from './payment.js';
 

@@ -5,6 +5,17 @@ import type { MergeMode, TransferMode } from '../enumerations.js';
 import { MAX_COUPONS } from './codes.js';
 import type { MutationContext, Rejection } from './context.js';
 import { change, mergeCustom, reject, type CommandSpecs } from './handler.js';
+import type { AdjustmentCommand } from './adjustments.js';
+import type { CheckoutCommand } from './checkout.js';
+import type { CodeCommand } from './codes.js';
+import type { LineCommand } from './lines.js';
+import type { PaymentCommand } from './payment.js';
+
+/**
+ * What may follow `create_basket` in the same mutation: a change of an existing basket from any family
+ * but this one (no second creation, merge or transfer; the type leaves them out).
+ */
+export type FirstChange = LineCommand | CheckoutCommand | AdjustmentCommand | CodeCommand | PaymentCommand;
 
 /** The commands of this family. */
 export type LifecycleCommand =
@@ -15,6 +26,13 @@ export type LifecycleCommand =
       readonly currency: string | null;
       readonly agentBasket: boolean;
       readonly custom: Readonly<Record<string, unknown>>;
+      /**
+       * A first change applied to the new basket in the same mutation (Akinon: a caller's first write
+       * creates its basket). Refused, it refuses the creation too: nothing is created. `applyMutation`
+       * runs it over the created basket (version 1 empty, version 2 the change, written atomically), and
+       * the SKUs and codes involved are the change's.
+       */
+      readonly then?: FirstChange;
     }
   | {
       readonly kind: 'update_basket';
@@ -47,7 +65,7 @@ export type LifecycleCommand =
   | { readonly kind: 'recalculate' };
 
 export const lifecycleCommands: CommandSpecs<LifecycleCommand> = {
-  /** A new, empty basket at version 1, in the site's currency unless one is given. */
+  /** A new, empty basket at version 1, in the site's currency unless one is given (its `then`, if any, is applied by `applyMutation`). */
   create_basket: {
     target: 'new',
     agentOnly: false,
