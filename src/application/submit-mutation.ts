@@ -23,7 +23,16 @@ export interface Ticket {
   readonly ownerId: string;
   readonly requestHash: string | null;
   readonly replyTo: string | null;
+  /** When the ticket was written (ms since the epoch); absent on tickets written by older code. */
+  readonly acceptedAt?: number;
 }
+
+/**
+ * How long after its ticket a mutation may still be on its way into its lane (the accepting request is
+ * between writing the ticket and adding the job). Past it, a ticket with neither job nor record means the
+ * accepting process died in between: the mutation was never queued and nothing was applied.
+ */
+export const ENQUEUE_GRACE_MS = 15_000;
 
 export type SubmitResult =
   | { readonly kind: 'finished'; readonly outcome: MutationOutcome }
@@ -44,6 +53,8 @@ export interface SubmitRequest {
 export interface Submitter {
   submit(req: SubmitRequest): Promise<SubmitResult>;
   readTicket(mutationId: string): Promise<Ticket | null>;
+  /** Whether the mutation's job still exists in its lane (waiting, active, finished or failed). */
+  jobExists(mutationId: string, basketId: string): Promise<boolean>;
 }
 
 export class ServiceUnavailableError extends Error {
@@ -77,7 +88,7 @@ export class MutationSubmitter implements Submitter {
     const { deps } = this;
     const mutationId = req.idempotencyKey === null ? newMutationId() : idempotentMutationId(req.ownerId, req.idempotencyKey);
     const wait = !req.respondAsync && deps.syncWaitMs > 0;
-    const ticket: Ticket = { basketId: req.basketId, ownerId: req.ownerId, requestHash: req.idempotencyKey ? req.requestHash : null, replyTo: wait ? deps.replies.channel : null };
+    const ticket: Ticket = { basketId: req.basketId, ownerId: req.ownerId, requestHash: req.idempotencyKey ? req.requestHash : null, replyTo: wait ? deps.replies.channel : null, acceptedAt: deps.now().getTime() };
     let fresh: string | null;
     try {
       fresh = await deps.redis.set(this.ticketKey(mutationId), JSON.stringify(ticket), 'EX', deps.ticketTtlSeconds, 'NX');
@@ -94,6 +105,22 @@ export class MutationSubmitter implements Submitter {
       if (earlier) return this.answerRecorded(earlier, req);
     }
 
+    return this.enqueue(mutationId, req, wait, async () => {
+      await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
+    });
+  }
+
+  async jobExists(mutationId: string, basketId: string): Promise<boolean> {
+    const lane = this.deps.lanes.queue(this.deps.lanes.laneFor(basketId));
+    return (await lane.getJobState(mutationId)) !== 'unknown';
+  }
+
+  /**
+   * Adds the mutation's job (job id = mutation id: BullMQ adds nothing when that job already exists) and
+   * waits for its outcome when asked to. `onFailure` undoes what the caller wrote before.
+   */
+  private async enqueue(mutationId: string, req: SubmitRequest, wait: boolean, onFailure: () => Promise<void>): Promise<SubmitResult> {
+    const { deps } = this;
     const waiter = wait ? deps.replies.expect(mutationId, deps.syncWaitMs) : null;
     const job: MutationJob = {
       mutationId,
@@ -104,13 +131,13 @@ export class MutationSubmitter implements Submitter {
       idempotencyKey: req.idempotencyKey,
       requestHash: req.idempotencyKey ? req.requestHash : null,
       enqueuedAt: deps.now().toISOString(),
-      replyTo: ticket.replyTo,
+      replyTo: wait ? deps.replies.channel : null,
     };
     try {
       await deps.lanes.add(job);
     } catch (err) {
       waiter?.cancel();
-      await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
+      await onFailure();
       throw new ServiceUnavailableError(`could not enqueue mutation: ${(err as Error).message}`);
     }
     if (!waiter) return { kind: 'pending', mutationId };
@@ -134,6 +161,15 @@ export class MutationSubmitter implements Submitter {
     if (row) {
       waiter?.cancel();
       return this.answerRecorded(row, req);
+    }
+    // A ticket with neither record nor job: the process that wrote the ticket died before adding the
+    // job (or Redis lost the job). This repeat carries the same request (same hash), so it enqueues it
+    // under the same id: at most one job can exist, and a worker that finds the record only re-answers.
+    if (ticket && !(await this.jobExists(mutationId, req.basketId).catch(() => true))) {
+      waiter?.cancel();
+      const again = await this.recorded(mutationId);
+      if (again) return this.answerRecorded(again, req);
+      return this.enqueue(mutationId, req, wait, async () => undefined);
     }
     const outcome = waiter ? await waiter.promise : null;
     return outcome ? { kind: 'finished', outcome } : { kind: 'pending', mutationId };
