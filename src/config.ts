@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   PG_POOL_SIZE: int(20, 1, 500),
   SNAPSHOT_TTL_SECONDS: int(7 * 86_400, 60, 365 * 86_400),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60, 30 * 86_400),
+  /** Failed mutation jobs kept per lane (each stripped to ids and kind); older ones are removed. */
+  FAILED_JOBS_KEPT: int(100, 0, 100_000),
 });
 
 export type Config = Readonly<z.infer<typeof EnvSchema>> & {

@@ -19,16 +19,30 @@ import { BOARD_PATH, registerQueueBoard } from './ops/queue-board.js';
 /** No request document needs more; deeper ones are refused before anything walks them recursively. */
 const MAX_JSON_DEPTH = 32;
 
-/** Whether a parsed JSON value nests arrays/objects deeper than `max` (iterative: no stack to overflow). */
-function nestedDeeperThan(value: unknown, max: number): boolean {
+/** A UTF-16 code unit of a surrogate pair standing alone (`"\ud800"` in JSON text): not text at all. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What makes a parsed JSON body unacceptable before any schema sees it, or null: nesting deeper than
+ * `max` arrays/objects, or a lone surrogate in any string or key (PostgreSQL's jsonb and any UTF-8
+ * encoder refuse it, so it must never reach a job). Iterative: no stack to overflow.
+ */
+function bodyDefect(value: unknown, max: number): string | null {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return 'The request body holds a string that is not valid Unicode (a lone UTF-16 surrogate).';
+      continue;
+    }
     if (typeof v !== 'object' || v === null) continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    if (depth >= max) return `The request body nests deeper than ${max} levels.`;
+    for (const [key, child] of Object.entries(v)) {
+      if (LONE_SURROGATE.test(key)) return 'The request body holds a property name that is not valid Unicode (a lone UTF-16 surrogate).';
+      stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return null;
 }
 
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
@@ -52,7 +66,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     if (text.trim() === '') return done(null, undefined);
     return parseJson(req, text, (err, value) => {
       if (err) return done(err, undefined);
-      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return done(new ApiError('invalid_request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+      const defect = bodyDefect(value, MAX_JSON_DEPTH);
+      if (defect) return done(new ApiError('invalid_request', defect), undefined);
       return done(null, value);
     });
   });

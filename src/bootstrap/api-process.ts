@@ -22,7 +22,7 @@ export interface ApiProcess {
 /** `extraQueues`: other queues Bull Board shows beside the lanes (the expiry scheduler's). */
 export async function createApi(config: Config, res: Resources, logger: Logger, extraQueues: readonly Queue[] = []): Promise<ApiProcess> {
   const instanceId = randomUUID();
-  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'));
+  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'), config.FAILED_JOBS_KEPT);
   await lanes.enforceSerialLanes();
   // Re-assert after every reconnect: a Redis that lost its data (no AOF) also lost the lanes' limit.
   res.redis.on('ready', () => void lanes.enforceSerialLanes().catch((err) => logger.error({ err }, 'could not enforce serial lanes')));

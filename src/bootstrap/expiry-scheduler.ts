@@ -27,7 +27,7 @@ export function expiryQueue(config: Config, res: Resources): Queue {
 export async function startExpiryScheduler(config: Config, res: Resources, logger: Logger): Promise<{ close(): Promise<void> }> {
   const queue = expiryQueue(config, res);
   await queue.upsertJobScheduler('sweep-expired-reservations', { every: config.EXPIRY_SWEEP_MS }, { name: 'sweep' });
-  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'));
+  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'), config.FAILED_JOBS_KEPT);
   const connection = res.newRedis();
   const worker = new Worker(
     EXPIRY_QUEUE,

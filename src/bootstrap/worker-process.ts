@@ -7,6 +7,7 @@ import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { laneBullPrefix, laneQueueName } from '../queue/lanes.js';
+import { failedJobData } from '../queue/lane-queues.js';
 import { processMutation, type ProcessDeps } from '../application/process-mutation.js';
 import type { MutationJob } from '../application/mutation-job.js';
 import type { Resources } from './resources.js';
@@ -47,7 +48,13 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
       async (job) => {
         const data = job.data;
         const log = logger.child({ lane, basket_id: data.basketId, mutation_id: data.mutationId, kind: data.command.kind });
-        await processMutation(deps, data, log);
+        try {
+          await processMutation(deps, data, log);
+        } catch (err) {
+          // Bounded failed jobs: keep the ids and kind, never the request's content (see failedJobData).
+          await job.updateData(failedJobData(data)).catch(() => undefined);
+          throw err;
+        }
       },
       {
         connection,
