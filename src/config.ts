@@ -39,6 +39,9 @@ const EnvSchema = z.object({
   BOARD_READ_ONLY: bool(false),
   MAX_LINE_QUANTITY: int(999, 1, 1_000_000),
   MAX_LINES: int(50, 1, 1000),
+  /** Custom properties (c_*) on a basket itself, and on each product line: most keys, most bytes (as JSON). */
+  MAX_CUSTOM_PROPERTIES: int(50, 1, 10_000),
+  MAX_CUSTOM_PROPERTY_BYTES: int(8192, 64, 1_048_576),
   BODY_LIMIT_BYTES: int(65_536, 1024, 10_485_760),
   /** How long a crashed worker's job stays locked before another worker takes it over. */
   JOB_LOCK_MS: int(10_000, 1000, 600_000),

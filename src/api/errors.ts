@@ -55,6 +55,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   payment_instrument_limit_exceeded: 400,
   payment_instrument_not_found: 404,
   payment_amount_invalid: 400,
+  custom_properties_limit_exceeded: 400,
   promotion_not_found: 404,
   idempotency_conflict: 422,
   payload_too_large: 413,

@@ -3,6 +3,7 @@
  * next basket or a rejection with a reason. Expected business outcomes (unknown product, limits) are
  * results, never exceptions. No IO, no clock: `now` and item ids come in through the context.
  */
+import { customLimitBreach, customSize, type CustomPropertyLimits } from './custom-properties.js';
 import { Money, minorUnits } from './money.js';
 import { sameCode } from './promotions.js';
 import type { Address, Basket, BasketLine, Catalog, Checkout, DiscountType, PaymentInstrument, PaymentMethod, PriceAdjustment, ShippingMethod } from './types.js';
@@ -126,7 +127,8 @@ export type RejectionCode =
   | 'payment_instrument_limit_exceeded'
   | 'payment_instrument_not_found'
   | 'payment_amount_invalid'
-  | 'forbidden';
+  | 'forbidden'
+  | 'custom_properties_limit_exceeded';
 
 export interface Rejection {
   readonly code: RejectionCode;
@@ -139,7 +141,7 @@ export interface MutationContext {
   readonly now: Date;
   /** Catalogue entries for every SKU in the basket and in the command. */
   readonly catalog: Catalog;
-  readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
+  readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number; readonly custom?: CustomPropertyLimits };
   /** The site's payment methods by id. */
   readonly paymentMethods?: ReadonlyMap<string, PaymentMethod>;
   /** For `merge_basket`: the guest basket as read (null when there is none to merge). */
@@ -158,8 +160,25 @@ export type MutationResult =
 
 const reject = (code: RejectionCode, message: string): MutationResult => ({ outcome: 'rejected', rejection: { code, message } });
 
-/** Applies one command. `basket` is null when no basket with the context's id exists yet. */
+/**
+ * Applies one command. `basket` is null when no basket with the context's id exists yet. A result whose
+ * custom properties outgrow the limits (the basket's own, or any line's) is refused whole.
+ */
 export function applyMutation(basket: Basket | null, command: MutationCommand, ctx: MutationContext): MutationResult {
+  const result = applyCommand(basket, command, ctx);
+  const limits = ctx.limits.custom;
+  if (result.outcome !== 'applied' || !limits) return result;
+  const breach =
+    customLimitBreach(customSize(basket?.custom), customSize(result.basket.custom), limits, 'The basket') ??
+    result.basket.lines.reduce<string | null>((found, line) => {
+      if (found) return found;
+      const earlier = basket?.lines.find((l) => l.itemId === line.itemId);
+      return customLimitBreach(customSize(earlier?.custom), customSize(line.custom), limits, `Product item '${line.itemId}'`);
+    }, null);
+  return breach ? reject('custom_properties_limit_exceeded', breach) : result;
+}
+
+function applyCommand(basket: Basket | null, command: MutationCommand, ctx: MutationContext): MutationResult {
   if (command.kind === 'create_basket') {
     if (basket !== null) return reject('basket_exists', `Basket '${ctx.basketId}' already exists.`);
     return {

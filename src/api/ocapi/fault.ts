@@ -32,6 +32,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   payment_instrument_limit_exceeded: 'PaymentInstrumentQuotaExceededException',
   payment_instrument_not_found: 'PaymentInstrumentNotFoundException',
   payment_amount_invalid: 'InvalidPaymentAmountException',
+  custom_properties_limit_exceeded: 'PropertyConstraintViolationException',
   promotion_not_found: 'PromotionNotFoundException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   payload_too_large: 'RequestEntityTooLargeException',
