@@ -50,6 +50,15 @@ const EnvSchema = z.object({
   PG_POOL_SIZE: int(20, 1, 500),
   SNAPSHOT_TTL_SECONDS: int(7 * 86_400, 60, 365 * 86_400),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60, 30 * 86_400),
+  /** Requests per window per client (token sub, Akinon session, else address), shared by all API processes; 0: off. */
+  RATE_LIMIT_MAX: int(1200, 0, 10_000_000),
+  /** Requests per window per address that mint a new identity (POST /auth/guest, Akinon without token or session); 0: off. */
+  RATE_LIMIT_NEW_IDENTITY_MAX: int(120, 0, 10_000_000),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 1000, 3_600_000),
+  /** Active baskets one customer may hold (agents are not limited); 0: no limit. */
+  MAX_ACTIVE_BASKETS: int(10, 0, 100_000),
+  /** Mutations one basket may have queued; past it writes get 429 + Retry-After (0: no limit). */
+  MAX_QUEUED_PER_BASKET: int(50, 0, 100_000),
   /** Failed mutation jobs kept per lane (each stripped to ids and kind); older ones are removed. */
   FAILED_JOBS_KEPT: int(100, 0, 100_000),
 });

@@ -19,6 +19,9 @@ export type ApiErrorCode =
   | 'conflict'
   | 'promotion_not_found'
   | 'idempotency_conflict'
+  | 'rate_limited'
+  | 'basket_busy'
+  | 'basket_limit_exceeded'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'service_unavailable'
@@ -58,6 +61,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   custom_properties_limit_exceeded: 400,
   promotion_not_found: 404,
   idempotency_conflict: 422,
+  rate_limited: 429,
+  basket_busy: 429,
+  basket_limit_exceeded: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
   service_unavailable: 503,
@@ -72,7 +78,7 @@ export class ApiError extends Error {
   constructor(readonly code: ApiErrorCode, message: string, readonly details?: unknown) {
     super(message);
     this.status = STATUS[code];
-    this.retryable = code === 'service_unavailable' || code === 'internal_error';
+    this.retryable = code === 'service_unavailable' || code === 'internal_error' || code === 'rate_limited' || code === 'basket_busy';
   }
 }
 

@@ -14,6 +14,7 @@ import { akinonRoutes } from './akinon/akinon.routes.js';
 import { SCAPI_PREFIX, scapiRoutes } from './scapi/scapi.routes.js';
 import { scapiRouteSchema } from './scapi/spelling.js';
 import { systemRoutes } from './system.routes.js';
+import { registerRateLimits } from './rate-limits.js';
 import { BOARD_PATH, registerQueueBoard } from './ops/queue-board.js';
 
 /** No request document needs more; deeper ones are refused before anything walks them recursively. */
@@ -109,6 +110,12 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await registerRateLimits(app, { redis: deps.redis, tokens: deps.tokens, jwtSecret: deps.config.JWT_SECRET }, {
+    max: deps.config.RATE_LIMIT_MAX,
+    newIdentityMax: deps.config.RATE_LIMIT_NEW_IDENTITY_MAX,
+    windowMs: deps.config.RATE_LIMIT_WINDOW_MS,
+    redisPrefix: deps.config.REDIS_PREFIX,
+  });
   await app.register(async (scope) => systemRoutes(scope, deps));
   await registerQueueBoard(app, { queues: deps.boardQueues, adminToken: deps.config.ADMIN_TOKEN, readOnly: deps.config.BOARD_READ_ONLY });
   await app.register(async (scope) => adminRoutes(scope, deps), { prefix: '/admin' });

@@ -14,6 +14,7 @@ import { loadSnapshot } from '../persistence/basket.repository.js';
 import type { BasketSnapshot } from './basket-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import { publishReply } from '../queue/reply-channel.js';
+import { releasePending } from '../queue/basket-backpressure.js';
 
 export interface ProcessDeps extends ApplyDeps {
   readonly cache: SnapshotCache;
@@ -21,6 +22,8 @@ export interface ProcessDeps extends ApplyDeps {
   readonly logger: Logger;
   /** Bounded in-place retries of transient errors: attempts and the first back-off. */
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  /** Redis prefix of the baskets' pending sets (backpressure): a finished mutation is counted out. */
+  readonly pendingPrefix?: string;
   readonly onApplied?: (job: MutationJob, outcome: MutationOutcome, durationMs: number, duplicate: boolean) => void;
 }
 
@@ -64,6 +67,7 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   for (const other of outcome.status === 'applied' ? alsoChanged : []) {
     await deps.cache.writeIfNewer(other).catch(() => deps.cache.forget(other.id).catch(() => undefined));
   }
+  if (job.counted && deps.pendingPrefix) await releasePending(deps.publisher, deps.pendingPrefix, job.basketId, job.mutationId).catch((err) => log.warn({ err }, 'could not count the mutation out of its basket'));
   if (job.replyTo) await publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed'));
   deps.onApplied?.(job, outcome, performance.now() - started, duplicate);
   log.debug({ status: outcome.status, version: outcome.version, duplicate }, 'mutation processed');

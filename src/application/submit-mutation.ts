@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../persistence/database.js';
 import { findMutation } from '../persistence/mutation.repository.js';
 import type { LaneQueues } from '../queue/lane-queues.js';
+import type { BasketBackpressure } from '../queue/basket-backpressure.js';
 import type { ReplyListener } from '../queue/reply-channel.js';
 import type { MutationCommand } from '../domain/mutations.js';
 import type { BasketSnapshot } from './basket-snapshot.js';
@@ -37,7 +38,9 @@ export const ENQUEUE_GRACE_MS = 15_000;
 export type SubmitResult =
   | { readonly kind: 'finished'; readonly outcome: MutationOutcome }
   | { readonly kind: 'pending'; readonly mutationId: string }
-  | { readonly kind: 'idempotency_conflict' };
+  | { readonly kind: 'idempotency_conflict' }
+  /** The basket has too many mutations queued (backpressure): nothing was accepted; retry later. */
+  | { readonly kind: 'busy'; readonly retryAfterSeconds: number };
 
 export interface SubmitRequest {
   readonly basketId: string;
@@ -72,6 +75,8 @@ export class MutationSubmitter implements Submitter {
       readonly syncWaitMs: number;
       readonly ticketTtlSeconds: number;
       readonly now: () => Date;
+      /** Per-basket bound on queued mutations (absent: none). */
+      readonly backpressure?: BasketBackpressure;
     },
   ) {}
 
@@ -105,8 +110,24 @@ export class MutationSubmitter implements Submitter {
       if (earlier) return this.answerRecorded(earlier, req);
     }
 
-    return this.enqueue(mutationId, req, wait, async () => {
+    const forget = async () => {
       await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
+    };
+    let counted = false;
+    if (deps.backpressure) {
+      const admitted = await deps.backpressure.admit(req.basketId, mutationId, deps.now().getTime()).catch(async (err) => {
+        await forget();
+        throw new ServiceUnavailableError(`could not count the basket's queued mutations: ${(err as Error).message}`);
+      });
+      if (!admitted) {
+        await forget();
+        return { kind: 'busy', retryAfterSeconds: 1 };
+      }
+      counted = deps.backpressure.settings.maxQueued > 0;
+    }
+    return this.enqueue(mutationId, req, wait, counted, async () => {
+      await forget();
+      if (counted) await deps.backpressure!.release(req.basketId, mutationId).catch(() => undefined);
     });
   }
 
@@ -119,7 +140,7 @@ export class MutationSubmitter implements Submitter {
    * Adds the mutation's job (job id = mutation id: BullMQ adds nothing when that job already exists) and
    * waits for its outcome when asked to. `onFailure` undoes what the caller wrote before.
    */
-  private async enqueue(mutationId: string, req: SubmitRequest, wait: boolean, onFailure: () => Promise<void>): Promise<SubmitResult> {
+  private async enqueue(mutationId: string, req: SubmitRequest, wait: boolean, counted: boolean, onFailure: () => Promise<void>): Promise<SubmitResult> {
     const { deps } = this;
     const waiter = wait ? deps.replies.expect(mutationId, deps.syncWaitMs) : null;
     const job: MutationJob = {
@@ -132,6 +153,7 @@ export class MutationSubmitter implements Submitter {
       requestHash: req.idempotencyKey ? req.requestHash : null,
       enqueuedAt: deps.now().toISOString(),
       replyTo: wait ? deps.replies.channel : null,
+      ...(counted ? { counted } : {}),
     };
     try {
       await deps.lanes.add(job);
@@ -169,7 +191,7 @@ export class MutationSubmitter implements Submitter {
       waiter?.cancel();
       const again = await this.recorded(mutationId);
       if (again) return this.answerRecorded(again, req);
-      return this.enqueue(mutationId, req, wait, async () => undefined);
+      return this.enqueue(mutationId, req, wait, false, async () => undefined);
     }
     const outcome = waiter ? await waiter.promise : null;
     return outcome ? { kind: 'finished', outcome } : { kind: 'pending', mutationId };

@@ -9,6 +9,7 @@ import { buildServer } from '../api/server.js';
 import { MutationSubmitter } from '../application/submit-mutation.js';
 import { BasketReader } from '../application/get-basket.js';
 import { LaneQueues } from '../queue/lane-queues.js';
+import { BasketBackpressure, PENDING_STALE_MS } from '../queue/basket-backpressure.js';
 import { ReplyListener, replyChannel } from '../queue/reply-channel.js';
 import type { Resources } from './resources.js';
 
@@ -37,6 +38,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     syncWaitMs: config.SYNC_WAIT_MS,
     ticketTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     now: () => new Date(),
+    backpressure: new BasketBackpressure(res.redis, config.REDIS_PREFIX, { maxQueued: config.MAX_QUEUED_PER_BASKET, staleMs: PENDING_STALE_MS }),
   });
   const reader = new BasketReader({ db: res.db, cache: res.cache, onCache: (hit) => res.metrics.snapshotCache.inc({ result: hit ? 'hit' : 'miss' }) });
   res.metrics.watchQueues(lanes.all());

@@ -28,6 +28,7 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
     logger,
     limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES, custom: { maxCount: config.MAX_CUSTOM_PROPERTIES, maxBytes: config.MAX_CUSTOM_PROPERTY_BYTES } },
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+    pendingPrefix: config.REDIS_PREFIX,
     now: () => new Date(),
     retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 2000 },
     onApplied: (job, outcome, durationMs, duplicate) => {

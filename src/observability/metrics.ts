@@ -50,6 +50,7 @@ export class Metrics {
 
   /** Waiting and active jobs per lane, read from Redis at scrape time. */
   watchQueues(queues: readonly Queue[]): void {
+    this.registry.removeSingleMetric('basket_lane_jobs');
     new client.Gauge({
       name: 'basket_lane_jobs',
       help: 'Jobs per lane queue and state',

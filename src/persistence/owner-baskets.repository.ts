@@ -18,3 +18,19 @@ export async function activeBasketOf(db: Db, ownerId: string, siteId: string): P
     .executeTakeFirstOrThrow();
   return { activeId: row.active_id ?? null, count: Number(row.n) };
 }
+
+/**
+ * How many active baskets the owner holds (any site), and whether `basketId` is already one of its
+ * baskets (a replayed creation, which the cap must not refuse). Index `baskets_owner_site_status`.
+ */
+export async function activeBasketCount(db: Db, ownerId: string, basketId: string): Promise<{ active: number; exists: boolean }> {
+  const row = await db
+    .selectFrom('baskets')
+    .select([
+      sql<number>`count(*) filter (where status = 'active')::int`.as('active'),
+      sql<boolean>`coalesce(bool_or(id = ${basketId}::uuid), false)`.as('exists'),
+    ])
+    .where('owner_id', '=', ownerId)
+    .executeTakeFirstOrThrow();
+  return { active: row.active, exists: row.exists };
+}

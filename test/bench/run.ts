@@ -137,6 +137,11 @@ async function main() {
     LOG_LEVEL: 'warn',
     SYNC_WAIT_MS: '10000',
     WORKER_PORT: '0',
+    // One load generator, one address, a few tokens: client limits would measure themselves, not the pipeline.
+    RATE_LIMIT_MAX: '0',
+    RATE_LIMIT_NEW_IDENTITY_MAX: '0',
+    MAX_ACTIVE_BASKETS: '0',
+    MAX_QUEUED_PER_BASKET: '0',
   };
   const [apiPort, inlinePort, barePort] = [await freePort(), await freePort(), await freePort()];
   log(`starting service (1 API + 1 worker process, ${LANES} lanes) and baselines`);

@@ -41,6 +41,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     JOB_STALLED_CHECK_MS: '1000',
     PG_POOL_SIZE: '10',
     WORKER_PORT: '0',
+    // Tests drive thousands of requests from one address and token; the rate-limit tests set their own.
+    RATE_LIMIT_MAX: '0',
+    RATE_LIMIT_NEW_IDENTITY_MAX: '0',
     ...overrides,
   };
 }

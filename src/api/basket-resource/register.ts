@@ -14,6 +14,7 @@ import { idempotentBasketId, requestHash } from '../../application/ids.js';
 import { Money, formatMoney, roundMoney } from '../../domain/money.js';
 import { listPaymentMethods, listShippingMethods } from '../../persistence/site.repository.js';
 import { toShippingMethod } from '../../persistence/basket.repository.js';
+import { activeBasketCount } from '../../persistence/owner-baskets.repository.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, notModified, writeOptions } from '../http.js';
@@ -70,6 +71,18 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
     return answerWrite(reply, result, basketId, onApplied);
   }
 
+  /**
+   * A customer holds at most MAX_ACTIVE_BASKETS active baskets (agents work on many customers' and are
+   * not limited). Checked when the creation arrives: creations racing each other may pass it together,
+   * which the per-client rate limit bounds.
+   */
+  const ensureBasketQuota = async (principal: Principal, basketId: string) => {
+    const max = deps.config.MAX_ACTIVE_BASKETS;
+    if (max === 0 || principal.role === 'agent') return;
+    const { active, exists } = await activeBasketCount(deps.db, principal.sub, basketId);
+    if (!exists && active >= max) throw new ApiError('basket_limit_exceeded', `A customer may have at most ${max} active baskets; delete one first.`);
+  };
+
   for (const op of basketOperations(deps.config)) {
     const schema = {
       tags: [dialect.tag],
@@ -94,6 +107,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             const { idempotencyKey } = writeOptions(req);
             const basketId = idempotencyKey === null ? randomUUID() : idempotentBasketId(principal.sub, idempotencyKey);
             const command: MutationCommand = { kind: 'create_basket', siteId, currency: null, agentBasket: principal.role === 'agent', custom: customOf(body ?? {}) };
+            await ensureBasketQuota(principal, basketId);
             return submit(req, reply, op, principal, basketId, command, (s) => sendText(reply, renderBasket(s), s.version));
           }
           case 'get': {
