@@ -58,7 +58,7 @@ const EnvSchema = z.object({
   /** Active baskets one customer may hold (agents are not limited); 0: no limit. */
   MAX_ACTIVE_BASKETS: int(10, 0, 100_000),
   /** Mutations one basket may have queued; past it writes get 429 + Retry-After (0: no limit). */
-  MAX_QUEUED_PER_BASKET: int(50, 0, 100_000),
+  MAX_QUEUED_PER_BASKET: int(20, 0, 100_000),
   /** Failed mutation jobs kept per lane (each stripped to ids and kind); older ones are removed. */
   FAILED_JOBS_KEPT: int(100, 0, 100_000),
 });
