@@ -59,6 +59,16 @@ const EnvSchema = z.object({
   MAX_ACTIVE_BASKETS: int(10, 0, 100_000),
   /** Mutations one basket may have queued; past it writes get 429 + Retry-After (0: no limit). */
   MAX_QUEUED_PER_BASKET: int(20, 0, 100_000),
+  /**
+   * HTTP edge: the whole request (headers and body) must arrive within HTTP_REQUEST_TIMEOUT_MS (else 408
+   * and the connection is closed: slow-trickling clients cannot hold connections); an idle connection is
+   * closed after HTTP_CONNECTION_TIMEOUT_MS; keep-alive lasts HTTP_KEEP_ALIVE_TIMEOUT_MS; connections
+   * past HTTP_MAX_CONNECTIONS are dropped at once.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: int(15_000, 1000, 600_000),
+  HTTP_CONNECTION_TIMEOUT_MS: int(75_000, 1000, 3_600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(72_000, 1000, 3_600_000),
+  HTTP_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
   /** Failed mutation jobs kept per lane (each stripped to ids and kind); older ones are removed. */
   FAILED_JOBS_KEPT: int(100, 0, 100_000),
 });

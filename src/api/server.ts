@@ -55,7 +55,14 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Slow clients: the whole request must arrive within the request timeout (checked every second,
+    // not Node's default 30 s), idle sockets are closed, and connections are capped (below).
+    requestTimeout: deps.config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: deps.config.HTTP_CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: deps.config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: { headersTimeout: deps.config.HTTP_REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
   });
+  app.server.maxConnections = deps.config.HTTP_MAX_CONNECTIONS;
   // JSON only: a text/plain body is refused with 415 rather than validated as a string.
   app.removeContentTypeParser('text/plain');
   // Many clients send `Content-Type: application/json` on every request: an empty body is no body
