@@ -26,6 +26,11 @@ const EnvSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('basket'),
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   JWT_TTL_SECONDS: int(86_400, 60, 31_536_000),
+  /** Longest lifetime a bearer token may have (exp − iat); `exp` is always required. */
+  JWT_MAX_LIFETIME_SECONDS: int(7 * 86_400, 60, 31_536_000),
+  /** When set, tokens must carry this issuer / audience (and the tokens this service signs do). */
+  JWT_ISSUER: z.string().min(1).max(255).optional(),
+  JWT_AUDIENCE: z.string().min(1).max(255).optional(),
   ADMIN_TOKEN: z.string().min(8).default(DEV_ADMIN_TOKEN),
   LANES: int(64, 1, 4096),
   RESERVATION_TTL_SECONDS: int(600, 1, 86_400 * 7),
@@ -80,6 +85,9 @@ export type Config = Readonly<z.infer<typeof EnvSchema>> & {
 /** Parses the given environment (process.env by default); throws a readable error on bad values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
+  if (parsed.success && parsed.data.JWT_TTL_SECONDS > parsed.data.JWT_MAX_LIFETIME_SECONDS) {
+    throw new Error('invalid environment:\n  JWT_TTL_SECONDS: must not exceed JWT_MAX_LIFETIME_SECONDS');
+  }
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid environment:\n${lines.join('\n')}`);

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { TokenService } from '../auth/tokens.js';
+import { TokenService, tokenPolicy } from '../auth/tokens.js';
 import { buildServer } from '../api/server.js';
 import { MutationSubmitter } from '../application/submit-mutation.js';
 import { BasketReader } from '../application/get-basket.js';
@@ -42,7 +42,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
   });
   const reader = new BasketReader({ db: res.db, cache: res.cache, onCache: (hit) => res.metrics.snapshotCache.inc({ result: hit ? 'hit' : 'miss' }) });
   res.metrics.watchQueues(lanes.all());
-  const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS);
+  const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, tokenPolicy(config));
   const app = await buildServer({
     config,
     db: res.db,
@@ -66,3 +66,4 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     },
   };
 }
+
