@@ -74,6 +74,10 @@ const EnvSchema = z.object({
   HTTP_CONNECTION_TIMEOUT_MS: int(75_000, 1000, 3_600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(72_000, 1000, 3_600_000),
   HTTP_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
+  /** Bearer token for GET /metrics on the API (ADMIN_TOKEN works too). */
+  METRICS_TOKEN: z.string().min(8).optional(),
+  /** How often the lane gauges (jobs per lane and state) are gathered; scrapes read the last pass. */
+  METRICS_LANE_INTERVAL_MS: int(5000, 100, 300_000),
   /** Failed mutation jobs kept per lane (each stripped to ids and kind); older ones are removed. */
   FAILED_JOBS_KEPT: int(100, 0, 100_000),
 });

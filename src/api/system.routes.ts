@@ -11,6 +11,7 @@ import { ApiError } from './errors.js';
 import { useProblemErrors } from './problem.js';
 import { authenticate, bearerToken, isUuid, mutationStatusBody } from './http.js';
 import { isAdmin } from './admin/admin-auth.js';
+import { secretMatches } from '../auth/tokens.js';
 import { readinessCheck } from '../observability/readiness.js';
 import { findMutation } from '../persistence/mutation.repository.js';
 import { ENQUEUE_GRACE_MS } from '../application/submit-mutation.js';
@@ -22,7 +23,15 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
 
   r.get('/health', async () => ({ status: 'ok' }));
 
-  r.get('/metrics', async (_req, reply) => {
+  // Metrics are not public: Bearer METRICS_TOKEN (what a Prometheus scrape config sends) or admin credentials.
+  const metricsToken = deps.config.METRICS_TOKEN;
+  r.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    const token = bearerToken(req);
+    const allowed = (metricsToken !== undefined && token !== null && secretMatches(token, metricsToken)) || isAdmin(req, deps.config.ADMIN_TOKEN);
+    if (!allowed) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw new ApiError('unauthorized', 'Metrics need Authorization: Bearer METRICS_TOKEN (or admin credentials).');
+    }
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

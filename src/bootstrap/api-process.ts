@@ -41,7 +41,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     backpressure: new BasketBackpressure(res.redis, config.REDIS_PREFIX, { maxQueued: config.MAX_QUEUED_PER_BASKET, staleMs: PENDING_STALE_MS }),
   });
   const reader = new BasketReader({ db: res.db, cache: res.cache, onCache: (hit) => res.metrics.snapshotCache.inc({ result: hit ? 'hit' : 'miss' }) });
-  res.metrics.watchQueues(lanes.all());
+  res.metrics.watchQueues(lanes.all(), config.METRICS_LANE_INTERVAL_MS);
   const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, tokenPolicy(config));
   const app = await buildServer({
     config,
@@ -60,6 +60,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     lanes,
     submitter,
     async close() {
+      res.metrics.stopWatching();
       await app.close();
       await replies.close();
       await lanes.close();
