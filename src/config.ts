@@ -78,6 +78,17 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(8).optional(),
   /** How often the lane gauges (jobs per lane and state) are gathered; scrapes read the last pass. */
   METRICS_LANE_INTERVAL_MS: int(5000, 100, 300_000),
+  /**
+   * Retention (a scheduled job on the expiry queue): mutation-log rows older than
+   * RETENTION_MUTATION_SECONDS (never less than IDEMPOTENCY_TTL_SECONDS), deleted baskets older than
+   * RETENTION_DELETED_BASKET_SECONDS, active baskets untouched for RETENTION_ABANDONED_BASKET_SECONDS;
+   * every RETENTION_SWEEP_MS, RETENTION_BATCH rows per statement.
+   */
+  RETENTION_SWEEP_MS: int(3_600_000, 1000, 86_400_000),
+  RETENTION_MUTATION_SECONDS: int(30 * 86_400, 60, 3650 * 86_400),
+  RETENTION_DELETED_BASKET_SECONDS: int(7 * 86_400, 60, 3650 * 86_400),
+  RETENTION_ABANDONED_BASKET_SECONDS: int(90 * 86_400, 60, 3650 * 86_400),
+  RETENTION_BATCH: int(500, 1, 100_000),
   /** Failed mutation jobs kept per lane (each stripped to ids and kind); older ones are removed. */
   FAILED_JOBS_KEPT: int(100, 0, 100_000),
 });

@@ -10,6 +10,19 @@ import { bullPrefix } from '../queue/lanes.js';
 import { LaneQueues } from '../queue/lane-queues.js';
 import { sweepExpiredReservations } from '../application/sweep-expired-reservations.js';
 import type { Resources } from './resources.js';
+import { sweepRetention, type RetentionPolicy } from '../application/retention-sweep.js';
+
+/** What the configuration keeps; the mutation log never for less than an Idempotency-Key's ticket. */
+export function retentionPolicy(config: Config): RetentionPolicy {
+  return {
+    mutationSeconds: Math.max(config.RETENTION_MUTATION_SECONDS, config.IDEMPOTENCY_TTL_SECONDS),
+    deletedBasketSeconds: config.RETENTION_DELETED_BASKET_SECONDS,
+    abandonedBasketSeconds: config.RETENTION_ABANDONED_BASKET_SECONDS,
+    batch: config.RETENTION_BATCH,
+    maxBatches: 100,
+    pauseMs: 20,
+  };
+}
 
 export const EXPIRY_QUEUE = 'basket-expiry';
 
@@ -27,11 +40,17 @@ export function expiryQueue(config: Config, res: Resources): Queue {
 export async function startExpiryScheduler(config: Config, res: Resources, logger: Logger): Promise<{ close(): Promise<void> }> {
   const queue = expiryQueue(config, res);
   await queue.upsertJobScheduler('sweep-expired-reservations', { every: config.EXPIRY_SWEEP_MS }, { name: 'sweep' });
+  await queue.upsertJobScheduler('retention', { every: config.RETENTION_SWEEP_MS }, { name: 'retention' });
   const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'), config.FAILED_JOBS_KEPT);
   const connection = res.newRedis();
   const worker = new Worker(
     EXPIRY_QUEUE,
-    async () => {
+    async (job) => {
+      if (job.name === 'retention') {
+        const deleted = await sweepRetention(res.db, retentionPolicy(config), new Date());
+        if (deleted.mutations + deleted.baskets > 0) logger.info(deleted, 'retention: old rows deleted');
+        return deleted;
+      }
       const enqueued = await sweepExpiredReservations({ db: res.db, lanes, now: () => new Date() }, config.EXPIRY_BATCH);
       if (enqueued > 0) logger.info({ enqueued }, 'expired reservations: mutations enqueued');
       return { enqueued };
