@@ -191,6 +191,16 @@ export class MutationSubmitter implements Submitter {
       waiter?.cancel();
       const again = await this.recorded(mutationId);
       if (again) return this.answerRecorded(again, req);
+      // Counted in its basket's pending set like a fresh one (the crashed attempt may already have been:
+      // admitting a member again is a no-op), so the worker counts it out and no stale entry lingers.
+      const bp = this.deps.backpressure;
+      if (bp && bp.settings.maxQueued > 0) {
+        const admitted = await bp.admit(req.basketId, mutationId, this.deps.now().getTime()).catch(() => {
+          throw new ServiceUnavailableError('could not count the basket\'s queued mutations');
+        });
+        if (!admitted) return { kind: 'busy', retryAfterSeconds: 1 };
+        return this.enqueue(mutationId, req, wait, true, async () => undefined);
+      }
       return this.enqueue(mutationId, req, wait, false, async () => undefined);
     }
     const outcome = waiter ? await waiter.promise : null;
