@@ -1,14 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `unit` (the pure domain, no services: `npm run test:unit`) and `integration` (real
+ * PostgreSQL and Redis, set up once per run by the global setup). `npm test` runs both.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     // Integration tests share one PostgreSQL and Redis; each isolates itself by ids and key prefix.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] } },
+    ],
   },
 });

@@ -104,7 +104,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('basket_lines_sku').on('basket_lines').column('sku').execute();
 
   // The mutation log: one row per mutation a worker finished (applied, rejected, or failed for good).
-  // Its primary key is what makes a redelivered job a no-op (exactly-once, DESIGN invariant 1).
+  // Its primary key is what makes a redelivered job a no-op (exactly-once, README "Invariants" 1).
   await db.schema
     .createTable('mutations')
     .addColumn('id', 'uuid', (c) => c.primaryKey())

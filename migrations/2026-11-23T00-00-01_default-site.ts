@@ -1,6 +1,6 @@
 /**
  * The site `default` (USD, price list `default`, stock list `default`, gross, per-line rounding,
- * half-up) exists from the first start (CONTRACT §6). Frozen in time.
+ * half-up) exists from the first start. Frozen in time.
  */
 import { sql, type Kysely } from 'kysely';
 

@@ -1,7 +1,7 @@
 /**
  * Inventory reservations: one row per (basket, stock list, SKU) with the units it holds and when they
- * expire. `stocks.reserved` always equals the sum of the rows' quantities for that SKU (DESIGN
- * invariant 3); a row reclaimed by another shopper after it expired keeps quantity 0 until the sweep's
+ * expire. `stocks.reserved` always equals the sum of the rows' quantities for that SKU (README
+ * "Invariants" 3); a row reclaimed by another shopper after it expired keeps quantity 0 until the sweep's
  * `expire_reservations` mutation removes it in its basket's lane.
  *
  * `basket_apply_reservations` carries out a reservation plan the pure core made, all or nothing, and

@@ -13,6 +13,8 @@ import * as priceAdjustments from './2026-11-23T00-00-06_price-adjustments.js';
 import * as promotionsAndPayment from './2026-11-23T00-00-07_promotions-and-payment.js';
 import * as promotionCodesCaseInsensitive from './2026-11-23T00-00-08_promotion-codes-case-insensitive.js';
 import * as retentionIndexes from './2026-12-03T00-11-00_retention-indexes.js';
+import * as giftLinesDefaultShipping from './2026-12-03T00-12-00_gift-lines-default-shipping.js';
+import * as stockRevisits from './2026-12-03T00-15-00_stock-revisits.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
@@ -25,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-07_promotions-and-payment': promotionsAndPayment,
   '2026-11-23T00-00-08_promotion-codes-case-insensitive': promotionCodesCaseInsensitive,
   '2026-12-03T00-11-00_retention-indexes': retentionIndexes,
+  '2026-12-03T00-12-00_gift-lines-default-shipping': giftLinesDefaultShipping,
+  '2026-12-03T00-15-00_stock-revisits': stockRevisits,
 };

@@ -91,6 +91,20 @@ const EnvSchema = z.object({
   RETENTION_BATCH: int(500, 1, 100_000),
   /** Failed mutation jobs kept per lane (each stripped to ids and kind); older ones are removed. */
   FAILED_JOBS_KEPT: int(100, 0, 100_000),
+  /** Basket event streams (SSE): heartbeat interval, open streams per shopper (all processes) and per process, and how many missed versions a resume replays before it asks for a reload. */
+  SSE_HEARTBEAT_MS: int(15_000, 100, 300_000),
+  SSE_MAX_STREAMS_PER_CUSTOMER: int(5, 1, 1000),
+  SSE_MAX_STREAMS_PER_PROCESS: int(10_000, 1, 1_000_000),
+  SSE_REPLAY_MAX: int(50, 0, 10_000),
+  /**
+   * An external issuer of shopper tokens (a storefront's SLAS): its `iss`, required `aud`, and JWKS URL.
+   * All three or none; unset, only this service's HS256 tokens are accepted.
+   */
+  EXTERNAL_JWT_ISSUER: z.string().min(1).max(512).optional(),
+  EXTERNAL_JWT_AUDIENCE: z.string().min(1).max(512).optional(),
+  EXTERNAL_JWT_JWKS_URL: z.string().url().optional(),
+  EXTERNAL_JWKS_CACHE_TTL_MS: int(600_000, 1000, 86_400_000),
+  EXTERNAL_JWKS_TIMEOUT_MS: int(3000, 100, 60_000),
 });
 
 export type Config = Readonly<z.infer<typeof EnvSchema>> & {
@@ -99,7 +113,14 @@ export type Config = Readonly<z.infer<typeof EnvSchema>> & {
 
 /** Parses the given environment (process.env by default); throws a readable error on bad values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = EnvSchema.superRefine((c, ctx) => {
+    const set = [c.EXTERNAL_JWT_ISSUER, c.EXTERNAL_JWT_AUDIENCE, c.EXTERNAL_JWT_JWKS_URL].filter((v) => v !== undefined).length;
+    if (set !== 0 && set !== 3) ctx.addIssue({ code: 'custom', path: ['EXTERNAL_JWT_ISSUER'], message: 'set EXTERNAL_JWT_ISSUER, EXTERNAL_JWT_AUDIENCE and EXTERNAL_JWT_JWKS_URL together' });
+    // Tokens claiming the external issuer are routed to its JWKS verifier: this service's own must not claim it too.
+    if (c.EXTERNAL_JWT_ISSUER !== undefined && c.JWT_ISSUER === c.EXTERNAL_JWT_ISSUER) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'must differ from EXTERNAL_JWT_ISSUER' });
+    }
+  }).safeParse(env);
   if (parsed.success && parsed.data.JWT_TTL_SECONDS > parsed.data.JWT_MAX_LIFETIME_SECONDS) {
     throw new Error('invalid environment:\n  JWT_TTL_SECONDS: must not exceed JWT_MAX_LIFETIME_SECONDS');
   }

@@ -9,6 +9,7 @@ import type { BasketReader } from '../application/get-basket.js';
 import type { LaneQueues } from '../queue/lane-queues.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Queue } from 'bullmq';
+import type { BasketStreams } from './events/basket-streams.js';
 
 export interface ApiDeps {
   readonly config: Config;
@@ -22,4 +23,6 @@ export interface ApiDeps {
   readonly boardQueues: readonly Queue[];
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Live basket streams (SSE); without them the event routes are not offered (the benchmark's inline baseline). */
+  readonly streams?: BasketStreams;
 }

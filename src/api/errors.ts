@@ -24,7 +24,9 @@ export type ApiErrorCode =
   | 'basket_limit_exceeded'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'too_many_streams'
   | 'service_unavailable'
+  | 'operation_not_supported'
   | 'internal_error';
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -59,6 +61,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   payment_instrument_not_found: 404,
   payment_amount_invalid: 400,
   custom_properties_limit_exceeded: 400,
+  basket_transfer_conflict: 409,
+  // A SCAPI method this service does not carry out (gift certificates, tax mode external, several shipments, …).
+  operation_not_supported: 400,
   promotion_not_found: 404,
   idempotency_conflict: 422,
   rate_limited: 429,
@@ -66,6 +71,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   basket_limit_exceeded: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_streams: 429,
   service_unavailable: 503,
   internal_error: 500,
 };

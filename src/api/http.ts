@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal, TokenService } from '../auth/tokens.js';
 import type { SubmitResult } from '../application/submit-mutation.js';
-import type { MutationOutcome } from '../application/mutation-job.js';
-import type { BasketSnapshot } from '../application/basket-snapshot.js';
+import type { MutationOutcome } from '../contracts/mutation-job.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { ApiError, isApiErrorCode } from './errors.js';
 
 export function bearerToken(req: FastifyRequest): string | null {
@@ -14,15 +14,24 @@ export function bearerToken(req: FastifyRequest): string | null {
   return m ? m[1]! : null;
 }
 
+/**
+ * The principal of a bearer token of this request: an external issuer's as verified before the route
+ * (see external-auth.ts), else this service's own HS256 token. Null when invalid.
+ */
+export function verifyToken(req: FastifyRequest, token: string, tokens: TokenService): Principal | null {
+  const external = req.externalPrincipals?.get(token);
+  return external !== undefined ? external : tokens.verify(token);
+}
+
 /** The caller's identity from its bearer JWT; 401 without a valid one. */
 export function authenticate(req: FastifyRequest, tokens: TokenService): Principal {
   const token = bearerToken(req);
-  const principal = token ? tokens.verify(token) : null;
+  const principal = token ? verifyToken(req, token, tokens) : null;
   if (!principal) throw new ApiError('unauthorized', 'A valid bearer token is required.');
   return principal;
 }
 
-/** Printable ASCII, 1..255 characters (CONTRACT §3). */
+/** Printable ASCII, 1..255 characters (an `Idempotency-Key`: it is stored and echoed, so nothing that could split a header line). */
 export const IdempotencyKeyHeader = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 export interface WriteOptions {

@@ -11,7 +11,9 @@ import { ApiError } from './errors.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { OCAPI_PREFIX, ocapiRoutes } from './ocapi/ocapi.routes.js';
 import { akinonRoutes } from './akinon/akinon.routes.js';
-import { SCAPI_PREFIX, scapiRoutes } from './scapi/scapi.routes.js';
+import { SCAPI_PREFIX, SCAPI_V2_PREFIX, scapiRoutes } from './scapi/scapi.routes.js';
+import { SHOPPER_CUSTOMERS_PREFIX, shopperCustomersRoutes } from './scapi/customers.routes.js';
+import { externalIssuerOf, registerExternalIssuer } from './external-auth.js';
 import { scapiRouteSchema } from './scapi/spelling.js';
 import { systemRoutes } from './system.routes.js';
 import { registerRateLimits } from './rate-limits.js';
@@ -81,12 +83,17 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Shopper tokens of a configured external issuer (SLAS), verified through its JWKS before any route.
+  const externalIssuer = externalIssuerOf(deps.config);
+  if (externalIssuer) registerExternalIssuer(app, externalIssuer);
 
   // Shutdown: answers sent after close() began ask the client to close its keep-alive connection, so
   // close() does not wait out the keep-alive timeout of clients whose requests were in flight.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Open event streams never go idle: end them, or close() would wait for them forever.
+    await deps.streams?.closeAll();
   });
   app.addHook('onSend', async (_req, reply) => {
     if (closing) reply.header('connection', 'close');
@@ -102,7 +109,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // OpenAPI generated from the routes' zod schemas, served at /docs (JSON at /docs/json).
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Basket service', version: '0.1.0', description: 'Basket dialects (OCAPI Shop API 23.2, SCAPI Shopper Baskets v1, Akinon basket API), admin catalogue feed, mutation status.' },
+      info: { title: 'Basket service', version: '0.1.0', description: 'Basket dialects (OCAPI Shop API 23.2, SCAPI Shopper Baskets v1 and v2 with Shopper Customers getCustomerBaskets, Akinon basket API), admin catalogue feed, mutation status.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
@@ -128,6 +135,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => adminRoutes(scope, deps), { prefix: '/admin' });
   await app.register(async (scope) => ocapiRoutes(scope, deps), { prefix: OCAPI_PREFIX });
   await app.register(async (scope) => akinonRoutes(scope, deps), { prefix: '/baskets' });
-  await app.register(async (scope) => scapiRoutes(scope, deps), { prefix: SCAPI_PREFIX });
+  await app.register(async (scope) => scapiRoutes(scope, deps, 'v1'), { prefix: SCAPI_PREFIX });
+  await app.register(async (scope) => scapiRoutes(scope, deps, 'v2'), { prefix: SCAPI_V2_PREFIX });
+  await app.register(async (scope) => shopperCustomersRoutes(scope, deps), { prefix: SHOPPER_CUSTOMERS_PREFIX });
   return app;
 }

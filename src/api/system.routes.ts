@@ -1,6 +1,6 @@
 /**
- * Native endpoints: /health, /ready (CONTRACT §8), POST /auth/guest (CONTRACT §2) and
- * GET /mutations/{id} (CONTRACT §3). problem+json errors.
+ * Native endpoints: /health, /ready, POST /auth/guest (a demo guest token) and
+ * GET /mutations/{id} (an async write's outcome). problem+json errors.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';

@@ -7,9 +7,9 @@
  */
 import type { Db } from '../persistence/database.js';
 import { activeBasketOf } from '../persistence/owner-baskets.repository.js';
-import type { BasketSnapshot } from './basket-snapshot.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { ownerSiteBasketId } from './ids.js';
-import type { MutationOutcome, Role } from './mutation-job.js';
+import type { MutationOutcome, Role } from '../contracts/mutation-job.js';
 import { ServiceUnavailableError, type Submitter } from './submit-mutation.js';
 
 export interface ActiveBasket {

@@ -10,20 +10,20 @@
  * the mutation record's primary key keep the guarantees when BullMQ redelivers a stalled job.
  * Throws only for infrastructure errors (see `isTransientError`); business rejections are outcomes.
  */
-import { applyMutation, skusInvolved, type MutationCommand, type MutationContext } from '../domain/mutations.js';
+import { COMMANDS, applyMutation, codesInvolved, isAgentOnly, skusInvolved, type MutationCommand, type MutationContext } from '../domain/mutations.js';
 import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
 import { sameCode } from '../domain/promotions.js';
-import { planReservations, withTransferredHoldings } from '../domain/reservation.js';
+import { planReservations, watchedSkus, withTransferredHoldings } from '../domain/reservation.js';
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
-import type { Queryable } from '../persistence/prepared.js';
+import type { Queryable } from '../persistence/statement.js';
 import { loadMutationState, loadSnapshot, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
-import { buildSnapshot, type BasketSnapshot } from './basket-snapshot.js';
+import { buildSnapshot, type BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
 import { writeMergeOutcome } from '../persistence/merge.repository.js';
 import type pg from 'pg';
-import type { MutationJob, MutationOutcome } from './mutation-job.js';
+import type { MutationJob, MutationOutcome } from '../contracts/mutation-job.js';
 
 export interface ApplyDeps {
   readonly db: Db;
@@ -47,8 +47,10 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   const { mutationId, basketId } = job;
   const command: MutationCommand = job.command;
   const now = deps.now();
-  // A merge reads the guest basket too: its lines join this basket and its held units move here.
-  const merge = command.kind === 'merge_basket' ? await loadMutationState(deps.pool, { basketId: command.sourceBasketId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now }) : null;
+  // A merge reads the guest basket too: its lines join this basket and its held units move here. A
+  // transfer reads the caller's own basket the same way (merged in, or deleted with its units released).
+  const absorbedId = command.kind === 'merge_basket' ? command.sourceBasketId : command.kind === 'transfer_basket' ? command.absorbedBasketId : null;
+  const merge = absorbedId !== null ? await loadMutationState(deps.pool, { basketId: absorbedId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now }) : null;
   const state = await loadMutationState(deps.pool, {
     basketId,
     mutationId,
@@ -64,8 +66,8 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     if (r.status === 'applied') {
       // Without a stored result (no Idempotency-Key) the current snapshot stands in; its version goes with it.
       const snapshot = (r.result ?? (await loadSnapshot(deps.db, basketId))) as BasketSnapshot;
-      // A merge's guest basket changed too; a crash may have kept its new version out of the cache.
-      const guest = command.kind === 'merge_basket' ? ((await loadSnapshot(deps.db, command.sourceBasketId)) as BasketSnapshot | null) : null;
+      // A merge's guest basket (a transfer's absorbed one) changed too; a crash may have kept its new version out of the cache.
+      const guest = absorbedId !== null ? ((await loadSnapshot(deps.db, absorbedId)) as BasketSnapshot | null) : null;
       return { duplicate: true, outcome: { status: 'applied', mutationId, basketId, version: snapshot.version, snapshot }, alsoChanged: guest ? [guest] : [] };
     }
     const error = r.error ?? { code: 'internal_error', message: 'unknown failure' };
@@ -73,7 +75,9 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   }
 
   // Another customer's basket is treated exactly like a missing one (no existence leak).
-  const visible = state.basket !== null && (state.basket.ownerId === job.ownerId || job.role === 'agent');
+  // A transfer's basket belongs to the previous shopper, whom the API has authenticated (command.fromOwnerId).
+  const owner = command.kind === 'transfer_basket' ? command.fromOwnerId : job.ownerId;
+  const visible = state.basket !== null && (state.basket.ownerId === owner || job.role === 'agent');
   const before = visible ? state.basket : null;
   const record: MutationRecord = {
     id: mutationId,
@@ -93,8 +97,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   };
 
   if (state.basket !== null && !visible) return reject('basket_not_found', `No basket with id '${basketId}'.`);
-  const manualAdjustment = command.kind === 'add_price_adjustment' || command.kind === 'update_price_adjustment' || command.kind === 'remove_price_adjustment';
-  if (manualAdjustment && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
+  if (isAgentOnly(command.kind) && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
   const site = state.site;
   if (site === null) {
     return command.kind === 'create_basket' ? reject('site_not_found', `No site '${command.siteId}'.`) : reject('basket_not_found', `No basket with id '${basketId}'.`);
@@ -115,9 +118,10 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (result.outcome === 'rejected') return reject(result.rejection.code, result.rejection.message);
 
   const after = result.basket;
+  const desired = wantedUnits(after, state.catalog);
   const plan = planReservations({
-    mode: command.kind === 'expire_reservations' ? 'expire' : command.kind === 'recalculate' ? 'keep' : 'hold',
-    desired: wantedUnits(after, state.catalog),
+    mode: COMMANDS[command.kind].reservation,
+    desired,
     // A sign-in merge is never refused for stock: a guest line whose units are gone is flashed instead.
     increased: merge ? new Set<string>() : increasedSkus(before, after),
     stock: merge ? withTransferredHoldings(state.stock, merge.stock, now) : state.stock,
@@ -135,7 +139,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   const policy = { ...site, currency: after.currency };
   const shipping = { selectedId: after.shippingMethodId, method: after.shippingMethodId === null ? null : (state.shippingMethods.get(after.shippingMethodId) ?? null) };
   const offers = { promotions: state.promotions, coupons: after.coupons, externalOfferCode: after.externalOfferCode, now };
-  const priced = priceBasket(after.lines, state.catalog, policy, plan.short, shipping, after.adjustments, offers);
+  const priced = priceBasket({ lines: after.lines, catalog: state.catalog, policy, short: plan.short, shipping, adjustments: after.adjustments, offers });
   const refused = unverifiedCoupon(command, priced);
   if (refused) return reject('coupon_not_applicable', refused);
   const flashes = after.status === 'active' ? checkoutFlashes(after, priced, state.paymentMethods) : [];
@@ -145,7 +149,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     before,
     after,
     totals: priced.totals,
-    reservations: { stockList: site.stockList, plan: plan.items, expiresAt: plan.expiresAt },
+    reservations: { stockList: site.stockList, plan: plan.items, expiresAt: plan.expiresAt, watch: watchedSkus(desired, plan) },
     snapshot: draft,
   };
   let alsoChanged: BasketSnapshot[] = [];
@@ -153,11 +157,11 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (merge?.basket) {
     const guest = merge.basket;
     const emptied: Basket = { ...guest, lines: [], status: 'deleted', version: guest.version + 1, updatedAt: now };
-    const guestPriced = priceBasket([], state.catalog, { ...site, currency: guest.currency });
+    const guestPriced = priceBasket({ lines: [], catalog: state.catalog, policy: { ...site, currency: guest.currency } });
     const guestSnapshot = buildSnapshot(emptied, merge.pk ?? 0, { ...site, currency: guest.currency }, guestPriced);
-    const guestRecord: MutationRecord = { ...record, id: sourceMutationId(mutationId), basketId: guest.id, ownerId: guest.ownerId, idempotencyKey: null, requestHash: null, kind: 'merged_into', payload: { destination: basketId } };
+    const guestRecord: MutationRecord = { ...record, id: sourceMutationId(mutationId), basketId: guest.id, ownerId: guest.ownerId, idempotencyKey: null, requestHash: null, kind: command.kind === 'transfer_basket' ? 'replaced_by_transfer' : 'merged_into', payload: { destination: basketId } };
     pk = await writeMergeOutcome(deps.pool, {
-      source: { record: guestRecord, outcome: { status: 'applied', before: guest, after: emptied, totals: guestPriced.totals, reservations: { stockList: site.stockList, plan: [], expiresAt: null }, snapshot: guestSnapshot } },
+      source: { record: guestRecord, outcome: { status: 'applied', before: guest, after: emptied, totals: guestPriced.totals, reservations: { stockList: site.stockList, plan: [], expiresAt: null, watch: [] }, snapshot: guestSnapshot } },
       destination: { record, outcome },
       stockList: site.stockList,
     });
@@ -174,20 +178,13 @@ function sourceMutationId(mutationId: string): string {
   return derivedMutationId(mutationId, 'merge-source');
 }
 
-/** Coupon codes a command names (so their promotions are read with the state). */
-function codesInvolved(command: MutationCommand): string[] {
-  if (command.kind === 'add_coupon') return [command.code];
-  if (command.kind === 'set_offer_codes') return [command.voucherCode, command.externalOfferCode].filter((c): c is string => typeof c === 'string');
-  return [];
-}
-
 /**
- * For an Akinon voucher (verified at once): why it is not a valid code, or null when it is (or when the
+ * For an Akinon voucher or a SCAPI coupon (`add_coupon.verify`; both verified at once): why it is not a valid code, or null when it is (or when the
  * command names none). A valid code that takes nothing off yet (below its minimum, free shipping before a method is
  * chosen) is accepted: it applies as soon as it can.
  */
 function unverifiedCoupon(command: MutationCommand, priced: PricedBasket): string | null {
-  const code = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : null;
+  const code = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : command.kind === 'add_coupon' && command.verify ? command.code : null;
   if (code === null) return null;
   const coupon = priced.coupons.find((c) => sameCode(c.item.code, code));
   return coupon?.valid ? null : `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;

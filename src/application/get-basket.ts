@@ -9,8 +9,9 @@
  */
 import type { Db } from '../persistence/database.js';
 import { loadSnapshot } from '../persistence/basket.repository.js';
+import { appliedVersions } from '../persistence/mutation-log.repository.js';
 import type { SnapshotCache, SnapshotHead } from '../cache/snapshot-cache.js';
-import type { BasketSnapshot } from './basket-snapshot.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 
 export interface BasketRead {
   readonly head: SnapshotHead;
@@ -51,6 +52,21 @@ export class BasketReader {
     const text = render(snapshot);
     await this.deps.cache.storeRendering(basketId, snapshot.version, dialect, text).catch(() => undefined);
     return { version: snapshot.version, text };
+  }
+
+  /** Exactly `version`'s document from the cache (a stream's next version), or null (not cached, or the cache is unreachable). */
+  async cachedVersion(basketId: string, version: number): Promise<BasketSnapshot | null> {
+    const body = await this.deps.cache.readBody(basketId, version).catch(() => null);
+    return body ? (JSON.parse(body) as BasketSnapshot) : null;
+  }
+
+  /**
+   * Applied versions in (`after`, `upTo`], oldest first, at most `limit`, each with the document it made,
+   * from the mutation log (null for a record written before the log kept documents): what a stream missed.
+   */
+  async appliedVersions(basketId: string, after: number, upTo: number, limit: number): Promise<{ version: number; snapshot: BasketSnapshot | null }[]> {
+    const rows = await appliedVersions(this.deps.db, basketId, after, upTo, limit);
+    return rows.map((r) => ({ version: r.version, snapshot: r.result as BasketSnapshot | null }));
   }
 
   private async fromDatabase(basketId: string): Promise<BasketSnapshot | null> {

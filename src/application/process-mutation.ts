@@ -7,11 +7,11 @@
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import { applyMutationJob, type ApplyDeps } from './apply-mutation.js';
-import type { MutationJob, MutationOutcome } from './mutation-job.js';
+import { CONTRACT_FORMAT, type MutationJob, type MutationOutcome } from '../contracts/mutation-job.js';
 import { isTransientError } from './transient-error.js';
 import { recordFailedMutation } from '../persistence/mutation.repository.js';
 import { loadSnapshot } from '../persistence/basket.repository.js';
-import type { BasketSnapshot } from './basket-snapshot.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import { publishReply } from '../queue/reply-channel.js';
 import { releasePending } from '../queue/basket-backpressure.js';
@@ -24,6 +24,8 @@ export interface ProcessDeps extends ApplyDeps {
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   /** Redis prefix of the baskets' pending sets (backpressure): a finished mutation is counted out. */
   readonly pendingPrefix?: string;
+  /** Tells the API processes' basket streams about each new version (after the cache has it). */
+  readonly events?: { publish(basketId: string, version: number): Promise<void> };
   readonly onApplied?: (job: MutationJob, outcome: MutationOutcome, durationMs: number, duplicate: boolean) => void;
 }
 
@@ -40,6 +42,8 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   let alsoChanged: readonly BasketSnapshot[] = [];
   for (let attempt = 1; outcome === null; attempt++) {
     try {
+      // A job from a newer release may mean something this code cannot do: fail it rather than guess.
+      if ((job.format ?? 1) > CONTRACT_FORMAT) throw new Error(`job format ${job.format} is newer than this worker's (${CONTRACT_FORMAT})`);
       ({ outcome, duplicate, alsoChanged = [] } = await applyMutationJob(deps, job));
     } catch (err) {
       const transient = isTransientError(err);
@@ -67,8 +71,15 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   for (const other of outcome.status === 'applied' ? alsoChanged : []) {
     await deps.cache.writeIfNewer(other).catch(() => deps.cache.forget(other.id).catch(() => undefined));
   }
+  // Counted out of its basket's pending set before the reply, so a client answered can write again at once.
   if (job.counted && deps.pendingPrefix) await releasePending(deps.publisher, deps.pendingPrefix, job.basketId, job.mutationId).catch((err) => log.warn({ err }, 'could not count the mutation out of its basket'));
-  if (job.replyTo) await publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed'));
+  // The reply and the streams' notices go out together (one round trip). Streams catch up from the log,
+  // so a duplicate re-announces its version (the first notice may have been lost in a crash).
+  const changed = outcome.status === 'applied' && deps.events ? [{ id: outcome.basketId, version: outcome.version }, ...alsoChanged] : [];
+  await Promise.all([
+    job.replyTo ? publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed')) : undefined,
+    ...changed.map((c) => deps.events!.publish(c.id, c.version).catch((err) => log.warn({ err }, 'basket event publish failed'))),
+  ]);
   deps.onApplied?.(job, outcome, performance.now() - started, duplicate);
   log.debug({ status: outcome.status, version: outcome.version, duplicate }, 'mutation processed');
   if (outcome.status === 'failed') throw new MutationFailedError(outcome.error.message);

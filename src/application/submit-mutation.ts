@@ -1,6 +1,6 @@
 /**
  * Accepting a mutation at the API: idempotency, enqueue into the basket's lane, and (by default) wait
- * for the worker's reply. Contract (CONTRACT §3):
+ * for the worker's reply. Contract (README "API in brief", writes):
  *  - same Idempotency-Key + same request → the first outcome, nothing applied again;
  *  - same key, different request → `idempotency_conflict`;
  *  - a repeat while the first is still queued → the same pending mutation, never a second apply.
@@ -14,9 +14,9 @@ import type { LaneQueues } from '../queue/lane-queues.js';
 import type { BasketBackpressure } from '../queue/basket-backpressure.js';
 import type { ReplyListener } from '../queue/reply-channel.js';
 import type { MutationCommand } from '../domain/mutations.js';
-import type { BasketSnapshot } from './basket-snapshot.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { idempotentMutationId, newMutationId } from './ids.js';
-import type { MutationJob, MutationOutcome, Role } from './mutation-job.js';
+import type { MutationJob, MutationOutcome, Role } from '../contracts/mutation-job.js';
 import type { MutationRow } from '../persistence/database.js';
 
 export interface Ticket {

@@ -1,8 +1,7 @@
-/** Customer and agent identity: HS256 JWTs with `sub` (customer id) and `role` (CONTRACT §2). */
+/** Customer and agent identity: HS256 JWTs with `sub` (customer id) and `role` (README "API in brief": identity). */
 import { createSigner, createVerifier } from 'fast-jwt';
 import { timingSafeEqual } from 'node:crypto';
-import type { Role } from '../application/mutation-job.js';
-import type { Config } from '../config.js';
+import type { Role } from '../contracts/mutation-job.js';
 
 export interface Principal {
   readonly sub: string;
@@ -23,7 +22,11 @@ export interface TokenPolicy {
 }
 
 /** The token rules the configuration sets (the API's and the token CLI's). */
-export function tokenPolicy(config: Pick<Config, 'JWT_MAX_LIFETIME_SECONDS' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>): TokenPolicy {
+export function tokenPolicy(config: {
+  readonly JWT_MAX_LIFETIME_SECONDS: number;
+  readonly JWT_ISSUER?: string | undefined;
+  readonly JWT_AUDIENCE?: string | undefined;
+}): TokenPolicy {
   return { maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 }
 

@@ -12,11 +12,14 @@ import { LaneQueues } from '../queue/lane-queues.js';
 import { BasketBackpressure, PENDING_STALE_MS } from '../queue/basket-backpressure.js';
 import { ReplyListener, replyChannel } from '../queue/reply-channel.js';
 import type { Resources } from './resources.js';
+import { BasketEventSubscriber } from '../queue/basket-events.js';
+import { BasketStreams } from '../api/events/basket-streams.js';
 
 export interface ApiProcess {
   readonly app: FastifyInstance;
   readonly lanes: LaneQueues;
   readonly submitter: MutationSubmitter;
+  readonly streams: BasketStreams;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,15 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
   });
   const reader = new BasketReader({ db: res.db, cache: res.cache, onCache: (hit) => res.metrics.snapshotCache.inc({ result: hit ? 'hit' : 'miss' }) });
   res.metrics.watchQueues(lanes.all(), config.METRICS_LANE_INTERVAL_MS);
+  const events = new BasketEventSubscriber(res.newRedis(), config.REDIS_PREFIX);
+  const streams = new BasketStreams({
+    subscriber: events,
+    redis: res.redis,
+    reader,
+    prefix: config.REDIS_PREFIX,
+    settings: { heartbeatMs: config.SSE_HEARTBEAT_MS, maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER, maxPerProcess: config.SSE_MAX_STREAMS_PER_PROCESS, replayMax: config.SSE_REPLAY_MAX },
+    logger,
+  });
   const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, tokenPolicy(config));
   const app = await buildServer({
     config,
@@ -54,14 +66,18 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     boardQueues: [...lanes.all(), ...extraQueues],
     metrics: res.metrics,
     logger,
+    streams,
   });
   return {
     app,
     lanes,
     submitter,
+    streams,
     async close() {
       res.metrics.stopWatching();
       await app.close();
+      await streams.closeAll();
+      await events.close();
       await replies.close();
       await lanes.close();
     },

@@ -1,6 +1,7 @@
 /**
  * The expiry scheduler: a BullMQ job scheduler on queue `basket-expiry` that fires a sweep every
- * EXPIRY_SWEEP_MS, and a worker (concurrency 1) that runs it. Any number of processes may start it:
+ * EXPIRY_SWEEP_MS, and a worker (concurrency 1) that runs it: expired holdings first, then the baskets
+ * whose units moved under them (stock revisits). Any number of processes may start it:
  * the scheduler is upserted idempotently and each tick is one job, taken by one worker.
  */
 import { Queue, Worker } from 'bullmq';
@@ -9,6 +10,7 @@ import type { Config } from '../config.js';
 import { bullPrefix } from '../queue/lanes.js';
 import { LaneQueues } from '../queue/lane-queues.js';
 import { sweepExpiredReservations } from '../application/sweep-expired-reservations.js';
+import { revisitStockWatchers } from '../application/revisit-stock-watchers.js';
 import type { Resources } from './resources.js';
 import { sweepRetention, type RetentionPolicy } from '../application/retention-sweep.js';
 
@@ -51,9 +53,13 @@ export async function startExpiryScheduler(config: Config, res: Resources, logge
         if (deleted.mutations + deleted.baskets > 0) logger.info(deleted, 'retention: old rows deleted');
         return deleted;
       }
-      const enqueued = await sweepExpiredReservations({ db: res.db, lanes, now: () => new Date() }, config.EXPIRY_BATCH);
+      const deps = { db: res.db, lanes, now: () => new Date() };
+      const enqueued = await sweepExpiredReservations(deps, config.EXPIRY_BATCH);
       if (enqueued > 0) logger.info({ enqueued }, 'expired reservations: mutations enqueued');
-      return { enqueued };
+      // Baskets that lost (or may regain) units they do not hold: re-priced through their lanes.
+      const revisited = await revisitStockWatchers(deps, config.EXPIRY_BATCH);
+      if (revisited.baskets > 0) logger.info(revisited, 'stock moved under watching baskets: recalculations enqueued');
+      return { enqueued, revisited };
     },
     { connection, prefix: bullPrefix(config.REDIS_PREFIX, 'expiry'), concurrency: 1 },
   );

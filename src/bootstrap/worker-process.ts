@@ -9,8 +9,9 @@ import type { Config } from '../config.js';
 import { laneBullPrefix, laneQueueName } from '../queue/lanes.js';
 import { failedJobData } from '../queue/lane-queues.js';
 import { processMutation, type ProcessDeps } from '../application/process-mutation.js';
-import type { MutationJob } from '../application/mutation-job.js';
+import type { MutationJob } from '../contracts/mutation-job.js';
 import type { Resources } from './resources.js';
+import { BasketEventPublisher } from '../queue/basket-events.js';
 
 export interface WorkerProcess {
   readonly workers: readonly Worker[];
@@ -25,6 +26,7 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
     pool: res.pool,
     cache: res.cache,
     publisher: res.redis,
+    events: new BasketEventPublisher(res.redis, config.REDIS_PREFIX),
     logger,
     limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES, custom: { maxCount: config.MAX_CUSTOM_PROPERTIES, maxBytes: config.MAX_CUSTOM_PROPERTY_BYTES } },
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,

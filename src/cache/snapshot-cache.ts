@@ -9,7 +9,7 @@
  * rendering never outlives its version. Reads never block writes.
  */
 import type { Redis } from 'ioredis';
-import type { BasketSnapshot } from '../application/basket-snapshot.js';
+import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 
 /**
  * KEYS[1] snapshot key; ARGV: version, body, owner, site, status, TTL seconds.

@@ -1,6 +1,6 @@
 /**
  * Spreading an order-level amount over lines in proportion to their weights, in whole minor units,
- * cents allotted by largest remainder so the parts add up to the whole exactly (CONTRACT §7).
+ * cents allotted by largest remainder so the parts add up to the whole exactly (README "Money").
  * Pure; weights and total are non-negative; a part never exceeds its weight when total ≤ Σ weights.
  */
 import { Money, ZERO, minorUnits, sum } from './money.js';

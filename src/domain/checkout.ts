@@ -12,7 +12,12 @@ import {
   type Flash,
 } from './flashes.js';
 import type { PricedBasket } from './totals.js';
-import type { Basket, PaymentMethod } from './types.js';
+import type { Address, Basket, PaymentMethod } from './types.js';
+
+/** An address an order can use: partial ones are kept as given (SCAPI merges them) but still block checkout. */
+export function isCompleteAddress(a: Address | undefined): boolean {
+  return a !== undefined && typeof a.address1 === 'string' && typeof a.city === 'string' && typeof a.country_code === 'string';
+}
 
 /**
  * `OrderTotalNotSet` stands while the total cannot be final: no product item counts, or the shipment
@@ -21,8 +26,8 @@ import type { Basket, PaymentMethod } from './types.js';
 export function checkoutFlashes(basket: Basket, priced: PricedBasket, paymentMethods: ReadonlyMap<string, PaymentMethod>): Flash[] {
   const flashes: Flash[] = [];
   const c = basket.checkout;
-  if (!c.shippingAddress) flashes.push(shippingAddressRequired);
-  if (!c.billingAddress) flashes.push(billingAddressRequired);
+  if (!isCompleteAddress(c.shippingAddress)) flashes.push(shippingAddressRequired);
+  if (!isCompleteAddress(c.billingAddress)) flashes.push(billingAddressRequired);
   if (basket.shippingMethodId === null) flashes.push(shippingMethodRequired);
   const instruments = c.paymentInstruments ?? [];
   if (instruments.length === 0) flashes.push(paymentMethodRequired);

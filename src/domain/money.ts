@@ -1,7 +1,7 @@
 /**
  * Money arithmetic. All amounts are `Money` (a decimal.js clone configured once here); a JS `number`
  * never holds money. Rounding to a currency's minor unit happens only through `roundMoney`, the one
- * named place (CONTRACT §7, DESIGN invariant 4).
+ * named place (README "Money"; rounding in one place is what keeps every total reproducible).
  */
 import { Decimal as DecimalJs } from 'decimal.js';
 
@@ -9,7 +9,8 @@ import { Decimal as DecimalJs } from 'decimal.js';
 export const Money = DecimalJs.clone({ precision: 60, rounding: DecimalJs.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
 export type Money = InstanceType<typeof Money>;
 
-export type RoundingMode = 'half_up' | 'half_even';
+export type { RoundingMode } from './enumerations.js';
+import type { RoundingMode } from './enumerations.js';
 
 const ROUNDING: Record<RoundingMode, DecimalJs.Rounding> = {
   half_up: DecimalJs.ROUND_HALF_UP,

@@ -4,7 +4,7 @@
  * `priceBasket`, which turns the chosen promotions into price adjustments (item level before order
  * level, promotions before an agent's manual adjustments).
  */
-import { Money } from './money.js';
+import type { Money } from './money.js';
 import type { CouponItem, PriceAdjustment, Promotion } from './types.js';
 
 /** Coupon and promotion codes compare without regard to case ("welcome10" is WELCOME10); codes are ASCII. */
@@ -53,8 +53,25 @@ export function couponBlock(code: string, offers: Offers): CouponStatus | null {
   return unusableBecause(p, offers.now);
 }
 
+/** Where a promotion acts: on listed products, on the order, or on the shipment (free shipping, whatever its SKUs). */
+export type PromotionLevel = 'product' | 'order' | 'shipping';
+
+export function promotionLevel(p: Promotion): PromotionLevel {
+  if (p.discountType === 'free_shipping') return 'shipping';
+  return p.skus !== null ? 'product' : 'order';
+}
+
+/** Pricing applies the levels in this order: items first, then the order, then the shipment. */
+const LEVEL_RANK: Record<PromotionLevel, number> = { product: 0, order: 1, shipping: 2 };
+
+function inApplicationOrder(a: Promotion, b: Promotion): number {
+  const byLevel = LEVEL_RANK[promotionLevel(a)] - LEVEL_RANK[promotionLevel(b)];
+  return byLevel || a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
 /**
- * The promotions that qualify, in the order they would apply (priority ascending, then code): usable,
+ * The promotions that qualify, in the order they apply (level — item before order before shipping —,
+ * then priority ascending within a level, then code; priority never crosses levels): usable,
  * active (a campaign, or a coupon whose code the basket carries), minimum met by `merchandiseTotal`,
  * and something to act on. Exclusivity is settled by `priceBasket`, which knows what each takes off.
  */
@@ -66,11 +83,23 @@ export function qualifyingPromotions(offers: Offers, validSkus: ReadonlySet<stri
     .filter((p) => unusableBecause(p, offers.now) === null)
     .filter((p) => p.minAmount === null || merchandiseTotal.gte(p.minAmount))
     .filter((p) => (p.skus !== null ? p.skus.some((s) => validSkus.has(s)) : p.discountType === 'free_shipping' || merchandiseTotal.gt(0)))
-    .sort((a, b) => a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .sort(inApplicationOrder)
     .map((promotion) => ({
       promotion,
       couponCode: promotion.kind === 'coupon' ? (offers.coupons.find((c) => sameCode(c.code, promotion.code))?.code ?? null) : null,
     }));
+}
+
+/** The adjustment type a product- or order-level promotion's discount becomes (free shipping is a shipping adjustment, built apart). */
+function adjustmentType(p: Promotion): 'percentage' | 'amount' {
+  switch (p.discountType) {
+    case 'percentage':
+      return 'percentage';
+    case 'amount':
+      return 'amount';
+    case 'free_shipping':
+      throw new Error(`promotion ${p.code}: free shipping is not a product or order adjustment`);
+  }
 }
 
 /** The adjustment a product-level promotion puts on one line (`amount` is per unit, so × quantity). */
@@ -80,8 +109,8 @@ export function productPromotionAdjustment(a: ActivePromotion, itemId: string, q
     id: `promo-${p.code}-${itemId}`,
     level: 'product',
     itemId,
-    type: p.discountType === 'amount' ? 'amount' : 'percentage',
-    value: p.discountType === 'amount' ? p.discountValue.times(quantity) : p.discountValue,
+    type: adjustmentType(p),
+    value: adjustmentType(p) === 'amount' ? p.discountValue.times(quantity) : p.discountValue,
     reasonCode: null,
     itemText: p.name,
     createdBy: 'promotion',
@@ -97,7 +126,7 @@ export function orderPromotionAdjustment(a: ActivePromotion): PriceAdjustment {
     id: `promo-${p.code}`,
     level: 'order',
     itemId: null,
-    type: p.discountType === 'amount' ? 'amount' : 'percentage',
+    type: adjustmentType(p),
     value: p.discountValue,
     reasonCode: null,
     itemText: p.name,

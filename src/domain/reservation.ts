@@ -139,3 +139,16 @@ export function withTransferredHoldings(stock: ReadonlyMap<string, StockView>, f
   }
   return out;
 }
+
+/**
+ * What the basket must be told about when the stock moves: every SKU its lines want more units of than
+ * the plan leaves it holding (it relies on units being free), or flashed short (it waits for units to
+ * come back). Sorted by SKU; empty for a basket that holds all it wants.
+ */
+export function watchedSkus(desired: ReadonlyMap<string, number>, plan: ReservationPlan & { ok: true }): { sku: string; wanted: number; flashed: boolean }[] {
+  const held = new Map(plan.items.map((i) => [i.sku, i.target]));
+  return [...desired]
+    .filter(([sku, want]) => want > 0 && (want > (held.get(sku) ?? 0) || plan.short.has(sku)))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([sku, wanted]) => ({ sku, wanted, flashed: plan.short.has(sku) }));
+}

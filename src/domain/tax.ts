@@ -1,8 +1,9 @@
 /**
- * Tax of amounts under gross or net taxation (CONTRACT §7). Pure; returns unrounded amounts — the
+ * Tax of amounts under gross or net taxation (README "Money"). Pure; returns unrounded amounts — the
  * caller rounds once, per line or per rate group, through `roundMoney`.
  */
-import { Money, ZERO, roundMoney, sum } from './money.js';
+import type { Money} from './money.js';
+import { ZERO, roundMoney, sum } from './money.js';
 import type { PricingPolicy, Taxation } from './types.js';
 
 /** Gross: the tax contained in a tax-inclusive amount, a × r / (1 + r). Net: the tax on top, a × r. */

@@ -1,13 +1,25 @@
 /**
  * The pricing core: from stored lines, the catalogue and the site's policy to priced lines, totals and
  * flashes. Pure and deterministic; every figure is rounded exactly once through `roundMoney`.
- * Stored totals must always equal `priceBasket` of the stored lines (DESIGN invariant 4).
+ * Stored totals must always equal `priceBasket` of the stored lines (README "Invariants" 4: a recalculation never changes a stored figure).
  */
 import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';
 import { adjustedPriceLessThanZero, invalidProductItem, productItemNotAvailable, productItemWithoutPrice, shippingMethodNotApplicable, type Flash } from './flashes.js';
 import { allocateByLargestRemainder } from './allocation.js';
-import { NO_OFFERS, couponBlock, sameCode, orderPromotionAdjustment, productPromotionAdjustment, qualifyingPromotions, type ActivePromotion, type CouponStatus, type Offers } from './promotions.js';
+import { shippingQuote } from './shipping.js';
+import {
+  NO_OFFERS,
+  couponBlock,
+  orderPromotionAdjustment,
+  productPromotionAdjustment,
+  promotionLevel,
+  qualifyingPromotions,
+  sameCode,
+  type ActivePromotion,
+  type CouponStatus,
+  type Offers,
+} from './promotions.js';
 import type { BasketLine, Catalog, CouponItem, PriceAdjustment, PricingPolicy, ShippingMethod } from './types.js';
 
 export interface PricedLine {
@@ -112,50 +124,129 @@ export interface ShippingChoice {
 }
 
 /**
- * `short`: SKUs the basket cannot hold enough inventory of (from the reservation plan).
- * `shipping`: the default shipment's chosen method; its tax joins the tax groups, and its price the
- * order total. `offers`: promotions and the basket's codes (item-level discounts apply before order-level
- * ones, promotions before manual adjustments).
+ * What pricing works from. `short`: SKUs the basket cannot hold enough inventory of (from the reservation
+ * plan). `shipping`: the default shipment's chosen method; its tax joins the tax groups, and its price the
+ * order total. `adjustments`: agents' manual adjustments. `offers`: promotions and the basket's codes.
  */
-export function priceBasket(
-  lines: readonly BasketLine[],
-  catalog: Catalog,
-  policy: PricingPolicy,
-  short: ReadonlySet<string> = new Set(),
-  shipping: ShippingChoice = { selectedId: null, method: null },
-  adjustments: readonly PriceAdjustment[] = [],
-  offers: Offers = NO_OFFERS,
-): PricedBasket {
-  const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
+export interface PricingInput {
+  readonly lines: readonly BasketLine[];
+  readonly catalog: Catalog;
+  readonly policy: PricingPolicy;
+  readonly short?: ReadonlySet<string>;
+  readonly shipping?: ShippingChoice;
+  readonly adjustments?: readonly PriceAdjustment[];
+  readonly offers?: Offers;
+}
+
+/** `PricingInput` with every default filled in, and the currency's rounding at hand. */
+interface Pricing {
+  readonly lines: readonly BasketLine[];
+  readonly catalog: Catalog;
+  readonly policy: PricingPolicy;
+  readonly short: ReadonlySet<string>;
+  readonly shipping: ShippingChoice;
+  readonly adjustments: readonly PriceAdjustment[];
+  readonly offers: Offers;
+  readonly round: (m: Money) => Money;
+}
+
+/**
+ * Prices a basket. The recipe: choose the promotions that apply (an exclusive one alone), then
+ * 1. lines — each line's price and its item-level discounts (promotions first, then manual ones);
+ * 2. order — order-level discounts, capped at the subtotal and spread over the lines;
+ * 3. shipping — the chosen method's price for this basket and free-shipping promotions;
+ * 4. tax — per line or per rate group, products and shipment together;
+ * 5. totals — what the parts add up to, what each promotion took, each coupon's status.
+ */
+export function priceBasket(input: PricingInput): PricedBasket {
+  const { policy } = input;
+  const pricing: Pricing = {
+    lines: input.lines,
+    catalog: input.catalog,
+    policy,
+    short: input.short ?? new Set(),
+    shipping: input.shipping ?? { selectedId: null, method: null },
+    adjustments: input.adjustments ?? [],
+    offers: input.offers ?? NO_OFFERS,
+    round: (m: Money) => roundMoney(m, policy.currency, policy.roundingMode),
+  };
+  const { lines, catalog, short, offers, round } = pricing;
   // Lines that count (priced, online, held): what promotions' targets and minimums look at.
   const counted = lines.filter((l) => catalog.get(l.sku)?.online === true && catalog.get(l.sku)?.price != null && !short.has(l.sku));
   const merchandiseTotal = sum(counted.map((l) => round(catalog.get(l.sku)!.price!.times(l.quantity))));
   const qualifying = qualifyingPromotions(offers, new Set(counted.map((l) => l.sku)), merchandiseTotal);
-  const price = (active: readonly ActivePromotion[]) => priceWith(lines, catalog, policy, short, shipping, adjustments, offers, active);
   // An exclusive promotion applies alone, but only if it takes something off (a free shipment, say,
-  // takes nothing while no method is chosen): the first such, by priority; otherwise the stackable ones.
+  // takes nothing while no method is chosen): the first such in application order (item level before
+  // order level before shipping, then priority within a level); otherwise the stackable ones.
   for (const exclusive of qualifying.filter((a) => a.promotion.exclusive)) {
-    const alone = price([exclusive]);
+    const alone = priceWith(pricing, [exclusive]);
     if (alone.promotionTotals.some((t) => t.code === exclusive.promotion.code)) return alone;
   }
-  return price(qualifying.filter((a) => !a.promotion.exclusive));
+  return priceWith(pricing, qualifying.filter((a) => !a.promotion.exclusive));
 }
 
 /** `priceBasket` with the promotions that apply already chosen (`active`, in the order they apply). */
-function priceWith(
-  lines: readonly BasketLine[],
-  catalog: Catalog,
-  policy: PricingPolicy,
-  short: ReadonlySet<string>,
-  shipping: ShippingChoice,
-  adjustments: readonly PriceAdjustment[],
-  offers: Offers,
-  active: readonly ActivePromotion[],
-): PricedBasket {
-  const round = (m: Money) => roundMoney(m, policy.currency, policy.roundingMode);
+function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): PricedBasket {
   const flashes: Flash[] = [];
-  const sorted = [...lines].sort((a, b) => a.position - b.position);
+  const lines = priceLines(pricing, active, flashes);
+  const order = applyOrderDiscounts(pricing, active, lines);
+  const shipping = priceShipping(pricing, active, order.productTotal, flashes);
+  const tax = computeTaxes(pricing, order.taxable, shipping);
+  const { policy, offers } = pricing;
 
+  const priced: PricedLine[] = lines.map((l) => ({
+    ...l,
+    priceAfterOrderDiscount: order.afterOrder.get(l.line.itemId) ?? l.priceAfterOrderDiscount,
+    tax: tax.byItem.get(l.line.itemId) ?? ZERO,
+    taxBeforeDiscounts: tax.beforeDiscountsByItem.get(l.line.itemId) ?? ZERO,
+  }));
+  const { productTotal } = order;
+  const orderTotal = policy.taxation === 'gross' ? productTotal.plus(shipping.total) : productTotal.plus(shipping.total).plus(tax.total);
+  const promotionTotals = totalsByPromotion([...priced.flatMap((l) => l.adjustments), ...order.adjustments, ...shipping.adjustments]);
+  const coupons = offers.coupons.map((item): PricedCoupon => {
+    const blocked = couponBlock(item.code, offers);
+    const status = blocked ?? (promotionTotals.some((p) => sameCode(p.code, item.code)) ? 'applied' : 'no_applicable_promotion');
+    return { item, status, valid: status === 'applied' || status === 'no_applicable_promotion' };
+  });
+  const method = shipping.method;
+
+  return {
+    lines: priced,
+    shipping: method
+      ? { method, price: shipping.price, tax: tax.shippingBeforeAdjustments, adjustedTax: tax.shipping, adjustments: shipping.adjustments }
+      : null,
+    orderAdjustments: order.adjustments,
+    coupons,
+    promotionTotals,
+    flashes,
+    totals: {
+      productSubTotal: order.productSubTotal,
+      productTotal,
+      merchandizeTotalTax: tax.merchandize,
+      adjustedMerchandizeTotalTax: tax.adjustedMerchandize,
+      shippingTotal: shipping.total,
+      shippingTotalTax: tax.shippingBeforeAdjustments,
+      adjustedShippingTotalTax: tax.shipping,
+      taxTotal: tax.total,
+      orderTotal,
+      groupedTaxItems: tax.groups,
+      totalQuantity: pricing.lines.reduce((n, l) => n + l.quantity, 0),
+    },
+  };
+}
+
+/** A line after pass 1: priced, its own adjustments applied; order discount and tax still to come. */
+type LinePass = Omit<PricedLine, 'tax' | 'taxBeforeDiscounts'>;
+
+/**
+ * Pass 1, lines: in position order, each line's validity (flashed when gone, offline, unpriced or short
+ * of stock), its price (unit price × quantity, rounded once; zero unless it counts), and its item-level
+ * adjustments — promotions in the order they apply, then manual ones in the order added — which
+ * together never take it below zero.
+ */
+function priceLines(pricing: Pricing, active: readonly ActivePromotion[], flashes: Flash[]): LinePass[] {
+  const { catalog, short, adjustments, round } = pricing;
+  const sorted = [...pricing.lines].sort((a, b) => a.position - b.position);
   const entries = sorted.map((line, index) => {
     const entry = catalog.get(line.sku);
     const exists = entry !== undefined && entry.online;
@@ -169,13 +260,12 @@ function priceWith(
     return { index, line, entry, available, basePrice, valid, counted, price: counted ? round(basePrice.times(line.quantity)) : ZERO };
   });
 
-
-  const unrated = entries.map(({ index, line, entry, available, basePrice, valid, counted, price }) => {
-    // Item-level adjustments: promotions in the order they apply, then manual ones in the order added;
-    // together they never take the line below zero.
+  return entries.map(({ index, line, entry, available, basePrice, valid, counted, price }) => {
     const own = counted
       ? [
-          ...active.filter((a) => a.promotion.skus?.includes(line.sku) && a.promotion.discountType !== 'free_shipping').map((a) => productPromotionAdjustment(a, line.itemId, line.quantity)),
+          ...active
+            .filter((a) => promotionLevel(a.promotion) === 'product' && a.promotion.skus?.includes(line.sku))
+            .map((a) => productPromotionAdjustment(a, line.itemId, line.quantity)),
           ...adjustments.filter((x) => x.level === 'product' && x.itemId === line.itemId),
         ]
       : [];
@@ -205,83 +295,129 @@ function priceWith(
       taxRate: entry?.taxRate ?? ZERO,
     };
   });
+}
 
-  const discounted = unrated.filter((l) => l.counted);
-  const productSubTotal = sum(discounted.map((l) => l.priceAfterItemDiscount));
-  // Order-level adjustments (promotions first, then manual), capped at the subtotal, spread over lines by largest remainder.
+interface OrderPass {
+  readonly productSubTotal: Money;
+  readonly productTotal: Money;
+  readonly adjustments: readonly AppliedAdjustment[];
+  /** The lines that count, with their price after the order discount. */
+  readonly taxable: readonly LinePass[];
+  readonly afterOrder: ReadonlyMap<string, Money>;
+}
+
+/**
+ * Pass 2, order: order-level adjustments (promotions first, then manual ones) on the subtotal after item
+ * discounts, each capped at what is left, their total spread over the lines that count in proportion
+ * to their prices, minor units by largest remainder.
+ */
+function applyOrderDiscounts(pricing: Pricing, active: readonly ActivePromotion[], lines: readonly LinePass[]): OrderPass {
+  const { policy, round } = pricing;
+  const counted = lines.filter((l) => l.counted);
+  const productSubTotal = sum(counted.map((l) => l.priceAfterItemDiscount));
   let orderLeft = productSubTotal;
-  const orderAdjustments: AppliedAdjustment[] = [
-    ...active.filter((a) => a.promotion.skus === null && a.promotion.discountType !== 'free_shipping').map(orderPromotionAdjustment),
-    ...adjustments.filter((a) => a.level === 'order'),
+  const adjustments: AppliedAdjustment[] = [
+    ...active.filter((a) => promotionLevel(a.promotion) === 'order').map(orderPromotionAdjustment),
+    ...pricing.adjustments.filter((a) => a.level === 'order'),
   ].map((a) => {
     const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, orderLeft, round(a.value)))), orderLeft);
     orderLeft = orderLeft.minus(amount);
     return { adjustment: a, amount };
   });
-  const shares = allocateByLargestRemainder(productSubTotal.minus(orderLeft), discounted.map((l) => l.priceAfterItemDiscount), policy.currency);
-  const taxable = discounted.map((l, i) => ({ ...l, priceAfterOrderDiscount: l.priceAfterItemDiscount.minus(shares[i]!) }));
-  const afterOrder = new Map(taxable.map((l) => [l.line.itemId, l.priceAfterOrderDiscount]));
-  const productTotal = sum(taxable.map((l) => l.priceAfterOrderDiscount));
+  const shares = allocateByLargestRemainder(
+    productSubTotal.minus(orderLeft),
+    counted.map((l) => l.priceAfterItemDiscount),
+    policy.currency,
+  );
+  const taxable = counted.map((l, i) => ({ ...l, priceAfterOrderDiscount: l.priceAfterItemDiscount.minus(shares[i]!) }));
+  return {
+    productSubTotal,
+    productTotal: sum(taxable.map((l) => l.priceAfterOrderDiscount)),
+    adjustments,
+    taxable,
+    afterOrder: new Map(taxable.map((l) => [l.line.itemId, l.priceAfterOrderDiscount])),
+  };
+}
 
+interface ShippingPass {
+  readonly method: ShippingMethod | null;
+  /** The shipment's price before shipping adjustments. */
+  readonly price: Money;
+  readonly adjustments: readonly AppliedAdjustment[];
+  /** What the shopper pays for the shipment. */
+  readonly total: Money;
+}
+
+/**
+ * Pass 3, shipping: the chosen method's quote for this basket (free from its threshold on, compared with
+ * the product total after order discounts). A free-shipping promotion is a shipping adjustment: the
+ * shipment's price stays, its total goes to zero. A chosen method the site no longer has is flashed.
+ */
+function priceShipping(pricing: Pricing, active: readonly ActivePromotion[], productTotal: Money, flashes: Flash[]): ShippingPass {
+  const { shipping, policy } = pricing;
   const method = shipping.method;
   if (shipping.selectedId !== null && method === null) flashes.push(shippingMethodNotApplicable(shipping.selectedId));
-  const shippingPrice = method === null || (method.freeOver !== null && productTotal.gte(method.freeOver)) ? ZERO : round(method.price);
-  // A free-shipping promotion is a shipping adjustment: the shipment's price stays, its total goes to zero.
-  const freeShipping = method === null ? undefined : active.find((a) => a.promotion.discountType === 'free_shipping');
-  const shippingAdjustments: AppliedAdjustment[] = freeShipping && shippingPrice.gt(0) ? [{ adjustment: shippingPromotionAdjustment(freeShipping), amount: shippingPrice }] : [];
-  const shippingTotal = shippingAdjustments.length > 0 ? ZERO : shippingPrice;
+  const price = method === null ? ZERO : shippingQuote(method, productTotal, policy.currency, policy.roundingMode);
+  const freeShipping = method === null ? undefined : active.find((a) => promotionLevel(a.promotion) === 'shipping');
+  const adjustments: AppliedAdjustment[] = freeShipping && price.gt(0) ? [{ adjustment: shippingPromotionAdjustment(freeShipping), amount: price }] : [];
+  return { method, price, adjustments, total: adjustments.length > 0 ? ZERO : price };
+}
 
-  // Products and the shipment are taxed together, so the rate groups and the tax total cover both.
+interface TaxPass {
+  readonly total: Money;
+  readonly groups: readonly GroupedTax[];
+  /** Products' tax before and after discounts (`merchandize_total_tax`, `adjusted_merchandize_total_tax`). */
+  readonly merchandize: Money;
+  readonly adjustedMerchandize: Money;
+  /** The shipment's tax after and before shipping adjustments. */
+  readonly shipping: Money;
+  readonly shippingBeforeAdjustments: Money;
+  readonly byItem: ReadonlyMap<string, Money>;
+  readonly beforeDiscountsByItem: ReadonlyMap<string, Money>;
+}
+
+/**
+ * Pass 4, tax: products and the shipment are taxed together, so the rate groups and the tax total cover
+ * both. Rounded per rate group, the shipment's tax is what it adds to the groups, so that products' and
+ * shipment's tax add up to the tax total exactly (per line, the two ways agree anyway).
+ */
+function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipping: ShippingPass): TaxPass {
+  const { policy } = pricing;
+  const { method } = shipping;
   const productTaxables = taxable.map((l) => ({ rate: l.taxRate, amount: l.priceAfterOrderDiscount }));
   // A free shipment adds no (zero) tax group of its own.
-  const shipmentTaxed = method !== null && shippingTotal.gt(0);
-  const allTax = computeTax(shipmentTaxed ? [...productTaxables, { rate: method.taxRate, amount: shippingTotal }] : productTaxables, policy);
+  const shipmentTaxed = method !== null && shipping.total.gt(0);
+  const allTax = computeTax(shipmentTaxed ? [...productTaxables, { rate: method.taxRate, amount: shipping.total }] : productTaxables, policy);
   const adjustedTax = computeTax(productTaxables, policy);
   const merchandizeTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.price })), policy);
-  // Rounded per rate group, the shipment's tax is what it adds to the groups, so that products' and
-  // shipment's tax add up to the tax total exactly (per line, the two ways agree anyway).
-  const adjustedShippingTax = !shipmentTaxed ? ZERO : policy.taxRoundedAtGroup ? allTax.total.minus(adjustedTax.total) : allTax.lineTaxes[taxable.length]!;
-  const shippingTaxBeforeAdjustments =
-    method === null ? ZERO : shippingAdjustments.length === 0 ? adjustedShippingTax : computeTax([{ rate: method.taxRate, amount: shippingPrice }], policy).total;
-  const taxByItem = new Map(taxable.map((l, i) => [l.line.itemId, allTax.lineTaxes[i]!]));
-  const taxBeforeByItem = new Map(taxable.map((l, i) => [l.line.itemId, merchandizeTax.lineTaxes[i]!]));
-  const priced: PricedLine[] = unrated.map((l) => ({
-    ...l,
-    priceAfterOrderDiscount: afterOrder.get(l.line.itemId) ?? l.priceAfterOrderDiscount,
-    tax: taxByItem.get(l.line.itemId) ?? ZERO,
-    taxBeforeDiscounts: taxBeforeByItem.get(l.line.itemId) ?? ZERO,
-  }));
-  const taxTotal = allTax.total;
-  const orderTotal = policy.taxation === 'gross' ? productTotal.plus(shippingTotal) : productTotal.plus(shippingTotal).plus(taxTotal);
-
-  const promotionTotals = totalsByPromotion([...priced.flatMap((l) => l.adjustments), ...orderAdjustments, ...shippingAdjustments]);
-  const coupons = offers.coupons.map((item): PricedCoupon => {
-    const blocked = couponBlock(item.code, offers);
-    const status = blocked ?? (promotionTotals.some((p) => sameCode(p.code, item.code)) ? 'applied' : 'no_applicable_promotion');
-    return { item, status, valid: status === 'applied' || status === 'no_applicable_promotion' };
-  });
-
+  const shippingTax = !shipmentTaxed ? ZERO : policy.taxRoundedAtGroup ? allTax.total.minus(adjustedTax.total) : allTax.lineTaxes[taxable.length]!;
+  // Before a free-shipping adjustment, the shipment's tax is worked out the same way as after one:
+  // rounded per group, what the shipment at its price would add to the groups (not its own rounded tax).
+  const shippingBeforeAdjustments =
+    method === null
+      ? ZERO
+      : shipping.adjustments.length === 0
+        ? shippingTax
+        : shipmentTaxAt(shipping.price, method.taxRate, productTaxables, adjustedTax.total, policy);
   return {
-    lines: priced,
-    shipping: method ? { method, price: shippingPrice, tax: shippingTaxBeforeAdjustments, adjustedTax: adjustedShippingTax, adjustments: shippingAdjustments } : null,
-    orderAdjustments,
-    coupons,
-    promotionTotals,
-    flashes,
-    totals: {
-      productSubTotal,
-      productTotal,
-      merchandizeTotalTax: merchandizeTax.total,
-      adjustedMerchandizeTotalTax: adjustedTax.total,
-      shippingTotal,
-      shippingTotalTax: shippingTaxBeforeAdjustments,
-      adjustedShippingTotalTax: adjustedShippingTax,
-      taxTotal,
-      orderTotal,
-      groupedTaxItems: allTax.groups.map((g) => ({ taxRate: g.rate, taxValue: g.tax })),
-      totalQuantity: sorted.reduce((n, l) => n + l.quantity, 0),
-    },
+    total: allTax.total,
+    groups: allTax.groups.map((g) => ({ taxRate: g.rate, taxValue: g.tax })),
+    merchandize: merchandizeTax.total,
+    adjustedMerchandize: adjustedTax.total,
+    shipping: shippingTax,
+    shippingBeforeAdjustments,
+    byItem: new Map(taxable.map((l, i) => [l.line.itemId, allTax.lineTaxes[i]!])),
+    beforeDiscountsByItem: new Map(taxable.map((l, i) => [l.line.itemId, merchandizeTax.lineTaxes[i]!])),
   };
+}
+
+/**
+ * The tax a shipment at `amount` carries: its own rounded tax per line, or rounded per rate group what it
+ * adds to the groups of the products (`productTax` being their tax without it).
+ */
+function shipmentTaxAt(amount: Money, rate: Money, products: readonly { rate: Money; amount: Money }[], productTax: Money, policy: PricingPolicy): Money {
+  if (!policy.taxRoundedAtGroup) return computeTax([{ rate, amount }], policy).total;
+  return computeTax([...products, { rate, amount }], policy).total.minus(productTax);
 }
 
 /** What each promotion took off in all (item, order and shipping adjustments), in the order they applied; promotions that took nothing are left out. */

@@ -4,10 +4,10 @@
  */
 import type { Money, RoundingMode } from './money.js';
 
-export type Taxation = 'gross' | 'net';
-export type BasketStatus = 'active' | 'deleted';
+import type { AdjustmentLevel, BasketStatus, DiscountType, PromotionDiscountType, PromotionKind, Taxation } from './enumerations.js';
+export type { BasketStatus, DiscountType, Taxation } from './enumerations.js';
 
-/** Pricing rules a site fixes for its baskets (CONTRACT §6). */
+/** Pricing rules a site fixes for its baskets (set through `PUT /admin/sites/{site_id}`). */
 export interface PricingPolicy {
   readonly currency: string;
   readonly taxation: Taxation;
@@ -31,6 +31,9 @@ export interface BasketLine {
   readonly position: number;
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly custom: Readonly<Record<string, unknown>>;
+  /** OCAPI/SCAPI `gift` and `gift_message` of the product item (absent: not a gift, no message). */
+  readonly gift?: boolean;
+  readonly giftMessage?: string;
 }
 
 /** An OCAPI OrderAddress, as given (validated at the edge). */
@@ -82,12 +85,12 @@ export interface PaymentMethod {
  */
 export interface Promotion {
   readonly code: string;
-  readonly kind: 'campaign' | 'coupon';
+  readonly kind: PromotionKind;
   readonly name: string;
   readonly enabled: boolean;
   readonly startsAt: Date | null;
   readonly endsAt: Date | null;
-  readonly discountType: 'percentage' | 'amount' | 'free_shipping';
+  readonly discountType: PromotionDiscountType;
   /** Percent (0..100) for `percentage`, an amount for `amount`; unused for `free_shipping`. */
   readonly discountValue: Money;
   readonly skus: readonly string[] | null;
@@ -105,8 +108,6 @@ export interface CouponItem {
   readonly code: string;
 }
 
-export type DiscountType = 'percentage' | 'amount' | 'fixed_price';
-
 /**
  * A manual price adjustment an agent put on the basket. `value`: percent (0..100) for `percentage`,
  * an amount off for `amount`, the unit price (product level) or order subtotal (order level) for
@@ -114,7 +115,7 @@ export type DiscountType = 'percentage' | 'amount' | 'fixed_price';
  */
 export interface PriceAdjustment {
   readonly id: string;
-  readonly level: 'product' | 'order';
+  readonly level: AdjustmentLevel;
   /** The product item it applies to (product level), else null. */
   readonly itemId: string | null;
   readonly type: DiscountType;

@@ -1,5 +1,5 @@
 /**
- * Readiness of a process (CONTRACT §8 `/ready`): PostgreSQL and Redis answer, and the database schema
+ * Readiness of a process (`/ready`: a load balancer sends traffic only to a ready process): PostgreSQL and Redis answer, and the database schema
  * has every migration this code knows. The schema check is remembered once it passed (migrations only
  * ever move forward while a process runs).
  */

@@ -1,4 +1,5 @@
 /** Products, price lists and stock lists: the admin catalogue feed (the worker reads the catalogue in basket.repository). */
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database, Db } from './database.js';
 
@@ -78,11 +79,16 @@ export async function upsertStockList(db: Db, code: string, stocks: readonly Sto
     if (stocks.length === 0) return;
     // Sorted so two concurrent feeds lock rows in the same order.
     const sorted = [...stocks].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-    await trx
-      .insertInto('stocks')
-      .values(sorted.map((s) => ({ stock_list: code, sku: s.sku, on_hand: s.quantity })))
-      .onConflict((oc) => oc.columns(['stock_list', 'sku']).doUpdateSet((eb) => ({ on_hand: eb.ref('excluded.on_hand'), updated_at: new Date() })))
-      .execute();
+    // Flag the SKU for the sweep's revisit (see the stock-revisits migration) when baskets watch it, or
+    // when on-hand drops below what is held (every holder is then short).
+    await sql`
+      insert into stocks (stock_list, sku, on_hand, revisit)
+      select ${code}, x.sku, x.quantity,
+             exists (select 1 from stock_watch w where w.stock_list = ${code} and w.sku = x.sku)
+      from jsonb_to_recordset(${JSON.stringify(sorted)}::jsonb) as x (sku text, quantity int)
+      order by x.sku
+      on conflict (stock_list, sku) do update set on_hand = excluded.on_hand, updated_at = now(),
+        revisit = stocks.revisit or (stocks.on_hand <> excluded.on_hand and (excluded.revisit or excluded.on_hand < stocks.reserved))`.execute(trx);
   });
 }
 

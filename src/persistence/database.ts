@@ -3,6 +3,7 @@
  * Money only inside repositories; `bigint` identity columns (small) arrive as JS numbers.
  */
 import pg from 'pg';
+import type { BasketStatus, MutationStatus, PromotionDiscountType, PromotionKind, RoundingMode, Taxation } from '../domain/enumerations.js';
 import { Kysely, PostgresDialect, type ColumnType, type Generated, type Selectable } from 'kysely';
 
 // int8 → number: only identity counters use bigint here, far below 2^53.
@@ -17,9 +18,11 @@ export interface SiteTable {
   currency: string;
   price_list: string;
   stock_list: string;
-  taxation: 'gross' | 'net';
+  taxation: Taxation;
   tax_rounded_at_group: boolean;
-  rounding_mode: 'half_up' | 'half_even';
+  rounding_mode: RoundingMode;
+  /** Offered as the default in shipping-method lists (SCAPI defaultShippingMethodId); null: none set. */
+  default_shipping_method_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -59,7 +62,18 @@ export interface StockTable {
   sku: string;
   on_hand: number;
   reserved: ColumnType<number, number | undefined, number>;
+  /** Baskets watching this SKU should be re-priced (drained by the expiry sweep). */
+  revisit: ColumnType<boolean, boolean | undefined, boolean>;
   updated_at: Timestamp;
+}
+
+/** A basket that wants units of a SKU it does not hold, or is flashed for it (see the stock-revisits migration). */
+export interface StockWatchTable {
+  basket_id: string;
+  stock_list: string;
+  sku: string;
+  wanted: number;
+  flashed: boolean;
 }
 
 export interface BasketTable {
@@ -68,7 +82,7 @@ export interface BasketTable {
   owner_id: string;
   site_id: string;
   currency: string;
-  status: 'active' | 'deleted';
+  status: BasketStatus;
   version: number;
   agent_basket: boolean;
   custom: Json<Record<string, unknown>>;
@@ -97,9 +111,11 @@ export interface BasketLineTable {
   position: number;
   attributes: Json<Record<string, unknown>>;
   custom: Json<Record<string, unknown>>;
+  gift: Generated<boolean>;
+  gift_message: string | null;
 }
 
-export type MutationStatus = 'applied' | 'rejected' | 'failed';
+export type { MutationStatus } from '../domain/enumerations.js';
 
 export interface MutationTable {
   id: string;
@@ -129,13 +145,13 @@ export interface ShippingMethodTable {
 
 export interface PromotionTable {
   code: string;
-  kind: 'campaign' | 'coupon';
+  kind: PromotionKind;
   site_id: string | null;
   name: string;
   enabled: boolean;
   starts_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
   ends_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
-  discount_type: 'percentage' | 'amount' | 'free_shipping';
+  discount_type: PromotionDiscountType;
   discount_value: Numeric;
   skus: string[] | null;
   min_amount: Numeric | null;
@@ -174,6 +190,7 @@ export interface Database {
   basket_lines: BasketLineTable;
   mutations: MutationTable;
   reservations: ReservationTable;
+  stock_watch: StockWatchTable;
   shipping_methods: ShippingMethodTable;
   promotions: PromotionTable;
   payment_methods: PaymentMethodTable;

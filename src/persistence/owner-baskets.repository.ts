@@ -34,3 +34,18 @@ export async function activeBasketCount(db: Db, ownerId: string, basketId: strin
     .executeTakeFirstOrThrow();
   return { active: row.active, exists: row.exists };
 }
+
+/** The owner's active baskets on the site, newest first (at most `limit`), and how many there are. */
+export async function activeBasketsOf(db: Db, ownerId: string, siteId: string, limit: number): Promise<{ ids: string[]; total: number }> {
+  const rows = await db
+    .selectFrom('baskets')
+    .select((eb) => ['id', eb.fn.countAll<string | number>().over().as('total')])
+    .where('owner_id', '=', ownerId)
+    .where('site_id', '=', siteId)
+    .where('status', '=', 'active')
+    .orderBy('created_at', 'desc')
+    .orderBy('pk', 'desc')
+    .limit(limit)
+    .execute();
+  return { ids: rows.map((r) => r.id), total: rows.length === 0 ? 0 : Number(rows[0]!.total) };
+}

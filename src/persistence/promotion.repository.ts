@@ -1,4 +1,4 @@
-/** Promotions as the admin feed defines them (CONTRACT §6). Baskets read them with their state. */
+/** Promotions as the admin feed defines them (`PUT /admin/promotions/{code}`). Baskets read them with their state. */
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 

@@ -1,8 +1,21 @@
-/** Sites: the pricing and stock policy of a storefront (CONTRACT §6). */
-import type { PaymentMethod, SitePolicy } from '../domain/types.js';
+/** Sites: the pricing and stock policy of a storefront: currency, taxation, tax and money rounding, price and stock list. */
+import { Money } from '../domain/money.js';
+import type { PaymentMethod, ShippingMethod, SitePolicy } from '../domain/types.js';
 import type { Kysely } from 'kysely';
 import type { Database, Db, SiteRow } from './database.js';
-import type { ShippingMethodRow } from './basket.repository.js';
+
+/** A shipping method row (decimals as text), as the site's methods are listed and read with a basket. */
+export interface ShippingMethodRow {
+  id: string;
+  name: string;
+  price: string;
+  tax_rate: string;
+  free_over: string | null;
+}
+
+export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
+  return { id: m.id, name: m.name, price: new Money(m.price), taxRate: new Money(m.tax_rate), freeOver: m.free_over === null ? null : new Money(m.free_over) };
+}
 
 export function toSitePolicy(row: Pick<SiteRow, 'id' | 'currency' | 'price_list' | 'stock_list' | 'taxation' | 'tax_rounded_at_group' | 'rounding_mode'>): SitePolicy {
   return {
@@ -23,6 +36,8 @@ export interface SiteInput {
   taxation: 'gross' | 'net';
   tax_rounded_at_group: boolean;
   rounding_mode: 'half_up' | 'half_even';
+  /** The shipping method shipping-method lists offer as the default (null: none). */
+  default_shipping_method_id?: string | null;
 }
 
 /** True when baskets of the site hold inventory in a stock list other than `stockList`. */
@@ -106,4 +121,10 @@ export async function listPaymentMethods(db: Kysely<Database>, siteId: string): 
 export async function deleteShippingMethod(db: Db, siteId: string, id: string): Promise<boolean> {
   const r = await db.deleteFrom('shipping_methods').where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
+}
+
+/** The site's default shipping method id (SCAPI `defaultShippingMethodId`), or null when it sets none. */
+export async function defaultShippingMethodOf(db: Db, siteId: string): Promise<string | null> {
+  const row = await db.selectFrom('sites').select('default_shipping_method_id').where('id', '=', siteId).executeTakeFirst();
+  return row?.default_shipping_method_id ?? null;
 }

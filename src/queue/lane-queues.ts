@@ -3,7 +3,7 @@
  * idempotent request is not enqueued twice while its job exists).
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { MutationJob } from '../application/mutation-job.js';
+import { CONTRACT_FORMAT, type MutationJob } from '../contracts/mutation-job.js';
 import { laneBullPrefix, laneOf, laneQueueName } from './lanes.js';
 
 /**
@@ -56,8 +56,9 @@ export class LaneQueues {
     return this.queues;
   }
 
+  /** Enqueues into the basket's lane, stamped with this release's contract format; the mutation id is the job id. */
   async add(job: MutationJob): Promise<void> {
-    await this.queue(this.laneFor(job.basketId)).add(job.command.kind, job, { jobId: job.mutationId });
+    await this.queue(this.laneFor(job.basketId)).add(job.command.kind, { ...job, format: CONTRACT_FORMAT }, { jobId: job.mutationId });
   }
 
   /** Makes every lane run at most one job at a time across all workers. Idempotent; call at start-up. */

@@ -1,7 +1,8 @@
 /**
  * Lanes: a fixed set of BullMQ queues `basket-mutations-<k>`, k = hash(basket_id) mod LANES. Every lane
  * has global concurrency 1, so all of one basket's mutations run one at a time, in the order they were
- * added, whatever the number of worker processes (DESIGN: why lanes and not one queue per basket).
+ * added, whatever the number of worker processes (a queue per basket would need a blocking connection per basket in every worker, and BullMQ's global
+ * concurrency is per queue; a fixed set of lanes keeps both bounded).
  */
 export const LANE_QUEUE_PREFIX = 'basket-mutations-';
 

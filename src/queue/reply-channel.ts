@@ -5,7 +5,7 @@
  * turns a 200 into a 202.
  */
 import type { Redis } from 'ioredis';
-import type { MutationOutcome } from '../application/mutation-job.js';
+import type { MutationOutcome } from '../contracts/mutation-job.js';
 
 export function replyChannel(prefix: string, instanceId: string): string {
   return `${prefix}:reply:${instanceId}`;

@@ -6,10 +6,12 @@
  *
  * Environment: DATABASE_URL / REDIS_URL (server to use; the bench creates database `basket_bench`),
  * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10),
- * BENCH_LANES (lanes of the service under test, default 64).
+ * BENCH_LANES (lanes of the service under test, default 64), BENCH_STREAMS (open basket event streams in
+ * the stream scenario, default 1,000), BENCH_ONLY=streams (only the stream scenario, for a short look).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
@@ -30,6 +32,8 @@ const LANES = Number(process.env.BENCH_LANES ?? 64);
 const BASKETS = 1000;
 const SKUS = Array.from({ length: 20 }, (_, i) => `BENCH-${i}`);
 const OCAPI = '/s/default/dw/shop/v23_2';
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
+const ONLY = process.env.BENCH_ONLY ?? '';
 
 interface Row {
   scenario: string;
@@ -142,6 +146,8 @@ async function main() {
     RATE_LIMIT_NEW_IDENTITY_MAX: '0',
     MAX_ACTIVE_BASKETS: '0',
     MAX_QUEUED_PER_BASKET: '0',
+    // One bench shopper follows every basket: lift the per-shopper stream cap.
+    SSE_MAX_STREAMS_PER_CUSTOMER: '1000',
   };
   const [apiPort, inlinePort, barePort] = [await freePort(), await freePort(), await freePort()];
   log(`starting service (1 API + 1 worker process, ${LANES} lanes) and baselines`);
@@ -187,6 +193,12 @@ async function main() {
   const addBody = () => addBodies[Math.floor(Math.random() * addBodies.length)]!;
   const addTo = (base: string, headers: Record<string, string>, seconds: number, connections: number, basket: () => string = anyBasket): Promise<LoadResult> =>
     load({ base, connections, seconds, method: 'POST', headers, path: () => `${OCAPI}/baskets/${basket()}/items`, body: addBody });
+
+  if (ONLY === 'streams') {
+    await streamScenario({ base: pipelineBase, api, headers: shopper, baskets, addTo });
+    print({ api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) }, {});
+    return;
+  }
 
   // 1. add-to-cart: sync adds over 1,000 baskets, 64 clients.
   log(`add-to-cart: inline baseline, ${SECONDS} s`);
@@ -270,6 +282,9 @@ async function main() {
   record('async accept (Prefer: respond-async, 64 clients)', 'pipeline accept', accepted, pipeAdd, `all applied ${(drainMs / 1000).toFixed(1)} s after the last accept; ${Math.round(appliedPerSecond)} applied/s overall`);
   await Promise.all(lanes.map((q) => q.close()));
 
+  // 6. basket event streams: their memory, and what they cost the writes.
+  await streamScenario({ base: pipelineBase, api, headers: shopper, baskets, addTo });
+
   const memory = await redis.info('memory');
   const used = /used_memory_human:(\S+)/.exec(memory)?.[1];
   const peak = /used_memory_peak_human:(\S+)/.exec(memory)?.[1];
@@ -277,6 +292,78 @@ async function main() {
   await redis.quit();
 
   print(rss, { used, peak });
+}
+
+/** Current (not peak) resident memory of a process, in KiB. */
+function rssKb(p: ServiceProcess): number {
+  const status = fs.readFileSync(`/proc/${p.child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/**
+ * Opens STREAMS event streams (one per basket, over plain HTTP: the client side stays cheap) and measures
+ * the API process's memory per open stream, then sync adds over those baskets with and without the
+ * streams open: the write p99 they cost, and that every applied version reached its stream.
+ */
+async function streamScenario(ctx: {
+  base: string;
+  api: ServiceProcess;
+  headers: Record<string, string>;
+  baskets: string[];
+  addTo: (base: string, headers: Record<string, string>, seconds: number, connections: number, basket?: () => string) => Promise<LoadResult>;
+}) {
+  const n = Math.min(STREAMS, ctx.baskets.length);
+  const followed = ctx.baskets.slice(0, n);
+  const pickFollowed = () => followed[Math.floor(Math.random() * n)]!;
+  log(`streams: writes without streams, ${SHORT} s`);
+  const without = await ctx.addTo(ctx.base, ctx.headers, SHORT, 64, pickFollowed);
+  record(`writes on ${n} baskets (sync, 64 clients)`, 'no streams open', without);
+  await new Promise((r) => setTimeout(r, 2000));
+  const before = rssKb(ctx.api);
+  log(`streams: opening ${n}`);
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const url = new URL(ctx.base);
+  let events = 0;
+  const requests: http.ClientRequest[] = [];
+  const opened = followed.map(
+    (id) =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.get({ host: url.hostname, port: url.port, path: `${OCAPI}/baskets/${id}/events`, headers: { authorization: ctx.headers.authorization!, accept: 'text/event-stream' }, agent }, (res) => {
+          if (res.statusCode !== 200) return reject(new Error(`stream ${res.statusCode}`));
+          let first = true;
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            const ids = chunk.split('\nid: ').length - 1 + (chunk.startsWith('id: ') ? 1 : 0);
+            events += ids;
+            if (first && ids > 0) {
+              first = false;
+              resolve();
+            }
+          });
+          res.on('error', () => undefined);
+        });
+        req.on('error', reject);
+        requests.push(req);
+      }),
+  );
+  for (let i = 0; i < opened.length; i += 100) await Promise.all(opened.slice(i, i + 100));
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = rssKb(ctx.api);
+  const perStreamKb = (after - before) / n;
+  const eventsBefore = events;
+  log(`streams: writes with ${n} streams open, ${SHORT} s`);
+  const withStreams = await ctx.addTo(ctx.base, ctx.headers, SHORT, 64, pickFollowed);
+  await new Promise((r) => setTimeout(r, 2000));
+  const delivered = events - eventsBefore;
+  record(
+    `writes on ${n} baskets (sync, 64 clients)`,
+    `${n} streams open`,
+    withStreams,
+    without,
+    `p99 ${(withStreams.p99 / Math.max(without.p99, 1)).toFixed(2)}× without; ${delivered} events for ${withStreams.ok} acknowledged writes; API RSS +${Math.round((after - before) / 1024)} MB for ${n} streams ≈ ${perStreamKb.toFixed(1)} KiB each`,
+  );
+  for (const r of requests) r.destroy();
+  agent.destroy();
 }
 
 function print(rss: Record<string, number>, redisMemory: { used?: string; peak?: string }) {

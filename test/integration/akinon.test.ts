@@ -1,5 +1,5 @@
 /**
- * The Akinon basket dialect (CONTRACT §5) over HTTP: the seed's document shape field by field, guest
+ * The Akinon basket dialect over HTTP: the seed's document shape field by field, guest
  * sessions and bearer identities, every endpoint, codes, line attributes, upsell and unavailable lines,
  * DRF-style errors, and agreement with the OCAPI document of the same basket. The harness runs the
  * dialect on a site of its own (AKINON_SITE), so its coupons touch no other test's baskets.

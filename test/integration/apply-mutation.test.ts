@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { applyMutationJob } from '../../src/application/apply-mutation.js';
 import { processMutation } from '../../src/application/process-mutation.js';
-import type { MutationJob } from '../../src/application/mutation-job.js';
+import { CONTRACT_FORMAT, type MutationJob } from '../../src/contracts/mutation-job.js';
 import type { MutationCommand } from '../../src/domain/mutations.js';
 import { seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
 
@@ -85,5 +85,22 @@ describe('a customer reaching for a basket it does not own inside the worker', (
     await applyMutationJob(deps(), job(id, { kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} }, s.sub));
     const r = await applyMutationJob(deps(), job(id, { kind: 'add_items', items: [{ sku, quantity: 1 }] }, 'someone-else'));
     expect(r.outcome).toMatchObject({ status: 'rejected', error: { code: 'basket_not_found' } });
+  });
+});
+
+describe('a job of a newer contract format than this worker knows', () => {
+  it('is recorded as failed and changes nothing; a job without a format is read as format 1', async () => {
+    const id = randomUUID();
+    await applyMutationJob(deps(), create(id));
+    const processDeps = { ...deps(), cache: h.res.cache, publisher: h.res.redis, logger: pino({ level: 'silent' }), retry: { attempts: 1, baseDelayMs: 5, maxDelayMs: 5 } };
+    const future = { ...add(id), format: CONTRACT_FORMAT + 1 };
+    await expect(processMutation(processDeps, future)).rejects.toThrow(/not applied/);
+    const record = await h.res.db.selectFrom('mutations').select('status').where('id', '=', future.mutationId).executeTakeFirstOrThrow();
+    expect(record.status).toBe('failed');
+    const row = await h.res.db.selectFrom('baskets').select('version').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.version).toBe(1);
+    const legacy = add(id);
+    expect(legacy.format).toBeUndefined();
+    await expect(processMutation(processDeps, legacy)).resolves.toMatchObject({ status: 'applied', version: 2 });
   });
 });

@@ -1,4 +1,4 @@
-/** Bad input gets a clear 4xx in the dialect's error format and changes nothing (DESIGN invariant 6). */
+/** Bad input gets a clear 4xx in the dialect's error format and changes nothing (README "Invariants" 6). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCAPI, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
 

@@ -24,6 +24,8 @@ const BODIES: Record<string, unknown> = {
   updateBasket: { c_note: 'stolen' },
   addItemToBasket: [{ product_id: 'X', quantity: 1 }],
   updateItemInBasket: { quantity: 5 },
+  updateItemsInBasket: [{ item_id: 'any-item', quantity: 5 }],
+  updatePaymentInstrumentInBasket: { amount: '1.00' },
   addCouponToBasket: { code: 'STEAL' },
   addPriceAdjustmentToBasket: { level: 'order', discount: { type: 'amount', value: '1' } },
   updatePriceAdjustmentInBasket: { discount: { type: 'amount', value: '2' } },

@@ -41,6 +41,22 @@ describe('checkout information', () => {
     expect([doc.shipments[0].shipping_address.city, doc.billing_address.city]).toEqual(['London', 'London']);
   });
 
+  it('merges a partial address with what is there; an incomplete one still blocks checkout', async () => {
+    const s = new Shopper(h);
+    const id = await s.createBasket();
+    const flashTypes = (d: { flash?: { type: string }[] }) => (d.flash ?? []).map((f) => f.type);
+    // PWA Kit's one-click checkout sends a guest's phone alone first.
+    let doc = (await s.request('PUT', `${OCAPI}/baskets/${id}/billing_address`, { phone: '+44 20 7946 0000' })).json();
+    expect(doc.billing_address).toEqual({ _type: 'order_address', phone: '+44 20 7946 0000' });
+    expect(flashTypes(doc)).toContain('BillingAddressRequired');
+    doc = (await s.request('PUT', `${OCAPI}/baskets/${id}/billing_address`, address)).json();
+    expect(doc.billing_address).toEqual({ _type: 'order_address', ...address, phone: '+44 20 7946 0000' });
+    expect(flashTypes(doc)).not.toContain('BillingAddressRequired');
+    // A later partial change keeps the rest.
+    doc = (await s.request('PUT', `${OCAPI}/baskets/${id}/billing_address`, { city: 'Cambridge' })).json();
+    expect(doc.billing_address).toEqual({ _type: 'order_address', ...address, city: 'Cambridge', phone: '+44 20 7946 0000' });
+  });
+
   it('replaces the customer information as a whole', async () => {
     const s = new Shopper(h);
     const id = await s.createBasket();
@@ -52,7 +68,7 @@ describe('checkout information', () => {
   it.each([
     ['an invalid email', 'customer', { email: 'not-an-email' }, 400],
     ['an unknown customer property', 'customer', { email: 'a@example.com', vip: true }, 400],
-    ['an address without a city', 'billing_address', { address1: 'x', country_code: 'GB' }, 400],
+    ['an address with an empty city', 'billing_address', { address1: 'x', city: '', country_code: 'GB' }, 400],
     ['a lower-case country code', 'billing_address', { ...address, country_code: 'gb' }, 400],
     ['an unknown shipment', 'shipments/second/shipping_address', address, 404],
   ] as const)('refuses %s and changes nothing', async (_name, path, body, status) => {

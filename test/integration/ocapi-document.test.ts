@@ -1,7 +1,7 @@
 /**
  * The OCAPI Basket document against the seed (shared/seeds/004…, copied to test/fixtures so a clone
  * alone runs the test): every property the seed lists is
- * present on a basket that has everything set, with the types the seed gives, plus CONTRACT §4's item,
+ * present on a basket that has everything set, with the types the seed gives, plus the README's item,
  * coupon and flash fields.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * Scaling out: two API processes and two worker processes on one Redis and one PostgreSQL keep every
- * invariant of DESIGN.md: each write applied once, per-basket order, contiguous versions, exact totals.
+ * invariant of the README ("Invariants"): each write applied once, per-basket order, contiguous versions, exact totals.
  */
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';

@@ -1,4 +1,4 @@
-/** Checks of DESIGN's invariants over baskets a test drove, read straight from PostgreSQL. */
+/** Checks of the README's invariants over baskets a test drove, read straight from PostgreSQL. */
 import { expect } from 'vitest';
 import { sql } from 'kysely';
 import type { Db } from '../../src/persistence/database.js';

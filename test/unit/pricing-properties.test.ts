@@ -5,7 +5,7 @@
  * and order-level adjustments, random promotions (campaigns and coupons; product, order or free-shipping;
  * percentage or amount; minimums, priorities, exclusive ones, disabled ones, codes the basket carries or
  * not), and an optional shipping method with an optional free_over threshold.
- * What CONTRACT §7 promises whatever the basket: the parts add up to the totals, tax never exceeds what
+ * What the README's "Money" rules promise whatever the basket: the parts add up to the totals, tax never exceeds what
  * it is taxed on, nothing is negative, every figure is rounded to the currency's minor unit, and the
  * result depends on nothing but the basket (not on recalculation, not on the order lines are given in).
  */
@@ -145,7 +145,7 @@ function adjustment(id: string, level: 'product' | 'order', itemId: string | nul
   return { id, level, itemId, type: a.type, value: new Money(a.value), reasonCode: null, itemText: null, createdBy: 'agent' };
 }
 
-const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket(lines, b.catalog, b.policy, b.short, b.shipping, b.adjustments, b.offers);
+const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket({ lines, catalog: b.catalog, policy: b.policy, short: b.short, shipping: b.shipping, adjustments: b.adjustments, offers: b.offers });
 
 /** Every figure the core computes (not the inputs it echoes: rates, unit prices, adjustment values). */
 function figures(p: PricedBasket): [string, Money][] {

@@ -1,11 +1,11 @@
 /**
  * Table-driven checks of the pricing core (`priceBasket`) against figures worked out by hand from
- * CONTRACT §7: gross/net × per-line/per-group tax rounding × 0-, 2- and 3-digit currencies × half_up /
+ * the README's "Money" rules: gross/net × per-line/per-group tax rounding × 0-, 2- and 3-digit currencies × half_up /
  * half_even × item- and order-level manual adjustments × shipping. The arithmetic behind every figure
  * is written beside its case; every figure is compared as text with the currency's exact digits, and
  * is also checked to carry no more digits than the currency's minor unit.
  *
- * Conventions the expectations follow (CONTRACT §7 and the code's documented semantics):
+ * Conventions the expectations follow (README "Money" and the code's documented semantics):
  * - a line's price is round(unit price × quantity), rounded once;
  * - product-level adjustments: `percentage` of the line's original price, `amount` off the line (not
  *   per unit), `fixed_price` a unit price (× quantity), taken from what earlier adjustments left;
@@ -89,7 +89,7 @@ const methodOf = (s: NonNullable<Case['shipping']>): ShippingMethod => ({ id: 's
 
 function price(c: Case): PricedBasket {
   const shipping = c.shipping ? { selectedId: 'std', method: methodOf(c.shipping) } : undefined;
-  return priceBasket(linesOf(c.rows, c.positions), catalogOf(c.rows), policyOf(c.policy), new Set(), shipping, adjustmentsOf(c.rows, c.adjustments));
+  return priceBasket({ lines: linesOf(c.rows, c.positions), catalog: catalogOf(c.rows), policy: policyOf(c.policy), shipping, adjustments: adjustmentsOf(c.rows, c.adjustments) });
 }
 
 // ---- the table ----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Money } from '../../src/domain/money.js';
 import { applyMutation, MAX_COUPONS, type MutationCommand, type MutationContext } from '../../src/domain/mutations.js';
 import { couponBlock, qualifyingPromotions, type Offers } from '../../src/domain/promotions.js';
-import { priceBasket } from '../../src/domain/totals.js';
+import { priceBasket, type PricingInput } from '../../src/domain/totals.js';
 import { checkoutFlashes } from '../../src/domain/checkout.js';
 import type { Basket, BasketLine, CatalogEntry, PricingPolicy, Promotion } from '../../src/domain/types.js';
 
@@ -69,7 +69,7 @@ describe('priceBasket with promotions', () => {
 
   it('item-level promotion amounts are per unit, before order-level ones; statuses follow what applied', () => {
     const o = offers([promo('A1', { skus: ['a'], discountType: 'amount', discountValue: new Money('1.00'), priority: 9 }), promo('O', { kind: 'coupon', discountType: 'amount', discountValue: new Money('3.90') }), promo('BIG', { kind: 'coupon', minAmount: new Money(1000) })], ['O', 'BIG', 'NOPE']);
-    const p = priceBasket(lines, catalog, policy, new Set(), undefined, [], o);
+    const p = priceBasket({ lines, catalog, policy, offers: o });
     // a: 30.00 − 3 × 1.00 = 27.00; b: 10.00. Subtotal 37.00; 3.90 spread 27:10 → 2.8459… and 1.0540… → 2.85 and 1.05.
     expect(p.lines.map((l) => [l.priceAfterItemDiscount.toFixed(2), l.priceAfterOrderDiscount.toFixed(2)])).toEqual([
       ['27.00', '24.15'],
@@ -87,7 +87,7 @@ describe('priceBasket with promotions', () => {
     ]);
   });
 
-  const applied = (o: Offers, shipping?: Parameters<typeof priceBasket>[4]) => priceBasket(lines, catalog, policy, new Set(), shipping, [], o).promotionTotals.map((t) => t.code);
+  const applied = (o: Offers, shipping?: PricingInput['shipping']) => priceBasket({ lines, catalog, policy, shipping, offers: o }).promotionTotals.map((t) => t.code);
 
   it('an exclusive promotion that takes something applies alone; one that does not qualify changes nothing', () => {
     const stack = [promo('s1', { priority: 1 }), promo('s2', { priority: 2 })];
@@ -106,8 +106,40 @@ describe('priceBasket with promotions', () => {
     expect(applied(offers([...stack, ship], ['FREE']), { selectedId: 'std', method: { ...method, freeOver: null } })).toEqual(['FREE']);
   });
 
+  it('exclusivity follows application order: an exclusive item-level promotion wins over an exclusive order-level one of lower priority number', () => {
+    // Priority orders promotions within a level only: items are priced before the order, so the
+    // item-level ITEM (priority 10) is the first exclusive one to apply, not ORDER (priority 1).
+    const item = promo('ITEM', { exclusive: true, priority: 10, skus: ['a'] });
+    const order = promo('ORDER', { exclusive: true, priority: 1 });
+    expect(codes(offers([order, item]))).toEqual(['ITEM', 'ORDER']);
+    expect(applied(offers([order, item, promo('s1')]))).toEqual(['ITEM']);
+    // Free shipping is the last level: an exclusive order-level promotion comes before it.
+    const method = { id: 'std', name: 'Std', price: new Money('4.99'), taxRate: new Money('0.2'), freeOver: null };
+    const ship = promo('SHIP', { exclusive: true, priority: 0, discountType: 'free_shipping' });
+    expect(applied(offers([ship, order]), { selectedId: 'std', method })).toEqual(['ORDER']);
+  });
+
+  it('group-rounded tax: a free shipment keeps, as shipping_total_tax, what it would add to its group (hand-worked)', () => {
+    // Gross, USD, one rate 20 %, tax rounded per group. Product c: 10.01 → 10.01 × 0.2 / 1.2 = 1.668333…;
+    // shipment 5.01 → 0.835 (its own rounded tax would be 0.84). Together 15.02 × 0.2 / 1.2 = 2.503333… → 2.50,
+    // products alone → 1.67, so the shipment adds 2.50 − 1.67 = 0.83 to the group.
+    const group: PricingPolicy = { ...policy, taxRoundedAtGroup: true };
+    const c = new Map([['c', entry('c', '10.01')]]);
+    const method = { id: 'std', name: 'Std', price: new Money('5.01'), taxRate: new Money('0.2'), freeOver: null };
+    const paid = priceBasket({ lines: [line('c', 1, 0)], catalog: c, policy: group, shipping: { selectedId: 'std', method } });
+    expect([paid.totals.shippingTotal, paid.totals.shippingTotalTax, paid.totals.adjustedShippingTotalTax, paid.totals.taxTotal].map((x) => x.toFixed(2))).toEqual(['5.01', '0.83', '0.83', '2.50']);
+    const free = priceBasket({ lines: [line('c', 1, 0)], catalog: c, policy: group, shipping: { selectedId: 'std', method }, offers: offers([promo('SHIP', { discountType: 'free_shipping' })]) });
+    // Free: the shipment's price stays 5.01 before adjustments, its total is 0; its tax before
+    // adjustments is still the 0.83 it adds to the group (not 0.84), after them 0; the tax total is the products' 1.67.
+    expect([free.totals.shippingTotal, free.totals.shippingTotalTax, free.totals.adjustedShippingTotalTax, free.totals.taxTotal, free.totals.orderTotal].map((x) => x.toFixed(2))).toEqual(['0.00', '0.83', '0.00', '1.67', '10.01']);
+    expect(free.shipping!.tax.toFixed(2)).toBe('0.83');
+    // Rounded per line, the shipment's own rounded tax (0.84) is the figure either way.
+    const perLine = priceBasket({ lines: [line('c', 1, 0)], catalog: c, policy, shipping: { selectedId: 'std', method }, offers: offers([promo('SHIP', { discountType: 'free_shipping' })]) });
+    expect(perLine.totals.shippingTotalTax.toFixed(2)).toBe('0.84');
+  });
+
   it('a promotion never takes a line below zero and raises no flash (only agents’ adjustments do)', () => {
-    const p = priceBasket([line('b', 1, 0)], catalog, policy, new Set(), undefined, [], offers([promo('HUGE', { skus: ['b'], discountType: 'amount', discountValue: new Money(99) })]));
+    const p = priceBasket({ lines: [line('b', 1, 0)], catalog, policy, offers: offers([promo('HUGE', { skus: ['b'], discountType: 'amount', discountValue: new Money(99) })]) });
     expect(p.lines[0]!.priceAfterItemDiscount.toFixed(2)).toBe('0.00');
     expect(p.flashes).toEqual([]);
   });
@@ -118,7 +150,7 @@ describe('checkoutFlashes', () => {
     id: 'b', ownerId: 'o', siteId: 's', currency: 'USD', status: 'active', version: 1, lines: [], custom: {}, sourceCode: null, checkout: {},
     shippingMethodId: null, adjustments: [], coupons: [], externalOfferCode: null, agentBasket: false, createdAt: now, updatedAt: now,
   };
-  const priced = priceBasket([], new Map(), { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' });
+  const priced = priceBasket({ lines: [], catalog: new Map(), policy: { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' } });
   it('lists everything an empty basket lacks, in a stable order', () => {
     expect(checkoutFlashes(base, priced, new Map()).map((f) => f.type)).toEqual(['ShippingAddressRequired', 'BillingAddressRequired', 'ShippingMethodRequired', 'PaymentMethodRequired', 'OrderTotalNotSet']);
   });
@@ -126,7 +158,7 @@ describe('checkoutFlashes', () => {
     const entry: CatalogEntry = { sku: 'a', pk: 1, name: 'a', taxRate: new Money('0.2'), online: true, image: null, price: new Money('10.00'), retailPrice: null };
     const line: BasketLine = { itemId: 'i', sku: 'a', quantity: 1, addedUnitPrice: null, position: 0, attributes: {}, custom: {} };
     const method = { id: 'std', name: 'Std', price: new Money('4.99'), taxRate: new Money('0.2'), freeOver: null };
-    const short = priceBasket([line], new Map([['a', entry]]), { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' }, new Set(['a']), { selectedId: 'std', method });
+    const short = priceBasket({ lines: [line], catalog: new Map([['a', entry]]), policy: { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' }, short: new Set(['a']), shipping: { selectedId: 'std', method } });
     expect(short.totals.productTotal.toFixed(2)).toBe('0.00');
     expect(checkoutFlashes({ ...base, lines: [line], shippingMethodId: 'std' }, short, new Map()).map((f) => f.type)).toContain('OrderTotalNotSet');
   });

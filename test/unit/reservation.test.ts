@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { freeUnits, planReservations, withTransferredHoldings, type StockView } from '../../src/domain/reservation.js';
+import { freeUnits, planReservations, watchedSkus, withTransferredHoldings, type StockView } from '../../src/domain/reservation.js';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const past = new Date('2026-11-23T09:59:00Z');
@@ -123,5 +123,31 @@ describe('withTransferredHoldings', () => {
     const past = new Date('2026-11-23T09:00:00Z');
     const out = withTransferredHoldings(new Map([['a', v({ reclaimable: 2 })]]), new Map([['a', v({ ours: 2, oursExpiresAt: past })]]), now);
     expect(out.get('a')).toMatchObject({ ours: 2, reclaimable: 0 });
+  });
+});
+
+describe('watchedSkus', () => {
+  it('lists SKUs wanted beyond what is held (relying on free units) and flashed ones; nothing for a basket holding all it wants', () => {
+    const desired = new Map([['A', 2], ['B', 1], ['C', 3]]);
+    const plan = planReservations({
+      mode: 'expire',
+      desired,
+      increased: new Set(),
+      stock: new Map([
+        ['A', stock('A', { ours: 2, reserved: 2, oursExpiresAt: past })], // released, 8 free: relies on free units
+        ['B', stock('B', { ours: 1, reserved: 1, oursExpiresAt: new Date(now.getTime() + 60_000) })], // still held
+        ['C', stock('C', { onHand: 1 })], // 1 free, wants 3: flashed
+      ]),
+      now,
+      ttlSeconds: 600,
+    });
+    if (!plan.ok) throw new Error('plan');
+    expect(watchedSkus(desired, plan)).toEqual([
+      { sku: 'A', wanted: 2, flashed: false },
+      { sku: 'C', wanted: 3, flashed: true },
+    ]);
+    const hold = planReservations({ mode: 'hold', desired: new Map([['B', 1]]), increased: new Set(), stock: new Map([['B', stock('B', {})]]), now, ttlSeconds: 600 });
+    if (!hold.ok) throw new Error('plan');
+    expect(watchedSkus(new Map([['B', 1]]), hold)).toEqual([]);
   });
 });

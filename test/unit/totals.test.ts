@@ -25,7 +25,7 @@ describe('priceBasket', () => {
     ['gross, line rounding', usd(), [['a', 1, '0.50', '0.2'], ['b', 1, '0.50', '0.2']], '1', '0.16', '1'], // .08 + .08
   ] as const)('%s', (_name, policy, rows, productTotal, taxTotal, orderTotal) => {
     const catalog = new Map(rows.map(([sku, , price, rate]) => [sku, entry(sku, price, rate)]));
-    const p = priceBasket(rows.map(([sku, qty], i) => line(sku, qty, i)), catalog, policy);
+    const p = priceBasket({ lines: rows.map(([sku, qty], i) => line(sku, qty, i)), catalog, policy });
     expect(p.totals.productTotal.toString()).toBe(productTotal);
     expect(p.totals.taxTotal.toString()).toBe(taxTotal);
     expect(p.totals.orderTotal.toString()).toBe(orderTotal);
@@ -34,7 +34,7 @@ describe('priceBasket', () => {
 
   it('flashes an offline or missing product and counts it in no total', () => {
     const catalog = new Map([['a', entry('a', '10.00')], ['off', entry('off', '5.00', '0.2', false)]]);
-    const p = priceBasket([line('a', 1, 0), line('off', 1, 1), line('gone', 1, 2)], catalog, usd());
+    const p = priceBasket({ lines: [line('a', 1, 0), line('off', 1, 1), line('gone', 1, 2)], catalog, policy: usd() });
     expect(p.flashes.map((f) => [f.type, f.path])).toEqual([
       ['InvalidProductItem', '$.product_items[1]'],
       ['InvalidProductItem', '$.product_items[2]'],
@@ -44,7 +44,7 @@ describe('priceBasket', () => {
   });
 
   it('flashes a product without a price', () => {
-    const p = priceBasket([line('a', 1)], new Map([['a', entry('a', null)]]), usd());
+    const p = priceBasket({ lines: [line('a', 1)], catalog: new Map([['a', entry('a', null)]]), policy: usd() });
     expect(p.flashes[0]?.type).toBe('ProductItemWithoutPrice');
     expect(p.totals.orderTotal.isZero()).toBe(true);
   });
@@ -65,7 +65,7 @@ describe('priceBasket with a shipping method', () => {
     // a threshold not reached still charges
     ['below the threshold', usd(), '5.99', '0.2', '100.01', '5.99', '17.67', '105.99'],
   ] as const)('%s', (_name, policy, price, rate, freeOver, shippingTotal, taxTotal, orderTotal) => {
-    const p = priceBasket([line('a', 1)], catalog, policy, new Set(), { selectedId: 'std', method: method(price, rate, freeOver) });
+    const p = priceBasket({ lines: [line('a', 1)], catalog, policy, shipping: { selectedId: 'std', method: method(price, rate, freeOver) } });
     expect(p.totals.shippingTotal.toString()).toBe(shippingTotal);
     expect(p.totals.taxTotal.toString()).toBe(taxTotal);
     expect(p.totals.orderTotal.toString()).toBe(orderTotal);
@@ -73,14 +73,14 @@ describe('priceBasket with a shipping method', () => {
   });
 
   it('puts shipping tax in its own rate group when its rate differs', () => {
-    const p = priceBasket([line('a', 1)], catalog, usd({ taxation: 'net' }), new Set(), { selectedId: 'std', method: method('10.00', '0.1') });
+    const p = priceBasket({ lines: [line('a', 1)], catalog, policy: usd({ taxation: 'net' }), shipping: { selectedId: 'std', method: method('10.00', '0.1') } });
     expect(p.totals.groupedTaxItems.map((g) => [g.taxRate.toString(), g.taxValue.toString()])).toEqual([['0.1', '1'], ['0.2', '20']]);
     expect(p.totals.shippingTotalTax.toString()).toBe('1');
     expect(p.totals.adjustedMerchandizeTotalTax.toString()).toBe('20');
   });
 
   it('flashes a chosen method the site no longer has, and charges nothing for it', () => {
-    const p = priceBasket([line('a', 1)], catalog, usd(), new Set(), { selectedId: 'gone', method: null });
+    const p = priceBasket({ lines: [line('a', 1)], catalog, policy: usd(), shipping: { selectedId: 'gone', method: null } });
     expect(p.flashes.map((f) => f.type)).toEqual(['ShippingMethodNotApplicable']);
     expect(p.totals.shippingTotal.isZero()).toBe(true);
   });
@@ -99,7 +99,7 @@ describe('priceBasket with manual adjustments', () => {
     ['order fixed price 12: 18.00 off', [adj({ type: 'fixed_price', value: m('12') })], '30', '12', ['4', '8']],
     ['an order discount larger than the subtotal stops at zero', [adj({ type: 'amount', value: m('50') })], '30', '0', ['0', '0']],
   ] as const)('%s', (_name, adjustments, subTotal, total, perLine) => {
-    const p = priceBasket(lines, catalog, usd(), new Set(), undefined, adjustments);
+    const p = priceBasket({ lines, catalog, policy: usd(), adjustments });
     expect(p.totals.productSubTotal.toString()).toBe(subTotal);
     expect(p.totals.productTotal.toString()).toBe(total);
     expect(p.lines.map((l) => l.priceAfterOrderDiscount.toString())).toEqual(perLine);
@@ -107,10 +107,10 @@ describe('priceBasket with manual adjustments', () => {
 
   it('takes a fixed price from what earlier adjustments left, without a false below-zero flash', () => {
     // line a: 10.00, then 1.00 off, then a fixed price of 5.00 → 5.00 (4.00 more off), no flash
-    const p = priceBasket([line('a', 1, 0)], catalog, usd(), new Set(), undefined, [
+    const p = priceBasket({ lines: [line('a', 1, 0)], catalog, policy: usd(), adjustments: [
       adj({ id: '1', level: 'product', itemId: 'i-a-0', type: 'amount', value: m('1') }),
       adj({ id: '2', level: 'product', itemId: 'i-a-0', type: 'fixed_price', value: m('5') }),
-    ]);
+    ] });
     expect(p.lines[0]!.priceAfterItemDiscount.toString()).toBe('5');
     expect(p.lines[0]!.adjustments.map((x) => x.amount.toString())).toEqual(['1', '4']);
     expect(p.flashes).toEqual([]);
@@ -118,7 +118,7 @@ describe('priceBasket with manual adjustments', () => {
 
   it('taxes the price after all discounts', () => {
     // 5.00 off: lines 8.33 and 16.67; gross 20%: 1.388… → 1.39, 2.778… → 2.78 = 4.17
-    const p = priceBasket(lines, catalog, usd(), new Set(), undefined, [adj({ type: 'amount', value: m('5') })]);
+    const p = priceBasket({ lines, catalog, policy: usd(), adjustments: [adj({ type: 'amount', value: m('5') })] });
     expect(p.totals.taxTotal.toString()).toBe('4.17');
     expect(p.totals.merchandizeTotalTax.toString()).toBe('5');
   });
@@ -144,7 +144,7 @@ describe('priceBasket properties', () => {
     fc.assert(
       fc.property(arbLines, arbPolicy, (rows, policy) => {
         const { catalog, lines } = build(rows);
-        const p = priceBasket(lines, catalog, policy);
+        const p = priceBasket({ lines, catalog, policy });
         const sumPrices = p.lines.reduce((s, l) => s.plus(l.priceAfterOrderDiscount), new Money(0));
         expect(sumPrices.eq(p.totals.productTotal)).toBe(true);
         const sumGroups = p.totals.groupedTaxItems.reduce((s, g) => s.plus(g.taxValue), new Money(0));
@@ -161,10 +161,10 @@ describe('priceBasket properties', () => {
     fc.assert(
       fc.property(arbLines, arbPolicy, (rows, policy) => {
         const { catalog, lines } = build(rows);
-        const a = priceBasket(lines, catalog, policy);
-        const b = priceBasket([...lines].reverse(), catalog, policy);
+        const a = priceBasket({ lines, catalog, policy });
+        const b = priceBasket({ lines: [...lines].reverse(), catalog, policy });
         expect(b.totals.taxTotal.eq(a.totals.taxTotal) && b.totals.orderTotal.eq(a.totals.orderTotal)).toBe(true);
-        expect(priceBasket(lines, catalog, policy).totals.orderTotal.eq(a.totals.orderTotal)).toBe(true);
+        expect(priceBasket({ lines, catalog, policy }).totals.orderTotal.eq(a.totals.orderTotal)).toBe(true);
       }),
       { numRuns: 200 },
     );

@@ -1,5 +1,5 @@
 /**
- * Admin catalogue feed and support endpoints (CONTRACT §6): bearer ADMIN_TOKEN, problem+json errors.
+ * Admin catalogue feed and support endpoints: bearer ADMIN_TOKEN, problem+json errors.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -9,12 +9,14 @@ import { Money, minorUnits } from '../../domain/money.js';
 import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
 import { recalculateBasketsHolding } from '../../application/recalculate-baskets.js';
+import { basketHistory, InvalidCursorError } from '../../application/basket-history.js';
 import { deleteShippingMethod, holdsInventoryElsewhere, upsertPaymentMethod, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
 import { addRedemptions, findPromotion, upsertPromotion } from '../../persistence/promotion.repository.js';
 import { findStock, priceListCurrency, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
 import {
   assertUniqueSkus,
   BasketIdParams,
+  HistoryQuery,
   CodeParams,
   PaymentMethodBody,
   PromotionBody,
@@ -63,6 +65,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       taxation: site.taxation,
       tax_rounded_at_group: site.taxRoundedAtGroup,
       rounding_mode: site.roundingMode,
+      default_shipping_method_id: req.body.default_shipping_method_id,
     };
   });
 
@@ -174,6 +177,18 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     if (!snapshot) throw new ApiError('basket_not_found', `No basket with id '${req.params.basket_id}'.`);
     return reply.header('etag', `"${snapshot.version}"`).send(snapshot);
   });
+
+  r.get(
+    '/baskets/:basket_id/mutations',
+    { schema: { tags: ['Admin'], summary: "A basket's mutation log, newest first (kind, status, version, actor, times, rejection code); ?cursor= pages", params: BasketIdParams, querystring: HistoryQuery } },
+    async (req) => {
+      const page = await basketHistory(db, req.params.basket_id, req.query).catch((err) => {
+        throw err instanceof InvalidCursorError ? new ApiError('invalid_request', err.message) : err;
+      });
+      if (!page) throw new ApiError('basket_not_found', `No basket with id '${req.params.basket_id}'.`);
+      return page;
+    },
+  );
 }
 
 function promotionDocument(p: NonNullable<Awaited<ReturnType<typeof findPromotion>>>) {

@@ -1,5 +1,6 @@
-/** zod schemas of the admin catalogue feed (CONTRACT §6). Decimals come as strings or JSON numbers. */
+/** zod schemas of the admin catalogue feed. Decimals come as strings or JSON numbers. */
 import { z } from 'zod';
+import { PROMOTION_DISCOUNT_TYPES, PROMOTION_KINDS, ROUNDING_MODES, TAXATIONS } from '../../domain/enumerations.js';
 
 export const Code = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1..64)');
 export const Sku = z.string().min(1).max(100).regex(/^[^\s\u0000-\u001f]+$/, 'no spaces or control characters');
@@ -15,9 +16,11 @@ export const SiteBody = z.object({
   currency: Currency,
   price_list: Code,
   stock_list: Code,
-  taxation: z.enum(['gross', 'net']).default('gross'),
+  taxation: z.enum(TAXATIONS).default('gross'),
   tax_rounded_at_group: z.boolean().default(false),
-  rounding_mode: z.enum(['half_up', 'half_even']).default('half_up'),
+  rounding_mode: z.enum(ROUNDING_MODES).default('half_up'),
+  /** Offered as the default in shipping-method lists; it need not exist yet (a list offers it only while it does). */
+  default_shipping_method_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'invalid shipping method id').nullable().default(null),
 }).strict();
 
 export const ProductsBody = z.object({
@@ -65,18 +68,18 @@ export const RecalculateBody = z
 const Timestamp = z.string().datetime({ offset: true }).transform((v) => new Date(v));
 
 /**
- * A promotion (CONTRACT §6; semantics in README "Promotions"): a campaign applies by itself, a coupon
+ * A promotion (semantics in README "Promotions"): a campaign applies by itself, a coupon
  * while its code is in the basket. `skus` makes it product-level (an amount is then off each unit).
  */
 export const PromotionBody = z
   .object({
-    kind: z.enum(['campaign', 'coupon']),
+    kind: z.enum(PROMOTION_KINDS),
     name: z.string().min(1).max(256).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters'),
     site: Code.nullable().default(null),
     enabled: z.boolean().default(true),
     starts_at: Timestamp.nullable().default(null),
     ends_at: Timestamp.nullable().default(null),
-    discount: z.object({ type: z.enum(['percentage', 'amount', 'free_shipping']), value: DecimalText.optional() }).strict(),
+    discount: z.object({ type: z.enum(PROMOTION_DISCOUNT_TYPES), value: DecimalText.optional() }).strict(),
     skus: z.array(Sku).min(1).max(1000).nullable().default(null),
     min_amount: DecimalText.nullable().default(null),
     priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
@@ -121,3 +124,11 @@ export function assertUniqueSkus(items: readonly { sku: string }[]): string | nu
   }
   return null;
 }
+
+/** Paging of a basket's mutation log (`cursor` as given by the previous page). */
+export const HistoryQuery = z
+  .object({
+    cursor: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).optional(),
+  })
+  .strict();

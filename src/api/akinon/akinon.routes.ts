@@ -1,5 +1,5 @@
 /**
- * Akinon Commerce basket dialect (CONTRACT §5), registered under `/baskets`: `/baskets/basket/` is the
+ * Akinon Commerce basket dialect, registered under `/baskets`: `/baskets/basket/` is the
  * caller's one active basket on the site `AKINON_SITE`, `/baskets/basket_items/` one of its lines. Both
  * answer with and without the trailing slash.
  *
@@ -12,9 +12,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MutationCommand } from '../../domain/mutations.js';
-import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import type { BasketRead } from '../../application/get-basket.js';
-import type { MutationOutcome } from '../../application/mutation-job.js';
+import type { MutationOutcome } from '../../contracts/mutation-job.js';
 import { lineItemId, requestHash } from '../../application/ids.js';
 import { productDetails, siteCurrency, skuOfProductPk } from '../../persistence/akinon.repository.js';
 import { BasketCreationRefused, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
@@ -24,6 +24,7 @@ import { answerWrite, etag, ifNoneMatchVersion, notModified, outcomeError, write
 import { AkinonError, fieldError, useDrfErrors } from './errors.js';
 import { identify, SessionIds, type AkinonCaller } from './identity.js';
 import { emptyAkinonBasket, lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
+import { lastEventIdOf, wantsLight } from '../events/basket-streams.js';
 import { addProductBody, BasketItemPatchBody, patchBasketBody, setQuantityBody } from './schemas.js';
 
 const TAGS = ['Akinon'];
@@ -150,6 +151,29 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     const command: MutationCommand = { kind: 'set_product_quantity', sku, quantity: body.quantity, ...(body.attributes ? { attributes: body.attributes } : {}) };
     return write(req, reply, caller, command, {
       onRejected: async (outcome, basketId) => (outcome.error.code === 'item_not_found' && body.quantity === 0 ? answerCurrent(reply, caller, basketId) : null),
+    });
+  }
+
+  // The caller's basket as a live stream (see events/basket-streams.ts): Akinon's document per version, or
+  // with ?light=true its ETag and unavailable lines. A guest with no session yet has no basket to follow.
+  const streams = deps.streams;
+  if (streams) {
+    both('/basket/events', (url, hide) => {
+      r.get(url, { schema: { tags: TAGS, hide, summary: "The caller's active basket as a live stream (Server-Sent Events; id = version; Last-Event-ID resumes; ?light=true)" } }, async (req, reply) => {
+        const caller = callerOf(req);
+        if (caller.fresh) throw new AkinonError(404, { detail: 'Not found.' });
+        const lastEventId = lastEventIdOf(req);
+        const { id } = await currentBasket(caller);
+        const light = wantsLight(req);
+        const render = async (s: BasketSnapshot) => {
+          const doc = renderAkinonBasket(s, await productsOf(s));
+          if (!light) return JSON.stringify(doc);
+          const unavailable = (doc.basket.unavailable_basket_products ?? []) as { id: unknown; quantity: unknown; reason: unknown; product: { pk: unknown } }[];
+          return JSON.stringify({ etag: etag(s.version), unavailable_basket_products: unavailable.map((u) => ({ id: u.id, product: u.product.pk, quantity: u.quantity, reason: u.reason })) });
+        };
+        await streams.open(req, reply, { basketId: id, callerId: caller.ownerId, lastEventId, rendering: `akinon${light ? ':light' : ''}`, render });
+        return reply;
+      });
     });
   }
 

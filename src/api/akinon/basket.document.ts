@@ -21,8 +21,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Money, formatMoney, minorUnits, roundMoney } from '../../domain/money.js';
-import { allocateByLargestRemainder } from '../../domain/allocation.js';
-import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../application/basket-snapshot.js';
+import { splitOrderDiscounts } from '../../domain/discount-split.js';
+import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../contracts/basket-snapshot.js';
 import type { AkinonProductDetails } from '../../persistence/akinon.repository.js';
 
 /** The integer id Akinon clients see for a line: 48 bits of SHA-256 of its item id (stable, JSON-safe). */
@@ -57,10 +57,8 @@ function describe(a: SnapshotAdjustment, names: ReadonlyMap<string, string>): { 
 
 /**
  * Each valid line's share of each order-level adjustment, in minor units, such that a line's parts add
- * up to its share of the order discount (priceAfterItemDiscount − priceAfterOrderDiscount, as pricing
- * spread it) and each adjustment's parts add up to its amount. Each adjustment is first spread over the
- * lines by largest remainder (the weights pricing used); then single units move between lines within
- * one adjustment until every line's parts meet its share.
+ * up to its share of the order discount and each adjustment's parts add up to its amount (the split is
+ * the domain's `splitOrderDiscounts`).
  */
 function orderParts(snapshot: BasketSnapshot, names: ReadonlyMap<string, string>): Map<string, Part[]> {
   const cur = snapshot.currency;
@@ -68,28 +66,12 @@ function orderParts(snapshot: BasketSnapshot, names: ReadonlyMap<string, string>
   const adjustments = snapshot.orderAdjustments.filter((a) => new Money(a.amount).gt(0));
   const out = new Map<string, Part[]>(lines.map((l) => [l.itemId, []]));
   if (adjustments.length === 0 || lines.length === 0) return out;
-  const weights = lines.map((l) => new Money(l.priceAfterItemDiscount));
-  const grid = adjustments.map((a) => allocateByLargestRemainder(new Money(a.amount), weights, cur).map((m) => toUnits(m, cur)));
-  const wanted = lines.map((l) => toUnits(l.priceAfterItemDiscount, cur).minus(toUnits(l.priceAfterOrderDiscount, cur)));
-  const deficit = lines.map((_, i) => wanted[i]!.minus(total(grid.map((col) => col[i]!))));
-  const move = (col: number, line: number, units: number) => {
-    grid[col]![line] = grid[col]![line]!.plus(units);
-    deficit[line] = deficit[line]!.minus(units);
-  };
-  for (let guard = 0; guard < 100_000; guard++) {
-    const over = deficit.findIndex((d) => d.lt(0));
-    const under = deficit.findIndex((d) => d.gt(0));
-    if (over < 0 && under < 0) break;
-    if (over >= 0) {
-      const col = grid.findIndex((c) => c[over]!.gt(0));
-      if (col < 0) break;
-      move(col, over, -1);
-      if (under >= 0) move(col, under, 1);
-    } else {
-      // Only shortfalls left (the snapshot's shares exceed its adjustments): give the line the units.
-      move(0, under, 1);
-    }
-  }
+  const grid = splitOrderDiscounts(
+    adjustments.map((a) => new Money(a.amount)),
+    lines.map((l) => new Money(l.priceAfterItemDiscount)),
+    lines.map((l) => new Money(l.priceAfterItemDiscount).minus(l.priceAfterOrderDiscount)),
+    cur,
+  ).map((row) => row.map((m) => toUnits(m, cur)));
   lines.forEach((l, i) => {
     out.set(
       l.itemId,

@@ -12,7 +12,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenService } from '../../auth/tokens.js';
-import type { Role } from '../../application/mutation-job.js';
+import type { Role } from '../../contracts/mutation-job.js';
 import { bearerToken } from '../http.js';
 import { AkinonError } from './errors.js';
 

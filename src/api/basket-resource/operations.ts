@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Principal } from '../../auth/tokens.js';
-import type { MutationCommand } from '../../domain/mutations.js';
+import type { ItemUpdate, MutationCommand } from '../../domain/mutations.js';
 import type { Config } from '../../config.js';
 import { ApiError } from '../errors.js';
 import { versionOfResourceState } from '../ocapi/basket.document.js';
@@ -21,6 +21,7 @@ import {
   OrderAddressBody,
   PaymentInstrumentBody,
   PaymentInstrumentParams,
+  PaymentInstrumentPatchBody,
   PriceAdjustmentBody,
   PriceAdjustmentPatchBody,
   ShipmentParams,
@@ -31,6 +32,7 @@ import {
   paymentInstrumentOf,
   productItemsBody,
   updateItemBody,
+  updateItemsBody,
 } from '../ocapi/schemas.js';
 
 /** What a write's command is built from: validated params and body, the caller, the basket's version as read. */
@@ -41,6 +43,35 @@ export interface ChangeInput {
   readonly version: number;
   /** The query string, as given (either dialect's spelling). */
   readonly query: Readonly<Record<string, unknown>>;
+  /** SCAPI refuses a coupon code that cannot be used, as SFCC does; OCAPI here keeps it with its status. */
+  readonly verifiesCoupons?: boolean;
+}
+
+/** Only the default shipment exists: another id is refused as SFCC refuses an unknown shipment. */
+function defaultShipmentOnly(shipmentId: unknown): void {
+  if (shipmentId !== undefined && shipmentId !== 'me') throw new ApiError('shipment_not_found', `No shipment '${String(shipmentId)}' in this basket; only the default shipment 'me' exists.`);
+}
+
+interface ItemBody {
+  item_id?: string;
+  product_id?: string;
+  quantity?: number;
+  shipment_id?: string;
+  gift?: boolean;
+  gift_message?: string | null;
+  [key: string]: unknown;
+}
+
+/** An item update's command fields from a body (its `price`, if any, is never read). */
+function itemUpdateOf(itemId: string, b: ItemBody): ItemUpdate {
+  defaultShipmentOnly(b.shipment_id);
+  return {
+    itemId,
+    ...(b.quantity !== undefined ? { quantity: b.quantity } : {}),
+    ...(b.product_id !== undefined ? { sku: b.product_id } : {}),
+    ...(b.gift !== undefined ? { gift: b.gift } : {}),
+    ...(b.gift_message !== undefined ? { giftMessage: b.gift_message } : {}),
+  };
 }
 
 /** A boolean query flag in OCAPI's or SCAPI's spelling (`use_as_billing` / `useAsBilling`). */
@@ -69,10 +100,6 @@ export type BasketOperation =
       readonly answer?: 'document' | 'empty';
     })
   | (Common & { readonly kind: 'shipping_methods' | 'payment_methods' | 'notes'; readonly method: 'GET' });
-
-function agentOnly(principal: Principal): void {
-  if (principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
-}
 
 export function basketOperations(config: Config): BasketOperation[] {
   return [
@@ -121,17 +148,34 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: 'Add product items (quantities of a product already in the basket add up)',
       params: BasketParams,
       body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES),
-      build: ({ body }) => ({ kind: 'add_items', items: (body as { product_id: string; quantity: number }[]).map((i) => ({ sku: i.product_id, quantity: i.quantity, custom: customOf(i) })) }),
+      // A storefront's `price` is accepted and ignored: the price list prices every line.
+      build: ({ body }) => ({
+        kind: 'add_items',
+        items: (body as (ItemBody & { product_id: string; quantity: number })[]).map((i) => {
+          defaultShipmentOnly(i.shipment_id);
+          return { sku: i.product_id, quantity: i.quantity, custom: customOf(i), ...(i.gift !== undefined ? { gift: i.gift } : {}), ...(i.gift_message !== undefined ? { giftMessage: i.gift_message } : {}) };
+        }),
+      }),
     },
     {
       kind: 'change',
       name: 'updateItemInBasket',
       method: 'PATCH',
       path: '/baskets/:basket_id/items/:item_id',
-      summary: 'Change an item quantity (0 removes it)',
+      summary: 'Change an item: quantity (0 removes it), product_id (a variant swap: new SKU priced and held, the old released), gift, gift_message',
       params: ItemParams,
       body: updateItemBody(config.MAX_LINE_QUANTITY),
-      build: ({ params, body }) => ({ kind: 'set_item_quantity', itemId: params.item_id, quantity: body.quantity }),
+      build: ({ params, body }) => ({ kind: 'update_item', ...itemUpdateOf(params.item_id, body) }),
+    },
+    {
+      kind: 'change',
+      name: 'updateItemsInBasket',
+      method: 'PATCH',
+      path: '/baskets/:basket_id/items',
+      summary: 'Change several items at once (each as updateItemInBasket), all or none',
+      params: BasketParams,
+      body: updateItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES),
+      build: ({ body }) => ({ kind: 'update_items', items: (body as ItemBody[]).map((i) => itemUpdateOf(i.item_id!, i)) }),
     },
     {
       kind: 'change',
@@ -150,7 +194,7 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: 'Add a coupon code (its status_code tells whether it applies)',
       params: BasketParams,
       body: CouponBody,
-      build: ({ body }) => ({ kind: 'add_coupon', code: body.code }),
+      build: ({ body, verifiesCoupons }) => ({ kind: 'add_coupon', code: body.code, ...(verifiesCoupons ? { verify: true } : {}) }),
     },
     {
       kind: 'change',
@@ -169,19 +213,16 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: 'Add a manual price adjustment (agents only)',
       params: BasketParams,
       body: PriceAdjustmentBody,
-      build: ({ principal, body }) => {
-        agentOnly(principal);
-        return {
-          kind: 'add_price_adjustment',
-          level: body.level,
-          itemId: body.item_id ?? null,
-          type: body.discount.type,
-          value: body.discount.value,
-          reasonCode: body.reason_code ?? null,
-          itemText: body.item_text ?? null,
-          custom: customOf(body),
-        };
-      },
+      build: ({ body }) => ({
+        kind: 'add_price_adjustment',
+        level: body.level,
+        itemId: body.item_id ?? null,
+        type: body.discount.type,
+        value: body.discount.value,
+        reasonCode: body.reason_code ?? null,
+        itemText: body.item_text ?? null,
+        custom: customOf(body),
+      }),
     },
     {
       kind: 'change',
@@ -191,17 +232,14 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: 'Change a manual price adjustment (agents only)',
       params: AdjustmentParams,
       body: PriceAdjustmentPatchBody,
-      build: ({ principal, params, body }) => {
-        agentOnly(principal);
-        return {
-          kind: 'update_price_adjustment',
-          adjustmentId: params.price_adjustment_id,
-          ...(body.discount ? { type: body.discount.type, value: body.discount.value } : {}),
-          ...(body.reason_code !== undefined ? { reasonCode: body.reason_code } : {}),
-          ...(body.item_text !== undefined ? { itemText: body.item_text } : {}),
-          custom: customOf(body),
-        };
-      },
+      build: ({ params, body }) => ({
+        kind: 'update_price_adjustment',
+        adjustmentId: params.price_adjustment_id,
+        ...(body.discount ? { type: body.discount.type, value: body.discount.value } : {}),
+        ...(body.reason_code !== undefined ? { reasonCode: body.reason_code } : {}),
+        ...(body.item_text !== undefined ? { itemText: body.item_text } : {}),
+        custom: customOf(body),
+      }),
     },
     {
       kind: 'change',
@@ -210,10 +248,7 @@ export function basketOperations(config: Config): BasketOperation[] {
       path: '/baskets/:basket_id/price_adjustments/:price_adjustment_id',
       summary: 'Remove a manual price adjustment (agents only)',
       params: AdjustmentParams,
-      build: ({ principal, params }) => {
-        agentOnly(principal);
-        return { kind: 'remove_price_adjustment', adjustmentId: params.price_adjustment_id };
-      },
+      build: ({ params }) => ({ kind: 'remove_price_adjustment', adjustmentId: params.price_adjustment_id }),
     },
     {
       kind: 'change',
@@ -272,6 +307,23 @@ export function basketOperations(config: Config): BasketOperation[] {
       params: BasketParams,
       body: PaymentInstrumentBody,
       build: ({ body }) => ({ kind: 'add_payment_instrument', instrument: paymentInstrumentOf(body) }),
+    },
+    {
+      kind: 'change',
+      name: 'updatePaymentInstrumentInBasket',
+      method: 'PATCH',
+      path: '/baskets/:basket_id/payment_instruments/:payment_instrument_id',
+      summary: 'Change a payment instrument (PWA Kit sets its amount to the order total before placing the order)',
+      params: PaymentInstrumentParams,
+      body: PaymentInstrumentPatchBody,
+      build: ({ params, body }) => {
+        const changes = {
+          ...(body.payment_method_id !== undefined ? { methodId: body.payment_method_id } : {}),
+          ...(body.amount !== undefined ? { amount: body.amount } : {}),
+          ...(body.payment_card !== undefined ? { card: paymentInstrumentOf({ payment_method_id: body.payment_method_id ?? '', payment_card: body.payment_card }).card } : {}),
+        };
+        return { kind: 'update_payment_instrument', paymentInstrumentId: params.payment_instrument_id, changes };
+      },
     },
     {
       kind: 'change',

@@ -4,17 +4,16 @@
  * exactly as a missing one. The dialect decides paths, spelling, rendering and error documents.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import type { Principal } from '../../auth/tokens.js';
-import type { MutationCommand } from '../../domain/mutations.js';
-import type { BasketSnapshot } from '../../application/basket-snapshot.js';
+import { isAgentOnly, type MutationCommand } from '../../domain/mutations.js';
+import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import { idempotentBasketId, requestHash } from '../../application/ids.js';
-import { Money, formatMoney, roundMoney } from '../../domain/money.js';
-import { listPaymentMethods, listShippingMethods } from '../../persistence/site.repository.js';
-import { toShippingMethod } from '../../persistence/basket.repository.js';
-import { activeBasketCount } from '../../persistence/owner-baskets.repository.js';
+import { mayCreateBasket } from '../../application/basket-quota.js';
+import { Money, formatMoney } from '../../domain/money.js';
+import { shippingQuote } from '../../domain/shipping.js';
+import { defaultShippingMethodOf, listPaymentMethods, listShippingMethods, toShippingMethod } from '../../persistence/site.repository.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, notModified, writeOptions } from '../http.js';
@@ -22,25 +21,15 @@ import { decimal } from '../json.js';
 import { OCAPI_VERSION, renderBasketDocument } from '../ocapi/basket.document.js';
 import { customOf, withoutCardSecrets } from '../ocapi/schemas.js';
 import { basketOperations, type BasketOperation } from './operations.js';
+import { registerBasketEvents } from './events.route.js';
+import type { BasketDialect } from './dialect.js';
 
-export interface BasketDialect {
-  /** Names the dialect's cached basket rendering ('ocapi', 'scapi'). */
-  readonly name: string;
-  /** OpenAPI tag. */
-  readonly tag: string;
-  /** The route path of an operation (given in OCAPI's form). */
-  path(op: BasketOperation): string;
-  /** Maps the request's own spelling onto OCAPI's form before validation (params, body). */
-  readonly normalize?: preValidationHookHandler;
-  /** Query parameters the dialect's routes take (documented and validated). */
-  readonly querystring?: z.ZodType;
-  /** Turns an OCAPI-form document (Basket, shipping/payment method results) into the response text. */
-  render(document: object): string;
-}
+export type { BasketDialect } from './dialect.js';
 
 export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dialect: BasketDialect): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { tokens, submitter, reader } = deps;
+  const rendering = dialect.rendering ?? dialect.name;
 
   const renderBasket = (snapshot: BasketSnapshot) => dialect.render(renderBasketDocument(snapshot));
   const sendText = (reply: FastifyReply, text: string, version?: number, status = 200) => {
@@ -71,16 +60,10 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
     return answerWrite(reply, result, basketId, onApplied);
   }
 
-  /**
-   * A customer holds at most MAX_ACTIVE_BASKETS active baskets (agents work on many customers' and are
-   * not limited). Checked when the creation arrives: creations racing each other may pass it together,
-   * which the per-client rate limit bounds.
-   */
+  /** The active-basket cap (MAX_ACTIVE_BASKETS; see application/basket-quota.ts). */
   const ensureBasketQuota = async (principal: Principal, basketId: string) => {
     const max = deps.config.MAX_ACTIVE_BASKETS;
-    if (max === 0 || principal.role === 'agent') return;
-    const { active, exists } = await activeBasketCount(deps.db, principal.sub, basketId);
-    if (!exists && active >= max) throw new ApiError('basket_limit_exceeded', `A customer may have at most ${max} active baskets; delete one first.`);
+    if (!(await mayCreateBasket(deps.db, principal, basketId, max))) throw new ApiError('basket_limit_exceeded', `A customer may have at most ${max} active baskets; delete one first.`);
   };
 
   for (const op of basketOperations(deps.config)) {
@@ -113,15 +96,17 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           case 'get': {
             const known = ifNoneMatchVersion(req);
             const basketId = params.basket_id!;
-            const read = await ownedBasket(principal, siteId, basketId, known ?? 0, dialect.name);
+            const read = await ownedBasket(principal, siteId, basketId, known ?? 0, rendering);
             if (notModified(req, read.head.version)) return reply.code(304).header('etag', etag(read.head.version)).send();
-            const doc = await reader.render(basketId, read, dialect.name, renderBasket);
+            const doc = await reader.render(basketId, read, rendering, renderBasket);
             if (!doc) throw basketNotFound(basketId);
             return sendText(reply, doc.text, doc.version);
           }
           case 'change': {
             const read = await ownedBasket(principal, siteId, params.basket_id!);
-            const command = op.build({ params, body: body ?? {}, principal, version: read.head.version, query: (req.query ?? {}) as Record<string, unknown> });
+            const command = op.build({ params, body: body ?? {}, principal, version: read.head.version, query: (req.query ?? {}) as Record<string, unknown>, verifiesCoupons: dialect.verifiesCoupons === true });
+            // Refused here already (the worker checks again) so a customer never queues what it may not do.
+            if (isAgentOnly(command.kind) && principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
             const onApplied = op.answer === 'empty' ? () => reply.code(204).send() : (s: BasketSnapshot) => sendText(reply, renderBasket(s), s.version);
             return submit(req, reply, op, principal, params.basket_id!, command, onApplied);
           }
@@ -132,14 +117,17 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             if (!snapshot) throw basketNotFound(params.basket_id!);
             const productTotal = new Money(snapshot.totals.productTotal);
             const methods = (await listShippingMethods(deps.db, siteId)).map(toShippingMethod);
-            const price = (m: (typeof methods)[number]) => (m.freeOver !== null && productTotal.gte(m.freeOver) ? new Money(0) : roundMoney(m.price, snapshot.currency, snapshot.roundingMode));
+            // The default the storefront preselects: the site's setting while that method exists, else the first method.
+            const siteDefault = await defaultShippingMethodOf(deps.db, siteId);
+            const defaultId = methods.some((m) => m.id === siteDefault) ? siteDefault : (methods[0]?.id ?? null);
+            const price = (m: (typeof methods)[number]) => shippingQuote(m, productTotal, snapshot.currency, snapshot.roundingMode);
             return sendText(
               reply,
               dialect.render({
                 _v: OCAPI_VERSION,
                 _type: 'shipping_method_result',
                 applicable_shipping_methods: methods.map((m) => ({ _type: 'shipping_method', id: m.id, name: m.name, price: decimal(formatMoney(price(m), snapshot.currency)) })),
-                ...(snapshot.shipping ? { default_shipping_method_id: snapshot.shipping.methodId } : {}),
+                ...(defaultId !== null ? { default_shipping_method_id: defaultId } : {}),
               }),
             );
           }
@@ -168,6 +156,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
       },
     });
   }
+  registerBasketEvents(app, deps, dialect, (principal, siteId, basketId) => ownedBasket(principal, siteId, basketId));
 }
 
 export function basketNotFound(basketId: string): ApiError {

@@ -4,7 +4,7 @@
  * (addresses, payment) are rendered empty as OCAPI does for a fresh basket.
  */
 import { createHash } from 'node:crypto';
-import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../application/basket-snapshot.js';
+import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../contracts/basket-snapshot.js';
 import type { PaymentInstrument } from '../../domain/types.js';
 import { decimal } from '../json.js';
 
@@ -76,7 +76,8 @@ function productItem(line: SnapshotLine) {
     adjusted_tax: decimal(line.tax),
     base_price: decimal(line.basePrice),
     bonus_product_line_item: false,
-    gift: false,
+    gift: line.gift ?? false,
+    ...(line.giftMessage !== undefined ? { gift_message: line.giftMessage } : {}),
     item_id: line.itemId,
     item_text: line.productName,
     price: decimal(line.price),

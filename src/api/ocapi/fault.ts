@@ -33,6 +33,8 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   payment_instrument_not_found: 'PaymentInstrumentNotFoundException',
   payment_amount_invalid: 'InvalidPaymentAmountException',
   custom_properties_limit_exceeded: 'PropertyConstraintViolationException',
+  basket_transfer_conflict: 'BasketTransferException',
+  operation_not_supported: 'UnsupportedOperationException',
   promotion_not_found: 'PromotionNotFoundException',
   idempotency_conflict: 'IdempotencyKeyReusedException',
   rate_limited: 'TooManyRequestsException',
@@ -40,6 +42,7 @@ const FAULT_TYPE: Record<ApiErrorCode, string> = {
   basket_limit_exceeded: 'CustomerBasketsQuotaExceededException',
   payload_too_large: 'RequestEntityTooLargeException',
   unsupported_media_type: 'UnsupportedMediaTypeException',
+  too_many_streams: 'QuotaExceededException',
   service_unavailable: 'ServiceUnavailableException',
   internal_error: 'InternalServerErrorException',
 };

@@ -1,5 +1,6 @@
 /** zod schemas of the OCAPI basket endpoints (bodies, params). Unknown non-custom properties are refused. */
 import { z } from 'zod';
+import { ADJUSTMENT_LEVELS, ADJUSTMENT_TYPES } from '../../domain/enumerations.js';
 import type { PaymentInstrument } from '../../domain/types.js';
 
 export const SiteParams = z.object({ site_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid site id') });
@@ -38,23 +39,40 @@ export const UpdateBasketBody = withCustom({
   _resource_state: z.string().min(1).max(128).optional(),
 });
 
+const text = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters');
+
+const ProductId = z.string().min(1).max(100).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters');
+/**
+ * What a storefront sends along with an item and this service takes but never trusts or keeps: the
+ * `price` it showed (prices always come from the site's price list). `shipment_id` names the shipment;
+ * only the default one, `me`, exists (checked when the command is built).
+ */
+const ItemExtras = {
+  price: z.number().finite().nonnegative().optional(),
+  shipment_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid shipment id').optional(),
+  gift: z.boolean().optional(),
+  gift_message: z.string().max(1000).regex(/^[^\u0000]*$/, 'must not contain NUL characters').nullable().optional(),
+};
+
 export function productItemsBody(maxQuantity: number, maxLines: number) {
   return z
-    .array(
-      withCustom({
-        product_id: z.string().min(1).max(100).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters'),
-        quantity: z.number().int().min(1).max(maxQuantity),
-      }),
-    )
+    .array(withCustom({ product_id: ProductId, quantity: z.number().int().min(1).max(maxQuantity), ...ItemExtras }))
     .min(1)
     .max(maxLines);
 }
 
+/** One product item's changes (SCAPI ProductItem): quantity (0 removes), another product (variant swap), gift. */
 export function updateItemBody(maxQuantity: number) {
-  return withCustom({ quantity: z.number().int().min(0).max(maxQuantity) });
+  return withCustom({ quantity: z.number().int().min(0).max(maxQuantity).optional(), product_id: ProductId.optional(), ...ItemExtras });
 }
 
-const text = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters');
+/** SCAPI updateItemsInBasket: item updates, each naming its `item_id`. */
+export function updateItemsBody(maxQuantity: number, maxLines: number) {
+  return z
+    .array(withCustom({ item_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid item id'), quantity: z.number().int().min(0).max(maxQuantity).optional(), product_id: ProductId.optional(), ...ItemExtras }))
+    .min(1)
+    .max(maxLines);
+}
 
 /** OCAPI OrderAddress (the fields a storefront sends; `c_*` custom properties ride along). */
 export const OrderAddressBody = withCustom({
@@ -67,14 +85,14 @@ export const OrderAddressBody = withCustom({
   suffix: text(64).optional(),
   job_title: text(128).optional(),
   company_name: text(256).optional(),
-  address1: text(256),
+  address1: text(256).optional(),
   address2: text(256).optional(),
   suite: text(64).optional(),
   post_box: text(64).optional(),
-  city: text(128),
+  city: text(128).optional(),
   postal_code: text(32).optional(),
   state_code: text(16).optional(),
-  country_code: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as US'),
+  country_code: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as US').optional(),
   phone: text(64).optional(),
 });
 
@@ -95,12 +113,12 @@ const DiscountValue = z
   .refine((v) => /^\d{1,12}(\.\d{1,6})?$/.test(v), 'a non-negative decimal with at most 6 fraction digits');
 
 export const DiscountBody = z
-  .object({ type: z.enum(['percentage', 'amount', 'fixed_price']), value: DiscountValue })
+  .object({ type: z.enum(ADJUSTMENT_TYPES), value: DiscountValue })
   .strict()
   .refine((d) => d.type !== 'percentage' || Number(d.value) <= 100, { message: 'a percentage is at most 100', path: ['value'] });
 
 export const PriceAdjustmentBody = withCustom({
-  level: z.enum(['product', 'order']),
+  level: z.enum(ADJUSTMENT_LEVELS),
   item_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid item id').optional(),
   discount: DiscountBody,
   reason_code: text(64).optional(),
@@ -139,6 +157,15 @@ export const PaymentInstrumentBody = z
       })
       .strict()
       .optional(),
+  })
+  .strict();
+
+/** SCAPI updatePaymentInstrumentInBasket: any fields of the instrument (the checkout sends `{amount}`). */
+export const PaymentInstrumentPatchBody = z
+  .object({
+    payment_method_id: PaymentInstrumentBody.shape.payment_method_id.optional(),
+    amount: DiscountValue.optional(),
+    payment_card: PaymentInstrumentBody.shape.payment_card,
   })
   .strict();
 

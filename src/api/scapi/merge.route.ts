@@ -10,9 +10,10 @@
 import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MERGE_MODES } from '../../domain/enumerations.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { answerWrite, authenticate, bearerToken, outcomeError, writeOptions } from '../http.js';
+import { answerWrite, authenticate, bearerToken, outcomeError, verifyToken, writeOptions } from '../http.js';
 import { requestHash } from '../../application/ids.js';
 import { activeBasketOf } from '../../persistence/owner-baskets.repository.js';
 import { BasketCreationRefused, ensureActiveBasket } from '../../application/active-basket.js';
@@ -24,7 +25,7 @@ const MergeQuery = z
   .object({
     siteId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid siteId'),
     createDestinationBasket: z.enum(['true', 'false']).default('false'),
-    productItemMergeMode: z.enum(['sum_quantities', 'highest_quantity', 'lowest_quantity']).default('sum_quantities'),
+    productItemMergeMode: z.enum(MERGE_MODES).default('sum_quantities'),
   })
   .passthrough();
 
@@ -32,6 +33,8 @@ interface MergeOptions {
   readonly normalize: preValidationHookHandler;
   readonly querystring: z.ZodType;
   readonly render: (document: object) => string;
+  /** OpenAPI operationId prefix (one per SCAPI version). */
+  readonly name?: string;
 }
 
 export function mergeRoute(app: FastifyInstance, deps: ApiDeps, opts: MergeOptions): void {
@@ -41,7 +44,7 @@ export function mergeRoute(app: FastifyInstance, deps: ApiDeps, opts: MergeOptio
     {
       schema: {
         tags: ['SCAPI Shopper Baskets'],
-        operationId: 'scapi_mergeBasket',
+        operationId: `${opts.name ?? 'scapi'}_mergeBasket`,
         summary: "Merge the signed-in guest's basket into the customer's basket (lines, coupons, held units)",
         params: SiteParams,
         querystring: MergeQuery,
@@ -72,11 +75,11 @@ export function mergeRoute(app: FastifyInstance, deps: ApiDeps, opts: MergeOptio
   );
 }
 
-function guestOf(req: FastifyRequest, deps: ApiDeps, principal: Principal): string {
+export function guestOf(req: FastifyRequest, deps: ApiDeps, principal: Principal): string {
   const header = req.headers['x-guest-authorization'];
   if (typeof header === 'string') {
     const token = bearerToken({ headers: { authorization: header } } as FastifyRequest);
-    const guest = token ? deps.tokens.verify(token) : null;
+    const guest = token ? verifyToken(req, token, deps.tokens) : null;
     if (!guest) throw new ApiError('unauthorized', 'X-Guest-Authorization does not carry a valid guest token.');
     if (guest.sub === principal.sub) throw new ApiError('invalid_request', 'The guest and the customer are the same.');
     return guest.sub;

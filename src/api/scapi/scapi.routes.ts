@@ -1,6 +1,6 @@
 /**
- * SCAPI Shopper Baskets v1 alias (CONTRACT §4): the same basket resource under
- * `/checkout/shopper-baskets/v1/organizations/{organizationId}`, site from the `siteId` query
+ * SCAPI Shopper Baskets v1 and v2: the same basket resource under
+ * `/checkout/shopper-baskets/{v1,v2}/organizations/{organizationId}`, site from the `siteId` query
  * parameter, camelCase fields, hyphenated sub-paths, money as JSON numbers, errors as SCAPI's
  * problem documents — so the official `commerce-sdk-isomorphic` ShopperBaskets client works unchanged.
  */
@@ -13,8 +13,12 @@ import { registerBasketResource } from '../basket-resource/register.js';
 import { faultType } from '../ocapi/fault.js';
 import { camelToSnake, toOcapiBody, toScapiDocument, toScapiFieldPath, toScapiPath } from './spelling.js';
 import { mergeRoute } from './merge.route.js';
+import { transferRoute } from './transfer.route.js';
+import { unsupportedRoutes } from './unsupported.routes.js';
 
 export const SCAPI_PREFIX = '/checkout/shopper-baskets/v1/organizations/:organizationId';
+/** PWA Kit (commerce-sdk-react's useShopperBasketsV2Mutation) calls v2; both versions share one core. */
+export const SCAPI_V2_PREFIX = '/checkout/shopper-baskets/v2/organizations/:organizationId';
 
 const SiteQuery = z.object({ siteId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid siteId'), locale: z.string().max(64).optional() }).passthrough();
 
@@ -44,10 +48,14 @@ async function normalize(req: FastifyRequest): Promise<void> {
   if (typeof query.siteId !== 'string') throw new ApiError('invalid_request', 'The siteId query parameter is required.');
   params.site_id = query.siteId;
   req.params = params;
+  // createBasket options this service cannot honour are refused rather than ignored.
+  if (query.taxMode === 'external') throw new ApiError('operation_not_supported', 'taxMode external is not supported: taxes are computed by this service.');
+  if (query.temporary === 'true') throw new ApiError('operation_not_supported', 'Temporary baskets are not supported.');
   if (req.body !== undefined) req.body = toOcapiBody(req.body);
 }
 
-export async function scapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+export async function scapiRoutes(app: FastifyInstance, deps: ApiDeps, version: 'v1' | 'v2' = 'v1'): Promise<void> {
+  const name = version === 'v1' ? 'scapi' : 'scapi_v2';
   app.setErrorHandler((err, req, reply) => {
     const apiError = toApiError(err);
     if (apiError.status >= 500) req.log.error({ err }, 'request failed');
@@ -57,12 +65,17 @@ export async function scapiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   const render = (document: object) => stringifyWithDecimals(toScapiDocument(document));
   registerBasketResource(app, deps, {
-    name: 'scapi',
+    name,
+    // v1 and v2 render a basket alike: one cached rendering serves both.
+    rendering: 'scapi',
     tag: 'SCAPI Shopper Baskets',
     path: (op) => toScapiPath(op.path),
     normalize,
     querystring: SiteQuery,
     render,
+    verifiesCoupons: true,
   });
-  mergeRoute(app, deps, { normalize, querystring: SiteQuery, render });
+  mergeRoute(app, deps, { normalize, querystring: SiteQuery, render, name });
+  transferRoute(app, deps, { normalize, render, rendering: 'scapi', name });
+  unsupportedRoutes(app, deps, { normalize, name });
 }

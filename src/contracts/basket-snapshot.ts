@@ -32,6 +32,9 @@ export interface SnapshotLine {
   taxBeforeDiscounts?: string;
   attributes: Record<string, unknown>;
   custom: Record<string, unknown>;
+  /** Set only on gift items; the message only when one was given. */
+  gift?: boolean;
+  giftMessage?: string;
   adjustments: SnapshotAdjustment[];
 }
 
@@ -178,6 +181,8 @@ export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, pric
       taxBeforeDiscounts: m(p.taxBeforeDiscounts),
       attributes: { ...p.line.attributes },
       custom: { ...p.line.custom },
+      ...(p.line.gift ? { gift: true } : {}),
+      ...(p.line.giftMessage !== undefined ? { giftMessage: p.line.giftMessage } : {}),
       adjustments: p.adjustments.map((a) => adjustmentOf(a, basket.currency)),
     })),
     orderAdjustments: priced.orderAdjustments.map((a) => adjustmentOf(a, basket.currency)),

@@ -1,0 +1,65 @@
+/** Commands that change what checkout needs: the customer, the addresses, the shipping method. */
+import type { Address, Basket, Checkout } from '../types.js';
+import { change, reject, type CommandSpecs, type HandlerResult } from './handler.js';
+
+/** The commands of this family. */
+export type CheckoutCommand =
+  | { readonly kind: 'set_customer'; readonly email: string; readonly customerNo?: string }
+  /** `alsoShipping` / `alsoBilling`: the same address for the other role too (OCAPI `use_as_shipping` / `use_as_billing`). */
+  | { readonly kind: 'set_billing_address'; readonly address: Address; readonly alsoShipping?: boolean }
+  | { readonly kind: 'set_shipping_address'; readonly shipmentId: string; readonly address: Address; readonly alsoBilling?: boolean }
+  | { readonly kind: 'set_shipping_method'; readonly shipmentId: string; readonly methodId: string };
+
+const withCheckout = (basket: Basket, fields: Partial<Checkout>): HandlerResult => change({ checkout: { ...basket.checkout, ...fields } });
+// One shipment per basket for now: the default one, `me`.
+const noShipment = (shipmentId: string) => reject('shipment_not_found', `No shipment '${shipmentId}' in this basket.`);
+
+export const checkoutCommands: CommandSpecs<CheckoutCommand> = {
+  /** Replaces the customer information: the email, and the customer number when given (else none). */
+  set_customer: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    apply: (basket, c) => {
+      const { customerNo: _previous, ...rest } = basket.checkout;
+      return change({ checkout: { ...rest, customerEmail: c.email, ...(c.customerNo !== undefined ? { customerNo: c.customerNo } : {}) } });
+    },
+  },
+  /**
+   * The fields given replace those of the billing address, the others stay (PWA Kit sends `{phone}`
+   * alone); `alsoShipping`: the same merge into the default shipment's (OCAPI `use_as_shipping`).
+   */
+  set_billing_address: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    apply: (basket, c) =>
+      withCheckout(basket, {
+        billingAddress: { ...basket.checkout.billingAddress, ...c.address },
+        ...(c.alsoShipping ? { shippingAddress: { ...basket.checkout.shippingAddress, ...c.address } } : {}),
+      }),
+  },
+  /** Merged into the shipping address as billing is; `alsoBilling`: into billing too (OCAPI `use_as_billing`). */
+  set_shipping_address: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    apply: (basket, c) =>
+      c.shipmentId !== 'me'
+        ? noShipment(c.shipmentId)
+        : withCheckout(basket, {
+            shippingAddress: { ...basket.checkout.shippingAddress, ...c.address },
+            ...(c.alsoBilling ? { billingAddress: { ...basket.checkout.billingAddress, ...c.address } } : {}),
+          }),
+  },
+  set_shipping_method: {
+    target: 'existing',
+    agentOnly: false,
+    reservation: 'hold',
+    apply: (_basket, c, ctx) => {
+      if (c.shipmentId !== 'me') return noShipment(c.shipmentId);
+      if (!ctx.shippingMethods?.has(c.methodId)) return reject('shipping_method_not_found', `No shipping method '${c.methodId}' on this site.`);
+      return change({ shippingMethodId: c.methodId });
+    },
+  },
+};
