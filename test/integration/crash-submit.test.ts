@@ -121,7 +121,7 @@ describe('kill -9 of an API process while idempotent writes are in flight', () =
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from mutations where id = any(${ids}::uuid[]) and status = 'applied'`.execute(f.h.res.db);
     const lines = await f.h.res.db.selectFrom('basket_lines').select(['basket_id', 'quantity']).where('basket_id', 'in', baskets).execute();
     // Figures for the report: keys the crash left ticket-only, applied in the end, lost.
-    console.info(`crash test: ${keys.length} keys, ${answered} answered before kill -9, ${ticketOnly} ticket-only, ${rows[0]!.n} applied exactly once, ${keys.length - rows[0]!.n} lost`);
+    console.warn(`crash test: ${keys.length} keys, ${answered} answered before kill -9, ${ticketOnly} ticket-only, ${rows[0]!.n} applied exactly once, ${keys.length - rows[0]!.n} lost`);
     expect(rows[0]!.n).toBe(keys.length);
     expect(lines.map((l) => l.quantity)).toEqual(Array(baskets.length).fill(perBasket));
     for (const p of [second, worker]) await stopService(p, 'SIGTERM');

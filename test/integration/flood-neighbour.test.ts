@@ -72,8 +72,8 @@ describe('a flooded basket beside a neighbour on its lane', () => {
     const bounded = await floodAndMeasure({ MAX_QUEUED_PER_BASKET: '20' });
     const line = (name: string, r: Figures) =>
       `${name}: ${r.accepted} accepted, ${r.refused} refused; neighbour's synchronous add: lane ms ${r.laneMs.join(', ')}, HTTP ms ${r.neighbourMs.join(', ')}`;
-    console.info(line('flood without backpressure', without));
-    console.info(line('flood with MAX_QUEUED_PER_BASKET=20', bounded));
+    console.warn(line('flood without backpressure', without));
+    console.warn(line('flood with MAX_QUEUED_PER_BASKET=20', bounded));
     expect(without.refused).toBe(0);
     expect(bounded.refused).toBeGreaterThan(0);
     // Generous bounds: the machine is shared, and here the flood's requests, the API and the worker

@@ -236,7 +236,7 @@ describe('fuzzing every write route from the OpenAPI document', () => {
       keys += found.length;
       cursor = next;
     } while (cursor !== '0');
-    console.info(
+    console.warn(
       `fuzz (seed ${SEED}): ${run} requests over ${routes.length} write routes in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; ` +
         `requests ${Math.round(injectMs)} ms, checks ${Math.round(printMs)} ms; 5xx ${serverErrors.length}; rejected-but-changed ${changedByRejected.length}; Redis keys under the prefix ${keys}`,
     );
