@@ -49,4 +49,10 @@ describe('token policy', () => {
   it('refuses a configuration that signs tokens for longer than it accepts', () => {
     expect(() => loadConfig({ JWT_TTL_SECONDS: '90000', JWT_MAX_LIFETIME_SECONDS: '86400' })).toThrow(/JWT_TTL_SECONDS/);
   });
+
+  it("refuses an own issuer equal to the external issuer's (its tokens are routed to the JWKS verifier)", () => {
+    const external = { EXTERNAL_JWT_ISSUER: 'slas/prod/x', EXTERNAL_JWT_AUDIENCE: 'commercecloud/prod/x', EXTERNAL_JWT_JWKS_URL: 'http://127.0.0.1:1/jwks' };
+    expect(() => loadConfig({ ...external, JWT_ISSUER: 'slas/prod/x' })).toThrow(/JWT_ISSUER/);
+    expect(loadConfig({ ...external, JWT_ISSUER: 'basket-service' }).JWT_ISSUER).toBe('basket-service');
+  });
 });
