@@ -12,6 +12,7 @@ import * as shippingMethods from './2026-11-23T00-00-05_shipping-methods.js';
 import * as priceAdjustments from './2026-11-23T00-00-06_price-adjustments.js';
 import * as promotionsAndPayment from './2026-11-23T00-00-07_promotions-and-payment.js';
 import * as promotionCodesCaseInsensitive from './2026-11-23T00-00-08_promotion-codes-case-insensitive.js';
+import * as retentionIndexes from './2026-12-03T00-11-00_retention-indexes.js';
 import * as giftLinesDefaultShipping from './2026-12-03T00-12-00_gift-lines-default-shipping.js';
 import * as stockRevisits from './2026-12-03T00-15-00_stock-revisits.js';
 import * as akinonPks from './2026-12-03T00-16-00_akinon-pks.js';
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-06_price-adjustments': priceAdjustments,
   '2026-11-23T00-00-07_promotions-and-payment': promotionsAndPayment,
   '2026-11-23T00-00-08_promotion-codes-case-insensitive': promotionCodesCaseInsensitive,
+  '2026-12-03T00-11-00_retention-indexes': retentionIndexes,
   '2026-12-03T00-12-00_gift-lines-default-shipping': giftLinesDefaultShipping,
   '2026-12-03T00-15-00_stock-revisits': stockRevisits,
   '2026-12-03T00-16-00_akinon-pks': akinonPks,

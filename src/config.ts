@@ -46,6 +46,11 @@ const EnvSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('basket'),
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   JWT_TTL_SECONDS: int(86_400, 60, 31_536_000),
+  /** Longest lifetime a bearer token may have (exp − iat); `exp` is always required. */
+  JWT_MAX_LIFETIME_SECONDS: int(7 * 86_400, 60, 31_536_000),
+  /** When set, tokens must carry this issuer / audience (and the tokens this service signs do). */
+  JWT_ISSUER: z.string().min(1).max(255).optional(),
+  JWT_AUDIENCE: z.string().min(1).max(255).optional(),
   ADMIN_TOKEN: z.string().min(8).default(DEV_ADMIN_TOKEN),
   LANES: int(64, 1, 4096),
   RESERVATION_TTL_SECONDS: int(600, 1, 86_400 * 7),
@@ -63,6 +68,9 @@ const EnvSchema = z.object({
   BOARD_READ_ONLY: bool(false),
   MAX_LINE_QUANTITY: int(999, 1, 1_000_000),
   MAX_LINES: int(50, 1, 1000),
+  /** Custom properties (c_*) on a basket itself, and on each product line: most keys, most bytes (as JSON). */
+  MAX_CUSTOM_PROPERTIES: int(50, 1, 10_000),
+  MAX_CUSTOM_PROPERTY_BYTES: int(8192, 64, 1_048_576),
   BODY_LIMIT_BYTES: int(65_536, 1024, 10_485_760),
   /** How long a crashed worker's job stays locked before another worker takes it over. */
   JOB_LOCK_MS: int(10_000, 1000, 600_000),
@@ -76,6 +84,42 @@ const EnvSchema = z.object({
   PG_POOL_SIZE: int(20, 1, 500),
   SNAPSHOT_TTL_SECONDS: int(7 * 86_400, 60, 365 * 86_400),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60, 30 * 86_400),
+  /** Requests per window per client (token sub, Akinon session, else address), shared by all API processes; 0: off. */
+  RATE_LIMIT_MAX: int(1200, 0, 10_000_000),
+  /** Requests per window per address that mint a new identity (POST /auth/guest, Akinon without token or session); 0: off. */
+  RATE_LIMIT_NEW_IDENTITY_MAX: int(120, 0, 10_000_000),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 1000, 3_600_000),
+  /** Active baskets one customer may hold (agents are not limited); 0: no limit. */
+  MAX_ACTIVE_BASKETS: int(10, 0, 100_000),
+  /** Mutations one basket may have queued; past it writes get 429 + Retry-After (0: no limit). */
+  MAX_QUEUED_PER_BASKET: int(20, 0, 100_000),
+  /**
+   * HTTP edge: the whole request (headers and body) must arrive within HTTP_REQUEST_TIMEOUT_MS (else 408
+   * and the connection is closed: slow-trickling clients cannot hold connections); an idle connection is
+   * closed after HTTP_CONNECTION_TIMEOUT_MS; keep-alive lasts HTTP_KEEP_ALIVE_TIMEOUT_MS; connections
+   * past HTTP_MAX_CONNECTIONS are dropped at once.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: int(15_000, 1000, 600_000),
+  HTTP_CONNECTION_TIMEOUT_MS: int(75_000, 1000, 3_600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(72_000, 1000, 3_600_000),
+  HTTP_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
+  /** Bearer token for GET /metrics on the API (ADMIN_TOKEN works too). */
+  METRICS_TOKEN: z.string().min(8).optional(),
+  /** How often the lane gauges (jobs per lane and state) are gathered; scrapes read the last pass. */
+  METRICS_LANE_INTERVAL_MS: int(5000, 100, 300_000),
+  /**
+   * Retention (a scheduled job on the expiry queue): mutation-log rows older than
+   * RETENTION_MUTATION_SECONDS (never less than IDEMPOTENCY_TTL_SECONDS), deleted baskets older than
+   * RETENTION_DELETED_BASKET_SECONDS, active baskets untouched for RETENTION_ABANDONED_BASKET_SECONDS;
+   * every RETENTION_SWEEP_MS, RETENTION_BATCH rows per statement.
+   */
+  RETENTION_SWEEP_MS: int(3_600_000, 1000, 86_400_000),
+  RETENTION_MUTATION_SECONDS: int(30 * 86_400, 60, 3650 * 86_400),
+  RETENTION_DELETED_BASKET_SECONDS: int(7 * 86_400, 60, 3650 * 86_400),
+  RETENTION_ABANDONED_BASKET_SECONDS: int(90 * 86_400, 60, 3650 * 86_400),
+  RETENTION_BATCH: int(500, 1, 100_000),
+  /** Failed mutation jobs kept per lane (each stripped to ids and kind); older ones are removed. */
+  FAILED_JOBS_KEPT: int(100, 0, 100_000),
   /** Basket event streams (SSE): heartbeat interval, open streams per shopper (all processes) and per process, and how many missed versions a resume replays before it asks for a reload. */
   SSE_HEARTBEAT_MS: int(15_000, 100, 300_000),
   SSE_MAX_STREAMS_PER_CUSTOMER: int(5, 1, 1000),
@@ -101,7 +145,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.superRefine((c, ctx) => {
     const set = [c.EXTERNAL_JWT_ISSUER, c.EXTERNAL_JWT_AUDIENCE, c.EXTERNAL_JWT_JWKS_URL].filter((v) => v !== undefined).length;
     if (set !== 0 && set !== 3) ctx.addIssue({ code: 'custom', path: ['EXTERNAL_JWT_ISSUER'], message: 'set EXTERNAL_JWT_ISSUER, EXTERNAL_JWT_AUDIENCE and EXTERNAL_JWT_JWKS_URL together' });
+    // Tokens claiming the external issuer are routed to its JWKS verifier: this service's own must not claim it too.
+    if (c.EXTERNAL_JWT_ISSUER !== undefined && c.JWT_ISSUER === c.EXTERNAL_JWT_ISSUER) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'must differ from EXTERNAL_JWT_ISSUER' });
+    }
   }).safeParse(env);
+  if (parsed.success && parsed.data.JWT_TTL_SECONDS > parsed.data.JWT_MAX_LIFETIME_SECONDS) {
+    throw new Error('invalid environment:\n  JWT_TTL_SECONDS: must not exceed JWT_MAX_LIFETIME_SECONDS');
+  }
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid environment:\n${lines.join('\n')}`);

@@ -19,6 +19,9 @@ export type ApiErrorCode =
   | 'conflict'
   | 'promotion_not_found'
   | 'idempotency_conflict'
+  | 'rate_limited'
+  | 'basket_busy'
+  | 'basket_limit_exceeded'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'too_many_streams'
@@ -57,11 +60,15 @@ const STATUS: Record<ApiErrorCode, number> = {
   payment_instrument_limit_exceeded: 400,
   payment_instrument_not_found: 404,
   payment_amount_invalid: 400,
+  custom_properties_limit_exceeded: 400,
   basket_transfer_conflict: 409,
   // A SCAPI method this service does not carry out (gift certificates, tax mode external, several shipments, …).
   operation_not_supported: 400,
   promotion_not_found: 404,
   idempotency_conflict: 422,
+  rate_limited: 429,
+  basket_busy: 429,
+  basket_limit_exceeded: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_streams: 429,
@@ -77,7 +84,7 @@ export class ApiError extends Error {
   constructor(readonly code: ApiErrorCode, message: string, readonly details?: unknown) {
     super(message);
     this.status = STATUS[code];
-    this.retryable = code === 'service_unavailable' || code === 'internal_error';
+    this.retryable = code === 'service_unavailable' || code === 'internal_error' || code === 'rate_limited' || code === 'basket_busy';
   }
 }
 

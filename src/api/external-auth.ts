@@ -26,6 +26,7 @@ export function externalIssuerOf(config: Config): ExternalIssuer | null {
     jwksUrl: config.EXTERNAL_JWT_JWKS_URL,
     keyCacheTtlMs: config.EXTERNAL_JWKS_CACHE_TTL_MS,
     fetchTimeoutMs: config.EXTERNAL_JWKS_TIMEOUT_MS,
+    maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
   });
 }
 

@@ -113,6 +113,9 @@ export function answerWrite(
   switch (result.kind) {
     case 'idempotency_conflict':
       throw new ApiError('idempotency_conflict', 'This Idempotency-Key was already used for a different request.');
+    case 'busy':
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      throw new ApiError('basket_busy', `This basket has too many changes waiting to be applied; retry in ${result.retryAfterSeconds} s.`);
     case 'pending':
       return reply
         .code(202)

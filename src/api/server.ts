@@ -16,21 +16,36 @@ import { SHOPPER_CUSTOMERS_PREFIX, shopperCustomersRoutes } from './scapi/custom
 import { externalIssuerOf, registerExternalIssuer } from './external-auth.js';
 import { scapiRouteSchema } from './scapi/spelling.js';
 import { systemRoutes } from './system.routes.js';
+import { registerRateLimits } from './rate-limits.js';
 import { BOARD_PATH, registerQueueBoard } from './ops/queue-board.js';
 
 /** No request document needs more; deeper ones are refused before anything walks them recursively. */
 const MAX_JSON_DEPTH = 32;
 
-/** Whether a parsed JSON value nests arrays/objects deeper than `max` (iterative: no stack to overflow). */
-function nestedDeeperThan(value: unknown, max: number): boolean {
+/** A UTF-16 code unit of a surrogate pair standing alone (`"\ud800"` in JSON text): not text at all. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What makes a parsed JSON body unacceptable before any schema sees it, or null: nesting deeper than
+ * `max` arrays/objects, or a lone surrogate in any string or key (PostgreSQL's jsonb and any UTF-8
+ * encoder refuse it, so it must never reach a job). Iterative: no stack to overflow.
+ */
+function bodyDefect(value: unknown, max: number): string | null {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return 'The request body holds a string that is not valid Unicode (a lone UTF-16 surrogate).';
+      continue;
+    }
     if (typeof v !== 'object' || v === null) continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    if (depth >= max) return `The request body nests deeper than ${max} levels.`;
+    for (const [key, child] of Object.entries(v)) {
+      if (LONE_SURROGATE.test(key)) return 'The request body holds a property name that is not valid Unicode (a lone UTF-16 surrogate).';
+      stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return null;
 }
 
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
@@ -42,7 +57,14 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Slow clients: the whole request must arrive within the request timeout (checked every second,
+    // not Node's default 30 s), idle sockets are closed, and connections are capped (below).
+    requestTimeout: deps.config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: deps.config.HTTP_CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: deps.config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: { headersTimeout: deps.config.HTTP_REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
   });
+  app.server.maxConnections = deps.config.HTTP_MAX_CONNECTIONS;
   // JSON only: a text/plain body is refused with 415 rather than validated as a string.
   app.removeContentTypeParser('text/plain');
   // Many clients send `Content-Type: application/json` on every request: an empty body is no body
@@ -54,7 +76,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     if (text.trim() === '') return done(null, undefined);
     return parseJson(req, text, (err, value) => {
       if (err) return done(err, undefined);
-      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return done(new ApiError('invalid_request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+      const defect = bodyDefect(value, MAX_JSON_DEPTH);
+      if (defect) return done(new ApiError('invalid_request', defect), undefined);
       return done(null, value);
     });
   });
@@ -101,6 +124,12 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await registerRateLimits(app, { redis: deps.redis, tokens: deps.tokens, jwtSecret: deps.config.JWT_SECRET }, {
+    max: deps.config.RATE_LIMIT_MAX,
+    newIdentityMax: deps.config.RATE_LIMIT_NEW_IDENTITY_MAX,
+    windowMs: deps.config.RATE_LIMIT_WINDOW_MS,
+    redisPrefix: deps.config.REDIS_PREFIX,
+  });
   await app.register(async (scope) => systemRoutes(scope, deps));
   await registerQueueBoard(app, { queues: deps.boardQueues, adminToken: deps.config.ADMIN_TOKEN, readOnly: deps.config.BOARD_READ_ONLY });
   await app.register(async (scope) => adminRoutes(scope, deps), { prefix: '/admin' });

@@ -11,8 +11,10 @@ import { ApiError } from './errors.js';
 import { useProblemErrors } from './problem.js';
 import { authenticate, bearerToken, isUuid, mutationStatusBody } from './http.js';
 import { isAdmin } from './admin/admin-auth.js';
+import { secretMatches } from '../auth/tokens.js';
 import { readinessCheck } from '../observability/readiness.js';
 import { findMutation } from '../persistence/mutation.repository.js';
+import { ENQUEUE_GRACE_MS } from '../application/submit-mutation.js';
 import { SessionIds } from './akinon/identity.js';
 
 export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -21,7 +23,15 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
 
   r.get('/health', async () => ({ status: 'ok' }));
 
-  r.get('/metrics', async (_req, reply) => {
+  // Metrics are not public: Bearer METRICS_TOKEN (what a Prometheus scrape config sends) or admin credentials.
+  const metricsToken = deps.config.METRICS_TOKEN;
+  r.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    const token = bearerToken(req);
+    const allowed = (metricsToken !== undefined && token !== null && secretMatches(token, metricsToken)) || isAdmin(req, deps.config.ADMIN_TOKEN);
+    if (!allowed) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw new ApiError('unauthorized', 'Metrics need Authorization: Bearer METRICS_TOKEN (or admin credentials).');
+    }
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
@@ -56,10 +66,20 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     const ticket = await deps.submitter.readTicket(id);
     if (!ticket || !mayRead(ticket.ownerId)) throw notFound;
     // No record yet: the job's own state tells a mutation still waiting from one that failed for good
-    // while the database could not record it.
-    const state = await deps.lanes.queue(deps.lanes.laneFor(ticket.basketId)).getJobState(id).catch(() => 'unknown');
+    // while the database could not record it, or from one whose job was never added (the accepting
+    // process died between ticket and job): that one is `lost` — nothing was applied, and a retry with
+    // the same Idempotency-Key enqueues it again.
+    const state = await deps.lanes.queue(deps.lanes.laneFor(ticket.basketId)).getJobState(id).catch(() => 'error');
     if (state === 'failed') {
       return mutationStatusBody(id, ticket.basketId, 'failed', null, { code: 'internal_error', message: 'The change could not be applied.' });
+    }
+    if (state === 'unknown' && Date.now() - (ticket.acceptedAt ?? 0) > ENQUEUE_GRACE_MS) {
+      const late = await findMutation(deps.db, id);
+      if (late) return mutationStatusBody(late.id, late.basket_id, late.status, late.version, late.error);
+      return mutationStatusBody(id, ticket.basketId, 'lost', null, {
+        code: 'mutation_lost',
+        message: 'This change was never queued (the service stopped while accepting it) and nothing was applied; send the request again with the same Idempotency-Key.',
+      });
     }
     return mutationStatusBody(id, ticket.basketId, 'queued', null, null);
   });

@@ -45,6 +45,7 @@ export async function ensureActiveBasket(deps: { readonly db: Db; readonly submi
     });
     if (result.kind === 'pending') return { id, created: null, pending: true };
     if (result.kind === 'idempotency_conflict') continue;
+    if (result.kind === 'busy') throw new ServiceUnavailableError('The basket is busy; retry.');
     const outcome = result.outcome;
     if (outcome.status === 'applied') return { id, created: outcome.snapshot, pending: false };
     // A concurrent first request created it: read it on the next round.

@@ -10,7 +10,7 @@
  * the mutation record's primary key keep the guarantees when BullMQ redelivers a stalled job.
  * Throws only for infrastructure errors (see `isTransientError`); business rejections are outcomes.
  */
-import { COMMANDS, applyMutation, codesInvolved, isAgentOnly, skusInvolved, type MutationCommand } from '../domain/mutations.js';
+import { COMMANDS, applyMutation, codesInvolved, isAgentOnly, skusInvolved, type MutationCommand, type MutationContext } from '../domain/mutations.js';
 import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
 import { sameCode } from '../domain/promotions.js';
@@ -31,7 +31,7 @@ export interface ApplyDeps {
   readonly reservationTtlSeconds: number;
   /** The pool under `db`: the two hot statements run on it as prepared statements (a merge takes a client for its transaction). */
   readonly pool: Queryable & Pick<pg.Pool, 'connect'>;
-  readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
+  readonly limits: MutationContext['limits'];
   readonly now: () => Date;
 }
 

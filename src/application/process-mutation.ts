@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Publisher } from '../redis/pubsub.js';
+import type { RedisClient } from '../redis/client.js';
 import { applyMutationJob, type ApplyDeps } from './apply-mutation.js';
 import { CONTRACT_FORMAT, type MutationJob, type MutationOutcome } from '../contracts/mutation-job.js';
 import { isTransientError } from './transient-error.js';
@@ -14,6 +15,7 @@ import { loadSnapshot } from '../persistence/basket.repository.js';
 import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import { publishReply } from '../queue/reply-channel.js';
+import { releasePending } from '../queue/basket-backpressure.js';
 
 export interface ProcessDeps extends ApplyDeps {
   readonly cache: SnapshotCache;
@@ -21,6 +23,10 @@ export interface ProcessDeps extends ApplyDeps {
   readonly logger: Logger;
   /** Bounded in-place retries of transient errors: attempts and the first back-off. */
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  /** Redis prefix of the baskets' pending sets (backpressure): a finished mutation is counted out. */
+  readonly pendingPrefix?: string;
+  /** Where the baskets' pending sets live (with `pendingPrefix`). */
+  readonly redis?: RedisClient;
   /** Tells the API processes' basket streams about each new version (after the cache has it). */
   readonly events?: { publish(basketId: string, version: number): Promise<void> };
   readonly onApplied?: (job: MutationJob, outcome: MutationOutcome, durationMs: number, duplicate: boolean) => void;
@@ -68,6 +74,8 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   for (const other of outcome.status === 'applied' ? alsoChanged : []) {
     await deps.cache.writeIfNewer(other).catch(() => deps.cache.forget(other.id).catch(() => undefined));
   }
+  // Counted out of its basket's pending set before the reply, so a client answered can write again at once.
+  if (job.counted && deps.pendingPrefix && deps.redis) await releasePending(deps.redis, deps.pendingPrefix, job.basketId, job.mutationId).catch((err) => log.warn({ err }, 'could not count the mutation out of its basket'));
   // The reply and the streams' notices go out together (one round trip). Streams catch up from the log,
   // so a duplicate re-announces its version (the first notice may have been lost in a crash).
   const changed = outcome.status === 'applied' && deps.events ? [{ id: outcome.basketId, version: outcome.version }, ...alsoChanged] : [];

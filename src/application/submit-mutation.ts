@@ -11,6 +11,7 @@ import type { RedisClient } from '../redis/client.js';
 import type { Db } from '../persistence/database.js';
 import { findMutation } from '../persistence/mutation.repository.js';
 import type { LaneQueues } from '../queue/lane-queues.js';
+import type { BasketBackpressure } from '../queue/basket-backpressure.js';
 import type { ReplyListener } from '../queue/reply-channel.js';
 import type { MutationCommand } from '../domain/mutations.js';
 import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
@@ -23,12 +24,23 @@ export interface Ticket {
   readonly ownerId: string;
   readonly requestHash: string | null;
   readonly replyTo: string | null;
+  /** When the ticket was written (ms since the epoch); absent on tickets written by older code. */
+  readonly acceptedAt?: number;
 }
+
+/**
+ * How long after its ticket a mutation may still be on its way into its lane (the accepting request is
+ * between writing the ticket and adding the job). Past it, a ticket with neither job nor record means the
+ * accepting process died in between: the mutation was never queued and nothing was applied.
+ */
+export const ENQUEUE_GRACE_MS = 15_000;
 
 export type SubmitResult =
   | { readonly kind: 'finished'; readonly outcome: MutationOutcome }
   | { readonly kind: 'pending'; readonly mutationId: string }
-  | { readonly kind: 'idempotency_conflict' };
+  | { readonly kind: 'idempotency_conflict' }
+  /** The basket has too many mutations queued (backpressure): nothing was accepted; retry later. */
+  | { readonly kind: 'busy'; readonly retryAfterSeconds: number };
 
 export interface SubmitRequest {
   readonly basketId: string;
@@ -44,6 +56,8 @@ export interface SubmitRequest {
 export interface Submitter {
   submit(req: SubmitRequest): Promise<SubmitResult>;
   readTicket(mutationId: string): Promise<Ticket | null>;
+  /** Whether the mutation's job still exists in its lane (waiting, active, finished or failed). */
+  jobExists(mutationId: string, basketId: string): Promise<boolean>;
 }
 
 export class ServiceUnavailableError extends Error {
@@ -61,6 +75,8 @@ export class MutationSubmitter implements Submitter {
       readonly syncWaitMs: number;
       readonly ticketTtlSeconds: number;
       readonly now: () => Date;
+      /** Per-basket bound on queued mutations (absent: none). */
+      readonly backpressure?: BasketBackpressure;
     },
   ) {}
 
@@ -77,7 +93,7 @@ export class MutationSubmitter implements Submitter {
     const { deps } = this;
     const mutationId = req.idempotencyKey === null ? newMutationId() : idempotentMutationId(req.ownerId, req.idempotencyKey);
     const wait = !req.respondAsync && deps.syncWaitMs > 0;
-    const ticket: Ticket = { basketId: req.basketId, ownerId: req.ownerId, requestHash: req.idempotencyKey ? req.requestHash : null, replyTo: wait ? deps.replies.channel : null };
+    const ticket: Ticket = { basketId: req.basketId, ownerId: req.ownerId, requestHash: req.idempotencyKey ? req.requestHash : null, replyTo: wait ? deps.replies.channel : null, acceptedAt: deps.now().getTime() };
     let fresh: string | null;
     try {
       fresh = await deps.redis.set(this.ticketKey(mutationId), JSON.stringify(ticket), 'EX', deps.ticketTtlSeconds, 'NX');
@@ -94,6 +110,38 @@ export class MutationSubmitter implements Submitter {
       if (earlier) return this.answerRecorded(earlier, req);
     }
 
+    const forget = async () => {
+      await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
+    };
+    let counted = false;
+    if (deps.backpressure) {
+      const admitted = await deps.backpressure.admit(req.basketId, mutationId, deps.now().getTime()).catch(async (err) => {
+        await forget();
+        throw new ServiceUnavailableError(`could not count the basket's queued mutations: ${(err as Error).message}`);
+      });
+      if (!admitted) {
+        await forget();
+        return { kind: 'busy', retryAfterSeconds: 1 };
+      }
+      counted = deps.backpressure.settings.maxQueued > 0;
+    }
+    return this.enqueue(mutationId, req, wait, counted, async () => {
+      await forget();
+      if (counted) await deps.backpressure!.release(req.basketId, mutationId).catch(() => undefined);
+    });
+  }
+
+  async jobExists(mutationId: string, basketId: string): Promise<boolean> {
+    const lane = this.deps.lanes.queue(this.deps.lanes.laneFor(basketId));
+    return (await lane.getJobState(mutationId)) !== 'unknown';
+  }
+
+  /**
+   * Adds the mutation's job (job id = mutation id: BullMQ adds nothing when that job already exists) and
+   * waits for its outcome when asked to. `onFailure` undoes what the caller wrote before.
+   */
+  private async enqueue(mutationId: string, req: SubmitRequest, wait: boolean, counted: boolean, onFailure: () => Promise<void>): Promise<SubmitResult> {
+    const { deps } = this;
     const waiter = wait ? deps.replies.expect(mutationId, deps.syncWaitMs) : null;
     const job: MutationJob = {
       mutationId,
@@ -104,13 +152,14 @@ export class MutationSubmitter implements Submitter {
       idempotencyKey: req.idempotencyKey,
       requestHash: req.idempotencyKey ? req.requestHash : null,
       enqueuedAt: deps.now().toISOString(),
-      replyTo: ticket.replyTo,
+      replyTo: wait ? deps.replies.channel : null,
+      ...(counted ? { counted } : {}),
     };
     try {
       await deps.lanes.add(job);
     } catch (err) {
       waiter?.cancel();
-      await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
+      await onFailure();
       throw new ServiceUnavailableError(`could not enqueue mutation: ${(err as Error).message}`);
     }
     if (!waiter) return { kind: 'pending', mutationId };
@@ -134,6 +183,25 @@ export class MutationSubmitter implements Submitter {
     if (row) {
       waiter?.cancel();
       return this.answerRecorded(row, req);
+    }
+    // A ticket with neither record nor job: the process that wrote the ticket died before adding the
+    // job (or Redis lost the job). This repeat carries the same request (same hash), so it enqueues it
+    // under the same id: at most one job can exist, and a worker that finds the record only re-answers.
+    if (ticket && !(await this.jobExists(mutationId, req.basketId).catch(() => true))) {
+      waiter?.cancel();
+      const again = await this.recorded(mutationId);
+      if (again) return this.answerRecorded(again, req);
+      // Counted in its basket's pending set like a fresh one (the crashed attempt may already have been:
+      // admitting a member again is a no-op), so the worker counts it out and no stale entry lingers.
+      const bp = this.deps.backpressure;
+      if (bp && bp.settings.maxQueued > 0) {
+        const admitted = await bp.admit(req.basketId, mutationId, this.deps.now().getTime()).catch(() => {
+          throw new ServiceUnavailableError('could not count the basket\'s queued mutations');
+        });
+        if (!admitted) return { kind: 'busy', retryAfterSeconds: 1 };
+        return this.enqueue(mutationId, req, wait, true, async () => undefined);
+      }
+      return this.enqueue(mutationId, req, wait, false, async () => undefined);
     }
     const outcome = waiter ? await waiter.promise : null;
     return outcome ? { kind: 'finished', outcome } : { kind: 'pending', mutationId };

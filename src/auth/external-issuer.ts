@@ -29,6 +29,11 @@ export interface ExternalIssuerOptions {
   readonly keyCacheTtlMs: number;
   /** Timeout of one JWKS fetch. */
   readonly fetchTimeoutMs: number;
+  /**
+   * The longest lifetime a token may have been issued with (`exp` − `iat`, or what is left of it without
+   * `iat`), the same bound as this service's own tokens (JWT_MAX_LIFETIME_SECONDS); unset: not bounded.
+   */
+  readonly maxLifetimeSeconds?: number;
 }
 
 const MAX_ID_LENGTH = 255;
@@ -70,7 +75,11 @@ export class ExternalIssuer {
   /** The shopper of a valid token of this issuer, or null for anything invalid, expired or unreadable. Never throws. */
   async verify(token: string): Promise<Principal | null> {
     try {
-      return shopperOf(await this.verifier(token));
+      const claims = await this.verifier(token);
+      const max = this.options.maxLifetimeSeconds;
+      const from = typeof claims.iat === 'number' ? claims.iat : Date.now() / 1000;
+      if (max !== undefined && (claims.exp as number) - from > max) return null;
+      return shopperOf(claims);
     } catch {
       return null;
     }

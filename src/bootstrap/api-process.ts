@@ -4,11 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { TokenService } from '../auth/tokens.js';
+import { TokenService, tokenPolicy } from '../auth/tokens.js';
 import { buildServer } from '../api/server.js';
 import { MutationSubmitter } from '../application/submit-mutation.js';
 import { BasketReader } from '../application/get-basket.js';
 import { LaneQueues } from '../queue/lane-queues.js';
+import { BasketBackpressure, PENDING_STALE_MS } from '../queue/basket-backpressure.js';
 import { ReplyListener, replyChannel } from '../queue/reply-channel.js';
 import type { Resources } from './resources.js';
 import { BasketEventSubscriber } from '../queue/basket-events.js';
@@ -25,7 +26,7 @@ export interface ApiProcess {
 /** `extraQueues`: other queues Bull Board shows beside the lanes (the expiry scheduler's). */
 export async function createApi(config: Config, res: Resources, logger: Logger, extraQueues: readonly Queue[] = []): Promise<ApiProcess> {
   const instanceId = randomUUID();
-  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'));
+  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'), config.FAILED_JOBS_KEPT);
   await lanes.enforceSerialLanes();
   // Re-assert after every reconnect: a Redis that lost its data (no AOF) also lost the lanes' limit.
   res.redis.on('ready', () => void lanes.enforceSerialLanes().catch((err) => logger.error({ err }, 'could not enforce serial lanes')));
@@ -40,9 +41,10 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     syncWaitMs: config.SYNC_WAIT_MS,
     ticketTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     now: () => new Date(),
+    backpressure: new BasketBackpressure(res.redis, config.REDIS_PREFIX, { maxQueued: config.MAX_QUEUED_PER_BASKET, staleMs: PENDING_STALE_MS }),
   });
   const reader = new BasketReader({ db: res.db, cache: res.cache, onCache: (hit) => res.metrics.snapshotCache.inc({ result: hit ? 'hit' : 'miss' }) });
-  res.metrics.watchQueues(lanes.all());
+  res.metrics.watchQueues(lanes.all(), config.METRICS_LANE_INTERVAL_MS);
   const events = new BasketEventSubscriber(res.newSubscriber(), config.REDIS_PREFIX);
   const streams = new BasketStreams({
     subscriber: events,
@@ -52,7 +54,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     settings: { heartbeatMs: config.SSE_HEARTBEAT_MS, maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER, maxPerProcess: config.SSE_MAX_STREAMS_PER_PROCESS, replayMax: config.SSE_REPLAY_MAX },
     logger,
   });
-  const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS);
+  const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, tokenPolicy(config));
   const app = await buildServer({
     config,
     db: res.db,
@@ -73,6 +75,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     submitter,
     streams,
     async close() {
+      res.metrics.stopWatching();
       await app.close();
       await streams.closeAll();
       await events.close();
@@ -81,3 +84,4 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     },
   };
 }
+

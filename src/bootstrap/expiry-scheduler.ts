@@ -1,6 +1,6 @@
 /**
  * The expiry scheduler: a BullMQ job scheduler on queue `basket-expiry` that fires a sweep every
- * EXPIRY_SWEEP_MS, and a worker (concurrency 1) that runs it: expired holdings first, then the baskets
+ * EXPIRY_SWEEP_MS (and a retention sweep every RETENTION_SWEEP_MS), and a worker (concurrency 1) that runs it: expired holdings first, then the baskets
  * whose units moved under them (stock revisits). Any number of processes may start it:
  * the scheduler is upserted idempotently and each tick is one job, taken by one worker.
  */
@@ -15,6 +15,19 @@ import { closeRedis } from '../redis/client.js';
 import { revisitStockWatchers } from '../application/revisit-stock-watchers.js';
 import type { Resources } from './resources.js';
 import { RUN_RETRY_DELAY_MS, startWatchdog } from './worker-process.js';
+import { sweepRetention, type RetentionPolicy } from '../application/retention-sweep.js';
+
+/** What the configuration keeps; the mutation log never for less than an Idempotency-Key's ticket. */
+export function retentionPolicy(config: Config): RetentionPolicy {
+  return {
+    mutationSeconds: Math.max(config.RETENTION_MUTATION_SECONDS, config.IDEMPOTENCY_TTL_SECONDS),
+    deletedBasketSeconds: config.RETENTION_DELETED_BASKET_SECONDS,
+    abandonedBasketSeconds: config.RETENTION_ABANDONED_BASKET_SECONDS,
+    batch: config.RETENTION_BATCH,
+    maxBatches: 100,
+    pauseMs: 20,
+  };
+}
 
 export const EXPIRY_QUEUE = 'basket-expiry';
 
@@ -32,7 +45,8 @@ export function expiryQueue(config: Config, res: Resources): Queue {
 export async function startExpiryScheduler(config: Config, res: Resources, logger: Logger): Promise<{ close(): Promise<void> }> {
   const queue = expiryQueue(config, res);
   await queue.upsertJobScheduler('sweep-expired-reservations', { every: config.EXPIRY_SWEEP_MS }, { name: 'sweep' });
-  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'));
+  await queue.upsertJobScheduler('retention', { every: config.RETENTION_SWEEP_MS }, { name: 'retention' });
+  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'), config.FAILED_JOBS_KEPT);
   const connection = res.newRedis();
   // Supervised like a lane: after a failover its worker is recreated if the sweeps stop (a due sweep waits).
   const worker = new SupervisedWorker({
@@ -40,7 +54,12 @@ export async function startExpiryScheduler(config: Config, res: Resources, logge
     serial: false,
     prefix: bullPrefix(config.REDIS_PREFIX, 'expiry'),
     connection,
-    processor: async () => {
+    processor: async (job) => {
+      if (job.name === 'retention') {
+        const deleted = await sweepRetention(res.db, retentionPolicy(config), new Date());
+        if (deleted.mutations + deleted.baskets > 0) logger.info(deleted, 'retention: old rows deleted');
+        return deleted;
+      }
       const deps = { db: res.db, lanes, now: () => new Date() };
       const enqueued = await sweepExpiredReservations(deps, config.EXPIRY_BATCH);
       if (enqueued > 0) logger.info({ enqueued }, 'expired reservations: mutations enqueued');

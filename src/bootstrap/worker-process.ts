@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { laneBullPrefix, laneQueueName } from '../queue/lanes.js';
 import { SupervisedWorker } from '../queue/supervised-worker.js';
 import { LaneWatchdog, type WatchedQueue } from '../queue/lane-watchdog.js';
+import { failedJobData } from '../queue/lane-queues.js';
 import { processMutation, type ProcessDeps } from '../application/process-mutation.js';
 import type { MutationJob } from '../contracts/mutation-job.js';
 import { closeRedis } from '../redis/client.js';
@@ -35,8 +36,10 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
     publisher: res.publisher,
     events: new BasketEventPublisher(res.publisher, config.REDIS_PREFIX),
     logger,
-    limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES },
+    limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES, custom: { maxCount: config.MAX_CUSTOM_PROPERTIES, maxBytes: config.MAX_CUSTOM_PROPERTY_BYTES } },
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+    pendingPrefix: config.REDIS_PREFIX,
+    redis: res.redis,
     now: () => new Date(),
     retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 2000 },
     onApplied: (job, outcome, durationMs, duplicate) => {
@@ -81,7 +84,13 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
         processor: async (job) => {
           const data = job.data;
           const log = logger.child({ lane, basket_id: data.basketId, mutation_id: data.mutationId, kind: data.command.kind });
-          await processMutation(deps, data, log);
+          try {
+            await processMutation(deps, data, log);
+          } catch (err) {
+            // Bounded failed jobs: keep the ids and kind, never the request's content (see failedJobData).
+            await job.updateData(failedJobData(data)).catch(() => undefined);
+            throw err;
+          }
         },
         workerOptions: {
           concurrency: 1,

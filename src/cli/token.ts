@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { TokenService } from '../auth/tokens.js';
+import { TokenService, tokenPolicy } from '../auth/tokens.js';
 
 const { values } = parseArgs({
   options: { sub: { type: 'string' }, role: { type: 'string', default: 'customer' }, ttl: { type: 'string' }, guest: { type: 'string' } },
@@ -17,8 +17,8 @@ if (!values.sub || (role !== 'customer' && role !== 'agent')) {
 }
 const config = loadConfig();
 const ttl = values.ttl ? Number(values.ttl) : config.JWT_TTL_SECONDS;
-if (!Number.isInteger(ttl) || ttl < 1) {
-  process.stderr.write('--ttl must be a positive whole number of seconds\n');
+if (!Number.isInteger(ttl) || ttl < 1 || ttl > config.JWT_MAX_LIFETIME_SECONDS) {
+  process.stderr.write('--ttl must be a positive whole number of seconds, at most JWT_MAX_LIFETIME_SECONDS\n');
   process.exit(2);
 }
-process.stdout.write(`${new TokenService(config.JWT_SECRET, ttl).sign(values.sub, role, values.guest)}\n`);
+process.stdout.write(`${new TokenService(config.JWT_SECRET, ttl, tokenPolicy(config)).sign(values.sub, role, values.guest)}\n`);

@@ -30,6 +30,8 @@ export interface MutationJob {
   readonly enqueuedAt: string;
   /** Reply channel of the API instance that waits for the outcome, if any. */
   readonly replyTo: string | null;
+  /** Counted in its basket's pending set (backpressure): the worker counts it out when finished. */
+  readonly counted?: boolean;
 }
 
 export interface MutationError {

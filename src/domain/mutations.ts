@@ -8,6 +8,7 @@
  * builds every result through `nextBasket`.
  */
 import type { Basket } from './types.js';
+import { customLimitBreach, customSize } from './custom-properties.js';
 import type { MutationCommand, MutationContext, MutationKind, MutationResult } from './commands/command.js';
 import { nextBasket } from './commands/handler.js';
 import { specOf } from './commands/registry.js';
@@ -16,8 +17,26 @@ export * from './commands/command.js';
 export { COMMANDS } from './commands/registry.js';
 export type { CommandSpec, ReservationMode } from './commands/handler.js';
 
-/** Applies one command. `basket` is null when no basket with the context's id exists yet. */
+/**
+ * Applies one command. `basket` is null when no basket with the context's id exists yet. A result whose
+ * custom properties outgrow the limits (the basket's own, or any line's) is refused whole, whatever
+ * the kind: the check runs on every applied result, not in each handler.
+ */
 export function applyMutation(basket: Basket | null, command: MutationCommand, ctx: MutationContext): MutationResult {
+  const result = applyCommand(basket, command, ctx);
+  const limits = ctx.limits.custom;
+  if (result.outcome !== 'applied' || !limits) return result;
+  const breach =
+    customLimitBreach(customSize(basket?.custom), customSize(result.basket.custom), limits, 'The basket') ??
+    result.basket.lines.reduce<string | null>((found, line) => {
+      if (found) return found;
+      const earlier = basket?.lines.find((l) => l.itemId === line.itemId);
+      return customLimitBreach(customSize(earlier?.custom), customSize(line.custom), limits, `Product item '${line.itemId}'`);
+    }, null);
+  return breach ? { outcome: 'rejected', rejection: { code: 'custom_properties_limit_exceeded', message: breach } } : result;
+}
+
+function applyCommand(basket: Basket | null, command: MutationCommand, ctx: MutationContext): MutationResult {
   const spec = specOf(command.kind);
   if (spec.target === 'new') {
     if (basket !== null) return { outcome: 'rejected', rejection: { code: 'basket_exists', message: `Basket '${ctx.basketId}' already exists.` } };

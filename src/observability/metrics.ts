@@ -55,20 +55,49 @@ export class Metrics {
     client.collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Waiting and active jobs per lane, read from Redis at scrape time. */
-  watchQueues(queues: readonly Queue[]): void {
-    new client.Gauge({
+  private laneTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Jobs per lane and state, gathered every `intervalMs` in one pass over the lanes (one job-count
+   * script per lane) and served from memory by every scrape: scrapers, however many, cost Redis
+   * nothing. The first pass starts at once. `stopWatching()` ends the timer.
+   */
+  watchQueues(queues: readonly Queue[], intervalMs = 5000): void {
+    this.stopWatching();
+    this.registry.removeSingleMetric('basket_lane_jobs');
+    const gauge = new client.Gauge({
       name: 'basket_lane_jobs',
-      help: 'Jobs per lane queue and state',
+      help: `Jobs per lane queue and state (gathered every ${intervalMs} ms)`,
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
-      async collect() {
-        const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'failed')));
-        this.reset();
-        queues.forEach((q, i) => {
-          for (const [state, n] of Object.entries(counts[i]!)) this.set({ queue: q.name, state }, n);
-        });
-      },
     });
+    let running = false;
+    const pass = async () => {
+      if (running) return;
+      running = true;
+      try {
+        const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'failed')));
+        gauge.reset();
+        queues.forEach((q, i) => {
+          for (const [state, n] of Object.entries(counts[i]!)) gauge.set({ queue: q.name, state }, n);
+        });
+        this.lanePasses++;
+      } catch {
+        // Redis unreachable: keep the last figures; the next pass tries again.
+      } finally {
+        running = false;
+      }
+    };
+    void pass();
+    this.laneTimer = setInterval(() => void pass(), intervalMs);
+    this.laneTimer.unref();
+  }
+
+  /** How many lane passes have completed (for tests and debugging). */
+  lanePasses = 0;
+
+  stopWatching(): void {
+    if (this.laneTimer) clearInterval(this.laneTimer);
+    this.laneTimer = null;
   }
 }

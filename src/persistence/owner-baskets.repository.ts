@@ -19,6 +19,22 @@ export async function activeBasketOf(db: Db, ownerId: string, siteId: string): P
   return { activeId: row.active_id ?? null, count: Number(row.n) };
 }
 
+/**
+ * How many active baskets the owner holds (any site), and whether `basketId` is already one of its
+ * baskets (a replayed creation, which the cap must not refuse). Index `baskets_owner_site_status`.
+ */
+export async function activeBasketCount(db: Db, ownerId: string, basketId: string): Promise<{ active: number; exists: boolean }> {
+  const row = await db
+    .selectFrom('baskets')
+    .select([
+      sql<number>`count(*) filter (where status = 'active')::int`.as('active'),
+      sql<boolean>`coalesce(bool_or(id = ${basketId}::uuid), false)`.as('exists'),
+    ])
+    .where('owner_id', '=', ownerId)
+    .executeTakeFirstOrThrow();
+  return { active: row.active, exists: row.exists };
+}
+
 /** The owner's active baskets on the site, newest first (at most `limit`), and how many there are. */
 export async function activeBasketsOf(db: Db, ownerId: string, siteId: string, limit: number): Promise<{ ids: string[]; total: number }> {
   const rows = await db

@@ -12,20 +12,33 @@ import { laneBullPrefix, laneOf, laneQueueName } from './lanes.js';
  * 2–3 ms per job in Redis under load; a count bound removes one old job per new one.
  * `attempts: 1`: transient errors are retried inside the processor, within the lane, so order is kept
  * (a BullMQ retry would move the job behind the basket's later mutations).
+ * Failed jobs are bounded too, in number (`FAILED_JOBS_KEPT` per lane) and in size: no stack trace, and
+ * the worker strips a failed job's data to its ids and kind (`failedJobData`), so no input can fill a
+ * Redis that runs with `noeviction`. The mutation log records the failure when PostgreSQL lets it.
  */
-export const MUTATION_JOB_OPTIONS = {
-  attempts: 1,
-  removeOnComplete: { count: 200 },
-  removeOnFail: { count: 10_000 },
-} as const;
+export function mutationJobOptions(failedJobsKept: number) {
+  return {
+    attempts: 1,
+    removeOnComplete: { count: 200 },
+    removeOnFail: { count: failedJobsKept },
+    stackTraceLimit: 0,
+  } as const;
+}
+export const DEFAULT_FAILED_JOBS_KEPT = 100;
+
+/** What a failed job keeps: enough to find it and its basket, none of the request's content. */
+export function failedJobData(job: MutationJob): MutationJob {
+  return { ...job, command: { kind: job.command.kind } as MutationJob['command'] };
+}
 
 export class LaneQueues {
   private readonly queues: Queue[];
 
   /** `onError`: connection trouble reported by the queues (the connection's own handler logs it too). */
-  constructor(connection: ConnectionOptions, redisPrefix: string, readonly lanes: number, onError: (err: Error) => void = () => undefined) {
+  constructor(connection: ConnectionOptions, redisPrefix: string, readonly lanes: number, onError: (err: Error) => void = () => undefined, failedJobsKept = DEFAULT_FAILED_JOBS_KEPT) {
+    const defaultJobOptions = mutationJobOptions(failedJobsKept);
     this.queues = Array.from({ length: lanes }, (_, k) => {
-      const q = new Queue(laneQueueName(k), { connection, prefix: laneBullPrefix(redisPrefix, k), defaultJobOptions: MUTATION_JOB_OPTIONS });
+      const q = new Queue(laneQueueName(k), { connection, prefix: laneBullPrefix(redisPrefix, k), defaultJobOptions });
       q.on('error', onError);
       return q;
     });

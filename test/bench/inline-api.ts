@@ -32,6 +32,7 @@ await runProcess('inline-baseline', async (config, res, logger) => {
       return { kind: 'finished', outcome };
     },
     readTicket: async () => null,
+    jobExists: async () => false,
   };
   const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, 1);
   const app = await buildServer({

@@ -160,6 +160,11 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
     LOG_LEVEL: 'warn',
     SYNC_WAIT_MS: '10000',
     WORKER_PORT: '0',
+    // One load generator, one address, a few tokens: client limits would measure themselves, not the pipeline.
+    RATE_LIMIT_MAX: '0',
+    RATE_LIMIT_NEW_IDENTITY_MAX: '0',
+    MAX_ACTIVE_BASKETS: '0',
+    MAX_QUEUED_PER_BASKET: '0',
     // One bench shopper follows every basket: lift the per-shopper stream cap.
     SSE_MAX_STREAMS_PER_CUSTOMER: '1000',
   };

@@ -99,6 +99,8 @@ describe('external issuer (JWKS)', () => {
     ['another audience', () => sign(es, guestClaims('x'), { aud: 'commercecloud/prod/other' })],
     ['an expired token', () => sign(es, guestClaims('x'), { expiresIn: -60_000 })],
     ['no exp', () => sign(es, guestClaims('x'), { expiresIn: null })],
+    // Bounded like this service's own tokens (JWT_MAX_LIFETIME_SECONDS): a token minted to live too long.
+    ['a lifetime beyond JWT_MAX_LIFETIME_SECONDS', () => sign(es, guestClaims('x'), { expiresIn: (h.config.JWT_MAX_LIFETIME_SECONDS + 3600) * 1000 })],
     ['a key the issuer never published (same kid)', () => sign({ ...newKey('ES256'), kid: es.kid }, guestClaims('x'))],
     ['an unknown kid', () => sign(newKey('RS256'), guestClaims('x'))],
     ['another issuer', () => sign(es, guestClaims('x'), { iss: 'slas/prod/someone-else' })],

@@ -73,7 +73,7 @@ describe('/metrics', () => {
     await s.addItems(id, [{ product_id: sku, quantity: 1 }]);
     await s.addItems(id, [{ product_id: `${h.tag}-none`, quantity: 1 }]);
     await s.get(id);
-    const r = await h.app.inject({ method: 'GET', url: '/metrics' });
+    const r = await h.app.inject({ method: 'GET', url: '/metrics', headers: h.adminHeaders });
     expect(r.statusCode).toBe(200);
     const text = r.body;
     expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*method="POST",route="\/s\/:site_id\/dw\/shop\/v23_2\/baskets\/:basket_id\/items",status_code="200"/);

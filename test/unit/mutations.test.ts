@@ -94,3 +94,15 @@ describe('applyMutation', () => {
     expect(JSON.stringify(b)).toBe(frozen);
   });
 });
+
+describe('custom property limits (pure)', () => {
+  it('refuse growth past a cap but let an over-cap set shrink or stay', async () => {
+    const { customLimitBreach, customSize } = await import('../../src/domain/custom-properties.js');
+    const limits = { maxCount: 2, maxBytes: 40 };
+    expect(customSize({ c_a: 'é' })).toEqual({ count: 1, bytes: JSON.stringify({ c_a: 'é' }).length + 1 });
+    expect(customLimitBreach(customSize({}), customSize({ c_a: 1, c_b: 2 }), limits, 'B')).toBeNull();
+    expect(customLimitBreach(customSize({}), customSize({ c_a: 1, c_b: 2, c_c: 3 }), limits, 'B')).toMatch(/3 custom properties/);
+    expect(customLimitBreach(customSize({ c_a: 1, c_b: 2, c_c: 3, c_d: 4 }), customSize({ c_a: 1, c_b: 2, c_c: 3 }), limits, 'B')).toBeNull();
+    expect(customLimitBreach(customSize({}), customSize({ c_a: 'x'.repeat(50) }), limits, 'B')).toMatch(/bytes/);
+  });
+});

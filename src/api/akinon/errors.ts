@@ -71,6 +71,7 @@ function fieldOfRejection(code: string, onBasketItems: boolean): string | null {
     case 'item_not_found':
       return onBasketItems ? 'id' : 'product';
     case 'line_limit_exceeded':
+    case 'custom_properties_limit_exceeded':
       return NON_FIELD;
     default:
       return null;

@@ -10,6 +10,7 @@ import type { Principal } from '../../auth/tokens.js';
 import { isAgentOnly, type MutationCommand } from '../../domain/mutations.js';
 import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import { idempotentBasketId, requestHash } from '../../application/ids.js';
+import { mayCreateBasket } from '../../application/basket-quota.js';
 import { Money, formatMoney } from '../../domain/money.js';
 import { shippingQuote } from '../../domain/shipping.js';
 import { defaultShippingMethodOf, listPaymentMethods, listShippingMethods, toShippingMethod } from '../../persistence/site.repository.js';
@@ -59,6 +60,12 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
     return answerWrite(reply, result, basketId, onApplied);
   }
 
+  /** The active-basket cap (MAX_ACTIVE_BASKETS; see application/basket-quota.ts). */
+  const ensureBasketQuota = async (principal: Principal, basketId: string) => {
+    const max = deps.config.MAX_ACTIVE_BASKETS;
+    if (!(await mayCreateBasket(deps.db, principal, basketId, max))) throw new ApiError('basket_limit_exceeded', `A customer may have at most ${max} active baskets; delete one first.`);
+  };
+
   for (const op of basketOperations(deps.config)) {
     const schema = {
       tags: [dialect.tag],
@@ -83,6 +90,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             const { idempotencyKey } = writeOptions(req);
             const basketId = idempotencyKey === null ? randomUUID() : idempotentBasketId(principal.sub, idempotencyKey);
             const command: MutationCommand = { kind: 'create_basket', siteId, currency: null, agentBasket: principal.role === 'agent', custom: customOf(body ?? {}) };
+            await ensureBasketQuota(principal, basketId);
             return submit(req, reply, op, principal, basketId, command, (s) => sendText(reply, renderBasket(s), s.version));
           }
           case 'get': {

@@ -3,6 +3,7 @@
  * `now`: no IO, no clock), and the reasons a command can be refused.
  */
 import type { Basket, Catalog, PaymentMethod, ShippingMethod } from '../types.js';
+import type { CustomPropertyLimits } from '../custom-properties.js';
 
 export type RejectionCode =
   | 'basket_not_found'
@@ -29,7 +30,9 @@ export type RejectionCode =
   | 'payment_instrument_not_found'
   | 'payment_amount_invalid'
   | 'basket_transfer_conflict'
-  | 'forbidden';
+  | 'forbidden'
+  /** The result's custom properties (`c_*`, the basket's or a line's) would outgrow the limits. */
+  | 'custom_properties_limit_exceeded';
 
 export interface Rejection {
   readonly code: RejectionCode;
@@ -42,7 +45,8 @@ export interface MutationContext {
   readonly now: Date;
   /** Catalogue entries for every SKU in the basket and in the command. */
   readonly catalog: Catalog;
-  readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number };
+  /** `custom`: caps on custom properties, checked on every applied result (unset: not checked). */
+  readonly limits: { readonly maxLineQuantity: number; readonly maxLines: number; readonly custom?: CustomPropertyLimits };
   /** The site's payment methods by id. */
   readonly paymentMethods?: ReadonlyMap<string, PaymentMethod>;
   /**
