@@ -52,6 +52,12 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
     const b = applied({ kind: 'create_basket', siteId: 'default', currency: null, agentBasket: true, custom: { c_x: 1 } }, null);
     expect(b).toMatchObject({ version: 1, currency: 'EUR', status: 'active', lines: [], agentBasket: true, custom: { c_x: 1 } });
     expect(refused({ kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} })).toBe('basket_exists');
+    // With a first change (`then`): version 2 holds it; the SKUs and codes involved are the change's.
+    const first = { kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {}, then: { kind: 'add_items', items: [{ sku: 'b', quantity: 1 }] } } as const;
+    expect(applied(first, null)).toMatchObject({ version: 2, lines: [{ sku: 'b', quantity: 1 }] });
+    expect(skusInvolved(null, first)).toEqual(['b']);
+    expect(codesInvolved({ ...first, then: { kind: 'set_offer_codes', voucherCode: 'NEW' } })).toEqual(['NEW']);
+    expect(codesInvolved({ kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} })).toEqual([]);
   },
   add_items: () => {
     const b = applied({ kind: 'add_items', items: [{ sku: 'a', quantity: 1 }] });
