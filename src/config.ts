@@ -21,8 +21,11 @@ const clusterNodes = z
   .default('')
   .transform((value, ctx) => {
     const nodes: { host: string; port: number }[] = [];
-    for (const entry of value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
-      const m = /^(\[[0-9a-fA-F:]+\]|[^:\s\[\]]+):(\d{1,5})$/.exec(entry);
+    for (const entry of value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0)) {
+      const m = /^(\[[0-9a-fA-F:]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(entry);
       const port = m ? Number(m[2]) : NaN;
       if (!m || port < 1 || port > 65535) {
         ctx.addIssue({ code: 'custom', message: `expected host:port, got '${entry}'` });
@@ -43,7 +46,10 @@ const EnvSchema = z.object({
   /** Seed nodes of a Redis Cluster (`host:port,…`); when set, every process uses the cluster and ignores REDIS_URL. */
   REDIS_CLUSTER_NODES: clusterNodes,
   /** Prefix of every Redis key this service writes (BullMQ queues, snapshots, idempotency records). */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('basket'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .default('basket'),
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   JWT_TTL_SECONDS: int(86_400, 60, 31_536_000),
   /** Longest lifetime a bearer token may have (exp − iat); `exp` is always required. */
@@ -120,7 +126,10 @@ const EnvSchema = z.object({
   RETENTION_BATCH: int(500, 1, 100_000),
   /** Failed mutation jobs kept per lane (each stripped to ids and kind); older ones are removed. */
   FAILED_JOBS_KEPT: int(100, 0, 100_000),
-  /** Basket event streams (SSE): heartbeat interval, open streams per shopper (all processes) and per process, and how many missed versions a resume replays before it asks for a reload. */
+  /**
+   * Basket event streams (SSE): heartbeat interval, open streams per shopper (all processes) and per process,
+   * and how many missed versions a resume replays before it asks for a reload.
+   */
   SSE_HEARTBEAT_MS: int(15_000, 100, 300_000),
   SSE_MAX_STREAMS_PER_CUSTOMER: int(5, 1, 1000),
   SSE_MAX_STREAMS_PER_PROCESS: int(10_000, 1, 1_000_000),
@@ -144,7 +153,12 @@ export type Config = Readonly<z.infer<typeof EnvSchema>> & {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.superRefine((c, ctx) => {
     const set = [c.EXTERNAL_JWT_ISSUER, c.EXTERNAL_JWT_AUDIENCE, c.EXTERNAL_JWT_JWKS_URL].filter((v) => v !== undefined).length;
-    if (set !== 0 && set !== 3) ctx.addIssue({ code: 'custom', path: ['EXTERNAL_JWT_ISSUER'], message: 'set EXTERNAL_JWT_ISSUER, EXTERNAL_JWT_AUDIENCE and EXTERNAL_JWT_JWKS_URL together' });
+    if (set !== 0 && set !== 3)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EXTERNAL_JWT_ISSUER'],
+        message: 'set EXTERNAL_JWT_ISSUER, EXTERNAL_JWT_AUDIENCE and EXTERNAL_JWT_JWKS_URL together',
+      });
     // Tokens claiming the external issuer are routed to its JWKS verifier: this service's own must not claim it too.
     if (c.EXTERNAL_JWT_ISSUER !== undefined && c.JWT_ISSUER === c.EXTERNAL_JWT_ISSUER) {
       ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'must differ from EXTERNAL_JWT_ISSUER' });

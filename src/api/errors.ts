@@ -81,7 +81,11 @@ export class ApiError extends Error {
   readonly status: number;
   readonly retryable: boolean;
 
-  constructor(readonly code: ApiErrorCode, message: string, readonly details?: unknown) {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
     this.status = STATUS[code];
     this.retryable = code === 'service_unavailable' || code === 'internal_error' || code === 'rate_limited' || code === 'basket_busy';
@@ -96,7 +100,13 @@ export function isApiErrorCode(code: string): code is ApiErrorCode {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof ServiceUnavailableError) return new ApiError('service_unavailable', 'The service cannot take this change right now; retry later.');
-  const e = err as { code?: string; statusCode?: number; validation?: { instancePath?: string; message?: string }[]; validationContext?: string; message?: string };
+  const e = err as {
+    code?: string;
+    statusCode?: number;
+    validation?: { instancePath?: string; message?: string }[];
+    validationContext?: string;
+    message?: string;
+  };
   if (Array.isArray(e.validation)) {
     const where = e.validationContext ?? 'body';
     const issues = e.validation.map((v) => `${where}${(v.instancePath ?? '').replace(/\//g, '.')}: ${v.message ?? 'invalid'}`);

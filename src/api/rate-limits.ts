@@ -31,7 +31,11 @@ export interface RateLimitSettings {
 const UNLIMITED_PREFIXES = ['/health', '/ready', '/metrics', '/docs', '/admin'];
 const NEW_IDENTITY = 'new:';
 
-export async function registerRateLimits(app: FastifyInstance, deps: { readonly redis: RedisClient; readonly tokens: TokenService; readonly jwtSecret: string }, settings: RateLimitSettings): Promise<void> {
+export async function registerRateLimits(
+  app: FastifyInstance,
+  deps: { readonly redis: RedisClient; readonly tokens: TokenService; readonly jwtSecret: string },
+  settings: RateLimitSettings,
+): Promise<void> {
   if (settings.max === 0 && settings.newIdentityMax === 0) return;
   const sessions = new SessionIds(deps.jwtSecret);
 

@@ -28,7 +28,11 @@ export class BasketCreationRefused extends Error {
   }
 }
 
-export async function ensureActiveBasket(deps: { readonly db: Db; readonly submitter: Submitter }, owner: { readonly ownerId: string; readonly role: Role }, siteId: string): Promise<ActiveBasket> {
+export async function ensureActiveBasket(
+  deps: { readonly db: Db; readonly submitter: Submitter },
+  owner: { readonly ownerId: string; readonly role: Role },
+  siteId: string,
+): Promise<ActiveBasket> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const { activeId, count } = await activeBasketOf(deps.db, owner.ownerId, siteId);
     if (activeId) return { id: activeId, created: null, pending: false };

@@ -50,7 +50,10 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   // A merge reads the guest basket too: its lines join this basket and its held units move here. A
   // transfer reads the caller's own basket the same way (merged in, or deleted with its units released).
   const absorbedId = command.kind === 'merge_basket' ? command.sourceBasketId : command.kind === 'transfer_basket' ? command.absorbedBasketId : null;
-  const merge = absorbedId !== null ? await loadMutationState(deps.pool, { basketId: absorbedId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now }) : null;
+  const merge =
+    absorbedId !== null
+      ? await loadMutationState(deps.pool, { basketId: absorbedId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now })
+      : null;
   const state = await loadMutationState(deps.pool, {
     basketId,
     mutationId,
@@ -102,7 +105,9 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if ((isAgentOnly(command.kind) || isAgentOnly(change.kind)) && job.role !== 'agent') return reject('forbidden', 'Only agents may adjust prices.');
   const site = state.site;
   if (site === null) {
-    return command.kind === 'create_basket' ? reject('site_not_found', `No site '${command.siteId}'.`) : reject('basket_not_found', `No basket with id '${basketId}'.`);
+    return command.kind === 'create_basket'
+      ? reject('site_not_found', `No site '${command.siteId}'.`)
+      : reject('basket_not_found', `No basket with id '${basketId}'.`);
   }
 
   const ctx = {
@@ -140,7 +145,10 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (command.kind === 'expire_reservations' && plan.expired === 0) return reject('nothing_to_expire', 'No held inventory has expired.');
 
   const policy = { ...site, currency: after.currency };
-  const shipping = { selectedId: after.shippingMethodId, method: after.shippingMethodId === null ? null : (state.shippingMethods.get(after.shippingMethodId) ?? null) };
+  const shipping = {
+    selectedId: after.shippingMethodId,
+    method: after.shippingMethodId === null ? null : (state.shippingMethods.get(after.shippingMethodId) ?? null),
+  };
   const offers = { promotions: state.promotions, coupons: after.coupons, externalOfferCode: after.externalOfferCode, now };
   const priced = priceBasket({ lines: after.lines, catalog: state.catalog, policy, short: plan.short, shipping, adjustments: after.adjustments, offers });
   const refused = unverifiedCoupon(command, priced);
@@ -162,9 +170,28 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     const emptied: Basket = { ...guest, lines: [], status: 'deleted', version: guest.version + 1, updatedAt: now };
     const guestPriced = priceBasket({ lines: [], catalog: state.catalog, policy: { ...site, currency: guest.currency } });
     const guestSnapshot = buildSnapshot(emptied, merge.pk ?? 0, { ...site, currency: guest.currency }, guestPriced);
-    const guestRecord: MutationRecord = { ...record, id: sourceMutationId(mutationId), basketId: guest.id, ownerId: guest.ownerId, idempotencyKey: null, requestHash: null, kind: command.kind === 'transfer_basket' ? 'replaced_by_transfer' : 'merged_into', payload: { destination: basketId } };
+    const guestRecord: MutationRecord = {
+      ...record,
+      id: sourceMutationId(mutationId),
+      basketId: guest.id,
+      ownerId: guest.ownerId,
+      idempotencyKey: null,
+      requestHash: null,
+      kind: command.kind === 'transfer_basket' ? 'replaced_by_transfer' : 'merged_into',
+      payload: { destination: basketId },
+    };
     pk = await writeMergeOutcome(deps.pool, {
-      source: { record: guestRecord, outcome: { status: 'applied', before: guest, after: emptied, totals: guestPriced.totals, reservations: { stockList: site.stockList, plan: [], expiresAt: null, watch: [] }, snapshot: guestSnapshot } },
+      source: {
+        record: guestRecord,
+        outcome: {
+          status: 'applied',
+          before: guest,
+          after: emptied,
+          totals: guestPriced.totals,
+          reservations: { stockList: site.stockList, plan: [], expiresAt: null, watch: [] },
+          snapshot: guestSnapshot,
+        },
+      },
       destination: { record, outcome },
       stockList: site.stockList,
     });
@@ -205,11 +232,17 @@ function firstChangeOf(command: MutationCommand): MutationCommand {
 function unverifiedCoupon(given: MutationCommand, priced: PricedBasket): string | null {
   const command = firstChangeOf(given);
   const voucher = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string';
-  const code = command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string' ? command.voucherCode : command.kind === 'add_coupon' && command.verify ? command.code : null;
+  const code =
+    command.kind === 'set_offer_codes' && typeof command.voucherCode === 'string'
+      ? command.voucherCode
+      : command.kind === 'add_coupon' && command.verify
+        ? command.code
+        : null;
   if (code === null) return null;
   const coupon = priced.coupons.find((c) => sameCode(c.item.code, code));
   if (!coupon?.valid) return `The code '${code}' cannot be used: ${(coupon?.status ?? 'coupon_code_unknown').replaceAll('_', ' ')}.`;
-  if (voucher && !coupon.conditionMet) return `Your basket does not qualify for the code '${code}' yet (its conditions, such as a minimum amount, are not met).`;
+  if (voucher && !coupon.conditionMet)
+    return `Your basket does not qualify for the code '${code}' yet (its conditions, such as a minimum amount, are not met).`;
   return null;
 }
 

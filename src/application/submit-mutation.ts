@@ -93,7 +93,13 @@ export class MutationSubmitter implements Submitter {
     const { deps } = this;
     const mutationId = req.idempotencyKey === null ? newMutationId() : idempotentMutationId(req.ownerId, req.idempotencyKey);
     const wait = !req.respondAsync && deps.syncWaitMs > 0;
-    const ticket: Ticket = { basketId: req.basketId, ownerId: req.ownerId, requestHash: req.idempotencyKey ? req.requestHash : null, replyTo: wait ? deps.replies.channel : null, acceptedAt: deps.now().getTime() };
+    const ticket: Ticket = {
+      basketId: req.basketId,
+      ownerId: req.ownerId,
+      requestHash: req.idempotencyKey ? req.requestHash : null,
+      replyTo: wait ? deps.replies.channel : null,
+      acceptedAt: deps.now().getTime(),
+    };
     let fresh: string | null;
     try {
       fresh = await deps.redis.set(this.ticketKey(mutationId), JSON.stringify(ticket), 'EX', deps.ticketTtlSeconds, 'NX');
@@ -196,7 +202,7 @@ export class MutationSubmitter implements Submitter {
       const bp = this.deps.backpressure;
       if (bp && bp.settings.maxQueued > 0) {
         const admitted = await bp.admit(req.basketId, mutationId, this.deps.now().getTime()).catch(() => {
-          throw new ServiceUnavailableError('could not count the basket\'s queued mutations');
+          throw new ServiceUnavailableError("could not count the basket's queued mutations");
         });
         if (!admitted) return { kind: 'busy', retryAfterSeconds: 1 };
         return this.enqueue(mutationId, req, wait, true, async () => undefined);

@@ -26,7 +26,13 @@ export interface ApiProcess {
 /** `extraQueues`: other queues Bull Board shows beside the lanes (the expiry scheduler's). */
 export async function createApi(config: Config, res: Resources, logger: Logger, extraQueues: readonly Queue[] = []): Promise<ApiProcess> {
   const instanceId = randomUUID();
-  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'), config.FAILED_JOBS_KEPT);
+  const lanes = new LaneQueues(
+    res.redis,
+    config.REDIS_PREFIX,
+    config.LANES,
+    (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'),
+    config.FAILED_JOBS_KEPT,
+  );
   await lanes.enforceSerialLanes();
   // Re-assert after every reconnect: a Redis that lost its data (no AOF) also lost the lanes' limit.
   res.redis.on('ready', () => void lanes.enforceSerialLanes().catch((err) => logger.error({ err }, 'could not enforce serial lanes')));
@@ -51,7 +57,12 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     redis: res.redis,
     reader,
     prefix: config.REDIS_PREFIX,
-    settings: { heartbeatMs: config.SSE_HEARTBEAT_MS, maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER, maxPerProcess: config.SSE_MAX_STREAMS_PER_PROCESS, replayMax: config.SSE_REPLAY_MAX },
+    settings: {
+      heartbeatMs: config.SSE_HEARTBEAT_MS,
+      maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER,
+      maxPerProcess: config.SSE_MAX_STREAMS_PER_PROCESS,
+      replayMax: config.SSE_REPLAY_MAX,
+    },
     logger,
   });
   const tokens = new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, tokenPolicy(config));
@@ -84,4 +95,3 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     },
   };
 }
-

@@ -36,7 +36,11 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
     publisher: res.publisher,
     events: new BasketEventPublisher(res.publisher, config.REDIS_PREFIX),
     logger,
-    limits: { maxLineQuantity: config.MAX_LINE_QUANTITY, maxLines: config.MAX_LINES, custom: { maxCount: config.MAX_CUSTOM_PROPERTIES, maxBytes: config.MAX_CUSTOM_PROPERTY_BYTES } },
+    limits: {
+      maxLineQuantity: config.MAX_LINE_QUANTITY,
+      maxLines: config.MAX_LINES,
+      custom: { maxCount: config.MAX_CUSTOM_PROPERTIES, maxBytes: config.MAX_CUSTOM_PROPERTY_BYTES },
+    },
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
     pendingPrefix: config.REDIS_PREFIX,
     redis: res.redis,

@@ -46,7 +46,11 @@ export interface SnapshotHead {
 export class SnapshotCache {
   private readonly redis: CacheCommands;
 
-  constructor(redis: RedisClient, private readonly prefix: string, private readonly ttlSeconds: number) {
+  constructor(
+    redis: RedisClient,
+    private readonly prefix: string,
+    private readonly ttlSeconds: number,
+  ) {
     if (!('snapshotWriteIfNewer' in redis)) {
       redis.defineCommand('snapshotWriteIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
       redis.defineCommand('snapshotStoreRendering', { numberOfKeys: 1, lua: STORE_RENDERING });
@@ -60,7 +64,15 @@ export class SnapshotCache {
 
   /** Writes the snapshot unless the cache already holds this version or a newer one. */
   async writeIfNewer(snapshot: BasketSnapshot, body: string = JSON.stringify(snapshot)): Promise<boolean> {
-    const written = await this.redis.snapshotWriteIfNewer(this.key(snapshot.id), snapshot.version, body, snapshot.ownerId, snapshot.siteId, snapshot.status, this.ttlSeconds);
+    const written = await this.redis.snapshotWriteIfNewer(
+      this.key(snapshot.id),
+      snapshot.version,
+      body,
+      snapshot.ownerId,
+      snapshot.siteId,
+      snapshot.status,
+      this.ttlSeconds,
+    );
     return written === 1;
   }
 

@@ -140,7 +140,14 @@ function adjustmentOf(a: AppliedAdjustment, currency: string): SnapshotAdjustmen
 }
 
 /** `checkoutFlashes`: what still blocks checkout, shown after the pricing flashes. */
-export function buildSnapshot(basket: Basket, pk: number, site: SitePolicy, priced: PricedBasket, reservationExpiry: Date | null = null, checkoutFlashes: readonly Flash[] = []): BasketSnapshot {
+export function buildSnapshot(
+  basket: Basket,
+  pk: number,
+  site: SitePolicy,
+  priced: PricedBasket,
+  reservationExpiry: Date | null = null,
+  checkoutFlashes: readonly Flash[] = [],
+): BasketSnapshot {
   const m = (v: Money) => formatMoney(v, basket.currency);
   const t = priced.totals;
   return {

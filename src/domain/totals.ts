@@ -5,7 +5,14 @@
  */
 import { Money, ZERO, roundMoney, sum } from './money.js';
 import { computeTax } from './tax.js';
-import { adjustedPriceLessThanZero, invalidProductItem, productItemNotAvailable, productItemWithoutPrice, shippingMethodNotApplicable, type Flash } from './flashes.js';
+import {
+  adjustedPriceLessThanZero,
+  invalidProductItem,
+  productItemNotAvailable,
+  productItemWithoutPrice,
+  shippingMethodNotApplicable,
+  type Flash,
+} from './flashes.js';
 import { allocateByLargestRemainder } from './allocation.js';
 import { shippingQuote } from './shipping.js';
 import {
@@ -187,7 +194,13 @@ export function priceBasket(input: PricingInput): PricedBasket {
     const alone = priceWith(pricing, [exclusive]);
     if (alone.promotionTotals.some((t) => t.code === exclusive.promotion.code)) return withCouponConditions(alone, qualifying);
   }
-  return withCouponConditions(priceWith(pricing, qualifying.filter((a) => !a.promotion.exclusive)), qualifying);
+  return withCouponConditions(
+    priceWith(
+      pricing,
+      qualifying.filter((a) => !a.promotion.exclusive),
+    ),
+    qualifying,
+  );
 }
 
 /**
@@ -403,7 +416,10 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipping: 
   const shipmentTaxed = method !== null && shipping.total.gt(0);
   const allTax = computeTax(shipmentTaxed ? [...productTaxables, { rate: method.taxRate, amount: shipping.total }] : productTaxables, policy);
   const adjustedTax = computeTax(productTaxables, policy);
-  const merchandizeTax = computeTax(taxable.map((l) => ({ rate: l.taxRate, amount: l.price })), policy);
+  const merchandizeTax = computeTax(
+    taxable.map((l) => ({ rate: l.taxRate, amount: l.price })),
+    policy,
+  );
   const shippingTax = !shipmentTaxed ? ZERO : policy.taxRoundedAtGroup ? allTax.total.minus(adjustedTax.total) : allTax.lineTaxes[taxable.length]!;
   // Before a free-shipping adjustment, the shipment's tax is worked out the same way as after one:
   // rounded per group, what the shipment at its price would add to the groups (not its own rounded tax).
@@ -441,7 +457,12 @@ function totalsByPromotion(applied: readonly AppliedAdjustment[]): PromotionTota
     const code = a.adjustment.promotionCode;
     if (code === undefined || a.amount.isZero()) continue;
     const prior = byCode.get(code);
-    byCode.set(code, { code, name: a.adjustment.itemText ?? code, couponCode: a.adjustment.couponCode ?? null, amount: (prior?.amount ?? ZERO).plus(a.amount) });
+    byCode.set(code, {
+      code,
+      name: a.adjustment.itemText ?? code,
+      couponCode: a.adjustment.couponCode ?? null,
+      amount: (prior?.amount ?? ZERO).plus(a.amount),
+    });
   }
   return [...byCode.values()];
 }

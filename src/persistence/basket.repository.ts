@@ -18,7 +18,19 @@ import { writeBasketInsert } from './statements/write-basket-insert.js';
 import { writeBasketUpdate } from './statements/write-basket-update.js';
 import type { LinesAndRecordInput } from './statements/lines-and-record.js';
 import { Money, formatMoney } from '../domain/money.js';
-import type { Basket, BasketLine, Catalog, CatalogEntry, Checkout, CouponItem, PaymentMethod, PriceAdjustment, Promotion, ShippingMethod, SitePolicy } from '../domain/types.js';
+import type {
+  Basket,
+  BasketLine,
+  Catalog,
+  CatalogEntry,
+  Checkout,
+  CouponItem,
+  PaymentMethod,
+  PriceAdjustment,
+  Promotion,
+  ShippingMethod,
+  SitePolicy,
+} from '../domain/types.js';
 import type { PlanItem, StockView } from '../domain/reservation.js';
 import type { BasketTotals } from '../domain/totals.js';
 import type { Rejection } from '../domain/mutations.js';
@@ -76,8 +88,27 @@ interface StateRow {
   s_tax_rounded_at_group: boolean;
   s_rounding_mode: SitePolicy['roundingMode'];
   recorded: RecordedMutation | null;
-  lines: { item_id: string; sku: string; quantity: number; added_unit_price: string | null; position: number; attributes: Record<string, unknown>; custom: Record<string, unknown>; gift: boolean; gift_message: string | null }[];
-  catalog: { sku: string; pk: number; name: string; tax_rate: string; online: boolean; image: string | null; price: string | null; retail_price: string | null }[];
+  lines: {
+    item_id: string;
+    sku: string;
+    quantity: number;
+    added_unit_price: string | null;
+    position: number;
+    attributes: Record<string, unknown>;
+    custom: Record<string, unknown>;
+    gift: boolean;
+    gift_message: string | null;
+  }[];
+  catalog: {
+    sku: string;
+    pk: number;
+    name: string;
+    tax_rate: string;
+    online: boolean;
+    image: string | null;
+    price: string | null;
+    retail_price: string | null;
+  }[];
   stock: { sku: string; tracked: boolean; on_hand: number; reserved: number; reclaimable: number; ours: number; ours_expires_at: string | null }[];
   shipping_methods: ShippingMethodRow[];
   payment_methods: { id: string; name: string; card_types: string[] }[];
@@ -135,7 +166,14 @@ export async function loadMutationState(
   db: Queryable,
   q: { basketId: string; mutationId: string; createSiteId: string | null; skus: readonly string[]; now: Date; codes?: readonly string[] },
 ): Promise<MutationState> {
-  const rows = await runStatement(db, readMutationState, { basketId: q.basketId, mutationId: q.mutationId, createSiteId: q.createSiteId, skus: q.skus, now: q.now, codes: q.codes ?? [] });
+  const rows = await runStatement(db, readMutationState, {
+    basketId: q.basketId,
+    mutationId: q.mutationId,
+    createSiteId: q.createSiteId,
+    skus: q.skus,
+    now: q.now,
+    codes: q.codes ?? [],
+  });
   const r = rows[0] as unknown as StateRow;
   const lines: BasketLine[] = r.lines.map((l) => ({
     itemId: l.item_id,
@@ -246,7 +284,12 @@ export type MutationOutcomeWrite =
        * What the basket should hold afterwards (empty: no change), in the site's stock list, and `watch`:
        * the SKUs its lines want more of than it holds, or flashed as not available (stock_watch rows).
        */
-      readonly reservations: { readonly stockList: string; readonly plan: readonly PlanItem[]; readonly expiresAt: Date | null; readonly watch: readonly StockWatch[] };
+      readonly reservations: {
+        readonly stockList: string;
+        readonly plan: readonly PlanItem[];
+        readonly expiresAt: Date | null;
+        readonly watch: readonly StockWatch[];
+      };
       /**
        * The versioned document (`pk` is filled in here for a new basket); also kept with every applied
        * mutation's record (idempotent replies and a stream's replay of missed versions read it).

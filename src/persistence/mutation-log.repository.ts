@@ -9,7 +9,13 @@ import type { Db, MutationStatus } from './database.js';
  * Applied versions of the basket in (`after`, `upTo`], oldest first, at most `limit`, each with the
  * document it made (null for records written before the log kept documents).
  */
-export async function appliedVersions(db: Db, basketId: string, after: number, upTo: number, limit: number): Promise<{ version: number; result: unknown | null }[]> {
+export async function appliedVersions(
+  db: Db,
+  basketId: string,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<{ version: number; result: unknown | null }[]> {
   const { rows } = await sql<{ version: number; result: unknown | null }>`
     select version, result from mutations
     where basket_id = ${basketId} and status = 'applied' and version > ${after} and version <= ${upTo}
@@ -35,8 +41,23 @@ export interface LogCursor {
 }
 
 /** One page of the basket's mutation log, newest first (`limit + 1` read to know whether more follow). */
-export async function mutationLog(db: Db, basketId: string, cursor: LogCursor | null, limit: number): Promise<{ entries: MutationLogEntry[]; next: LogCursor | null }> {
-  const { rows } = await sql<{ id: string; kind: string; status: MutationStatus; version: number | null; owner_id: string; enqueued_at: Date; finished_at: Date; at: string; error: { code: string; message: string } | null }>`
+export async function mutationLog(
+  db: Db,
+  basketId: string,
+  cursor: LogCursor | null,
+  limit: number,
+): Promise<{ entries: MutationLogEntry[]; next: LogCursor | null }> {
+  const { rows } = await sql<{
+    id: string;
+    kind: string;
+    status: MutationStatus;
+    version: number | null;
+    owner_id: string;
+    enqueued_at: Date;
+    finished_at: Date;
+    at: string;
+    error: { code: string; message: string } | null;
+  }>`
     select id, kind, status, version, owner_id, enqueued_at, finished_at, error,
            to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
     from mutations
@@ -47,7 +68,16 @@ export async function mutationLog(db: Db, basketId: string, cursor: LogCursor | 
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    entries: page.map((r) => ({ id: r.id, kind: r.kind, status: r.status, version: r.version, actor: r.owner_id, enqueuedAt: r.enqueued_at, appliedAt: r.finished_at, error: r.error })),
+    entries: page.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      status: r.status,
+      version: r.version,
+      actor: r.owner_id,
+      enqueuedAt: r.enqueued_at,
+      appliedAt: r.finished_at,
+      error: r.error,
+    })),
     next: rows.length > limit && last ? { finishedAt: last.at, id: last.id } : null,
   };
 }

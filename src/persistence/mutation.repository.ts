@@ -13,7 +13,17 @@ export async function findMutation(db: Kysely<Database>, id: string): Promise<Mu
  */
 export async function recordFailedMutation(
   db: Kysely<Database>,
-  m: { id: string; basketId: string; ownerId: string; idempotencyKey: string | null; requestHash: string | null; kind: string; payload: unknown; enqueuedAt: Date; message: string },
+  m: {
+    id: string;
+    basketId: string;
+    ownerId: string;
+    idempotencyKey: string | null;
+    requestHash: string | null;
+    kind: string;
+    payload: unknown;
+    enqueuedAt: Date;
+    message: string;
+  },
 ): Promise<MutationRow | null> {
   await db
     .insertInto('mutations')

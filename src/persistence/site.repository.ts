@@ -17,7 +17,9 @@ export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
   return { id: m.id, name: m.name, price: new Money(m.price), taxRate: new Money(m.tax_rate), freeOver: m.free_over === null ? null : new Money(m.free_over) };
 }
 
-export function toSitePolicy(row: Pick<SiteRow, 'id' | 'currency' | 'price_list' | 'stock_list' | 'taxation' | 'tax_rounded_at_group' | 'rounding_mode'>): SitePolicy {
+export function toSitePolicy(
+  row: Pick<SiteRow, 'id' | 'currency' | 'price_list' | 'stock_list' | 'taxation' | 'tax_rounded_at_group' | 'rounding_mode'>,
+): SitePolicy {
   return {
     siteId: row.id,
     currency: row.currency,
@@ -56,8 +58,16 @@ export async function holdsInventoryElsewhere(db: Kysely<Database>, siteId: stri
 /** Creates or replaces a site; its price and stock lists are created empty when missing. */
 export async function upsertSite(db: Db, siteId: string, input: SiteInput): Promise<SitePolicy> {
   return db.transaction().execute(async (trx) => {
-    await trx.insertInto('price_lists').values({ code: input.price_list, currency: input.currency }).onConflict((oc) => oc.column('code').doNothing()).execute();
-    await trx.insertInto('stock_lists').values({ code: input.stock_list }).onConflict((oc) => oc.column('code').doNothing()).execute();
+    await trx
+      .insertInto('price_lists')
+      .values({ code: input.price_list, currency: input.currency })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
+    await trx
+      .insertInto('stock_lists')
+      .values({ code: input.stock_list })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
     const row = await trx
       .insertInto('sites')
       .values({ id: siteId, ...input })
@@ -113,11 +123,20 @@ export async function upsertPaymentMethod(db: Db, siteId: string, id: string, in
 
 /** The site's enabled payment methods. */
 export async function listPaymentMethods(db: Kysely<Database>, siteId: string): Promise<PaymentMethod[]> {
-  const rows = await db.selectFrom('payment_methods').select(['id', 'name', 'card_types']).where('site_id', '=', siteId).where('enabled', '=', true).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('payment_methods')
+    .select(['id', 'name', 'card_types'])
+    .where('site_id', '=', siteId)
+    .where('enabled', '=', true)
+    .orderBy('id')
+    .execute();
   return rows.map((r) => ({ id: r.id, name: r.name, cardTypes: r.card_types }));
 }
 
-/** Removes a shipping method of a site; false when there was none. Baskets that chose it are flashed `ShippingMethodNotApplicable` on their next recalculation. */
+/**
+ * Removes a shipping method of a site; false when there was none. Baskets that chose it are flashed
+ * `ShippingMethodNotApplicable` on their next recalculation.
+ */
 export async function deleteShippingMethod(db: Db, siteId: string, id: string): Promise<boolean> {
   const r = await db.deleteFrom('shipping_methods').where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;

@@ -35,7 +35,13 @@ export class LaneQueues {
   private readonly queues: Queue[];
 
   /** `onError`: connection trouble reported by the queues (the connection's own handler logs it too). */
-  constructor(connection: ConnectionOptions, redisPrefix: string, readonly lanes: number, onError: (err: Error) => void = () => undefined, failedJobsKept = DEFAULT_FAILED_JOBS_KEPT) {
+  constructor(
+    connection: ConnectionOptions,
+    redisPrefix: string,
+    readonly lanes: number,
+    onError: (err: Error) => void = () => undefined,
+    failedJobsKept = DEFAULT_FAILED_JOBS_KEPT,
+  ) {
     const defaultJobOptions = mutationJobOptions(failedJobsKept);
     this.queues = Array.from({ length: lanes }, (_, k) => {
       const q = new Queue(laneQueueName(k), { connection, prefix: laneBullPrefix(redisPrefix, k), defaultJobOptions });

@@ -75,7 +75,13 @@ export async function probeQueue(redis: RedisClient, q: WatchedQueue, now: numbe
     .exec();
   if (!results) throw new Error('pipeline aborted');
   for (const [err] of results) if (err) throw err;
-  const [[paused, concurrency], waiting, active, next, dueDelayed] = results.map(([, v]) => v) as [[string | null, string | null], number, number, string | null, string[]];
+  const [[paused, concurrency], waiting, active, next, dueDelayed] = results.map(([, v]) => v) as [
+    [string | null, string | null],
+    number,
+    number,
+    string | null,
+    string[],
+  ];
   return {
     paused: paused === '1' || paused === 'true',
     concurrency: concurrency ?? null,
@@ -127,7 +133,10 @@ export class LaneWatchdog {
       return;
     }
     if (q.serial && probe.concurrency !== '1') {
-      this.opts.logger.warn({ queue: q.name, concurrency: probe.concurrency }, 'lane lost its serial limit (Redis lost data?): setting global concurrency 1 again');
+      this.opts.logger.warn(
+        { queue: q.name, concurrency: probe.concurrency },
+        'lane lost its serial limit (Redis lost data?): setting global concurrency 1 again',
+      );
       await this.redis.hset(q.key('meta'), 'concurrency', 1).catch(() => undefined);
     }
     const s = this.state.get(q.name) ?? { head: null, since: null, lastRecreate: 0, recreating: false };

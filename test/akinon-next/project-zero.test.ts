@@ -65,13 +65,21 @@ async function promotion(body: Record<string, unknown>): Promise<{ code: string;
 }
 
 async function basketsOnSite(): Promise<number> {
-  const row = await h.res.db.selectFrom('baskets').select((eb) => eb.fn.countAll<string>().as('n')).where('site_id', '=', SITE).executeTakeFirstOrThrow();
+  const row = await h.res.db
+    .selectFrom('baskets')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('site_id', '=', SITE)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 /** A browser running a Project Zero storefront: its cookie jar, and its calls through the proxy. */
 class Storefront {
-  readonly cookies = new Map<string, string>([['csrftoken', 'pz-csrf'], ['pz-locale', 'en'], ['pz-currency', 'usd']]);
+  readonly cookies = new Map<string, string>([
+    ['csrftoken', 'pz-csrf'],
+    ['pz-locale', 'en'],
+    ['pz-currency', 'usd'],
+  ]);
 
   get session(): string | undefined {
     return this.cookies.get('osessionid');
@@ -91,12 +99,22 @@ class Storefront {
       referer: 'https://storefront.example/basket',
     };
     const req = proxied(c, browserHeaders, COMMERCE_URL);
-    const r = await h.app.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...(req.payload !== undefined ? { payload: req.payload } : {}) });
+    const r = await h.app.inject({
+      method: req.method as 'GET',
+      url: req.url,
+      headers: req.headers,
+      ...(req.payload !== undefined ? { payload: req.payload } : {}),
+    });
     const setCookie = r.headers['set-cookie'] as string | undefined;
     const m = setCookie ? /^osessionid=([^;]+)/.exec(setCookie) : null;
     if (m) this.cookies.set('osessionid', m[1]!);
     const body = r.body.length ? r.json() : null;
-    return { status: /^20./.test(String(r.statusCode)) ? 200 : r.statusCode, body: c.keeps === 'basket' && body?.basket ? body.basket : body, setCookie, raw: r };
+    return {
+      status: /^20./.test(String(r.statusCode)) ? 200 : r.statusCode,
+      body: c.keeps === 'basket' && body?.basket ? body.basket : body,
+      setCookie,
+      raw: r,
+    };
   }
 
   async ok(c: BrowserCall): Promise<any> {
@@ -150,7 +168,12 @@ describe("Project Zero Next's client, unchanged", () => {
 
     b = await s.ok(pz.applyVoucherCode({ voucher_code: voucher.code }));
     holdsPzKeys(b);
-    expect(b).toMatchObject({ voucher_code: voucher.code, total_discount_amount: '10.00', total_amount: '50.00', discounts: [{ description: 'Ten off', discount: '10.00' }] });
+    expect(b).toMatchObject({
+      voucher_code: voucher.code,
+      total_discount_amount: '10.00',
+      total_amount: '50.00',
+      discounts: [{ description: 'Ten off', discount: '10.00' }],
+    });
 
     b = await s.ok(pz.removeVoucherCode());
     expect(b).toMatchObject({ voucher_code: null, total_amount: '60.00' });
@@ -184,7 +207,9 @@ describe('the fields its types require carry real data', () => {
     ]);
     expect(offersOf(after, other.pk)).toEqual([{ pk: big.pk, label: 'Big basket', kwargs: { show_benefit_products: false }, listing_kwargs: {} }]);
     // 20.00 + 5.00 before discounts, of 100.00: JSON numbers, written from the decimal text.
-    expect(after.upsell_details).toEqual([{ message: 'Add 75.00 USD more to get Big basket.', params: { required: 100, partial: 25, remaining: 75, partial_percentage: 25 } }]);
+    expect(after.upsell_details).toEqual([
+      { message: 'Add 75.00 USD more to get Big basket.', params: { required: 100, partial: 25, remaining: 75, partial_percentage: 25 } },
+    ]);
     expect((await s.call(pz.getBasket())).raw.body).toContain('"params":{"required":100.00,"partial":25.00,"remaining":75.00,"partial_percentage":25.00}');
     expect(after.segment).toEqual(segment);
   });
@@ -196,7 +221,10 @@ describe('input it does not carry out is refused, never dropped', () => {
     const s = new Storefront();
     const before = await s.ok(pz.addProduct({ product: p.pk, quantity: 1, attributes: {} }));
     const cases: [BrowserCall, string][] = [
-      [{ ...pz.addProduct({ product: p.pk, quantity: 1, attributes: {} }), body: { product: p.pk, quantity: 1, sub_items: [{ product: p.pk, quantity: 1 }] } }, 'sub_items'],
+      [
+        { ...pz.addProduct({ product: p.pk, quantity: 1, attributes: {} }), body: { product: p.pk, quantity: 1, sub_items: [{ product: p.pk, quantity: 1 }] } },
+        'sub_items',
+      ],
       [{ ...pz.addProduct({ product: p.pk, quantity: 1, attributes: {} }), body: { product: p.pk, quantity: 1, inquiry: { reason: 'exchange' } } }, 'inquiry'],
       [{ ...pz.updateQuantity({ product: p.pk, quantity: 2, attributes: {} }), body: { product: p.pk, quantity: 2, inquiry: { order_item: 1 } } }, 'inquiry'],
       [{ ...pz.updateQuantity({ product: p.pk, quantity: 2, attributes: {} }), body: { product: p.pk, quantity: 2, sub_items: { 1: 2 } } }, 'sub_items'],
@@ -208,7 +236,10 @@ describe('input it does not carry out is refused, never dropped', () => {
       expect(r.body).toEqual({ [field]: [expect.stringContaining('not supported')] });
     }
     expect((await s.ok(pz.getBasket())).modified_date).toBe(before.basket.modified_date);
-    const empty = await s.ok({ ...pz.addProduct({ product: p.pk, quantity: 1, attributes: {} }), body: { product: p.pk, quantity: 1, sub_items: [], inquiry: null } });
+    const empty = await s.ok({
+      ...pz.addProduct({ product: p.pk, quantity: 1, attributes: {} }),
+      body: { product: p.pk, quantity: 1, sub_items: [], inquiry: null },
+    });
     expect(empty.basket.total_quantity).toBe(2);
   });
 });
@@ -220,7 +251,16 @@ describe('a cookie-less guest whose write is refused', () => {
     const refused: [BrowserCall, string][] = [
       [pz.addProduct({ product: p.pk, quantity: 3, attributes: {} }), 'quantity'],
       [pz.applyVoucherCode({ voucher_code: 'NO-SUCH-CODE' }), 'voucher_code'],
-      [{ endpoint: 'basket_items', method: 'PATCH', url: '/api/client/baskets/basket_items/?options=%7B%22contentType%22%3A%22application%2Fjson%22%7D', body: { id: 12345, is_all: true }, keeps: 'whole' }, 'id'],
+      [
+        {
+          endpoint: 'basket_items',
+          method: 'PATCH',
+          url: '/api/client/baskets/basket_items/?options=%7B%22contentType%22%3A%22application%2Fjson%22%7D',
+          body: { id: 12345, is_all: true },
+          keeps: 'whole',
+        },
+        'id',
+      ],
     ];
     for (const [call, field] of refused) {
       const s = new Storefront();
@@ -293,7 +333,12 @@ describe('voucher_code: instant verification', () => {
     }
     // The asynchronous path reaches the same verdict: the mutation is rejected.
     const asyncReq = proxied(pz.applyVoucherCode({ voucher_code: min.code }), { cookie: `osessionid=${s.session}` }, COMMERCE_URL);
-    const accepted = await h.app.inject({ method: 'PATCH', url: asyncReq.url, headers: { ...asyncReq.headers, prefer: 'respond-async' }, payload: asyncReq.payload! });
+    const accepted = await h.app.inject({
+      method: 'PATCH',
+      url: asyncReq.url,
+      headers: { ...asyncReq.headers, prefer: 'respond-async' },
+      payload: asyncReq.payload!,
+    });
     expect(accepted.statusCode, accepted.body).toBe(202);
     const status = await eventually(async () => {
       const m = await h.app.inject({ method: 'GET', url: accepted.headers.location as string, headers: { cookie: `osessionid=${s.session}` } });
@@ -311,7 +356,7 @@ describe('voucher_code: instant verification', () => {
 });
 
 describe('unsupported methods', () => {
-  it('are 405 with DRF\'s detail and an Allow header, and start no session', async () => {
+  it("are 405 with DRF's detail and an Allow header, and start no session", async () => {
     const cases: [string, string, string][] = [
       ['GET', '/baskets/basket_items/', 'PATCH'],
       ['POST', '/baskets/basket_items/', 'PATCH'],
@@ -335,7 +380,8 @@ describe('unsupported methods', () => {
 
 describe('osessionid lifetime and rotation', () => {
   /** A cookie for session `id` as the service would have issued it `ago` seconds back. */
-  const issuedAgo = (id: string, ago: number) => new SessionIds(h.config.JWT_SECRET, { ttlSeconds: TTL, rotateSeconds: ROTATE, now: () => Date.now() - ago * 1000 }).cookieValue(id);
+  const issuedAgo = (id: string, ago: number) =>
+    new SessionIds(h.config.JWT_SECRET, { ttlSeconds: TTL, rotateSeconds: ROTATE, now: () => Date.now() - ago * 1000 }).cookieValue(id);
   const idOf = (cookie: string) => /^([0-9a-f]{32}|[A-Za-z0-9_-]{40})_\d+_[0-9a-f]{24}$/.exec(cookie)![1]!;
 
   it('a cookie past the rotation interval is re-issued for the same session and basket; one past its lifetime names no session', async () => {

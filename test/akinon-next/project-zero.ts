@@ -68,7 +68,7 @@ export type UpsellIsPz = Assignable<Json<AkinonBasketDocument['upsell_details'][
 interface PzAddProductRequest {
   product: number;
   quantity: number;
-  attributes: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  attributes: any;  
 }
 type PzUpdateQuantityRequest = PzAddProductRequest;
 export type AddTakesPz = Assignable<PzAddProductRequest, z.input<ReturnType<typeof addProductBody>>>;

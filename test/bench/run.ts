@@ -58,7 +58,6 @@ function log(msg: string) {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-
 function databaseUrl(name: string): string {
   const u = new URL(SERVER_DB);
   u.pathname = `/${name}`;
@@ -103,11 +102,17 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
       {
         method: spec.method,
         headers: spec.headers,
-        setupRequest: (req) => ({ ...req, path: spec.path(), ...(spec.body === undefined ? {} : { body: typeof spec.body === 'string' ? spec.body : spec.body() }) }),
+        setupRequest: (req) => ({
+          ...req,
+          path: spec.path(),
+          ...(spec.body === undefined ? {} : { body: typeof spec.body === 'string' ? spec.body : spec.body() }),
+        }),
       },
     ],
   });
-  const codes = Object.fromEntries(Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([k, v]) => [k, v.count]));
+  const codes = Object.fromEntries(
+    Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([k, v]) => [k, v.count]),
+  );
   return { rps: r.requests.average, ok: r['2xx'], codes, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
 }
 
@@ -146,7 +151,10 @@ const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes
 async function main(label: string, clusterNodes: string): Promise<RunResult> {
   rows.length = 0;
   const PREFIX = `bench${randomUUID().slice(0, 6)}`;
-  const target: RedisTarget = { url: REDIS_URL, clusterNodes: clusterNodes ? clusterNodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })) : [] };
+  const target: RedisTarget = {
+    url: REDIS_URL,
+    clusterNodes: clusterNodes ? clusterNodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })) : [],
+  };
   const dbName = 'basket_bench';
   await freshDatabase(dbName);
   const env = {
@@ -236,7 +244,10 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
     await c.end();
     return r.rows[0]!.q;
   };
-  for (const [variant, base, set] of [['inline baseline', inlineBase, basketsOf.inline], ['pipeline', pipelineBase, basketsOf.pipeline]] as const) {
+  for (const [variant, base, set] of [
+    ['inline baseline', inlineBase, basketsOf.inline],
+    ['pipeline', pipelineBase, basketsOf.pipeline],
+  ] as const) {
     const hot = set[0]!;
     const background = () => set[1 + Math.floor(Math.random() * (set.length - 1))]!;
     log(`hot basket: ${variant}, background alone then with a hot basket, ${SHORT} s each`);
@@ -247,14 +258,24 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
     // Applied may exceed acknowledged: requests still in flight when the load stopped were applied too.
     const lost = Math.max(0, hotRun.ok - (after - before));
     record('hot basket: background writes, no hot basket', variant, alone);
-    record('hot basket: background writes beside 32 clients on 1 basket', variant, bgRun, alone, `p99 ratio ${(bgRun.p99 / Math.max(alone.p99, 1)).toFixed(2)}×`, (x) => x.rps);
+    record(
+      'hot basket: background writes beside 32 clients on 1 basket',
+      variant,
+      bgRun,
+      alone,
+      `p99 ratio ${(bgRun.p99 / Math.max(alone.p99, 1)).toFixed(2)}×`,
+      (x) => x.rps,
+    );
     record('hot basket: the hot basket itself', variant, hotRun, undefined, `${hotRun.ok} acknowledged, ${after - before} applied, ${lost} lost`);
   }
 
   // 3. flash sale: 2,000 shoppers, one SKU with 100 units, 64 at a time.
   const FLASH_SHOPPERS = 2000;
   const flashBaskets = [...all];
-  for (const [variant, base, sku] of [['inline baseline', inlineBase, 'FLASH-INLINE'], ['pipeline', pipelineBase, 'FLASH-PIPELINE']] as const) {
+  for (const [variant, base, sku] of [
+    ['inline baseline', inlineBase, 'FLASH-INLINE'],
+    ['pipeline', pipelineBase, 'FLASH-PIPELINE'],
+  ] as const) {
     await put('/admin/products', { products: [{ sku, name: 'Flash sale item', tax_rate: '0.2' }] });
     await put('/admin/price-lists/default', { currency: 'USD', prices: [{ sku, price: '49.00' }] });
     await put('/admin/stock-lists/default', { stocks: [{ sku, quantity: 100 }] });
@@ -262,14 +283,26 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
     log(`flash sale: ${variant}`);
     const started = Date.now();
     const r = await load({
-      base, connections: 64, seconds: 60, amount: FLASH_SHOPPERS, method: 'POST', headers: shopper,
-      path: () => `${OCAPI}/baskets/${flashBaskets[next++ % FLASH_SHOPPERS]}/items`, body: JSON.stringify([{ product_id: sku, quantity: 1 }]),
+      base,
+      connections: 64,
+      seconds: 60,
+      amount: FLASH_SHOPPERS,
+      method: 'POST',
+      headers: shopper,
+      path: () => `${OCAPI}/baskets/${flashBaskets[next++ % FLASH_SHOPPERS]}/items`,
+      body: JSON.stringify([{ product_id: sku, quantity: 1 }]),
     });
     const elapsed = (Date.now() - started) / 1000;
     const stock = (await (await fetch(`${pipelineBase}/admin/stock-lists/default/${sku}`, { headers: admin })).json()) as { reserved: number };
     const refused = r.codes['409'] ?? 0;
     const flash = { ...r, rps: FLASH_SHOPPERS / elapsed, errors: r.errors - refused };
-    record('flash sale (2,000 shoppers, 1 SKU, 100 units)', variant, flash, undefined, `${stock.reserved} units reserved (must be 100), ${r.ok} adds accepted, ${refused} refused (409)`);
+    record(
+      'flash sale (2,000 shoppers, 1 SKU, 100 units)',
+      variant,
+      flash,
+      undefined,
+      `${stock.reserved} units reserved (must be 100), ${r.ok} adds accepted, ${refused} refused (409)`,
+    );
   }
   const flashRows = rows.filter((x) => x.scenario.startsWith('flash sale'));
   if (flashRows.length === 2) flashRows[1]!.ratio = `${(flashRows[1]!.rps / Math.max(flashRows[0]!.rps, 1)).toFixed(2)}×`;
@@ -280,9 +313,23 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   const sampleBody = (await redis.hget(`${PREFIX}:snap:${baskets[1]}`, 'b')) ?? '{}';
   // One SET per key: on a cluster the keys live in many slots (no cross-slot pipeline).
   for (let i = 0; i < BASKETS; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => redis.set(`${PREFIX}:raw:${i + j}`, sampleBody)));
-  const bareRead = await load({ base: `http://127.0.0.1:${barePort}`, connections: 64, seconds: SHORT, method: 'GET', headers: {}, path: () => `/raw/${Math.floor(Math.random() * BASKETS)}` });
+  const bareRead = await load({
+    base: `http://127.0.0.1:${barePort}`,
+    connections: 64,
+    seconds: SHORT,
+    method: 'GET',
+    headers: {},
+    path: () => `/raw/${Math.floor(Math.random() * BASKETS)}`,
+  });
   record('cached read (64 clients)', 'bare Fastify + Redis GET', bareRead);
-  const cachedRead = await load({ base: pipelineBase, connections: 64, seconds: SHORT, method: 'GET', headers: shopper, path: () => `${OCAPI}/baskets/${anyBasket()}` });
+  const cachedRead = await load({
+    base: pipelineBase,
+    connections: 64,
+    seconds: SHORT,
+    method: 'GET',
+    headers: shopper,
+    path: () => `${OCAPI}/baskets/${anyBasket()}`,
+  });
   record('cached read (64 clients)', 'GET basket (pipeline API)', cachedRead, bareRead);
 
   // 5. async accept: how fast writes are accepted, and how long until all are applied.
@@ -298,7 +345,13 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   }
   const drainMs = Date.now() - acceptEnd;
   const appliedPerSecond = accepted.ok / ((Date.now() - started) / 1000);
-  record('async accept (Prefer: respond-async, 64 clients)', 'pipeline accept', accepted, pipeAdd, `all applied ${(drainMs / 1000).toFixed(1)} s after the last accept; ${Math.round(appliedPerSecond)} applied/s overall`);
+  record(
+    'async accept (Prefer: respond-async, 64 clients)',
+    'pipeline accept',
+    accepted,
+    pipeAdd,
+    `all applied ${(drainMs / 1000).toFixed(1)} s after the last accept; ${Math.round(appliedPerSecond)} applied/s overall`,
+  );
   await Promise.all(lanes.map((q) => q.close()));
 
   // 6. basket event streams: their memory, and what they cost the writes.
@@ -346,20 +399,29 @@ async function streamScenario(ctx: {
   const opened = followed.map(
     (id) =>
       new Promise<void>((resolve, reject) => {
-        const req = http.get({ host: url.hostname, port: url.port, path: `${OCAPI}/baskets/${id}/events`, headers: { authorization: ctx.headers.authorization!, accept: 'text/event-stream' }, agent }, (res) => {
-          if (res.statusCode !== 200) return reject(new Error(`stream ${res.statusCode}`));
-          let first = true;
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            const ids = chunk.split('\nid: ').length - 1 + (chunk.startsWith('id: ') ? 1 : 0);
-            events += ids;
-            if (first && ids > 0) {
-              first = false;
-              resolve();
-            }
-          });
-          res.on('error', () => undefined);
-        });
+        const req = http.get(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: `${OCAPI}/baskets/${id}/events`,
+            headers: { authorization: ctx.headers.authorization!, accept: 'text/event-stream' },
+            agent,
+          },
+          (res) => {
+            if (res.statusCode !== 200) return reject(new Error(`stream ${res.statusCode}`));
+            let first = true;
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              const ids = chunk.split('\nid: ').length - 1 + (chunk.startsWith('id: ') ? 1 : 0);
+              events += ids;
+              if (first && ids > 0) {
+                first = false;
+                resolve();
+              }
+            });
+            res.on('error', () => undefined);
+          },
+        );
         req.on('error', reject);
         requests.push(req);
       }),
@@ -392,7 +454,9 @@ function print({ label, rows, rss, redisMemory }: RunResult) {
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
   out.push('');
-  out.push(`peak RSS: API ${rss.api} MB, worker ${rss.worker} MB, inline baseline ${rss.inline} MB; Redis memory ${redisMemory.used} (peak ${redisMemory.peak})`);
+  out.push(
+    `peak RSS: API ${rss.api} MB, worker ${rss.worker} MB, inline baseline ${rss.inline} MB; Redis memory ${redisMemory.used} (peak ${redisMemory.peak})`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

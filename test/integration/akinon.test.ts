@@ -50,7 +50,14 @@ async function product(spec: ProductSpec): Promise<{ sku: string; pk: number; na
   });
   expect(p.statusCode, p.body).toBe(200);
   const pk = p.json().products[0].pk as number;
-  expect((await admin('PUT', '/admin/price-lists/default', { currency: 'USD', prices: [{ sku, price: spec.price, ...(spec.retail_price ? { retail_price: spec.retail_price } : {}) }] })).statusCode).toBe(200);
+  expect(
+    (
+      await admin('PUT', '/admin/price-lists/default', {
+        currency: 'USD',
+        prices: [{ sku, price: spec.price, ...(spec.retail_price ? { retail_price: spec.retail_price } : {}) }],
+      })
+    ).statusCode,
+  ).toBe(200);
   expect((await admin('PUT', '/admin/stock-lists/default', { stocks: [{ sku, quantity: spec.stock ?? 1000 }] })).statusCode).toBe(200);
   return { sku, pk, name };
 }
@@ -74,7 +81,10 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 class Client {
   cookie: string | null = null;
   readonly sub: string;
-  constructor(readonly bearer: boolean = false, readonly role: 'customer' | 'agent' = 'customer') {
+  constructor(
+    readonly bearer: boolean = false,
+    readonly role: 'customer' | 'agent' = 'customer',
+  ) {
     this.sub = `cust-${randomUUID()}`;
   }
 
@@ -351,7 +361,11 @@ describe('identity and the active basket', () => {
     const c = new Client(true);
     const first = await c.basket();
     const id = await basketIdOfPk(first.pk);
-    const del = await h.app.inject({ method: 'DELETE', url: `/s/${SITE}/dw/shop/v23_2/baskets/${id}`, headers: { authorization: `Bearer ${h.tokens.sign(c.sub)}` } });
+    const del = await h.app.inject({
+      method: 'DELETE',
+      url: `/s/${SITE}/dw/shop/v23_2/baskets/${id}`,
+      headers: { authorization: `Bearer ${h.tokens.sign(c.sub)}` },
+    });
     expect(del.statusCode, del.body).toBe(204);
     const second = await c.basket();
     expect(second.pk).not.toBe(first.pk);
@@ -361,7 +375,14 @@ describe('identity and the active basket', () => {
 
 describe('items', () => {
   it('POST adds a product; the document matches the seed shape field by field; quantities add up', async () => {
-    const p = await product({ price: '12.50', retail_price: '20.00', tax_rate: '0.18', image: 'https://cdn.example/p.jpg', attributes: { color: 'red', base_code: 'BC-1' }, name: 'Gitar Ünü' });
+    const p = await product({
+      price: '12.50',
+      retail_price: '20.00',
+      tax_rate: '0.18',
+      image: 'https://cdn.example/p.jpg',
+      attributes: { color: 'red', base_code: 'BC-1' },
+      name: 'Gitar Ünü',
+    });
     const g = new Client();
     let r = await g.request('POST', BASKET, { product: p.pk, quantity: 2 });
     expect(r.statusCode, r.body).toBe(200);
@@ -381,7 +402,9 @@ describe('items', () => {
         attribute_set: null,
         attributes_kwargs: {},
         extra_attributes: {},
-        productimage_set: [{ pk: p.pk, status: 'active', image: 'https://cdn.example/p.jpg', order: 1, created_date: expect.any(String), specialimage_set: [] }],
+        productimage_set: [
+          { pk: p.pk, status: 'active', image: 'https://cdn.example/p.jpg', order: 1, created_date: expect.any(String), specialimage_set: [] },
+        ],
         price: '12.50',
         in_stock: true,
         currency_type: 'usd',
@@ -648,13 +671,20 @@ describe('voucher and external offer codes', () => {
     // Not applicable yet (nothing in the basket): kept anyway.
     let b = await g.ok('PATCH', { external_offer_code: offer });
     expect(b.discounts).toEqual([]);
-    const stored = async () => (await h.res.db.selectFrom('baskets').select('external_offer_code').where('pk', '=', b.pk).executeTakeFirstOrThrow()).external_offer_code;
+    const stored = async () =>
+      (await h.res.db.selectFrom('baskets').select('external_offer_code').where('pk', '=', b.pk).executeTakeFirstOrThrow()).external_offer_code;
     expect(await stored()).toBe(offer);
     b = await g.ok('POST', { product: p.pk, quantity: 1 });
     expect(b.discounts).toEqual([]);
     b = await g.ok('POST', { product: p.pk, quantity: 1 });
     checkConsistent(b);
-    expect(b).toMatchObject({ voucher_code: null, total_product_amount: '80.00', total_discount_amount: '5.00', total_amount: '75.00', discounts: [{ description: 'Partner offer', discount: '5.00' }] });
+    expect(b).toMatchObject({
+      voucher_code: null,
+      total_product_amount: '80.00',
+      total_discount_amount: '5.00',
+      total_amount: '75.00',
+      discounts: [{ description: 'Partner offer', discount: '5.00' }],
+    });
 
     const coupon = await promotion({ name: 'Five percent', discount: { type: 'percentage', value: '5' } });
     b = await g.ok('PATCH', { voucher_code: coupon });
@@ -732,7 +762,9 @@ describe('catalogue changes', () => {
       return x.upsell_messages.length > 0 ? x : undefined;
     });
     checkConsistent(b);
-    expect(b.upsell_messages).toEqual([{ basket_item: pItem.id, product: p.pk, old_price: '10.00', new_price: '12.00', message: expect.stringContaining('12.00') }]);
+    expect(b.upsell_messages).toEqual([
+      { basket_item: pItem.id, product: p.pk, old_price: '10.00', new_price: '12.00', message: expect.stringContaining('12.00') },
+    ]);
     expect(b.total_amount).toBe('26.00');
     // Changing another line leaves it; changing this one clears it.
     expect((await g.ok('PUT', { product: q.pk, quantity: 2 })).upsell_messages).toHaveLength(1);
@@ -757,7 +789,14 @@ describe('catalogue changes', () => {
     checkConsistent(b);
     expect(b.basketitem_set.map((i) => i.product.pk)).toEqual([stays.pk]);
     expect(b.unavailable_basket_products).toHaveLength(1);
-    expect(b.unavailable_basket_products[0]).toMatchObject({ id: goneId, quantity: 2, reason: 'product_unavailable', product: { pk: gone.pk, sku: gone.sku, in_stock: false, is_ready_to_basket: false }, offer_badges: [], discount_amount: '0.00' });
+    expect(b.unavailable_basket_products[0]).toMatchObject({
+      id: goneId,
+      quantity: 2,
+      reason: 'product_unavailable',
+      product: { pk: gone.pk, sku: gone.sku, in_stock: false, is_ready_to_basket: false },
+      offer_badges: [],
+      discount_amount: '0.00',
+    });
     expect(b).toMatchObject({ total_amount: '1.00', total_product_amount: '1.00', total_quantity: 1 });
   });
 });
@@ -783,7 +822,11 @@ describe('agreement with OCAPI', () => {
     expect(b.basketitem_set.every((i) => i.offer_badges.length >= 2)).toBe(true);
 
     const id = await basketIdOfPk(b.pk);
-    const o = await h.app.inject({ method: 'GET', url: `/s/${SITE}/dw/shop/v23_2/baskets/${id}`, headers: { authorization: `Bearer ${h.tokens.sign(g.sub)}` } });
+    const o = await h.app.inject({
+      method: 'GET',
+      url: `/s/${SITE}/dw/shop/v23_2/baskets/${id}`,
+      headers: { authorization: `Bearer ${h.tokens.sign(g.sub)}` },
+    });
     expect(o.statusCode, o.body).toBe(200);
     const doc = o.json();
     const toCents = (n: number) => Math.round(n * 100);
@@ -798,7 +841,9 @@ describe('agreement with OCAPI', () => {
     // Each order-level promotion's badges add up to what OCAPI says it took off.
     for (const adj of doc.order_price_adjustments as { item_text: string; price: number }[]) {
       expect(cents(b.discounts.find((x) => x.description === adj.item_text)!.discount)).toBe(-toCents(adj.price));
-      expect(sumCents(b.basketitem_set.flatMap((i) => i.offer_badges.filter((x) => x.description === adj.item_text).map((x) => x.discount)))).toBe(-toCents(adj.price));
+      expect(sumCents(b.basketitem_set.flatMap((i) => i.offer_badges.filter((x) => x.description === adj.item_text).map((x) => x.discount)))).toBe(
+        -toCents(adj.price),
+      );
     }
     // Reading the basket again (rendered from the cache or PostgreSQL) gives the same document.
     expect(await g.basket()).toEqual(b);

@@ -33,7 +33,15 @@ describe('basket history', () => {
     expect(r.statusCode, r.body).toBe(200);
     const page = r.json();
     expect(page).toMatchObject({ basket_id: id, site_id: 'default', owner_id: s.sub, next_cursor: null });
-    expect(page.mutations.map((m: { kind: string; status: string; version: number; actor: string; rejection_code: string | null }) => [m.kind, m.status, m.version, m.actor, m.rejection_code])).toEqual([
+    expect(
+      page.mutations.map((m: { kind: string; status: string; version: number; actor: string; rejection_code: string | null }) => [
+        m.kind,
+        m.status,
+        m.version,
+        m.actor,
+        m.rejection_code,
+      ]),
+    ).toEqual([
       ['expire_reservations', 'applied', 3, 'system', null],
       ['add_items', 'rejected', 2, s.sub, 'product_item_not_available'],
       ['add_items', 'applied', 2, s.sub, null],
@@ -50,7 +58,9 @@ describe('basket history', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const p: { mutations: { id: string }[]; next_cursor: string | null } = (await admin(`/admin/baskets/${id}/mutations?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const p: { mutations: { id: string }[]; next_cursor: string | null } = (
+        await admin(`/admin/baskets/${id}/mutations?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       seen.push(...p.mutations.map((m) => m.id));
       cursor = p.next_cursor;
       pages++;
@@ -62,7 +72,12 @@ describe('basket history', () => {
     const agent = new Shopper(h, 'agent-hist', 'agent');
     const viaOcapi = await agent.request('GET', `${OCAPI}/baskets/${id}/mutations?limit=3`);
     expect(viaOcapi.statusCode, viaOcapi.body).toBe(200);
-    expect(viaOcapi.json()).toMatchObject({ _v: '23.2', _type: 'basket_mutation_result', count: 3, data: [expect.objectContaining({ _type: 'basket_mutation', kind: 'expire_reservations' }), expect.anything(), expect.anything()] });
+    expect(viaOcapi.json()).toMatchObject({
+      _v: '23.2',
+      _type: 'basket_mutation_result',
+      count: 3,
+      data: [expect.objectContaining({ _type: 'basket_mutation', kind: 'expire_reservations' }), expect.anything(), expect.anything()],
+    });
     expect(viaOcapi.json().next_cursor).toEqual(expect.any(String));
     const asCustomer = await s.request('GET', `${OCAPI}/baskets/${id}/mutations`);
     expect(asCustomer.statusCode).toBe(403);

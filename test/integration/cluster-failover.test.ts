@@ -89,7 +89,9 @@ describe('a Redis Cluster master killed under load', () => {
 
     const expiryPrefix = bullPrefix(env.REDIS_PREFIX!, 'expiry');
     const victim = await masterOf(h.res.redis, `${expiryPrefix}:${EXPIRY_QUEUE}:meta`);
-    const lanesOnVictim = await Promise.all([...probes.keys()].map(async (k) => ((await masterOf(h.res.redis, `${h.config.REDIS_PREFIX}:{lane-${k}}:x`)) === victim ? k : -1)));
+    const lanesOnVictim = await Promise.all(
+      [...probes.keys()].map(async (k) => ((await masterOf(h.res.redis, `${h.config.REDIS_PREFIX}:{lane-${k}}:x`)) === victim ? k : -1)),
+    );
     const killedAt = Date.now();
     await cluster.kill(victim);
     // Anything finished after this instant was written to a live master (the victim has exited).
@@ -137,9 +139,19 @@ describe('a Redis Cluster master killed under load', () => {
 
     const outages = [...applied.values()].sort((a, b) => a - b);
     const recreated = children.map((c) => [...c.output().matchAll(/"queue":"([^"]+)"[^\n]*lane worker recreated/g)].map((m) => m[1]));
-    console.log(
+    console.warn(
       JSON.stringify({
-        failover: { victim, lanesOnVictim: lanesOnVictim.filter((k) => k >= 0), outageMsPerLane: Object.fromEntries([...applied].sort(([a], [b]) => a - b)), p50: outages[Math.floor(outages.length / 2)], max: outages.at(-1), expiryMs: expiryAt, recreated, statuses: count(sent.map((s) => s.status)), probeStatuses: count(probeStatuses) },
+        failover: {
+          victim,
+          lanesOnVictim: lanesOnVictim.filter((k) => k >= 0),
+          outageMsPerLane: Object.fromEntries([...applied].sort(([a], [b]) => a - b)),
+          p50: outages[Math.floor(outages.length / 2)],
+          max: outages.at(-1),
+          expiryMs: expiryAt,
+          recreated,
+          statuses: count(sent.map((s) => s.status)),
+          probeStatuses: count(probeStatuses),
+        },
       }),
     );
     expect([...applied.keys()].sort()).toEqual([...probes.keys()].sort());
@@ -150,7 +162,9 @@ describe('a Redis Cluster master killed under load', () => {
     // Every 202 (load and probes) applied in the end.
     const pending = [...sent.filter((s) => s.status === 202).map((s) => s.mutation!), ...[...probeIds.values()].flat()];
     await waitFor(async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from mutations where id = any(${pending}::uuid[]) and status = 'applied'`.execute(h.res.db);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from mutations where id = any(${pending}::uuid[]) and status = 'applied'`.execute(
+        h.res.db,
+      );
       return rows[0]!.n === pending.length;
     }, 60_000);
 
@@ -180,7 +194,7 @@ describe('a Redis Cluster master killed under load', () => {
     for (const basket of probes.values()) {
       await waitFor(async () => (await shopper.addItems(basket, [{ product_id: sku, quantity: 1 }])).statusCode === 200, 15_000);
     }
-    console.log(JSON.stringify({ replyChannelOnVictim: replyOnVictim }));
+    console.warn(JSON.stringify({ replyChannelOnVictim: replyOnVictim }));
 
     // Shutdown does not hang on the dead node.
     for (const c of children) expect(await stopService(c, 'SIGTERM')).toBe(0);

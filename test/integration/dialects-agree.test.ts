@@ -34,7 +34,10 @@ describe('the same basket through OCAPI, SCAPI and Akinon', () => {
     const customer = new Shopper(h);
     const ocapi = `/s/${site}/dw/shop/v23_2/baskets`;
     const id = (await customer.request('POST', ocapi, {})).json().basket_id as string;
-    await customer.request('POST', `${ocapi}/${id}/items`, [{ product_id: A, quantity: 3 }, { product_id: B, quantity: 7 }]);
+    await customer.request('POST', `${ocapi}/${id}/items`, [
+      { product_id: A, quantity: 3 },
+      { product_id: B, quantity: 7 },
+    ]);
     await customer.request('POST', `${ocapi}/${id}/coupons`, { code: `${h.tag}-C` });
     await customer.request('PUT', `${ocapi}/${id}/shipments/me/shipping_method`, { id: 'std' });
     const agent = new Shopper(h, `agent-${h.tag}`, 'agent');
@@ -51,14 +54,28 @@ describe('the same basket through OCAPI, SCAPI and Akinon', () => {
 
     // OCAPI and SCAPI: the same document in two spellings.
     const pairs: [string, string][] = [
-      ['product_sub_total', 'productSubTotal'], ['product_total', 'productTotal'], ['merchandize_total_tax', 'merchandizeTotalTax'],
-      ['adjusted_merchandize_total_tax', 'adjustedMerchandizeTotalTax'], ['shipping_total', 'shippingTotal'], ['shipping_total_tax', 'shippingTotalTax'],
-      ['adjusted_shipping_total_tax', 'adjustedShippingTotalTax'], ['tax_total', 'taxTotal'], ['order_total', 'orderTotal'],
+      ['product_sub_total', 'productSubTotal'],
+      ['product_total', 'productTotal'],
+      ['merchandize_total_tax', 'merchandizeTotalTax'],
+      ['adjusted_merchandize_total_tax', 'adjustedMerchandizeTotalTax'],
+      ['shipping_total', 'shippingTotal'],
+      ['shipping_total_tax', 'shippingTotalTax'],
+      ['adjusted_shipping_total_tax', 'adjustedShippingTotalTax'],
+      ['tax_total', 'taxTotal'],
+      ['order_total', 'orderTotal'],
     ];
     for (const [snake, camel] of pairs) expect(s[camel], camel).toBe(o[snake]);
-    expect(s.groupedTaxItems).toEqual(o.grouped_tax_items.map((g: { tax_rate: number; tax_value: number }) => ({ taxRate: g.tax_rate, taxValue: g.tax_value })));
-    expect(s.productItems.map((i: { priceAfterOrderDiscount: number; tax: number; adjustedTax: number }) => [i.priceAfterOrderDiscount, i.tax, i.adjustedTax])).toEqual(
-      o.product_items.map((i: { price_after_order_discount: number; tax: number; adjusted_tax: number }) => [i.price_after_order_discount, i.tax, i.adjusted_tax]),
+    expect(s.groupedTaxItems).toEqual(
+      o.grouped_tax_items.map((g: { tax_rate: number; tax_value: number }) => ({ taxRate: g.tax_rate, taxValue: g.tax_value })),
+    );
+    expect(
+      s.productItems.map((i: { priceAfterOrderDiscount: number; tax: number; adjustedTax: number }) => [i.priceAfterOrderDiscount, i.tax, i.adjustedTax]),
+    ).toEqual(
+      o.product_items.map((i: { price_after_order_discount: number; tax: number; adjusted_tax: number }) => [
+        i.price_after_order_discount,
+        i.tax,
+        i.adjusted_tax,
+      ]),
     );
     expect(s.couponItems).toEqual([{ code: `${h.tag}-C`, couponItemId: o.coupon_items[0].coupon_item_id, statusCode: 'applied', valid: true }]);
 
@@ -70,7 +87,14 @@ describe('the same basket through OCAPI, SCAPI and Akinon', () => {
     expect(a.total_discount_amount).toBe(cents(Math.round((merchandise - o.product_total) * 100) / 100));
     expect(a.total_quantity).toBe(10);
     expect(a.voucher_code).toBe(`${h.tag}-C`);
-    expect(a.basketitem_set.map((i: { product: { sku: string }; quantity: number; discount_amount: string; tax_rate: string }) => [i.product.sku, i.quantity, i.discount_amount, i.tax_rate])).toEqual(
+    expect(
+      a.basketitem_set.map((i: { product: { sku: string }; quantity: number; discount_amount: string; tax_rate: string }) => [
+        i.product.sku,
+        i.quantity,
+        i.discount_amount,
+        i.tax_rate,
+      ]),
+    ).toEqual(
       o.product_items.map((i: { product_id: string; quantity: number; price: number; price_after_order_discount: number; tax_rate: number }) => [
         i.product_id,
         i.quantity,
@@ -89,9 +113,15 @@ describe('the same basket through OCAPI, SCAPI and Akinon', () => {
     const customer = new Shopper(h);
     const ocapi = `/s/${site}/dw/shop/v23_2/baskets`;
     const id = (await customer.request('POST', ocapi, {})).json().basket_id as string;
-    await customer.request('POST', `${ocapi}/${id}/items`, [{ product_id: A, quantity: 1 }, { product_id: C, quantity: 2 }]);
+    await customer.request('POST', `${ocapi}/${id}/items`, [
+      { product_id: A, quantity: 1 },
+      { product_id: C, quantity: 2 },
+    ]);
     // Stock falls below what the basket holds: on recalculation its line of C is short.
-    expect((await h.app.inject({ method: 'PUT', url: '/admin/stock-lists/default', headers: h.adminHeaders, payload: { stocks: [{ sku: C, quantity: 0 }] } })).statusCode).toBe(200);
+    expect(
+      (await h.app.inject({ method: 'PUT', url: '/admin/stock-lists/default', headers: h.adminHeaders, payload: { stocks: [{ sku: C, quantity: 0 }] } }))
+        .statusCode,
+    ).toBe(200);
     expect((await h.app.inject({ method: 'POST', url: '/admin/baskets/recalculate', headers: h.adminHeaders, payload: { skus: [C] } })).statusCode).toBe(202);
     const o = await eventually(async () => {
       const d = (await customer.request('GET', `${ocapi}/${id}`)).json();
@@ -103,7 +133,9 @@ describe('the same basket through OCAPI, SCAPI and Akinon', () => {
     expect(o.product_sub_total).toBe(a.price_after_item_discount);
     const k = (await customer.request('GET', '/baskets/basket/')).json().basket;
     expect(k.basketitem_set.map((i: { product: { sku: string } }) => i.product.sku)).toEqual([A]);
-    expect(k.unavailable_basket_products.map((i: { product: { sku: string }; reason: string; total_amount: string }) => [i.product.sku, i.reason, i.total_amount])).toEqual([[C, 'out_of_stock', '80.00']]);
+    expect(
+      k.unavailable_basket_products.map((i: { product: { sku: string }; reason: string; total_amount: string }) => [i.product.sku, i.reason, i.total_amount]),
+    ).toEqual([[C, 'out_of_stock', '80.00']]);
     expect(k.total_amount).toBe(o.product_total.toFixed(2));
   });
 });

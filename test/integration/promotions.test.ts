@@ -37,7 +37,10 @@ async function promotion(code: string, body: object): Promise<void> {
 /** A basket on `base` holding A×1 and B×2 (product total 200.00). */
 async function basketAB(s: Shopper, base: string): Promise<string> {
   const id = (await s.request('POST', base, {})).json().basket_id as string;
-  const r = await s.request('POST', `${base}/${id}/items`, [{ product_id: A, quantity: 1 }, { product_id: B, quantity: 2 }]);
+  const r = await s.request('POST', `${base}/${id}/items`, [
+    { product_id: A, quantity: 1 },
+    { product_id: B, quantity: 2 },
+  ]);
   expect(r.statusCode, r.body).toBe(200);
   return id;
 }
@@ -53,11 +56,23 @@ describe('campaigns', () => {
     expect(doc.product_sub_total).toBe(200);
     expect(doc.product_total).toBe(180);
     expect(doc.order_price_adjustments).toEqual([
-      expect.objectContaining({ price: -20, promotion_id: `${h.tag}-TEN`, manual: false, item_text: 'Ten off everything', applied_discount: expect.objectContaining({ type: 'percentage', percentage: 10 }) }),
+      expect.objectContaining({
+        price: -20,
+        promotion_id: `${h.tag}-TEN`,
+        manual: false,
+        item_text: 'Ten off everything',
+        applied_discount: expect.objectContaining({ type: 'percentage', percentage: 10 }),
+      }),
     ]);
     // OCAPI's item `tax` is before discounts (100 × 0.2 / 1.2 = 16.67; 100 × 0.1 / 1.1 = 9.09, adding up
     // to merchandize_total_tax), `adjusted_tax` after them.
-    expect(doc.product_items.map((i: { price_after_order_discount: number; tax: number; adjusted_tax: number }) => [i.price_after_order_discount, i.tax, i.adjusted_tax])).toEqual([
+    expect(
+      doc.product_items.map((i: { price_after_order_discount: number; tax: number; adjusted_tax: number }) => [
+        i.price_after_order_discount,
+        i.tax,
+        i.adjusted_tax,
+      ]),
+    ).toEqual([
       [90, 16.67, 15],
       [90, 9.09, 8.18],
     ]);
@@ -99,7 +114,13 @@ describe('campaigns', () => {
     const { site, base } = await newSite();
     await promotion(`${h.tag}-MIN`, { kind: 'campaign', name: 'Over 250', site, min_amount: '250', discount: { type: 'amount', value: '25' } });
     await promotion(`${h.tag}-PAST`, { kind: 'campaign', name: 'Ended', site, ends_at: '2020-01-01T00:00:00Z', discount: { type: 'percentage', value: '50' } });
-    await promotion(`${h.tag}-FUTURE`, { kind: 'campaign', name: 'Not yet', site, starts_at: '2999-01-01T00:00:00Z', discount: { type: 'percentage', value: '50' } });
+    await promotion(`${h.tag}-FUTURE`, {
+      kind: 'campaign',
+      name: 'Not yet',
+      site,
+      starts_at: '2999-01-01T00:00:00Z',
+      discount: { type: 'percentage', value: '50' },
+    });
     const s = new Shopper(h);
     const id = await basketAB(s, base);
     expect((await s.request('GET', `${base}/${id}`)).json().order_price_adjustments).toEqual([]);
@@ -122,7 +143,15 @@ describe('campaigns', () => {
     ]);
     expect(doc.product_total).toBe(185);
     // An exclusive campaign needing 300: not met yet, so the stackable ones still apply.
-    await promotion(`${h.tag}-X`, { kind: 'campaign', name: 'Exclusive 30%', site, discount: { type: 'percentage', value: '30' }, exclusive: true, priority: 9, min_amount: '300' });
+    await promotion(`${h.tag}-X`, {
+      kind: 'campaign',
+      name: 'Exclusive 30%',
+      site,
+      discount: { type: 'percentage', value: '30' },
+      exclusive: true,
+      priority: 9,
+      min_amount: '300',
+    });
     doc = (await s.request('POST', `${base}/${id}/items`, [{ product_id: B, quantity: 1 }])).json();
     // 250 < 300: S1 and S2 → 235.
     expect(doc.product_total).toBe(235);
@@ -161,7 +190,9 @@ describe('coupons', () => {
       expect(r.statusCode, r.body).toBe(200);
       doc = r.json();
     }
-    expect(Object.fromEntries(doc.coupon_items.map((c: { code: string; status_code: string; valid: boolean }) => [c.code, [c.status_code, c.valid]]))).toEqual(statuses);
+    expect(Object.fromEntries(doc.coupon_items.map((c: { code: string; status_code: string; valid: boolean }) => [c.code, [c.status_code, c.valid]]))).toEqual(
+      statuses,
+    );
     // Only the 10% coupon: 200 − 20 = 180.
     expect(doc.order_price_adjustments).toEqual([expect.objectContaining({ promotion_id: `${t}-OK`, coupon_code: `${t}-OK`, price: -20 })]);
     expect(doc.product_total).toBe(180);
@@ -252,7 +283,17 @@ describe('PUT /admin/promotions/{code}', () => {
     const code = `${h.tag}-DOC`;
     const body = { kind: 'coupon', name: 'Doc', discount: { type: 'percentage', value: '12.5' }, redemption_limit: 3 };
     const put = await admin('PUT', `/admin/promotions/${code}`, body);
-    expect(put.json()).toEqual(expect.objectContaining({ code, kind: 'coupon', site: null, enabled: true, discount: { type: 'percentage', value: '12.5' }, redemption_limit: 3, redeemed: 0 }));
+    expect(put.json()).toEqual(
+      expect.objectContaining({
+        code,
+        kind: 'coupon',
+        site: null,
+        enabled: true,
+        discount: { type: 'percentage', value: '12.5' },
+        redemption_limit: 3,
+        redeemed: 0,
+      }),
+    );
     expect((await admin('GET', `/admin/promotions/${code}`)).json()).toEqual(put.json());
     expect((await admin('GET', `/admin/promotions/${h.tag}-missing`)).statusCode).toBe(404);
   });
@@ -261,7 +302,10 @@ describe('PUT /admin/promotions/{code}', () => {
     ['a percentage over 100', { kind: 'campaign', name: 'x', discount: { type: 'percentage', value: '101' } }],
     ['an amount without value', { kind: 'campaign', name: 'x', discount: { type: 'amount' } }],
     ['free shipping on SKUs', { kind: 'coupon', name: 'x', skus: ['a'], discount: { type: 'free_shipping' } }],
-    ['a window ending before it starts', { kind: 'campaign', name: 'x', starts_at: '2030-01-02T00:00:00Z', ends_at: '2030-01-01T00:00:00Z', discount: { type: 'amount', value: '1' } }],
+    [
+      'a window ending before it starts',
+      { kind: 'campaign', name: 'x', starts_at: '2030-01-02T00:00:00Z', ends_at: '2030-01-01T00:00:00Z', discount: { type: 'amount', value: '1' } },
+    ],
     ['a redemption limit on a campaign', { kind: 'campaign', name: 'x', redemption_limit: 1, discount: { type: 'amount', value: '1' } }],
     ['an unknown field', { kind: 'campaign', name: 'x', discount: { type: 'amount', value: '1' }, colour: 'red' }],
   ])('refuses %s with 400 and stores nothing', async (_what, body) => {
@@ -278,7 +322,11 @@ describe('PUT /admin/promotions/{code}', () => {
     const id = await basketAB(s, base);
     expect((await s.request('POST', `${base}/${id}/coupons`, { code })).json().coupon_items[0].status_code).toBe('applied');
     // 20 orders reported at once by concurrent callers: every one counts.
-    const reports = await Promise.all(Array.from({ length: 20 }, () => h.app.inject({ method: 'POST', url: `/admin/promotions/${code}/redemptions`, headers: h.adminHeaders, payload: { count: 1 } })));
+    const reports = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        h.app.inject({ method: 'POST', url: `/admin/promotions/${code}/redemptions`, headers: h.adminHeaders, payload: { count: 1 } }),
+      ),
+    );
     expect(reports.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
     expect((await admin('GET', `/admin/promotions/${code}`)).json().redeemed).toBe(20);
     // Editing the promotion keeps the count unless the PUT names one.
@@ -287,11 +335,24 @@ describe('PUT /admin/promotions/{code}', () => {
     const doc = (await s.request('POST', `${base}/${id}/items`, [{ product_id: A, quantity: 1 }])).json();
     expect(doc.coupon_items[0]).toEqual(expect.objectContaining({ status_code: 'redemption_limit_exceeded', valid: false }));
     expect(doc.product_total).toBe(300);
-    expect((await h.app.inject({ method: 'POST', url: `/admin/promotions/${h.tag}-nope/redemptions`, headers: h.adminHeaders, payload: { count: 1 } })).statusCode).toBe(404);
-    expect((await h.app.inject({ method: 'POST', url: `/admin/promotions/${code}/redemptions`, headers: h.adminHeaders, payload: { count: 0 } })).statusCode).toBe(400);
+    expect(
+      (await h.app.inject({ method: 'POST', url: `/admin/promotions/${h.tag}-nope/redemptions`, headers: h.adminHeaders, payload: { count: 1 } })).statusCode,
+    ).toBe(404);
+    expect(
+      (await h.app.inject({ method: 'POST', url: `/admin/promotions/${code}/redemptions`, headers: h.adminHeaders, payload: { count: 0 } })).statusCode,
+    ).toBe(400);
   });
 
   it('answers 404 for a promotion on a site that does not exist', async () => {
-    expect((await admin('PUT', `/admin/promotions/${h.tag}-nosite`, { kind: 'campaign', name: 'x', site: `${h.tag}-nosite`, discount: { type: 'amount', value: '1' } })).statusCode).toBe(404);
+    expect(
+      (
+        await admin('PUT', `/admin/promotions/${h.tag}-nosite`, {
+          kind: 'campaign',
+          name: 'x',
+          site: `${h.tag}-nosite`,
+          discount: { type: 'amount', value: '1' },
+        })
+      ).statusCode,
+    ).toBe(404);
   });
 });

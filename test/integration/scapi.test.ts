@@ -23,7 +23,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const reserved = async (s: string) => (await h.app.inject({ method: 'GET', url: `/admin/stock-lists/default/${s}`, headers: h.adminHeaders })).json().reserved as number;
+const reserved = async (s: string) =>
+  (await h.app.inject({ method: 'GET', url: `/admin/stock-lists/default/${s}`, headers: h.adminHeaders })).json().reserved as number;
 
 describe('SCAPI basket resource', () => {
   it('creates, adds, changes, and reads a basket in camelCase, with the same totals as OCAPI', async () => {
@@ -40,7 +41,18 @@ describe('SCAPI basket resource', () => {
     const added = await s.request('POST', `${ORG}/baskets/${id}/items${q}`, [{ productId: sku, quantity: 2, c_gift: true }]);
     expect(added.statusCode, added.body).toBe(200);
     const item = added.json().productItems[0];
-    expect(item).toEqual(expect.objectContaining({ productId: sku, quantity: 2, basePrice: 12.5, price: 25, priceAfterItemDiscount: 25, priceAfterOrderDiscount: 25, taxRate: 0.2, c_gift: true }));
+    expect(item).toEqual(
+      expect.objectContaining({
+        productId: sku,
+        quantity: 2,
+        basePrice: 12.5,
+        price: 25,
+        priceAfterItemDiscount: 25,
+        priceAfterOrderDiscount: 25,
+        taxRate: 0.2,
+        c_gift: true,
+      }),
+    );
 
     const patched = await s.request('PATCH', `${ORG}/baskets/${id}/items/${item.itemId}${q}`, { quantity: 3 });
     expect(patched.json().productItems[0].quantity).toBe(3);
@@ -48,7 +60,13 @@ describe('SCAPI basket resource', () => {
 
     const scapi = (await s.request('GET', `${ORG}/baskets/${id}${q}`)).json();
     const ocapi = (await s.request('GET', `${OCAPI}/baskets/${id}`)).json();
-    for (const [camel, snake] of [['productSubTotal', 'product_sub_total'], ['productTotal', 'product_total'], ['taxTotal', 'tax_total'], ['orderTotal', 'order_total'], ['merchandizeTotalTax', 'merchandize_total_tax']]) {
+    for (const [camel, snake] of [
+      ['productSubTotal', 'product_sub_total'],
+      ['productTotal', 'product_total'],
+      ['taxTotal', 'tax_total'],
+      ['orderTotal', 'order_total'],
+      ['merchandizeTotalTax', 'merchandize_total_tax'],
+    ]) {
       expect(scapi[camel!], camel).toBe(ocapi[snake!]);
     }
     expect(scapi.groupedTaxItems).toEqual([{ taxRate: 0.2, taxValue: ocapi.grouped_tax_items[0].tax_value }]);
@@ -58,14 +76,25 @@ describe('SCAPI basket resource', () => {
   });
 
   it('serves every checkout sub-resource under its hyphenated path', async () => {
-    expect((await h.app.inject({ method: 'PUT', url: '/admin/sites/default/shipping-methods/scapi-std', headers: h.adminHeaders, payload: { name: 'Std', price: '5', tax_rate: '0.2' } })).statusCode).toBe(200);
+    expect(
+      (
+        await h.app.inject({
+          method: 'PUT',
+          url: '/admin/sites/default/shipping-methods/scapi-std',
+          headers: h.adminHeaders,
+          payload: { name: 'Std', price: '5', tax_rate: '0.2' },
+        })
+      ).statusCode,
+    ).toBe(200);
     const s = new Shopper(h);
     const id = (await s.request('POST', `${ORG}/baskets${q}`, {})).json().basketId as string;
     await s.request('POST', `${ORG}/baskets/${id}/items${q}`, [{ productId: sku, quantity: 1 }]);
     const address = { firstName: 'Ada', lastName: 'Lovelace', address1: '1 Main St', city: 'Boston', postalCode: '02110', countryCode: 'US' };
     const customer = await s.request('PUT', `${ORG}/baskets/${id}/customer${q}`, { email: 'ada@example.com', customerNo: 'C1' });
     expect(customer.json().customerInfo).toEqual(expect.objectContaining({ email: 'ada@example.com', customerNo: 'C1' }));
-    expect((await s.request('PUT', `${ORG}/baskets/${id}/billing-address${q}`, address)).json().billingAddress).toEqual(expect.objectContaining({ firstName: 'Ada', postalCode: '02110' }));
+    expect((await s.request('PUT', `${ORG}/baskets/${id}/billing-address${q}`, address)).json().billingAddress).toEqual(
+      expect.objectContaining({ firstName: 'Ada', postalCode: '02110' }),
+    );
     const shipTo = await s.request('PUT', `${ORG}/baskets/${id}/shipments/me/shipping-address${q}`, address);
     expect(shipTo.json().shipments[0].shippingAddress).toEqual(expect.objectContaining({ countryCode: 'US' }));
     const methods = await s.request('GET', `${ORG}/baskets/${id}/shipments/me/shipping-methods${q}`);
@@ -74,7 +103,10 @@ describe('SCAPI basket resource', () => {
     expect(chosen.json().shipments[0].shippingMethod).toEqual({ id: 'scapi-std', name: 'Std', price: 5 });
     const payMethods = await s.request('GET', `${ORG}/baskets/${id}/payment-methods${q}`);
     expect(payMethods.json().applicablePaymentMethods.map((m: { id: string }) => m.id)).toContain('CREDIT_CARD');
-    const paid = await s.request('POST', `${ORG}/baskets/${id}/payment-instruments${q}`, { paymentMethodId: 'CREDIT_CARD', paymentCard: { cardType: 'Visa', number: '4111111111111111', expirationMonth: 1, expirationYear: 2031 } });
+    const paid = await s.request('POST', `${ORG}/baskets/${id}/payment-instruments${q}`, {
+      paymentMethodId: 'CREDIT_CARD',
+      paymentCard: { cardType: 'Visa', number: '4111111111111111', expirationMonth: 1, expirationYear: 2031 },
+    });
     expect(paid.statusCode, paid.body).toBe(200);
     const pi = paid.json().paymentInstruments[0];
     expect(pi.paymentCard).toEqual({ cardType: 'Visa', maskedNumber: '************1111', numberLastDigits: '1111', expirationMonth: 1, expirationYear: 2031 });
@@ -97,7 +129,10 @@ describe('SCAPI basket resource', () => {
     const bad = await s.request('POST', `${ORG}/baskets/${id}/items${q}`, [{ productId: sku, quantity: 0 }]);
     expect(bad.statusCode).toBe(400);
     expect(bad.json().title).toBe('Property Constraint Violation');
-    const badCard = await s.request('POST', `${ORG}/baskets/${id}/payment-instruments${q}`, { paymentMethodId: 'CREDIT_CARD', paymentCard: { cardType: 'Visa', number: '12' } });
+    const badCard = await s.request('POST', `${ORG}/baskets/${id}/payment-instruments${q}`, {
+      paymentMethodId: 'CREDIT_CARD',
+      paymentCard: { cardType: 'Visa', number: '12' },
+    });
     expect(badCard.statusCode).toBe(400);
     expect(badCard.json().detail).toContain('paymentCard.number');
     // Flash paths follow SCAPI's spelling too.
@@ -134,7 +169,14 @@ describe('basket merge', () => {
 
   it("moves the guest's lines and held units into the customer's basket and deletes the guest basket", async () => {
     const before = await reserved(sku);
-    const { guest, id: guestBasket, token } = await guestWith([{ productId: sku, quantity: 2 }, { productId: other, quantity: 1 }]);
+    const {
+      guest,
+      id: guestBasket,
+      token,
+    } = await guestWith([
+      { productId: sku, quantity: 2 },
+      { productId: other, quantity: 1 },
+    ]);
     const customer = new Shopper(h);
     const mine = (await customer.request('POST', `${ORG}/baskets${q}`, {})).json().basketId as string;
     await customer.request('POST', `${ORG}/baskets/${mine}/items${q}`, [{ productId: sku, quantity: 1 }]);
@@ -150,7 +192,11 @@ describe('basket merge', () => {
     ]);
     // Units moved, none added or lost: the customer's basket holds all of them, the guest's none.
     expect(await reserved(sku)).toBe(before + 3);
-    const holdings = await sql<{ basket_id: string; sku: string; quantity: number }>`select basket_id, sku, quantity from reservations where basket_id = any(${[mine, guestBasket]}::uuid[]) order by sku`.execute(h.res.db);
+    const holdings = await sql<{
+      basket_id: string;
+      sku: string;
+      quantity: number;
+    }>`select basket_id, sku, quantity from reservations where basket_id = any(${[mine, guestBasket]}::uuid[]) order by sku`.execute(h.res.db);
     expect(holdings.rows.map((r) => [r.basket_id, r.sku, r.quantity])).toEqual(
       [
         [mine, other, 1],
@@ -173,17 +219,30 @@ describe('basket merge', () => {
     expect(created.json().productItems.map((i: { quantity: number }) => i.quantity)).toEqual([4]);
 
     const second = await guestWith([{ productId: sku, quantity: 2 }]);
-    const highest = await customer.request('POST', `${ORG}/baskets/actions/merge${q}&productItemMergeMode=highest_quantity`, undefined, { 'x-guest-authorization': second.token });
+    const highest = await customer.request('POST', `${ORG}/baskets/actions/merge${q}&productItemMergeMode=highest_quantity`, undefined, {
+      'x-guest-authorization': second.token,
+    });
     expect(highest.json().productItems.map((i: { quantity: number }) => i.quantity)).toEqual([4]);
   });
 
   it("carries the guest's coupon over and prices it at once", async () => {
     const code = `${h.tag}-GUEST10`;
-    expect((await h.app.inject({ method: 'PUT', url: `/admin/promotions/${code}`, headers: h.adminHeaders, payload: { kind: 'coupon', name: 'Guest 10%', site: 'default', discount: { type: 'percentage', value: '10' } } })).statusCode).toBe(200);
+    expect(
+      (
+        await h.app.inject({
+          method: 'PUT',
+          url: `/admin/promotions/${code}`,
+          headers: h.adminHeaders,
+          payload: { kind: 'coupon', name: 'Guest 10%', site: 'default', discount: { type: 'percentage', value: '10' } },
+        })
+      ).statusCode,
+    ).toBe(200);
     const { guest, id, token } = await guestWith([{ productId: sku, quantity: 2 }]);
     expect((await guest.request('POST', `${ORG}/baskets/${id}/coupons${q}`, { code })).json().couponItems[0].statusCode).toBe('applied');
     const customer = new Shopper(h);
-    const merged = (await customer.request('POST', `${ORG}/baskets/actions/merge${q}&createDestinationBasket=true`, undefined, { 'x-guest-authorization': token })).json();
+    const merged = (
+      await customer.request('POST', `${ORG}/baskets/actions/merge${q}&createDestinationBasket=true`, undefined, { 'x-guest-authorization': token })
+    ).json();
     // 2 × 12.50 = 25.00, 10% off → 22.50, in the merge's own answer.
     expect(merged.couponItems).toEqual([expect.objectContaining({ code, statusCode: 'applied' })]);
     expect(merged.productTotal).toBe(22.5);
@@ -192,7 +251,10 @@ describe('basket merge', () => {
   it("is not refused when a guest line's units are gone: the line is merged and flashed", async () => {
     const scarce = `${h.tag}-scarce`;
     await seedProducts(h, [{ sku: scarce, price: '1.00', stock: 2 }]);
-    const { id, token } = await guestWith([{ productId: scarce, quantity: 2 }, { productId: other, quantity: 1 }]);
+    const { id, token } = await guestWith([
+      { productId: scarce, quantity: 2 },
+      { productId: other, quantity: 1 },
+    ]);
     // The guest's hold expires and another shopper takes the units.
     await sql`update reservations set expires_at = now() - interval '1 minute' where basket_id = ${id}::uuid and sku = ${scarce}`.execute(h.res.db);
     const rival = new Shopper(h);
@@ -215,7 +277,9 @@ describe('basket merge', () => {
     const customer = new Shopper(h);
     await customer.request('POST', `${ORG}/baskets${q}`, {});
     expect((await customer.request('POST', `${ORG}/baskets/actions/merge${q}`, undefined, { 'x-guest-authorization': 'Bearer nope' })).statusCode).toBe(401);
-    expect((await customer.request('POST', `${ORG}/baskets/actions/merge${q}`, undefined, { 'x-guest-authorization': customer.headers.authorization! })).statusCode).toBe(400);
+    expect(
+      (await customer.request('POST', `${ORG}/baskets/actions/merge${q}`, undefined, { 'x-guest-authorization': customer.headers.authorization! })).statusCode,
+    ).toBe(400);
     expect((await customer.request('POST', `${ORG}/baskets/actions/merge${q}&productItemMergeMode=shuffle`)).statusCode).toBe(400);
   });
 

@@ -68,10 +68,15 @@ describe('SIGTERM to an API process with requests in flight', () => {
         method: 'POST',
         headers: { ...shopper.headers, 'content-type': 'application/json' },
         body: JSON.stringify([{ product_id: f.sku, quantity: 1 }]),
-      }).then((r) => r.status, () => 'refused' as const);
+      }).then(
+        (r) => r.status,
+        () => 'refused' as const,
+      );
     // No worker yet: the 30 writes are accepted and wait for their results inside the API.
     const inFlight = baskets.flatMap((id) => [post(id), post(id), post(id)]);
-    await eventually(async () => ((await Promise.all(f.h.api.lanes.all().map((q) => q.getWaitingCount()))).reduce((a, b) => a + b, 0) === 30 ? true : undefined));
+    await eventually(async () =>
+      (await Promise.all(f.h.api.lanes.all().map((q) => q.getWaitingCount()))).reduce((a, b) => a + b, 0) === 30 ? true : undefined,
+    );
     const stopping = stopService(api, 'SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
     expect(await post(baskets[0]!)).not.toBe(200);

@@ -55,7 +55,10 @@ async function errorOf(p: Promise<unknown>): Promise<{ status: number; body: any
  * The guest's cart and checkout up to the payment, then sign-in: a merge (login page / auth modal) and,
  * on a second guest basket, a transfer (one-click checkout's contact step).
  */
-export async function runStorefrontFlow(s: FlowSetup, ids: { guest: Identity; registered: Identity; secondGuest: Identity; registeredAfterSecond: Identity }): Promise<void> {
+export async function runStorefrontFlow(
+  s: FlowSetup,
+  ids: { guest: Identity; registered: Identity; secondGuest: Identity; registeredAfterSecond: Identity },
+): Promise<void> {
   const baskets = new ShopperBasketsV2(config(s, ids.guest.token));
   const customers = new ShopperCustomers(config(s, ids.guest.token));
 
@@ -139,11 +142,17 @@ export async function runStorefrontFlow(s: FlowSetup, ids: { guest: Identity; re
   // payment.jsx onPaymentSubmit: CREDIT_CARD with a masked number.
   basket = await baskets.addPaymentInstrumentToBasket({
     parameters: { basketId },
-    body: { paymentMethodId: 'CREDIT_CARD', paymentCard: { holder: 'Ada Lovelace', maskedNumber: '************1111', cardType: 'Visa', expirationMonth: 3, expirationYear: 2031 } },
+    body: {
+      paymentMethodId: 'CREDIT_CARD',
+      paymentCard: { holder: 'Ada Lovelace', maskedNumber: '************1111', cardType: 'Visa', expirationMonth: 3, expirationYear: 2031 },
+    },
   });
   const instrument = basket.paymentInstruments![0]!;
   // app/pages/checkout/index.jsx doCreateOrder: the amount set to the order total.
-  basket = await baskets.updatePaymentInstrumentInBasket({ parameters: { basketId, paymentInstrumentId: instrument.paymentInstrumentId! }, body: { amount: basket.orderTotal } });
+  basket = await baskets.updatePaymentInstrumentInBasket({
+    parameters: { basketId, paymentInstrumentId: instrument.paymentInstrumentId! },
+    body: { amount: basket.orderTotal },
+  });
   expect(basket.paymentInstruments![0]!.amount).toBe(basket.orderTotal);
   // payment.jsx onPaymentRemoval.
   basket = await baskets.removePaymentInstrumentFromBasket({ parameters: { basketId, paymentInstrumentId: instrument.paymentInstrumentId! } });
@@ -171,9 +180,16 @@ export async function runStorefrontFlow(s: FlowSetup, ids: { guest: Identity; re
   // The guest basket is now the shopper's, with the shopper's earlier basket merged into it.
   expect(transferred.basketId).toBe(second);
   expect(transferred.customerInfo?.customerId).toBe(ids.registeredAfterSecond.customerId);
-  expect(transferred.productItems?.map((i) => [i.productId, i.quantity]).sort()).toEqual([[s.blue, 2], [s.socks, 2]].sort());
+  expect(transferred.productItems?.map((i) => [i.productId, i.quantity]).sort()).toEqual(
+    [
+      [s.blue, 2],
+      [s.socks, 2],
+    ].sort(),
+  );
   expect([await held(s, s.blue), await held(s, s.socks)]).toEqual([2, 2]);
-  const after = await new ShopperCustomers(config(s, ids.registeredAfterSecond.token)).getCustomerBaskets({ parameters: { customerId: ids.registeredAfterSecond.customerId } });
+  const after = await new ShopperCustomers(config(s, ids.registeredAfterSecond.token)).getCustomerBaskets({
+    parameters: { customerId: ids.registeredAfterSecond.customerId },
+  });
   expect([after.total, after.baskets?.[0]?.basketId]).toEqual([1, second]);
   // The earlier basket is gone; the second guest no longer sees the transferred one.
   expect((await errorOf(signedIn2.getBasket({ parameters: { basketId: merged.basketId! } }))).status).toBe(404);
@@ -189,12 +205,28 @@ export async function storefrontSite(h: Harness, origin: string): Promise<FlowSe
     const r = await h.app.inject({ method: 'PUT', url, headers: h.adminHeaders, payload });
     expect(r.statusCode, r.body).toBe(200);
   };
-  const s: FlowSetup = { h, origin, siteId, stockList: list, red: `${t}-dress-red`, blue: `${t}-dress-blue`, socks: `${t}-socks`, coupon: `${t}-PWA10`, defaultMethod: 'standard' };
-  await seedProducts(h, [
-    { sku: s.red, price: '30.00', stock: 20 },
-    { sku: s.blue, price: '64.00', stock: 20 },
-    { sku: s.socks, price: '8.00', stock: 20 },
-  ], list, 'USD', list);
+  const s: FlowSetup = {
+    h,
+    origin,
+    siteId,
+    stockList: list,
+    red: `${t}-dress-red`,
+    blue: `${t}-dress-blue`,
+    socks: `${t}-socks`,
+    coupon: `${t}-PWA10`,
+    defaultMethod: 'standard',
+  };
+  await seedProducts(
+    h,
+    [
+      { sku: s.red, price: '30.00', stock: 20 },
+      { sku: s.blue, price: '64.00', stock: 20 },
+      { sku: s.socks, price: '8.00', stock: 20 },
+    ],
+    list,
+    'USD',
+    list,
+  );
   await put(`/admin/sites/${siteId}`, { currency: 'USD', price_list: list, stock_list: list, default_shipping_method_id: 'standard' });
   await put(`/admin/sites/${siteId}/shipping-methods/express`, { name: 'Express', price: '15.00', tax_rate: '0.2' });
   await put(`/admin/sites/${siteId}/shipping-methods/standard`, { name: 'Standard', price: '5.00', tax_rate: '0.2' });
@@ -202,4 +234,3 @@ export async function storefrontSite(h: Harness, origin: string): Promise<FlowSe
   await put(`/admin/promotions/${s.coupon}`, { kind: 'coupon', name: 'Ten percent', site: siteId, discount: { type: 'percentage', value: '10' } });
   return s;
 }
-

@@ -47,10 +47,44 @@ export function junkValue(): fc.Arbitrary<unknown> {
   return fc.oneof(
     { weight: 3, arbitrary: hostileString() },
     fc.constantFrom<unknown>(
-      null, true, false, 0, -1, 1, -0, 0.5, 1e308, -1e308, 2 ** 31, 2 ** 53 + 2, Number.MAX_SAFE_INTEGER, 1e-320,
-      '', ' ', '0', '-1', '1e999', 'NaN', 'null', 'true', '\u0000', `a${LONE_SURROGATE}b`, '\udc00', '\ud83d\ude00',
-      '\u202e', '<script>', "' or 1=1 --", '../../etc/passwd', '%00', 'me', 'default',
-      [], {}, [null], [[]], { '': '' },
+      null,
+      true,
+      false,
+      0,
+      -1,
+      1,
+      -0,
+      0.5,
+      1e308,
+      -1e308,
+      2 ** 31,
+      2 ** 53 + 2,
+      Number.MAX_SAFE_INTEGER,
+      1e-320,
+      '',
+      ' ',
+      '0',
+      '-1',
+      '1e999',
+      'NaN',
+      'null',
+      'true',
+      '\u0000',
+      `a${LONE_SURROGATE}b`,
+      '\udc00',
+      '\ud83d\ude00',
+      '\u202e',
+      '<script>',
+      "' or 1=1 --",
+      '../../etc/passwd',
+      '%00',
+      'me',
+      'default',
+      [],
+      {},
+      [null],
+      [[]],
+      { '': '' },
     ),
     fc.string({ maxLength: 40 }),
     fc.string({ unit: 'binary', maxLength: 20 }),
@@ -98,7 +132,12 @@ function numberArb(schema: JsonSchema, integer: boolean, known: KnownValues): fc
   const lo = Math.max(min, -1e6);
   const hi = Math.min(max, 1e6);
   return fc.oneof(
-    { weight: 4, arbitrary: integer ? fc.integer({ min: Math.ceil(lo), max: Math.floor(Math.max(lo, hi)) }) : fc.double({ min: lo, max: Math.max(lo, hi), noNaN: true, noDefaultInfinity: true }) },
+    {
+      weight: 4,
+      arbitrary: integer
+        ? fc.integer({ min: Math.ceil(lo), max: Math.floor(Math.max(lo, hi)) })
+        : fc.double({ min: lo, max: Math.max(lo, hi), noNaN: true, noDefaultInfinity: true }),
+    },
     { weight: 1, arbitrary: fc.constantFrom(min - 1, max + 1, min, max, 0, -1, 1.5, 2 ** 53 + 2) },
     { weight: 1, arbitrary: fc.constantFrom(...known()).filter((v) => typeof v === 'number') },
   );
@@ -122,7 +161,17 @@ export function fromSchema(schema: JsonSchema | undefined, known: KnownValues, d
         for (const [key, sub] of Object.entries(props)) shape[key] = fromSchema(sub, known, depth + 1);
         const record = fc.record(shape, { requiredKeys: required.filter((k) => k in shape) });
         // Open objects (OCAPI's c_* properties) get extra keys too.
-        const extra = schema.additionalProperties === false ? fc.constant({}) : fc.dictionary(fc.oneof(fc.constantFrom('c_note', 'c_x', 'c_'), fc.string({ maxLength: 8 }).map((k) => `c_${k}`)), junkValue(), { maxKeys: 3 });
+        const extra =
+          schema.additionalProperties === false
+            ? fc.constant({})
+            : fc.dictionary(
+                fc.oneof(
+                  fc.constantFrom('c_note', 'c_x', 'c_'),
+                  fc.string({ maxLength: 8 }).map((k) => `c_${k}`),
+                ),
+                junkValue(),
+                { maxKeys: 3 },
+              );
         arbs.push(fc.tuple(record, extra).map(([r, e]) => ({ ...e, ...r })));
         break;
       }

@@ -15,7 +15,12 @@ const money = (units: number, currency: string) => new Money(units).dividedBy(ne
 
 describe('splitOrderDiscounts', () => {
   it('hand-worked: 3.00 and 1.00 over lines of 10.00 and 20.00 whose shares pricing set at 1.33 and 2.67', () => {
-    const grid = splitOrderDiscounts([new Money('3.00'), new Money('1.00')], [new Money('10.00'), new Money('20.00')], [new Money('1.33'), new Money('2.67')], 'USD');
+    const grid = splitOrderDiscounts(
+      [new Money('3.00'), new Money('1.00')],
+      [new Money('10.00'), new Money('20.00')],
+      [new Money('1.33'), new Money('2.67')],
+      'USD',
+    );
     // 3.00 by 1:2 → 1.00 / 2.00; 1.00 → 0.33 / 0.67 (largest remainder: 0.666… wins the cent). Columns 1.33 / 2.67.
     expect(grid.map((row) => row.map((m) => m.toFixed(2)))).toEqual([
       ['1.00', '2.00'],
@@ -33,7 +38,11 @@ describe('splitOrderDiscounts', () => {
           const weights = weightUnits.map((u) => money(u, currency));
           const subtotal = sum(weights);
           // Discounts that together take at most the subtotal, as pricing caps them.
-          const amounts = allocateByLargestRemainder(subtotal.times(discountWeights.length).dividedBy(discountWeights.length + 1), discountWeights.map((w) => new Money(w)), currency);
+          const amounts = allocateByLargestRemainder(
+            subtotal.times(discountWeights.length).dividedBy(discountWeights.length + 1),
+            discountWeights.map((w) => new Money(w)),
+            currency,
+          );
           // Pricing spreads their total by largest remainder over the same weights: those are the shares.
           const shares = allocateByLargestRemainder(sum(amounts), weights, currency);
           const grid = splitOrderDiscounts(amounts, weights, shares, currency);

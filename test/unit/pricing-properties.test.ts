@@ -19,8 +19,18 @@ import type { Offers } from '../../src/domain/promotions.js';
 const RATES = ['0', '0.08', '0.18', '0.2'] as const;
 const RUNS = 300;
 
-interface AdjSpec { readonly type: DiscountType; readonly value: string }
-interface RowSpec { readonly unit: string; readonly qty: number; readonly rate: string; readonly online: boolean; readonly short: boolean; readonly adjs: readonly AdjSpec[] }
+interface AdjSpec {
+  readonly type: DiscountType;
+  readonly value: string;
+}
+interface RowSpec {
+  readonly unit: string;
+  readonly qty: number;
+  readonly rate: string;
+  readonly online: boolean;
+  readonly short: boolean;
+  readonly adjs: readonly AdjSpec[];
+}
 interface PromoSpec {
   readonly kind: 'campaign' | 'coupon';
   readonly type: 'percentage' | 'amount' | 'free_shipping';
@@ -48,7 +58,10 @@ const arbBasket: fc.Arbitrary<BasketSpec> = fc.constantFrom('JPY', 'USD', 'KWD')
   const digits = minorUnits(currency);
   /** An amount with exactly the currency's digits, up to `max` minor units. */
   const money = (max: number) => fc.integer({ min: 0, max }).map((n) => new Money(n).dividedBy(new Money(10).pow(digits)).toFixed(digits));
-  const percent = fc.oneof(fc.integer({ min: 0, max: 100 }).map(String), fc.integer({ min: 0, max: 10_000 }).map((n) => new Money(n).dividedBy(100).toString()));
+  const percent = fc.oneof(
+    fc.integer({ min: 0, max: 100 }).map(String),
+    fc.integer({ min: 0, max: 10_000 }).map((n) => new Money(n).dividedBy(100).toString()),
+  );
   const adj = (maxAmount: number): fc.Arbitrary<AdjSpec> =>
     fc.oneof(
       fc.record({ type: fc.constant<DiscountType>('percentage'), value: percent }),
@@ -117,7 +130,16 @@ function build(spec: BasketSpec): Built {
   });
   spec.orderAdjs.forEach((a, j) => adjustments.push(adjustment(`o-${j}`, 'order', null, a)));
   const shipping = spec.shipping
-    ? { selectedId: 'std', method: { id: 'std', name: 'Standard', price: new Money(spec.shipping.price), taxRate: new Money(spec.shipping.rate), freeOver: spec.shipping.freeOver === null ? null : new Money(spec.shipping.freeOver) } }
+    ? {
+        selectedId: 'std',
+        method: {
+          id: 'std',
+          name: 'Standard',
+          price: new Money(spec.shipping.price),
+          taxRate: new Money(spec.shipping.rate),
+          freeOver: spec.shipping.freeOver === null ? null : new Money(spec.shipping.freeOver),
+        },
+      }
     : undefined;
   const promotions = spec.promos.map((x, i): Promotion => ({
     code: `P${i}`,
@@ -138,23 +160,48 @@ function build(spec: BasketSpec): Built {
   }));
   const coupons = spec.promos.flatMap((x, i) => (x.kind === 'coupon' && x.entered ? [{ id: `c${i}`, code: `P${i}` }] : []));
   const short = new Set(spec.rows.flatMap((r, i) => (r.short ? [`sku-${i}`] : [])));
-  return { lines, catalog, policy: spec.policy, shipping, adjustments, short, offers: { promotions, coupons, externalOfferCode: null, now: new Date('2026-11-23T10:00:00Z') } };
+  return {
+    lines,
+    catalog,
+    policy: spec.policy,
+    shipping,
+    adjustments,
+    short,
+    offers: { promotions, coupons, externalOfferCode: null, now: new Date('2026-11-23T10:00:00Z') },
+  };
 }
 
 function adjustment(id: string, level: 'product' | 'order', itemId: string | null, a: AdjSpec): PriceAdjustment {
   return { id, level, itemId, type: a.type, value: new Money(a.value), reasonCode: null, itemText: null, createdBy: 'agent' };
 }
 
-const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket => priceBasket({ lines, catalog: b.catalog, policy: b.policy, short: b.short, shipping: b.shipping, adjustments: b.adjustments, offers: b.offers });
+const run = (b: Built, lines: readonly BasketLine[] = b.lines): PricedBasket =>
+  priceBasket({ lines, catalog: b.catalog, policy: b.policy, short: b.short, shipping: b.shipping, adjustments: b.adjustments, offers: b.offers });
 
 /** Every figure the core computes (not the inputs it echoes: rates, unit prices, adjustment values). */
 function figures(p: PricedBasket): [string, Money][] {
   const out: [string, Money][] = [];
   const t = p.totals;
-  for (const k of ['productSubTotal', 'productTotal', 'merchandizeTotalTax', 'adjustedMerchandizeTotalTax', 'shippingTotal', 'shippingTotalTax', 'adjustedShippingTotalTax', 'taxTotal', 'orderTotal'] as const) out.push([k, t[k]]);
+  for (const k of [
+    'productSubTotal',
+    'productTotal',
+    'merchandizeTotalTax',
+    'adjustedMerchandizeTotalTax',
+    'shippingTotal',
+    'shippingTotalTax',
+    'adjustedShippingTotalTax',
+    'taxTotal',
+    'orderTotal',
+  ] as const)
+    out.push([k, t[k]]);
   t.groupedTaxItems.forEach((g) => out.push([`group ${g.taxRate.toString()}`, g.taxValue]));
   p.lines.forEach((l, i) => {
-    out.push([`line ${i} price`, l.price], [`line ${i} priceAfterItemDiscount`, l.priceAfterItemDiscount], [`line ${i} priceAfterOrderDiscount`, l.priceAfterOrderDiscount], [`line ${i} tax`, l.tax]);
+    out.push(
+      [`line ${i} price`, l.price],
+      [`line ${i} priceAfterItemDiscount`, l.priceAfterItemDiscount],
+      [`line ${i} priceAfterOrderDiscount`, l.priceAfterOrderDiscount],
+      [`line ${i} tax`, l.tax],
+    );
     l.adjustments.forEach((a, j) => out.push([`line ${i} adjustment ${j}`, a.amount]));
   });
   p.orderAdjustments.forEach((a, j) => out.push([`order adjustment ${j}`, a.amount]));
@@ -185,7 +232,11 @@ describe('priceBasket properties', () => {
         same(total(p.lines.map((l) => l.priceAfterOrderDiscount)), t.productTotal, 'Σ priceAfterOrderDiscount = productTotal');
         same(total(p.lines.map((l) => l.priceAfterItemDiscount)), t.productSubTotal, 'Σ priceAfterItemDiscount = productSubTotal');
         same(total(t.groupedTaxItems.map((g) => g.taxValue)), t.taxTotal, 'Σ groupedTaxItems = taxTotal');
-        same(t.orderTotal, spec.policy.taxation === 'net' ? t.productTotal.plus(t.shippingTotal).plus(t.taxTotal) : t.productTotal.plus(t.shippingTotal), 'orderTotal');
+        same(
+          t.orderTotal,
+          spec.policy.taxation === 'net' ? t.productTotal.plus(t.shippingTotal).plus(t.taxTotal) : t.productTotal.plus(t.shippingTotal),
+          'orderTotal',
+        );
         same(total(p.orderAdjustments.map((a) => a.amount)), t.productSubTotal.minus(t.productTotal), 'Σ order adjustments = productSubTotal − productTotal');
         for (const l of p.lines) {
           // A line's own adjustments take it from its price to its price after item discounts.
@@ -202,9 +253,12 @@ describe('priceBasket properties', () => {
         if (!spec.policy.taxRoundedAtGroup) same(total(p.lines.map((l) => l.tax)), t.adjustedMerchandizeTotalTax, 'Σ line tax = adjustedMerchandizeTotalTax');
         expect(t.totalQuantity).toBe(spec.rows.reduce((n, r) => n + r.qty, 0));
         // The shipment: its adjustments take it from its price to the shipping total.
-        if (p.shipping) same(p.shipping.price.minus(total(p.shipping.adjustments.map((a) => a.amount))), t.shippingTotal, 'shipping price − adjustments = shippingTotal');
+        if (p.shipping)
+          same(p.shipping.price.minus(total(p.shipping.adjustments.map((a) => a.amount))), t.shippingTotal, 'shipping price − adjustments = shippingTotal');
         // What each promotion took off is what its adjustments took off, and every discount is accounted for.
-        const promoted = [...p.lines.flatMap((l) => l.adjustments), ...p.orderAdjustments, ...(p.shipping?.adjustments ?? [])].filter((a) => a.adjustment.promotionCode !== undefined);
+        const promoted = [...p.lines.flatMap((l) => l.adjustments), ...p.orderAdjustments, ...(p.shipping?.adjustments ?? [])].filter(
+          (a) => a.adjustment.promotionCode !== undefined,
+        );
         same(total(p.promotionTotals.map((x) => x.amount)), total(promoted.map((a) => a.amount)), 'Σ promotion totals = Σ promotion adjustments');
         // An exclusive promotion that took something took it alone.
         const exclusive = p.promotionTotals.filter((x) => spec.promos[Number(x.code.slice(1))]!.exclusive);
@@ -264,7 +318,10 @@ describe('priceBasket properties', () => {
     fc.assert(
       fc.property(arbBasket, (spec) => {
         const b = build(spec);
-        const shuffled = b.lines.map((l, i) => ({ l, k: spec.shuffle[i]!, i })).sort((x, y) => x.k - y.k || y.i - x.i).map((x) => x.l);
+        const shuffled = b.lines
+          .map((l, i) => ({ l, k: spec.shuffle[i]!, i }))
+          .sort((x, y) => x.k - y.k || y.i - x.i)
+          .map((x) => x.l);
         expect(plain(run(b, shuffled))).toEqual(plain(run(b)));
         expect(plain(run(b, [...b.lines].reverse()))).toEqual(plain(run(b)));
       }),

@@ -12,11 +12,27 @@ import type { Basket, BasketLine, CatalogEntry, PricingPolicy, Promotion } from 
 
 const now = new Date('2026-11-23T10:00:00Z');
 const promo = (code: string, over: Partial<Promotion> = {}): Promotion => ({
-  code, kind: 'campaign', name: code, enabled: true, startsAt: null, endsAt: null, discountType: 'percentage', discountValue: new Money(10),
-  skus: null, minAmount: null, priority: 0, exclusive: false, redemptionLimit: null, redeemed: 0, ...over,
+  code,
+  kind: 'campaign',
+  name: code,
+  enabled: true,
+  startsAt: null,
+  endsAt: null,
+  discountType: 'percentage',
+  discountValue: new Money(10),
+  skus: null,
+  minAmount: null,
+  priority: 0,
+  exclusive: false,
+  redemptionLimit: null,
+  redeemed: 0,
+  ...over,
 });
 const offers = (promotions: Promotion[], codes: string[] = [], externalOfferCode: string | null = null): Offers => ({
-  promotions, coupons: codes.map((code, i) => ({ id: `c${i}`, code })), externalOfferCode, now,
+  promotions,
+  coupons: codes.map((code, i) => ({ id: `c${i}`, code })),
+  externalOfferCode,
+  now,
 });
 const codes = (o: Offers, skus: string[] = ['a'], total = '100') => qualifyingPromotions(o, new Set(skus), new Money(total)).map((a) => a.promotion.code);
 
@@ -44,7 +60,6 @@ describe('qualifyingPromotions', () => {
     ];
     expect(codes(offers(all, ['used']))).toEqual(['ok']);
   });
-
 });
 
 describe('couponBlock', () => {
@@ -62,13 +77,40 @@ describe('couponBlock', () => {
 
 describe('priceBasket with promotions', () => {
   const policy: PricingPolicy = { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' };
-  const entry = (sku: string, price: string): CatalogEntry => ({ sku, pk: 1, name: sku, taxRate: new Money('0.2'), online: true, image: null, price: new Money(price), retailPrice: null });
-  const catalog = new Map([['a', entry('a', '10.00')], ['b', entry('b', '5.00')]]);
-  const line = (sku: string, quantity: number, position: number): BasketLine => ({ itemId: sku, sku, quantity, addedUnitPrice: null, position, attributes: {}, custom: {} });
+  const entry = (sku: string, price: string): CatalogEntry => ({
+    sku,
+    pk: 1,
+    name: sku,
+    taxRate: new Money('0.2'),
+    online: true,
+    image: null,
+    price: new Money(price),
+    retailPrice: null,
+  });
+  const catalog = new Map([
+    ['a', entry('a', '10.00')],
+    ['b', entry('b', '5.00')],
+  ]);
+  const line = (sku: string, quantity: number, position: number): BasketLine => ({
+    itemId: sku,
+    sku,
+    quantity,
+    addedUnitPrice: null,
+    position,
+    attributes: {},
+    custom: {},
+  });
   const lines = [line('a', 3, 0), line('b', 2, 1)];
 
   it('item-level promotion amounts are per unit, before order-level ones; statuses follow what applied', () => {
-    const o = offers([promo('A1', { skus: ['a'], discountType: 'amount', discountValue: new Money('1.00'), priority: 9 }), promo('O', { kind: 'coupon', discountType: 'amount', discountValue: new Money('3.90') }), promo('BIG', { kind: 'coupon', minAmount: new Money(1000) })], ['O', 'BIG', 'NOPE']);
+    const o = offers(
+      [
+        promo('A1', { skus: ['a'], discountType: 'amount', discountValue: new Money('1.00'), priority: 9 }),
+        promo('O', { kind: 'coupon', discountType: 'amount', discountValue: new Money('3.90') }),
+        promo('BIG', { kind: 'coupon', minAmount: new Money(1000) }),
+      ],
+      ['O', 'BIG', 'NOPE'],
+    );
     const p = priceBasket({ lines, catalog, policy, offers: o });
     // a: 30.00 − 3 × 1.00 = 27.00; b: 10.00. Subtotal 37.00; 3.90 spread 27:10 → 2.8459… and 1.0540… → 2.85 and 1.05.
     expect(p.lines.map((l) => [l.priceAfterItemDiscount.toFixed(2), l.priceAfterOrderDiscount.toFixed(2)])).toEqual([
@@ -87,7 +129,8 @@ describe('priceBasket with promotions', () => {
     ]);
   });
 
-  const applied = (o: Offers, shipping?: PricingInput['shipping']) => priceBasket({ lines, catalog, policy, shipping, offers: o }).promotionTotals.map((t) => t.code);
+  const applied = (o: Offers, shipping?: PricingInput['shipping']) =>
+    priceBasket({ lines, catalog, policy, shipping, offers: o }).promotionTotals.map((t) => t.code);
 
   it('an exclusive promotion that takes something applies alone; one that does not qualify changes nothing', () => {
     const stack = [promo('s1', { priority: 1 }), promo('s2', { priority: 2 })];
@@ -127,19 +170,42 @@ describe('priceBasket with promotions', () => {
     const c = new Map([['c', entry('c', '10.01')]]);
     const method = { id: 'std', name: 'Std', price: new Money('5.01'), taxRate: new Money('0.2'), freeOver: null };
     const paid = priceBasket({ lines: [line('c', 1, 0)], catalog: c, policy: group, shipping: { selectedId: 'std', method } });
-    expect([paid.totals.shippingTotal, paid.totals.shippingTotalTax, paid.totals.adjustedShippingTotalTax, paid.totals.taxTotal].map((x) => x.toFixed(2))).toEqual(['5.01', '0.83', '0.83', '2.50']);
-    const free = priceBasket({ lines: [line('c', 1, 0)], catalog: c, policy: group, shipping: { selectedId: 'std', method }, offers: offers([promo('SHIP', { discountType: 'free_shipping' })]) });
+    expect(
+      [paid.totals.shippingTotal, paid.totals.shippingTotalTax, paid.totals.adjustedShippingTotalTax, paid.totals.taxTotal].map((x) => x.toFixed(2)),
+    ).toEqual(['5.01', '0.83', '0.83', '2.50']);
+    const free = priceBasket({
+      lines: [line('c', 1, 0)],
+      catalog: c,
+      policy: group,
+      shipping: { selectedId: 'std', method },
+      offers: offers([promo('SHIP', { discountType: 'free_shipping' })]),
+    });
     // Free: the shipment's price stays 5.01 before adjustments, its total is 0; its tax before
     // adjustments is still the 0.83 it adds to the group (not 0.84), after them 0; the tax total is the products' 1.67.
-    expect([free.totals.shippingTotal, free.totals.shippingTotalTax, free.totals.adjustedShippingTotalTax, free.totals.taxTotal, free.totals.orderTotal].map((x) => x.toFixed(2))).toEqual(['0.00', '0.83', '0.00', '1.67', '10.01']);
+    expect(
+      [free.totals.shippingTotal, free.totals.shippingTotalTax, free.totals.adjustedShippingTotalTax, free.totals.taxTotal, free.totals.orderTotal].map((x) =>
+        x.toFixed(2),
+      ),
+    ).toEqual(['0.00', '0.83', '0.00', '1.67', '10.01']);
     expect(free.shipping!.tax.toFixed(2)).toBe('0.83');
     // Rounded per line, the shipment's own rounded tax (0.84) is the figure either way.
-    const perLine = priceBasket({ lines: [line('c', 1, 0)], catalog: c, policy, shipping: { selectedId: 'std', method }, offers: offers([promo('SHIP', { discountType: 'free_shipping' })]) });
+    const perLine = priceBasket({
+      lines: [line('c', 1, 0)],
+      catalog: c,
+      policy,
+      shipping: { selectedId: 'std', method },
+      offers: offers([promo('SHIP', { discountType: 'free_shipping' })]),
+    });
     expect(perLine.totals.shippingTotalTax.toFixed(2)).toBe('0.84');
   });
 
   it('a promotion never takes a line below zero and raises no flash (only agents’ adjustments do)', () => {
-    const p = priceBasket({ lines: [line('b', 1, 0)], catalog, policy, offers: offers([promo('HUGE', { skus: ['b'], discountType: 'amount', discountValue: new Money(99) })]) });
+    const p = priceBasket({
+      lines: [line('b', 1, 0)],
+      catalog,
+      policy,
+      offers: offers([promo('HUGE', { skus: ['b'], discountType: 'amount', discountValue: new Money(99) })]),
+    });
     expect(p.lines[0]!.priceAfterItemDiscount.toFixed(2)).toBe('0.00');
     expect(p.flashes).toEqual([]);
   });
@@ -147,32 +213,94 @@ describe('priceBasket with promotions', () => {
 
 describe('checkoutFlashes', () => {
   const base: Basket = {
-    id: 'b', ownerId: 'o', siteId: 's', currency: 'USD', status: 'active', version: 1, lines: [], custom: {}, sourceCode: null, checkout: {},
-    shippingMethodId: null, adjustments: [], coupons: [], externalOfferCode: null, agentBasket: false, createdAt: now, updatedAt: now,
+    id: 'b',
+    ownerId: 'o',
+    siteId: 's',
+    currency: 'USD',
+    status: 'active',
+    version: 1,
+    lines: [],
+    custom: {},
+    sourceCode: null,
+    checkout: {},
+    shippingMethodId: null,
+    adjustments: [],
+    coupons: [],
+    externalOfferCode: null,
+    agentBasket: false,
+    createdAt: now,
+    updatedAt: now,
   };
-  const priced = priceBasket({ lines: [], catalog: new Map(), policy: { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' } });
+  const priced = priceBasket({
+    lines: [],
+    catalog: new Map(),
+    policy: { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' },
+  });
   it('lists everything an empty basket lacks, in a stable order', () => {
-    expect(checkoutFlashes(base, priced, new Map()).map((f) => f.type)).toEqual(['ShippingAddressRequired', 'BillingAddressRequired', 'ShippingMethodRequired', 'PaymentMethodRequired', 'OrderTotalNotSet']);
+    expect(checkoutFlashes(base, priced, new Map()).map((f) => f.type)).toEqual([
+      'ShippingAddressRequired',
+      'BillingAddressRequired',
+      'ShippingMethodRequired',
+      'PaymentMethodRequired',
+      'OrderTotalNotSet',
+    ]);
   });
   it('OrderTotalNotSet stands while no line counts (every line short of stock), even with a shipping method', () => {
-    const entry: CatalogEntry = { sku: 'a', pk: 1, name: 'a', taxRate: new Money('0.2'), online: true, image: null, price: new Money('10.00'), retailPrice: null };
+    const entry: CatalogEntry = {
+      sku: 'a',
+      pk: 1,
+      name: 'a',
+      taxRate: new Money('0.2'),
+      online: true,
+      image: null,
+      price: new Money('10.00'),
+      retailPrice: null,
+    };
     const line: BasketLine = { itemId: 'i', sku: 'a', quantity: 1, addedUnitPrice: null, position: 0, attributes: {}, custom: {} };
     const method = { id: 'std', name: 'Std', price: new Money('4.99'), taxRate: new Money('0.2'), freeOver: null };
-    const short = priceBasket({ lines: [line], catalog: new Map([['a', entry]]), policy: { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' }, short: new Set(['a']), shipping: { selectedId: 'std', method } });
+    const short = priceBasket({
+      lines: [line],
+      catalog: new Map([['a', entry]]),
+      policy: { currency: 'USD', taxation: 'gross', taxRoundedAtGroup: false, roundingMode: 'half_up' },
+      short: new Set(['a']),
+      shipping: { selectedId: 'std', method },
+    });
     expect(short.totals.productTotal.toFixed(2)).toBe('0.00');
     expect(checkoutFlashes({ ...base, lines: [line], shippingMethodId: 'std' }, short, new Map()).map((f) => f.type)).toContain('OrderTotalNotSet');
   });
 
   it('flashes an instrument whose method the site no longer offers', () => {
     const b = { ...base, checkout: { paymentInstruments: [{ id: 'p', methodId: 'GONE', amount: null, card: null }] } };
-    expect(checkoutFlashes(b, priced, new Map()).map((f) => [f.type, f.path])).toContainEqual(['PaymentMethodNotApplicable', '$.payment_instruments[0].payment_method_id']);
+    expect(checkoutFlashes(b, priced, new Map()).map((f) => [f.type, f.path])).toContainEqual([
+      'PaymentMethodNotApplicable',
+      '$.payment_instruments[0].payment_method_id',
+    ]);
   });
 });
 
 describe('commands for coupons, Akinon and the merge', () => {
-  const entry = (sku: string): CatalogEntry => ({ sku, pk: 1, name: sku, taxRate: new Money('0.2'), online: true, image: null, price: new Money('1.00'), retailPrice: null });
+  const entry = (sku: string): CatalogEntry => ({
+    sku,
+    pk: 1,
+    name: sku,
+    taxRate: new Money('0.2'),
+    online: true,
+    image: null,
+    price: new Money('1.00'),
+    retailPrice: null,
+  });
   const ctx = (over: Partial<MutationContext> = {}): MutationContext => ({
-    basketId: 'b1', ownerId: 'o1', now, catalog: new Map([['a', entry('a')], ['b', entry('b')]]), limits: { maxLineQuantity: 10, maxLines: 3 }, newItemId: (n) => `new-${n}`, siteCurrency: 'USD', ...over,
+    basketId: 'b1',
+    ownerId: 'o1',
+    now,
+    catalog: new Map([
+      ['a', entry('a')],
+      ['b', entry('b')],
+    ]),
+    limits: { maxLineQuantity: 10, maxLines: 3 },
+    newItemId: (n) => `new-${n}`,
+    siteCurrency: 'USD',
+    ...over,
   });
   const run = (b: Basket | null, c: MutationCommand, over?: Partial<MutationContext>) => {
     const r = applyMutation(b, c, ctx(over));
@@ -217,9 +345,15 @@ describe('commands for coupons, Akinon and the merge', () => {
   it("Akinon's quantity by product counts every line of the product (after a split)", () => {
     const split = run(withA(3), { kind: 'set_item_attributes', itemId: 'new-0', attributes: { engraving: 'A' }, splitOne: true }, { newItemId: () => 'split' });
     const lines = (b: Basket) => b.lines.map((l) => [l.itemId, l.quantity]);
-    expect(lines(split)).toEqual([['new-0', 2], ['split', 1]]);
+    expect(lines(split)).toEqual([
+      ['new-0', 2],
+      ['split', 1],
+    ]);
     expect(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 0 }).lines).toEqual([]);
-    expect(lines(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 5 }))).toEqual([['new-0', 4], ['split', 1]]);
+    expect(lines(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 5 }))).toEqual([
+      ['new-0', 4],
+      ['split', 1],
+    ]);
     // A fall comes off the newest line first.
     expect(lines(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 2 }))).toEqual([['new-0', 2]]);
     expect(lines(run(split, { kind: 'set_product_quantity', sku: 'a', quantity: 1 }))).toEqual([['new-0', 1]]);
@@ -233,7 +367,10 @@ describe('commands for coupons, Akinon and the merge', () => {
       ['plain', 2, {}],
     ]);
     const same = run(plain, { kind: 'add_items', items: [{ sku: 'a', quantity: 1, attributes: { size: 'L', engraving: 'A' } }] });
-    expect(same.lines.map((l) => [l.itemId, l.quantity])).toEqual([['new-0', 2], ['plain', 2]]);
+    expect(same.lines.map((l) => [l.itemId, l.quantity])).toEqual([
+      ['new-0', 2],
+      ['plain', 2],
+    ]);
     // Without options (OCAPI), the product's first line adds up.
     expect(run(plain, { kind: 'add_items', items: [{ sku: 'a', quantity: 1 }] }).lines.map((l) => l.quantity)).toEqual([2, 2]);
   });
@@ -253,9 +390,21 @@ describe('commands for coupons, Akinon and the merge', () => {
   });
 
   it('merge: combines quantities by mode (capped), appends new products, takes the codes, and refuses a foreign or missing source', () => {
-    const guest: Basket = { ...run(fresh(), { kind: 'add_items', items: [{ sku: 'a', quantity: 9 }, { sku: 'b', quantity: 1 }] }), id: 'guest', ownerId: 'g', coupons: [{ id: 'gc', code: 'G' }] };
+    const guest: Basket = {
+      ...run(fresh(), {
+        kind: 'add_items',
+        items: [
+          { sku: 'a', quantity: 9 },
+          { sku: 'b', quantity: 1 },
+        ],
+      }),
+      id: 'guest',
+      ownerId: 'g',
+      coupons: [{ id: 'gc', code: 'G' }],
+    };
     const mine = withA(4);
-    const merge = (mode: 'sum_quantities' | 'highest_quantity' | 'lowest_quantity') => run(mine, { kind: 'merge_basket', sourceBasketId: 'guest', sourceOwnerId: 'g', mode }, { mergeSource: guest, newItemId: (n) => `m-${n}` });
+    const merge = (mode: 'sum_quantities' | 'highest_quantity' | 'lowest_quantity') =>
+      run(mine, { kind: 'merge_basket', sourceBasketId: 'guest', sourceOwnerId: 'g', mode }, { mergeSource: guest, newItemId: (n) => `m-${n}` });
     expect(merge('sum_quantities').lines.map((l) => [l.itemId, l.sku, l.quantity])).toEqual([
       ['new-0', 'a', 10],
       ['m-0', 'b', 1],
@@ -263,7 +412,11 @@ describe('commands for coupons, Akinon and the merge', () => {
     expect(merge('highest_quantity').lines[0]!.quantity).toBe(9);
     expect(merge('lowest_quantity').lines[0]!.quantity).toBe(4);
     expect(merge('sum_quantities').coupons.map((c) => c.code)).toEqual(['G']);
-    expect(reject(mine, { kind: 'merge_basket', sourceBasketId: 'guest', sourceOwnerId: 'someone-else', mode: 'sum_quantities' }, { mergeSource: guest })).toBe('basket_not_found');
-    expect(reject(mine, { kind: 'merge_basket', sourceBasketId: 'guest', sourceOwnerId: 'g', mode: 'sum_quantities' }, { mergeSource: null })).toBe('basket_not_found');
+    expect(reject(mine, { kind: 'merge_basket', sourceBasketId: 'guest', sourceOwnerId: 'someone-else', mode: 'sum_quantities' }, { mergeSource: guest })).toBe(
+      'basket_not_found',
+    );
+    expect(reject(mine, { kind: 'merge_basket', sourceBasketId: 'guest', sourceOwnerId: 'g', mode: 'sum_quantities' }, { mergeSource: null })).toBe(
+      'basket_not_found',
+    );
   });
 });

@@ -5,7 +5,16 @@ import { freeUnits, planReservations, watchedSkus, withTransferredHoldings, type
 const now = new Date('2026-11-23T10:00:00Z');
 const past = new Date('2026-11-23T09:59:00Z');
 const future = new Date('2026-11-23T10:05:00Z');
-const stock = (sku: string, over: Partial<StockView> = {}): StockView => ({ sku, tracked: true, onHand: 10, reserved: 0, reclaimable: 0, ours: 0, oursExpiresAt: null, ...over });
+const stock = (sku: string, over: Partial<StockView> = {}): StockView => ({
+  sku,
+  tracked: true,
+  onHand: 10,
+  reserved: 0,
+  reclaimable: 0,
+  ours: 0,
+  oursExpiresAt: null,
+  ...over,
+});
 const plan = (over: Partial<Parameters<typeof planReservations>[0]>) =>
   planReservations({ mode: 'hold', desired: new Map(), increased: new Set(), stock: new Map(), now, ttlSeconds: 600, ...over });
 
@@ -22,7 +31,11 @@ describe('planReservations (hold)', () => {
   });
 
   it("counts other baskets' expired holdings as available", () => {
-    const p = plan({ desired: new Map([['a', 4]]), increased: new Set(['a']), stock: new Map([['a', stock('a', { onHand: 4, reserved: 4, reclaimable: 4 })]]) });
+    const p = plan({
+      desired: new Map([['a', 4]]),
+      increased: new Set(['a']),
+      stock: new Map([['a', stock('a', { onHand: 4, reserved: 4, reclaimable: 4 })]]),
+    });
     expect(p.ok).toBe(true);
   });
 
@@ -44,7 +57,10 @@ describe('planReservations (hold)', () => {
   });
 
   it('holds nothing of an untracked SKU', () => {
-    expect(plan({ desired: new Map([['a', 1]]), increased: new Set(['a']), stock: new Map([['a', stock('a', { tracked: false })]]) })).toMatchObject({ ok: false, available: 0 });
+    expect(plan({ desired: new Map([['a', 1]]), increased: new Set(['a']), stock: new Map([['a', stock('a', { tracked: false })]]) })).toMatchObject({
+      ok: false,
+      available: 0,
+    });
   });
 });
 
@@ -52,15 +68,33 @@ describe('planReservations (expire)', () => {
   it('releases only expired holdings and reports the earliest remaining expiry', () => {
     const p = plan({
       mode: 'expire',
-      desired: new Map([['a', 1], ['b', 1]]),
-      stock: new Map([['a', stock('a', { ours: 1, reserved: 1, oursExpiresAt: past })], ['b', stock('b', { ours: 1, reserved: 1, oursExpiresAt: future })]]),
+      desired: new Map([
+        ['a', 1],
+        ['b', 1],
+      ]),
+      stock: new Map([
+        ['a', stock('a', { ours: 1, reserved: 1, oursExpiresAt: past })],
+        ['b', stock('b', { ours: 1, reserved: 1, oursExpiresAt: future })],
+      ]),
     });
-    expect(p).toMatchObject({ ok: true, items: [{ sku: 'a', have: 1, target: 0 }, { sku: 'b', have: 1, target: 1 }], earliestExpiry: future, expired: 1 });
+    expect(p).toMatchObject({
+      ok: true,
+      items: [
+        { sku: 'a', have: 1, target: 0 },
+        { sku: 'b', have: 1, target: 1 },
+      ],
+      earliestExpiry: future,
+      expired: 1,
+    });
     expect(p.ok && p.short.size).toBe(0);
   });
 
   it('flags a released line short when its units are no longer free', () => {
-    const p = plan({ mode: 'expire', desired: new Map([['a', 1]]), stock: new Map([['a', stock('a', { onHand: 1, reserved: 1, ours: 0, oursExpiresAt: past })]]) });
+    const p = plan({
+      mode: 'expire',
+      desired: new Map([['a', 1]]),
+      stock: new Map([['a', stock('a', { onHand: 1, reserved: 1, ours: 0, oursExpiresAt: past })]]),
+    });
     expect(p.ok && [...p.short]).toEqual(['a']);
   });
 
@@ -74,10 +108,24 @@ describe('planReservations (keep)', () => {
   it('lists every holding unchanged, a reclaimed one at 0 too, and extends nothing', () => {
     const p = plan({
       mode: 'keep',
-      desired: new Map([['a', 1], ['b', 1]]),
-      stock: new Map([['a', stock('a', { ours: 0, reserved: 1, onHand: 1, oursExpiresAt: past })], ['b', stock('b', { ours: 1, reserved: 1, oursExpiresAt: past })]]),
+      desired: new Map([
+        ['a', 1],
+        ['b', 1],
+      ]),
+      stock: new Map([
+        ['a', stock('a', { ours: 0, reserved: 1, onHand: 1, oursExpiresAt: past })],
+        ['b', stock('b', { ours: 1, reserved: 1, oursExpiresAt: past })],
+      ]),
     });
-    expect(p).toMatchObject({ ok: true, expiresAt: null, expired: 0, items: [{ sku: 'a', have: 0, target: 0 }, { sku: 'b', have: 1, target: 1 }] });
+    expect(p).toMatchObject({
+      ok: true,
+      expiresAt: null,
+      expired: 0,
+      items: [
+        { sku: 'a', have: 0, target: 0 },
+        { sku: 'b', have: 1, target: 1 },
+      ],
+    });
     expect(p.ok && [...p.short]).toEqual(['a']);
   });
 });
@@ -86,10 +134,24 @@ describe('planReservations properties', () => {
   it('never plans to hold more than is obtainable, and a successful hold covers every wanted unit or flags it', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ want: fc.integer({ min: 0, max: 20 }), onHand: fc.integer({ min: 0, max: 30 }), others: fc.integer({ min: 0, max: 30 }), ours: fc.integer({ min: 0, max: 10 }), increased: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+        fc.array(
+          fc.record({
+            want: fc.integer({ min: 0, max: 20 }),
+            onHand: fc.integer({ min: 0, max: 30 }),
+            others: fc.integer({ min: 0, max: 30 }),
+            ours: fc.integer({ min: 0, max: 10 }),
+            increased: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
         (rows) => {
           const desired = new Map(rows.map((r, i) => [`s${i}`, r.want]));
-          const views = new Map(rows.map((r, i) => [`s${i}`, stock(`s${i}`, { onHand: r.onHand, reserved: r.others + r.ours, ours: r.ours, oursExpiresAt: r.ours ? future : null })]));
+          const views = new Map(
+            rows.map((r, i) => [
+              `s${i}`,
+              stock(`s${i}`, { onHand: r.onHand, reserved: r.others + r.ours, ours: r.ours, oursExpiresAt: r.ours ? future : null }),
+            ]),
+          );
           const increased = new Set(rows.flatMap((r, i) => (r.increased ? [`s${i}`] : [])));
           const p = plan({ desired, increased, stock: views });
           if (!p.ok) {
@@ -112,7 +174,16 @@ describe('planReservations properties', () => {
 
 describe('withTransferredHoldings', () => {
   const now = new Date('2026-11-23T10:00:00Z');
-  const v = (over: Partial<StockView>): StockView => ({ sku: 'a', tracked: true, onHand: 10, reserved: 5, reclaimable: 0, ours: 0, oursExpiresAt: null, ...over });
+  const v = (over: Partial<StockView>): StockView => ({
+    sku: 'a',
+    tracked: true,
+    onHand: 10,
+    reserved: 5,
+    reclaimable: 0,
+    ours: 0,
+    oursExpiresAt: null,
+    ...over,
+  });
   it("counts the other basket's holdings as this basket's, keeping the earliest expiry", () => {
     const soon = new Date('2026-11-23T10:05:00Z');
     const later = new Date('2026-11-23T10:09:00Z');
@@ -128,7 +199,11 @@ describe('withTransferredHoldings', () => {
 
 describe('watchedSkus', () => {
   it('lists SKUs wanted beyond what is held (relying on free units) and flashed ones; nothing for a basket holding all it wants', () => {
-    const desired = new Map([['A', 2], ['B', 1], ['C', 3]]);
+    const desired = new Map([
+      ['A', 2],
+      ['B', 1],
+      ['C', 3],
+    ]);
     const plan = planReservations({
       mode: 'expire',
       desired,
@@ -146,7 +221,14 @@ describe('watchedSkus', () => {
       { sku: 'A', wanted: 2, flashed: false },
       { sku: 'C', wanted: 3, flashed: true },
     ]);
-    const hold = planReservations({ mode: 'hold', desired: new Map([['B', 1]]), increased: new Set(), stock: new Map([['B', stock('B', {})]]), now, ttlSeconds: 600 });
+    const hold = planReservations({
+      mode: 'hold',
+      desired: new Map([['B', 1]]),
+      increased: new Set(),
+      stock: new Map([['B', stock('B', {})]]),
+      now,
+      ttlSeconds: 600,
+    });
     if (!hold.ok) throw new Error('plan');
     expect(watchedSkus(new Map([['B', 1]]), hold)).toEqual([]);
   });

@@ -57,13 +57,21 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     return caller;
   };
 
-  const contextOf = (s: BasketSnapshot) => akinonRenderContext(db, s.siteId, s.lines.map((l) => l.sku));
+  const contextOf = (s: BasketSnapshot) =>
+    akinonRenderContext(
+      db,
+      s.siteId,
+      s.lines.map((l) => l.sku),
+    );
   const sendText = (reply: FastifyReply, version: number, text: string) => reply.code(200).header('etag', etag(version)).type(JSON_TYPE).send(text);
   const sendBasket = async (reply: FastifyReply, s: BasketSnapshot) => sendText(reply, s.version, akinonBasketJson(renderAkinonBasket(s, await contextOf(s))));
   /** What a guest without a basket sees: an empty basket with `pk` null (nothing is created). */
   const sendEmpty = async (reply: FastifyReply) => {
     const [currency, segment] = await Promise.all([siteCurrency(db, siteId), siteSegment(db, siteId)]);
-    return reply.code(200).type(JSON_TYPE).send(akinonBasketJson(emptyAkinonBasket(currency, segment)));
+    return reply
+      .code(200)
+      .type(JSON_TYPE)
+      .send(akinonBasketJson(emptyAkinonBasket(currency, segment)));
   };
 
   /** The caller's active basket (created when it has none); a refused creation answers as its rejection. */
@@ -81,7 +89,15 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   async function currentBasket(caller: AkinonCaller, minVersion = 0, dialect: string | null = null): Promise<{ id: string; read: BasketRead }> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const { id, created, pending } = await ensureBasket(caller);
-      if (created) return { id, read: { head: { version: created.version, ownerId: created.ownerId, siteId: created.siteId, status: created.status }, rendered: null, snapshot: created } };
+      if (created)
+        return {
+          id,
+          read: {
+            head: { version: created.version, ownerId: created.ownerId, siteId: created.siteId, status: created.status },
+            rendered: null,
+            snapshot: created,
+          },
+        };
       const read = await reader.head(id, minVersion, dialect);
       if (read && read.head.status === 'active' && read.head.siteId === siteId && read.head.ownerId === caller.ownerId) return { id, read };
       if (pending) throw new AkinonError(503, { detail: 'The basket is being created; retry.' }, { 'retry-after': '1' });
@@ -155,7 +171,12 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       respondAsync: options.respondAsync,
     });
     // A concurrent first request created the basket meanwhile: apply the change to it.
-    if (command.kind === 'create_basket' && result.kind === 'finished' && result.outcome.status !== 'applied' && result.outcome.error.code === 'basket_exists') {
+    if (
+      command.kind === 'create_basket' &&
+      result.kind === 'finished' &&
+      result.outcome.status !== 'applied' &&
+      result.outcome.error.code === 'basket_exists'
+    ) {
       return write(req, reply, caller, change, { ...opts, basketId: (await ensureBasket(caller)).id });
     }
     if (result.kind === 'finished' && result.outcome.status !== 'applied' && opts.onRejected) {
@@ -186,7 +207,12 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   const patchBody = patchBasketBody(config.MAX_LINE_QUANTITY);
 
   /** Set a product's quantity (PUT, and PATCH with `product`); 0 removes its line, and is a no-op when it has none. */
-  async function setQuantity(req: FastifyRequest, reply: FastifyReply, caller: AkinonCaller, body: { product: number; quantity: number; attributes?: Record<string, unknown> | undefined }) {
+  async function setQuantity(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    caller: AkinonCaller,
+    body: { product: number; quantity: number; attributes?: Record<string, unknown> | undefined },
+  ) {
     const sku = await skuOf(body.product);
     const command: FirstChange = { kind: 'set_product_quantity', sku, quantity: body.quantity, ...(body.attributes ? { attributes: body.attributes } : {}) };
     return write(req, reply, caller, command, {
@@ -204,43 +230,70 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   const streams = deps.streams;
   if (streams) {
     both('/basket/events', (url, hide) => {
-      r.get(url, { schema: { tags: TAGS, hide, summary: "The caller's active basket as a live stream (Server-Sent Events; id = version; Last-Event-ID resumes; ?light=true)" } }, async (req, reply) => {
-        const caller = callerOf(req);
-        if (caller.fresh) throw new AkinonError(404, { detail: 'Not found.' });
-        const lastEventId = lastEventIdOf(req);
-        const { id } = await currentBasket(caller);
-        const light = wantsLight(req);
-        const render = async (s: BasketSnapshot) => {
-          const doc = renderAkinonBasket(s, await contextOf(s));
-          if (!light) return akinonBasketJson(doc);
-          const unavailable = doc.basket.unavailable_basket_products;
-          return JSON.stringify({ etag: etag(s.version), unavailable_basket_products: unavailable.map((u) => ({ id: u.id, product: u.product.pk, quantity: u.quantity, reason: u.reason })) });
-        };
-        await streams.open(req, reply, { basketId: id, callerId: caller.ownerId, lastEventId, rendering: `akinon${light ? ':light' : ''}`, render });
-        return reply;
-      });
+      r.get(
+        url,
+        {
+          schema: {
+            tags: TAGS,
+            hide,
+            summary: "The caller's active basket as a live stream (Server-Sent Events; id = version; Last-Event-ID resumes; ?light=true)",
+          },
+        },
+        async (req, reply) => {
+          const caller = callerOf(req);
+          if (caller.fresh) throw new AkinonError(404, { detail: 'Not found.' });
+          const lastEventId = lastEventIdOf(req);
+          const { id } = await currentBasket(caller);
+          const light = wantsLight(req);
+          const render = async (s: BasketSnapshot) => {
+            const doc = renderAkinonBasket(s, await contextOf(s));
+            if (!light) return akinonBasketJson(doc);
+            const unavailable = doc.basket.unavailable_basket_products;
+            return JSON.stringify({
+              etag: etag(s.version),
+              unavailable_basket_products: unavailable.map((u) => ({ id: u.id, product: u.product.pk, quantity: u.quantity, reason: u.reason })),
+            });
+          };
+          await streams.open(req, reply, { basketId: id, callerId: caller.ownerId, lastEventId, rendering: `akinon${light ? ':light' : ''}`, render });
+          return reply;
+        },
+      );
     });
   }
 
   both('/basket', (url, hide) => {
     methodNotAllowed(app, url, ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-    r.get(url, { schema: { tags: TAGS, hide, summary: "The caller's active basket (created when it has none, except for a guest's first look; ETag, If-None-Match)" } }, async (req, reply) => {
-      const caller = callerOf(req);
-      // A guest's first look creates nothing (crawlers, health checks): its basket comes with its first change.
-      if (caller.fresh) return sendEmpty(reply);
-      const known = ifNoneMatchVersion(req);
-      const { id, read } = await currentBasket(caller, known ?? 0, 'akinon');
-      if (notModified(req, read.head.version)) return reply.code(304).header('etag', etag(read.head.version)).send();
-      return sendRead(reply, id, read);
-    });
+    r.get(
+      url,
+      { schema: { tags: TAGS, hide, summary: "The caller's active basket (created when it has none, except for a guest's first look; ETag, If-None-Match)" } },
+      async (req, reply) => {
+        const caller = callerOf(req);
+        // A guest's first look creates nothing (crawlers, health checks): its basket comes with its first change.
+        if (caller.fresh) return sendEmpty(reply);
+        const known = ifNoneMatchVersion(req);
+        const { id, read } = await currentBasket(caller, known ?? 0, 'akinon');
+        if (notModified(req, read.head.version)) return reply.code(304).header('etag', etag(read.head.version)).send();
+        return sendRead(reply, id, read);
+      },
+    );
 
     r.post(
       url,
-      { schema: { tags: TAGS, hide, summary: 'Add a product (quantities of a product already in the basket add up)', body: addProductBody(config.MAX_LINE_QUANTITY) } },
+      {
+        schema: {
+          tags: TAGS,
+          hide,
+          summary: 'Add a product (quantities of a product already in the basket add up)',
+          body: addProductBody(config.MAX_LINE_QUANTITY),
+        },
+      },
       async (req, reply) => {
         const caller = callerOf(req);
         const sku = await skuOf(req.body.product);
-        return write(req, reply, caller, { kind: 'add_items', items: [{ sku, quantity: req.body.quantity, ...(req.body.attributes ? { attributes: req.body.attributes } : {}) }] });
+        return write(req, reply, caller, {
+          kind: 'add_items',
+          items: [{ sku, quantity: req.body.quantity, ...(req.body.attributes ? { attributes: req.body.attributes } : {}) }],
+        });
       },
     );
 
@@ -254,14 +307,16 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         schema: {
           tags: TAGS,
           hide,
-          summary: "Set a product's quantity ({product, quantity}), or the codes: voucher_code (verified), remove_voucher_code, external_offer_code (unverified)",
+          summary:
+            "Set a product's quantity ({product, quantity}), or the codes: voucher_code (verified), remove_voucher_code, external_offer_code (unverified)",
           body: patchBody,
         },
       },
       async (req, reply) => {
         const caller = callerOf(req);
         const b = req.body;
-        if (b.product !== undefined && b.quantity !== undefined) return setQuantity(req, reply, caller, { product: b.product, quantity: b.quantity, attributes: b.attributes });
+        if (b.product !== undefined && b.quantity !== undefined)
+          return setQuantity(req, reply, caller, { product: b.product, quantity: b.quantity, attributes: b.attributes });
         // remove_voucher_code removes the voucher and the external code, unless this request sends one.
         const removing = b.remove_voucher_code === true;
         const externalOfferCode = b.external_offer_code !== undefined ? b.external_offer_code : removing ? null : undefined;
@@ -275,8 +330,10 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       },
     );
 
-    r.delete(url, { schema: { tags: TAGS, hide, summary: 'Empty the basket (releases its held units; codes stay); answers the emptied basket' } }, async (req, reply) =>
-      write(req, reply, callerOf(req), { kind: 'empty_basket' }),
+    r.delete(
+      url,
+      { schema: { tags: TAGS, hide, summary: 'Empty the basket (releases its held units; codes stay); answers the emptied basket' } },
+      async (req, reply) => write(req, reply, callerOf(req), { kind: 'empty_basket' }),
     );
   });
 
@@ -302,7 +359,12 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         const before = read ? await reader.snapshot(id, read) : null;
         const line = before ? lineOfAkinonId(before, req.body.id) : undefined;
         if (!line) throw notInBasket();
-        const command: FirstChange = { kind: 'set_item_attributes', itemId: line.itemId, attributes: req.body.attributes ?? line.attributes, splitOne: !req.body.is_all };
+        const command: FirstChange = {
+          kind: 'set_item_attributes',
+          itemId: line.itemId,
+          attributes: req.body.attributes ?? line.attributes,
+          splitOne: !req.body.is_all,
+        };
         return write(req, reply, caller, command, {
           basketId: id,
           answer: async (snapshot, mutationId) => {

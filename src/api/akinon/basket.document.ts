@@ -272,7 +272,13 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, context: AkinonRend
   const held = new Map<string, number>();
   for (const l of lines) if (l.valid && l.available) held.set(l.sku, (held.get(l.sku) ?? 0) + l.quantity);
 
-  const productOf = <P extends string | null, K extends number | null>(line: SnapshotLine, pk: K, stock: number, price: P, retailPrice: P): AkinonProductDocument<P, K> => {
+  const productOf = <P extends string | null, K extends number | null>(
+    line: SnapshotLine,
+    pk: K,
+    stock: number,
+    price: P,
+    retailPrice: P,
+  ): AkinonProductDocument<P, K> => {
     const details = products.get(line.sku);
     const attributes = details?.attributes ?? {};
     const baseCode = typeof attributes.base_code === 'string' ? attributes.base_code : null;
@@ -286,13 +292,19 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, context: AkinonRend
       attribute_set: null,
       attributes_kwargs: {},
       extra_attributes: {},
-      productimage_set: line.image ? [{ pk, status: 'active', image: line.image, order: 1, created_date: details?.updatedAt ?? created, specialimage_set: [] }] : [],
+      productimage_set: line.image
+        ? [{ pk, status: 'active', image: line.image, order: 1, created_date: details?.updatedAt ?? created, specialimage_set: [] }]
+        : [],
       price,
       in_stock: line.valid && stock > 0,
       currency_type: lower,
       retail_price: retailPrice,
       unit_type: 'qty',
-      absolute_url: `/${[line.sku, baseCode, line.productName].filter((x): x is string => !!x).map(slug).filter(Boolean).join('-')}/`,
+      absolute_url: `/${[line.sku, baseCode, line.productName]
+        .filter((x): x is string => !!x)
+        .map(slug)
+        .filter(Boolean)
+        .join('-')}/`,
       productvideo_set: [],
       product_type: '0',
       price_type: 'default',
@@ -308,7 +320,13 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, context: AkinonRend
   };
 
   /** An item; `price` is the line's unit price (null only for an unpriced line), `total` what it counts for. */
-  const itemOf = <P extends string | null, K extends number | null>(line: SnapshotLine, pk: K, parts: Part[], price: P, total: P): AkinonBasketItemDocument<P, K> => {
+  const itemOf = <P extends string | null, K extends number | null>(
+    line: SnapshotLine,
+    pk: K,
+    parts: Part[],
+    price: P,
+    total: P,
+  ): AkinonBasketItemDocument<P, K> => {
     const free = products.get(line.sku)?.free ?? 0;
     const stock = free + (held.get(line.sku) ?? 0);
     const discount = total_(parts.map((p) => p.amount));
@@ -346,8 +364,12 @@ export function renderAkinonBasket(snapshot: BasketSnapshot, context: AkinonRend
     .filter((l) => !isListed(l))
     .map((line): AkinonUnavailableItemDocument => {
       // A line left out of the totals (out of stock) still shows what it would cost.
-      const wouldCost = line.basePrice === null ? null : formatMoney(roundMoney(new Money(line.basePrice).times(line.quantity), cur, snapshot.roundingMode), cur);
-      return { ...itemOf<string | null, number | null>(line, line.productPk, [], line.basePrice, wouldCost), reason: line.valid ? 'out_of_stock' : 'product_unavailable' };
+      const wouldCost =
+        line.basePrice === null ? null : formatMoney(roundMoney(new Money(line.basePrice).times(line.quantity), cur, snapshot.roundingMode), cur);
+      return {
+        ...itemOf<string | null, number | null>(line, line.productPk, [], line.basePrice, wouldCost),
+        reason: line.valid ? 'out_of_stock' : 'product_unavailable',
+      };
     });
 
   const discounts: Part[] = [];
@@ -402,7 +424,11 @@ export function akinonBasketJson(doc: { basket: AkinonBasketDocument<number | nu
 }
 
 /** One basket item as `basketitem_set` has it (the basket_items PATCH answer). */
-export function renderAkinonItem(snapshot: BasketSnapshot, itemId: string, context: AkinonRenderContext): AkinonBasketItemDocument<string | null, number | null> | null {
+export function renderAkinonItem(
+  snapshot: BasketSnapshot,
+  itemId: string,
+  context: AkinonRenderContext,
+): AkinonBasketItemDocument<string | null, number | null> | null {
   const doc = renderAkinonBasket(snapshot, context).basket;
   const id = akinonItemId(itemId);
   return doc.basketitem_set.find((i) => i.id === id) ?? doc.unavailable_basket_products.find((i) => i.id === id) ?? null;

@@ -37,7 +37,11 @@ import {
 
 /** What a write's command is built from: validated params and body, the caller, the basket's version as read. */
 export interface ChangeInput {
+  // Each operation's params and body are what its own zod schemas parsed; the table holds operations of
+  // every shape, so they are typed loosely here and narrowed by each `build`.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly params: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly body: any;
   readonly principal: Principal;
   readonly version: number;
@@ -49,7 +53,8 @@ export interface ChangeInput {
 
 /** Only the default shipment exists: another id is refused as SFCC refuses an unknown shipment. */
 function defaultShipmentOnly(shipmentId: unknown): void {
-  if (shipmentId !== undefined && shipmentId !== 'me') throw new ApiError('shipment_not_found', `No shipment '${String(shipmentId)}' in this basket; only the default shipment 'me' exists.`);
+  if (shipmentId !== undefined && shipmentId !== 'me')
+    throw new ApiError('shipment_not_found', `No shipment '${String(shipmentId)}' in this basket; only the default shipment 'me' exists.`);
 }
 
 interface ItemBody {
@@ -153,7 +158,13 @@ export function basketOperations(config: Config): BasketOperation[] {
         kind: 'add_items',
         items: (body as (ItemBody & { product_id: string; quantity: number })[]).map((i) => {
           defaultShipmentOnly(i.shipment_id);
-          return { sku: i.product_id, quantity: i.quantity, custom: customOf(i), ...(i.gift !== undefined ? { gift: i.gift } : {}), ...(i.gift_message !== undefined ? { giftMessage: i.gift_message } : {}) };
+          return {
+            sku: i.product_id,
+            quantity: i.quantity,
+            custom: customOf(i),
+            ...(i.gift !== undefined ? { gift: i.gift } : {}),
+            ...(i.gift_message !== undefined ? { giftMessage: i.gift_message } : {}),
+          };
         }),
       }),
     },
@@ -265,7 +276,7 @@ export function basketOperations(config: Config): BasketOperation[] {
       name: 'updateBillingAddressForBasket',
       method: 'PUT',
       path: '/baskets/:basket_id/billing_address',
-      summary: 'Set the billing address (`use_as_shipping=true`: the default shipment\'s too)',
+      summary: "Set the billing address (`use_as_shipping=true`: the default shipment's too)",
       params: BasketParams,
       body: OrderAddressBody,
       build: ({ body, query }) => ({ kind: 'set_billing_address', address: body, alsoShipping: flag(query, 'use_as_shipping', 'useAsShipping') }),
@@ -278,7 +289,12 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: "Set a shipment's shipping address (`me`: the default shipment; `use_as_billing=true`: the billing address too)",
       params: ShipmentParams,
       body: OrderAddressBody,
-      build: ({ params, body, query }) => ({ kind: 'set_shipping_address', shipmentId: params.shipment_id, address: body, alsoBilling: flag(query, 'use_as_billing', 'useAsBilling') }),
+      build: ({ params, body, query }) => ({
+        kind: 'set_shipping_address',
+        shipmentId: params.shipment_id,
+        address: body,
+        alsoBilling: flag(query, 'use_as_billing', 'useAsBilling'),
+      }),
     },
     {
       kind: 'change',
@@ -320,7 +336,9 @@ export function basketOperations(config: Config): BasketOperation[] {
         const changes = {
           ...(body.payment_method_id !== undefined ? { methodId: body.payment_method_id } : {}),
           ...(body.amount !== undefined ? { amount: body.amount } : {}),
-          ...(body.payment_card !== undefined ? { card: paymentInstrumentOf({ payment_method_id: body.payment_method_id ?? '', payment_card: body.payment_card }).card } : {}),
+          ...(body.payment_card !== undefined
+            ? { card: paymentInstrumentOf({ payment_method_id: body.payment_method_id ?? '', payment_card: body.payment_card }).card }
+            : {}),
         };
         return { kind: 'update_payment_instrument', paymentInstrumentId: params.payment_instrument_id, changes };
       },

@@ -45,7 +45,15 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
     return read;
   }
 
-  async function submit(req: FastifyRequest, reply: FastifyReply, op: BasketOperation, principal: Principal, basketId: string, command: MutationCommand, onApplied: (s: BasketSnapshot) => FastifyReply) {
+  async function submit(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    op: BasketOperation,
+    principal: Principal,
+    basketId: string,
+    command: MutationCommand,
+    onApplied: (s: BasketSnapshot) => FastifyReply,
+  ) {
     const { idempotencyKey, respondAsync } = writeOptions(req);
     const result = await submitter.submit({
       basketId,
@@ -63,7 +71,8 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
   /** The active-basket cap (MAX_ACTIVE_BASKETS; see application/basket-quota.ts). */
   const ensureBasketQuota = async (principal: Principal, basketId: string) => {
     const max = deps.config.MAX_ACTIVE_BASKETS;
-    if (!(await mayCreateBasket(deps.db, principal, basketId, max))) throw new ApiError('basket_limit_exceeded', `A customer may have at most ${max} active baskets; delete one first.`);
+    if (!(await mayCreateBasket(deps.db, principal, basketId, max)))
+      throw new ApiError('basket_limit_exceeded', `A customer may have at most ${max} active baskets; delete one first.`);
   };
 
   for (const op of basketOperations(deps.config)) {
@@ -89,7 +98,13 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           case 'create': {
             const { idempotencyKey } = writeOptions(req);
             const basketId = idempotencyKey === null ? randomUUID() : idempotentBasketId(principal.sub, idempotencyKey);
-            const command: MutationCommand = { kind: 'create_basket', siteId, currency: null, agentBasket: principal.role === 'agent', custom: customOf(body ?? {}) };
+            const command: MutationCommand = {
+              kind: 'create_basket',
+              siteId,
+              currency: null,
+              agentBasket: principal.role === 'agent',
+              custom: customOf(body ?? {}),
+            };
             await ensureBasketQuota(principal, basketId);
             return submit(req, reply, op, principal, basketId, command, (s) => sendText(reply, renderBasket(s), s.version));
           }
@@ -104,7 +119,14 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           }
           case 'change': {
             const read = await ownedBasket(principal, siteId, params.basket_id!);
-            const command = op.build({ params, body: body ?? {}, principal, version: read.head.version, query: (req.query ?? {}) as Record<string, unknown>, verifiesCoupons: dialect.verifiesCoupons === true });
+            const command = op.build({
+              params,
+              body: body ?? {},
+              principal,
+              version: read.head.version,
+              query: (req.query ?? {}) as Record<string, unknown>,
+              verifiesCoupons: dialect.verifiesCoupons === true,
+            });
             // Refused here already (the worker checks again) so a customer never queues what it may not do.
             if (isAgentOnly(command.kind) && principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
             const onApplied = op.answer === 'empty' ? () => reply.code(204).send() : (s: BasketSnapshot) => sendText(reply, renderBasket(s), s.version);
@@ -126,7 +148,12 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
               dialect.render({
                 _v: OCAPI_VERSION,
                 _type: 'shipping_method_result',
-                applicable_shipping_methods: methods.map((m) => ({ _type: 'shipping_method', id: m.id, name: m.name, price: decimal(formatMoney(price(m), snapshot.currency)) })),
+                applicable_shipping_methods: methods.map((m) => ({
+                  _type: 'shipping_method',
+                  id: m.id,
+                  name: m.name,
+                  price: decimal(formatMoney(price(m), snapshot.currency)),
+                })),
                 ...(defaultId !== null ? { default_shipping_method_id: defaultId } : {}),
               }),
             );

@@ -34,7 +34,10 @@ export function scapiError(err: ApiError) {
   };
 }
 
-/** One validation issue (`body.payment_card.number: 12 to 19 digits`) with its field path in SCAPI's spelling; the message after the path is left as written. */
+/**
+ * One validation issue (`body.payment_card.number: 12 to 19 digits`) with its field path in SCAPI's spelling;
+ * the message after the path is left as written.
+ */
 function scapiIssue(issue: string): string {
   const colon = issue.indexOf(': ');
   return colon < 0 ? issue : toScapiFieldPath(issue.slice(0, colon)) + issue.slice(colon);
@@ -61,7 +64,12 @@ export async function scapiRoutes(app: FastifyInstance, deps: ApiDeps, version: 
     if (apiError.status >= 500) req.log.error({ err }, 'request failed');
     return reply.code(apiError.status).type('application/problem+json').send(scapiError(apiError));
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).type('application/problem+json').send(scapiError(new ApiError('not_found', 'No such resource.'))));
+  app.setNotFoundHandler((_req, reply) =>
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send(scapiError(new ApiError('not_found', 'No such resource.'))),
+  );
 
   const render = (document: object) => stringifyWithDecimals(toScapiDocument(document));
   registerBasketResource(app, deps, {

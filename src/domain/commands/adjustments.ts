@@ -77,6 +77,8 @@ export const adjustmentCommands: CommandSpecs<AdjustmentCommand> = {
     agentOnly: true,
     reservation: 'hold',
     apply: (basket, c) =>
-      basket.adjustments.some((a) => a.id === c.adjustmentId) ? change({ adjustments: basket.adjustments.filter((a) => a.id !== c.adjustmentId) }) : notFound(c.adjustmentId),
+      basket.adjustments.some((a) => a.id === c.adjustmentId)
+        ? change({ adjustments: basket.adjustments.filter((a) => a.id !== c.adjustmentId) })
+        : notFound(c.adjustmentId),
   },
 };

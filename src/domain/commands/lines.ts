@@ -78,7 +78,8 @@ export const lineCommands: CommandSpecs<LineCommand> = {
     target: 'existing',
     agentOnly: false,
     reservation: 'hold',
-    apply: (basket, c) => (basket.lines.some((l) => l.itemId === c.itemId) ? change({ lines: basket.lines.filter((l) => l.itemId !== c.itemId) }) : itemNotFound(c.itemId)),
+    apply: (basket, c) =>
+      basket.lines.some((l) => l.itemId === c.itemId) ? change({ lines: basket.lines.filter((l) => l.itemId !== c.itemId) }) : itemNotFound(c.itemId),
   },
   /** SCAPI updateItemInBasket: quantity (0 removes), a variant swap (the new SKU, at its price), gift flag and message. */
   update_item: {
@@ -143,7 +144,12 @@ function quantityLimit(sku: string, ctx: MutationContext): HandlerResult {
 }
 
 function sameAttributes(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
-  const canonical = (o: Readonly<Record<string, unknown>>) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+  const canonical = (o: Readonly<Record<string, unknown>>) =>
+    JSON.stringify(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    );
   return canonical(a) === canonical(b);
 }
 
@@ -161,12 +167,23 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
     const existing = index >= 0 ? lines[index] : undefined;
     const quantity = (existing?.quantity ?? 0) + item.quantity;
     if (quantity > ctx.limits.maxLineQuantity) {
-      return { code: 'quantity_limit_exceeded', message: `Quantity of product '${item.sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.` };
+      return {
+        code: 'quantity_limit_exceeded',
+        message: `Quantity of product '${item.sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.`,
+      };
     }
     if (existing) {
-      const merged: BasketLine = { ...existing, quantity, addedUnitPrice: entry.price, custom: { ...existing.custom, ...item.custom }, attributes: item.attributes ?? existing.attributes };
+      const merged: BasketLine = {
+        ...existing,
+        quantity,
+        addedUnitPrice: entry.price,
+        custom: { ...existing.custom, ...item.custom },
+        attributes: item.attributes ?? existing.attributes,
+      };
       const giftGiven = item.gift !== undefined || item.giftMessage !== undefined;
-      lines[index] = giftGiven ? withGift(merged, item.gift ?? existing.gift ?? false, item.giftMessage === undefined ? existing.giftMessage : item.giftMessage) : merged;
+      lines[index] = giftGiven
+        ? withGift(merged, item.gift ?? existing.gift ?? false, item.giftMessage === undefined ? existing.giftMessage : item.giftMessage)
+        : merged;
       continue;
     }
     if (lines.length >= ctx.limits.maxLines) {
@@ -240,7 +257,13 @@ function withGift(line: BasketLine, gift: boolean, giftMessage: string | null | 
  * goes to the first line; a fall comes off the newest lines first, removing those it empties. The
  * shopper touched the product, so its lines' remembered unit price becomes today's.
  */
-function setProductQuantity(lines: readonly BasketLine[], mine: readonly BasketLine[], quantity: number, attributes: Readonly<Record<string, unknown>> | undefined, price: Money | null): BasketLine[] {
+function setProductQuantity(
+  lines: readonly BasketLine[],
+  mine: readonly BasketLine[],
+  quantity: number,
+  attributes: Readonly<Record<string, unknown>> | undefined,
+  price: Money | null,
+): BasketLine[] {
   const wanted = new Map(mine.map((l) => [l, l.quantity]));
   let excess = mine.reduce((n, l) => n + l.quantity, 0) - quantity;
   if (excess < 0) wanted.set(mine[0]!, mine[0]!.quantity - excess);
@@ -252,5 +275,9 @@ function setProductQuantity(lines: readonly BasketLine[], mine: readonly BasketL
   }
   return lines
     .filter((l) => wanted.get(l) !== 0)
-    .map((l) => (wanted.has(l) ? { ...l, quantity: wanted.get(l)!, addedUnitPrice: price ?? l.addedUnitPrice, attributes: l === mine[0] && attributes ? attributes : l.attributes } : l));
+    .map((l) =>
+      wanted.has(l)
+        ? { ...l, quantity: wanted.get(l)!, addedUnitPrice: price ?? l.addedUnitPrice, attributes: l === mine[0] && attributes ? attributes : l.attributes }
+        : l,
+    );
 }
