@@ -10,7 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import { runStatement, type Queryable } from './statement.js';
+import { inTransaction, runStatement, type Queryable } from './statement.js';
 import { insertNewBasket } from './statements/insert-new-basket.js';
 import { readMutationState } from './statements/read-mutation-state.js';
 import { recordRejection } from './statements/record-rejection.js';
@@ -411,9 +411,7 @@ export async function writeCreatedWithChange(
   created: Basket,
   outcome: Extract<MutationOutcomeWrite, { status: 'applied' }> & { readonly snapshot: { readonly pk: number } },
 ): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     const [row] = await runStatement(client, insertNewBasket, {
       basketId: created.id,
       ownerId: created.ownerId,
@@ -427,12 +425,6 @@ export async function writeCreatedWithChange(
     if (!row) throw new ConcurrentModificationError(`basket ${created.id} was created meanwhile`);
     const pk = Number(row.pk);
     await writeMutationOutcome(client, record, { ...outcome, before: created, snapshot: { ...outcome.snapshot, pk } });
-    await client.query('commit');
     return pk;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -5,6 +5,7 @@
  * (the merge then re-reads and retries). Locks: the guest's basket row, its holdings, then the destination's
  * row, then its holdings — each basket row before its holdings, as every other write takes them.
  */
+import { inTransaction } from './statement.js';
 import type pg from 'pg';
 import { writeMutationOutcome, type MutationOutcomeWrite, type MutationRecord } from './basket.repository.js';
 
@@ -24,20 +25,12 @@ export interface MergeWrite {
 
 /** Returns the destination's pk; throws ConcurrentModificationError when either basket moved. */
 export async function writeMergeOutcome(pool: Pick<pg.Pool, 'connect'>, w: MergeWrite): Promise<number | null> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     await writeMutationOutcome(client, w.source.record, w.source.outcome);
     // The destination's row before its holdings, the order its own writes take them in.
     await client.query('select 1 from baskets where id = $1 for update', [w.destination.outcome.after.id]);
     await client.query(TRANSFER_HOLDINGS, [w.source.outcome.after.id, w.destination.outcome.after.id, w.stockList]);
     const pk = await writeMutationOutcome(client, w.destination.record, w.destination.outcome);
-    await client.query('commit');
     return pk;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -53,3 +53,19 @@ export async function runStatement<I extends object, R extends pg.QueryResultRow
   const result = await db.query<R>({ name: stmt.name, text: stmt.text, values });
   return result.rows;
 }
+
+/** Runs `work` in one transaction on a client of `pool`: committed if it returns, rolled back if it throws. */
+export async function inTransaction<T>(pool: Pick<pg.Pool, 'connect'>, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
