@@ -2,7 +2,7 @@
 import type { RedisClient } from '../redis/client.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Db } from '../persistence/database.js';
+import type { Db } from '../application/store.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { Submitter } from '../application/submit-mutation.js';
 import type { BasketReader } from '../application/get-basket.js';

@@ -13,8 +13,7 @@ import { authenticate, bearerToken, isUuid, mutationStatusBody } from './http.js
 import { isAdmin } from './admin/admin-auth.js';
 import { secretMatches } from '../auth/tokens.js';
 import { readinessCheck } from '../observability/readiness.js';
-import { findMutation } from '../persistence/mutation.repository.js';
-import { ENQUEUE_GRACE_MS } from '../application/submit-mutation.js';
+import { mutationStatus } from '../application/mutation-status.js';
 import { SessionIds } from './akinon/identity.js';
 
 export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -64,34 +63,9 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       const notFound = new ApiError('not_found', `No mutation '${id}'.`);
       if (!isUuid(id)) throw notFound;
 
-      const row = await findMutation(deps.db, id);
-      if (row) {
-        if (!mayRead(row.owner_id)) throw notFound;
-        return mutationStatusBody(row.id, row.basket_id, row.status, row.version, row.error);
-      }
-      const ticket = await deps.submitter.readTicket(id);
-      if (!ticket || !mayRead(ticket.ownerId)) throw notFound;
-      // No record yet: the job's own state tells a mutation still waiting from one that failed for good
-      // while the database could not record it, or from one whose job was never added (the accepting
-      // process died between ticket and job): that one is `lost` — nothing was applied, and a retry with
-      // the same Idempotency-Key enqueues it again.
-      const state = await deps.lanes
-        .queue(deps.lanes.laneFor(ticket.basketId))
-        .getJobState(id)
-        .catch(() => 'error');
-      if (state === 'failed') {
-        return mutationStatusBody(id, ticket.basketId, 'failed', null, { code: 'internal_error', message: 'The change could not be applied.' });
-      }
-      if (state === 'unknown' && Date.now() - (ticket.acceptedAt ?? 0) > ENQUEUE_GRACE_MS) {
-        const late = await findMutation(deps.db, id);
-        if (late) return mutationStatusBody(late.id, late.basket_id, late.status, late.version, late.error);
-        return mutationStatusBody(id, ticket.basketId, 'lost', null, {
-          code: 'mutation_lost',
-          message:
-            'This change was never queued (the service stopped while accepting it) and nothing was applied; send the request again with the same Idempotency-Key.',
-        });
-      }
-      return mutationStatusBody(id, ticket.basketId, 'queued', null, null);
+      const status = await mutationStatus({ db: deps.db, submitter: deps.submitter, lanes: deps.lanes, now: Date.now }, id, mayRead);
+      if (!status) throw notFound;
+      return mutationStatusBody(status.id, status.basketId, status.status, status.version, status.error);
     },
   );
 }

@@ -66,3 +66,8 @@ export async function basketSlotOf(db: Db, ownerId: string, siteId: string): Pro
   const { activeId, count } = await activeBasketOf(db, ownerId, siteId);
   return { activeId, newId: ownerSiteBasketId(ownerId, siteId, count) };
 }
+
+/** The owner's newest active basket on the site, or null. */
+export async function activeBasketIdOf(db: Db, ownerId: string, siteId: string): Promise<string | null> {
+  return (await activeBasketOf(db, ownerId, siteId)).activeId;
+}

@@ -26,22 +26,6 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   cli: ['domain', 'contracts', 'persistence', 'auth', 'bootstrap', 'config'],
 };
 
-/**
- * Imports that still cross a rule, each to be moved behind an application use case. The test fails when
- * one of them is gone too, so the list only ever shrinks.
- */
-const PENDING = new Set<string>([
-  'api/system.routes.ts -> persistence/mutation.repository.ts',
-  'api/admin/admin.routes.ts -> persistence/site.repository.ts',
-  'api/admin/admin.routes.ts -> persistence/promotion.repository.ts',
-  'api/admin/admin.routes.ts -> persistence/catalog.repository.ts',
-  'api/basket-resource/register.ts -> persistence/site.repository.ts',
-  'api/deps.ts -> persistence/database.ts',
-  'api/scapi/merge.route.ts -> persistence/owner-baskets.repository.ts',
-  'api/akinon/akinon.routes.ts -> persistence/akinon.repository.ts',
-  'api/akinon/basket.document.ts -> persistence/akinon.repository.ts',
-]);
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
@@ -62,7 +46,7 @@ describe('architecture', () => {
     expect(graph.get('application/process-mutation.ts')).toContain('contracts/mutation-job.ts');
   });
 
-  it('every import points down the layers (or is a listed pending exception)', () => {
+  it('every import points down the layers', () => {
     const crossing: string[] = [];
     for (const [file, imports] of graph) {
       const from = layerOf(file);
@@ -72,9 +56,7 @@ describe('architecture', () => {
         if (to !== from && !MAY_IMPORT[from]!.includes(to)) crossing.push(`${file} -> ${target}`);
       }
     }
-    expect(crossing.filter((c) => !PENDING.has(c))).toEqual([]);
-    // A pending exception that no longer exists is struck off the list.
-    expect([...PENDING].filter((p) => !crossing.includes(p))).toEqual([]);
+    expect(crossing).toEqual([]);
   });
 
   it('no import cycle', () => {

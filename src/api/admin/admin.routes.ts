@@ -5,14 +5,24 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { Money, minorUnits } from '../../domain/money.js';
 import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
 import { recalculateBasketsHolding } from '../../application/recalculate-baskets.js';
 import { basketHistory, InvalidCursorError } from '../../application/basket-history.js';
-import { deleteShippingMethod, holdsInventoryElsewhere, upsertPaymentMethod, upsertShippingMethod, upsertSite } from '../../persistence/site.repository.js';
-import { addRedemptions, findPromotion, upsertPromotion } from '../../persistence/promotion.repository.js';
-import { findStock, priceListCurrency, stockListExists, upsertPriceList, upsertProducts, upsertStockList } from '../../persistence/catalog.repository.js';
+import {
+  addRedemptions,
+  deleteShippingMethod,
+  findPromotion,
+  putPriceList,
+  putPromotion,
+  putSite,
+  stockLevel,
+  upsertPaymentMethod,
+  upsertProducts,
+  upsertShippingMethod,
+  upsertStockList,
+  type PromotionRecord,
+} from '../../application/admin-feed.js';
 import {
   assertUniqueSkus,
   BasketIdParams,
@@ -47,16 +57,14 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   };
 
   r.put('/sites/:site_id', { schema: { tags: ['Admin'], summary: 'Create or replace a site', params: SiteParams, body: SiteBody } }, async (req) => {
-    // Holdings live in a stock list; moving a site to another one would strand them (never released).
-    // A site prices in its price list's currency.
-    const listCurrency = await priceListCurrency(db, req.body.price_list);
-    if (listCurrency !== null && listCurrency !== req.body.currency) {
-      throw new ApiError('invalid_request', `Price list '${req.body.price_list}' is in ${listCurrency}, not ${req.body.currency}.`);
+    const saved = await putSite(db, req.params.site_id, req.body);
+    if (saved.kind === 'currency_mismatch') {
+      throw new ApiError('invalid_request', `Price list '${req.body.price_list}' is in ${saved.listCurrency}, not ${req.body.currency}.`);
     }
-    if (await holdsInventoryElsewhere(db, req.params.site_id, req.body.stock_list)) {
+    if (saved.kind === 'holds_inventory') {
       throw new ApiError('conflict', `Baskets of site '${req.params.site_id}' hold inventory in its current stock list; the stock list can change once they have released it.`);
     }
-    const site = await upsertSite(db, req.params.site_id, req.body);
+    const site = saved.site;
     return {
       site_id: site.siteId,
       currency: site.currency,
@@ -102,13 +110,10 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     '/promotions/:code',
     { schema: { tags: ['Admin'], summary: 'Create or replace a campaign or coupon; baskets see it on their next change or recalculation', params: PromotionParams, body: PromotionBody } },
     async (req) => {
-      const row = await upsertPromotion(db, req.params.code, req.body).catch((err: { code?: string }) => {
-        // Two PUTs racing to create one code in different cases: the second meets the case-insensitive index.
-        if (err.code === '23505') throw new ApiError('conflict', `A promotion '${req.params.code}' (in some case) was created meanwhile; retry.`);
-        throw err;
-      });
-      if (!row) throw new ApiError('site_not_found', `No site '${req.body.site}'.`);
-      return promotionDocument(row);
+      const saved = await putPromotion(db, req.params.code, req.body);
+      if (saved.kind === 'raced') throw new ApiError('conflict', `A promotion '${req.params.code}' (in some case) was created meanwhile; retry.`);
+      if (saved.kind === 'site_not_found') throw new ApiError('site_not_found', `No site '${req.body.site}'.`);
+      return promotionDocument(saved.promotion);
     },
   );
 
@@ -135,14 +140,9 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   r.put('/price-lists/:code', { schema: { tags: ['Admin'], summary: 'Upsert prices of a price list', params: CodeParams, body: PriceListBody } }, async (req) => {
     unique(req.body.prices);
-    // A list's currency is fixed: its prices (and the sites pricing with it) are in that currency.
-    const current = await priceListCurrency(db, req.params.code);
-    if (current !== null && current !== req.body.currency) throw new ApiError('conflict', `Price list '${req.params.code}' is in ${current}; its currency does not change.`);
-    // A price is in the list's currency: no finer than its minor unit (3 × 12.345 would not be 3 × 12.35).
-    const digits = minorUnits(req.body.currency);
-    const fine = req.body.prices.find((p) => [p.price, p.retail_price].some((v) => v !== null && new Money(v).decimalPlaces() > digits));
-    if (fine) throw new ApiError('invalid_request', `Prices in ${req.body.currency} have at most ${digits} decimal places ('${fine.sku}').`);
-    await upsertPriceList(db, req.params.code, req.body.currency, req.body.prices);
+    const saved = await putPriceList(db, req.params.code, req.body.currency, req.body.prices);
+    if (saved.kind === 'currency_fixed') throw new ApiError('conflict', `Price list '${req.params.code}' is in ${saved.current}; its currency does not change.`);
+    if (saved.kind === 'too_fine') throw new ApiError('invalid_request', `Prices in ${req.body.currency} have at most ${saved.digits} decimal places ('${saved.sku}').`);
     return { code: req.params.code, currency: req.body.currency, updated: req.body.prices.length };
   });
 
@@ -154,12 +154,12 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   r.get('/stock-lists/:code/:sku', { schema: { tags: ['Admin'], summary: 'On-hand, reserved and available units of a SKU', params: StockParams } }, async (req) => {
     const { code, sku } = req.params;
-    const stock = await findStock(db, code, sku);
-    if (!stock) {
-      const what = (await stockListExists(db, code)) ? `SKU '${sku}' in stock list '${code}'` : `stock list '${code}'`;
+    const stock = await stockLevel(db, code, sku);
+    if (stock.kind === 'missing') {
+      const what = stock.listExists ? `SKU '${sku}' in stock list '${code}'` : `stock list '${code}'`;
       throw new ApiError('not_found', `No ${what}.`);
     }
-    return { stock_list: code, sku, on_hand: stock.on_hand, reserved: stock.reserved, available: Math.max(0, stock.on_hand - stock.reserved) };
+    return { stock_list: code, sku, on_hand: stock.onHand, reserved: stock.reserved, available: Math.max(0, stock.onHand - stock.reserved) };
   });
 
   r.post(
@@ -191,7 +191,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   );
 }
 
-function promotionDocument(p: NonNullable<Awaited<ReturnType<typeof findPromotion>>>) {
+function promotionDocument(p: PromotionRecord) {
   return {
     code: p.code,
     kind: p.kind,

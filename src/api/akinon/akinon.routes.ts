@@ -18,7 +18,7 @@ import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import type { BasketRead } from '../../application/get-basket.js';
 import type { MutationOutcome } from '../../contracts/mutation-job.js';
 import { lineItemId, ownerSiteBasketId, requestHash } from '../../application/ids.js';
-import { akinonRenderContext, siteCurrency, siteSegment, skuOfProductPk } from '../../persistence/akinon.repository.js';
+import { emptyBasketContext, renderContextOf, skuOfAkinonProduct } from '../../application/akinon-catalog.js';
 import { BasketCreationRefused, basketSlotOf, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
 import { ServiceUnavailableError } from '../../application/submit-mutation.js';
 import type { ApiDeps } from '../deps.js';
@@ -58,7 +58,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   };
 
   const contextOf = (s: BasketSnapshot) =>
-    akinonRenderContext(
+    renderContextOf(
       db,
       s.siteId,
       s.lines.map((l) => l.sku),
@@ -67,7 +67,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   const sendBasket = async (reply: FastifyReply, s: BasketSnapshot) => sendText(reply, s.version, akinonBasketJson(renderAkinonBasket(s, await contextOf(s))));
   /** What a guest without a basket sees: an empty basket with `pk` null (nothing is created). */
   const sendEmpty = async (reply: FastifyReply) => {
-    const [currency, segment] = await Promise.all([siteCurrency(db, siteId), siteSegment(db, siteId)]);
+    const { currency, segment } = await emptyBasketContext(db, siteId);
     return reply
       .code(200)
       .type(JSON_TYPE)
@@ -192,7 +192,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   }
 
   async function skuOf(pk: number): Promise<string> {
-    const sku = await skuOfProductPk(db, pk);
+    const sku = await skuOfAkinonProduct(db, pk);
     if (sku === null) throw fieldError('product', `Invalid pk "${pk}" - object does not exist.`);
     return sku;
   }

@@ -28,7 +28,7 @@ import { createHash } from 'node:crypto';
 import { Money, formatMoney, minorUnits, roundMoney } from '../../domain/money.js';
 import { splitOrderDiscounts } from '../../domain/discount-split.js';
 import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../contracts/basket-snapshot.js';
-import type { AkinonRenderContext, AkinonSegment } from '../../persistence/akinon.repository.js';
+import type { AkinonRenderContext, AkinonSegment } from '../../application/akinon-catalog.js';
 import { JsonDecimal, stringifyWithDecimals } from '../json.js';
 
 /** `{description, discount}`: a discount line or an item's offer badge. */

@@ -13,7 +13,7 @@ import { idempotentBasketId, requestHash } from '../../application/ids.js';
 import { mayCreateBasket } from '../../application/basket-quota.js';
 import { Money, formatMoney } from '../../domain/money.js';
 import { shippingQuote } from '../../domain/shipping.js';
-import { defaultShippingMethodOf, listPaymentMethods, listShippingMethods, toShippingMethod } from '../../persistence/site.repository.js';
+import { sitePaymentMethods, siteShippingMethods } from '../../application/site-methods.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, notModified, writeOptions } from '../http.js';
@@ -138,10 +138,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             const snapshot = await reader.snapshot(params.basket_id!, read);
             if (!snapshot) throw basketNotFound(params.basket_id!);
             const productTotal = new Money(snapshot.totals.productTotal);
-            const methods = (await listShippingMethods(deps.db, siteId)).map(toShippingMethod);
-            // The default the storefront preselects: the site's setting while that method exists, else the first method.
-            const siteDefault = await defaultShippingMethodOf(deps.db, siteId);
-            const defaultId = methods.some((m) => m.id === siteDefault) ? siteDefault : (methods[0]?.id ?? null);
+            const { methods, defaultId } = await siteShippingMethods(deps.db, siteId);
             const price = (m: (typeof methods)[number]) => shippingQuote(m, productTotal, snapshot.currency, snapshot.roundingMode);
             return sendText(
               reply,
@@ -164,7 +161,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           }
           case 'payment_methods': {
             await ownedBasket(principal, siteId, params.basket_id!);
-            const methods = await listPaymentMethods(deps.db, siteId);
+            const methods = await sitePaymentMethods(deps.db, siteId);
             return sendText(
               reply,
               dialect.render({

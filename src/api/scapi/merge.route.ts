@@ -15,8 +15,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { answerWrite, authenticate, bearerToken, outcomeError, verifyToken, writeOptions } from '../http.js';
 import { requestHash } from '../../application/ids.js';
-import { activeBasketOf } from '../../persistence/owner-baskets.repository.js';
-import { BasketCreationRefused, ensureActiveBasket } from '../../application/active-basket.js';
+import { activeBasketIdOf, BasketCreationRefused, ensureActiveBasket } from '../../application/active-basket.js';
 import { renderBasketDocument } from '../ocapi/basket.document.js';
 import { SiteParams } from '../ocapi/schemas.js';
 import type { Principal } from '../../auth/tokens.js';
@@ -56,9 +55,9 @@ export function mergeRoute(app: FastifyInstance, deps: ApiDeps, opts: MergeOptio
       const siteId = req.params.site_id;
       const guestSub = guestOf(req, deps, principal);
       const query = req.query as z.infer<typeof MergeQuery>;
-      const source = (await activeBasketOf(deps.db, guestSub, siteId)).activeId;
+      const source = await activeBasketIdOf(deps.db, guestSub, siteId);
       if (source === null) throw new ApiError('basket_not_found', 'The guest has no basket on this site to merge.');
-      const destination = (await activeBasketOf(deps.db, principal.sub, siteId)).activeId ?? (query.createDestinationBasket === 'true' ? await createBasket(deps, principal, siteId) : null);
+      const destination = (await activeBasketIdOf(deps.db, principal.sub, siteId)) ?? (query.createDestinationBasket === 'true' ? await createBasket(deps, principal, siteId) : null);
       if (destination === null) throw new ApiError('basket_not_found', 'The customer has no basket on this site; pass createDestinationBasket=true to create one.');
       const { idempotencyKey, respondAsync } = writeOptions(req);
       const result = await deps.submitter.submit({
