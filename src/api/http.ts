@@ -1,10 +1,8 @@
-/** HTTP helpers shared by every dialect: identity, write headers, ETags, and answering a submitted mutation. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+/** HTTP helpers shared by every dialect: identity, write headers, ETags, a mutation's status body and error (writes: write-path.ts). */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal, TokenService } from '../auth/tokens.js';
-import type { SubmitResult } from '../application/submit-mutation.js';
 import type { MutationOutcome } from '../contracts/mutation-job.js';
-import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { ApiError, isApiErrorCode } from './errors.js';
 
 export function bearerToken(req: FastifyRequest): string | null {
@@ -98,34 +96,4 @@ export function mutationStatusBody(mutationId: string, basketId: string, status:
 export function outcomeError(outcome: Exclude<MutationOutcome, { status: 'applied' }>): ApiError {
   const code = outcome.error.code;
   return new ApiError(isApiErrorCode(code) ? code : 'internal_error', outcome.error.message);
-}
-
-/**
- * Answers a submitted write: the rendered document when applied, the dialect's error when rejected,
- * 202 + Location when still pending, 422 on an Idempotency-Key reused for another request.
- */
-export function answerWrite(
-  reply: FastifyReply,
-  result: SubmitResult,
-  basketId: string,
-  onApplied: (snapshot: BasketSnapshot) => FastifyReply,
-): FastifyReply {
-  switch (result.kind) {
-    case 'idempotency_conflict':
-      throw new ApiError('idempotency_conflict', 'This Idempotency-Key was already used for a different request.');
-    case 'busy':
-      reply.header('retry-after', String(result.retryAfterSeconds));
-      throw new ApiError('basket_busy', `This basket has too many changes waiting to be applied; retry in ${result.retryAfterSeconds} s.`);
-    case 'pending':
-      return reply
-        .code(202)
-        .header('location', `/mutations/${result.mutationId}`)
-        .send(mutationStatusBody(result.mutationId, basketId, 'queued', null, null));
-    case 'finished': {
-      const outcome = result.outcome;
-      if (outcome.status !== 'applied') throw outcomeError(outcome);
-      reply.header('etag', etag(outcome.version));
-      return onApplied(outcome.snapshot);
-    }
-  }
 }

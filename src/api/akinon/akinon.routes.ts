@@ -16,13 +16,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FirstChange, MutationCommand } from '../../domain/mutations.js';
 import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
 import type { BasketRead } from '../../application/get-basket.js';
-import type { MutationOutcome } from '../../contracts/mutation-job.js';
-import { lineItemId, ownerSiteBasketId, requestHash } from '../../application/ids.js';
+import { lineItemId, ownerSiteBasketId } from '../../application/ids.js';
 import { emptyBasketContext, renderContextOf, skuOfAkinonProduct } from '../../application/akinon-catalog.js';
 import { BasketCreationRefused, basketSlotOf, ensureActiveBasket, type ActiveBasket } from '../../application/active-basket.js';
 import { ServiceUnavailableError } from '../../application/submit-mutation.js';
 import type { ApiDeps } from '../deps.js';
-import { answerWrite, etag, ifNoneMatchVersion, notModified, outcomeError, writeOptions } from '../http.js';
+import { etag, ifNoneMatchVersion, notModified, outcomeError, writeOptions } from '../http.js';
+import { submitWrite, type RejectedOutcome } from '../write-path.js';
 import { AkinonError, fieldError, useDrfErrors } from './errors.js';
 import { identify, SessionIds, type AkinonCaller } from './identity.js';
 import { akinonBasketJson, emptyAkinonBasket, lineOfAkinonId, renderAkinonBasket, renderAkinonItem } from './basket.document.js';
@@ -135,7 +135,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
      * A rejection answered otherwise than as an error: true once it has answered, false to answer it as
      * an error. (A boolean, not the reply: a Fastify reply is thenable, and awaiting it yields undefined.)
      */
-    readonly onRejected?: (outcome: Exclude<MutationOutcome, { status: 'applied' }>, basketId: string) => Promise<boolean>;
+    readonly onRejected?: (outcome: RejectedOutcome, basketId: string) => Promise<boolean>;
     /** The answer once applied (default: the rendered basket). */
     readonly answer?: (snapshot: BasketSnapshot, mutationId: string) => Promise<FastifyReply>;
   }
@@ -161,34 +161,24 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       } else basketId = (await ensureBasket(caller)).id;
     }
     const route = (req.routeOptions.url ?? req.url).replace(/\/$/, '');
-    const result = await submitter.submit({
-      basketId,
-      ownerId: caller.ownerId,
-      role: caller.role,
-      command,
-      idempotencyKey: options.idempotencyKey,
-      requestHash: requestHash(req.method, `akinon:${route}`, { body: req.body ?? null }),
-      respondAsync: options.respondAsync,
-    });
-    // A concurrent first request created the basket meanwhile: apply the change to it.
-    if (
-      command.kind === 'create_basket' &&
-      result.kind === 'finished' &&
-      result.outcome.status !== 'applied' &&
-      result.outcome.error.code === 'basket_exists'
-    ) {
-      return write(req, reply, caller, change, { ...opts, basketId: (await ensureBasket(caller)).id });
-    }
-    if (result.kind === 'finished' && result.outcome.status !== 'applied' && opts.onRejected) {
-      if (await opts.onRejected(result.outcome, basketId)) return reply;
-    }
-    const applied: { snapshot?: BasketSnapshot } = {};
-    const answered = answerWrite(reply, result, basketId, (snapshot) => {
-      applied.snapshot = snapshot;
-      return reply;
-    });
-    if (!applied.snapshot || result.kind !== 'finished') return answered;
-    return opts.answer ? opts.answer(applied.snapshot, result.outcome.mutationId) : sendBasket(reply, applied.snapshot);
+    const target = basketId;
+    return submitWrite(
+      submitter,
+      req,
+      reply,
+      { basketId, caller, command, request: { method: req.method, route: `akinon:${route}`, content: { body: req.body ?? null } } },
+      {
+        applied: (snapshot, mutationId) => (opts.answer ? opts.answer(snapshot, mutationId) : sendBasket(reply, snapshot)),
+        rejected: async (outcome) => {
+          // A concurrent first request created the basket meanwhile: apply the change to it.
+          if (command.kind === 'create_basket' && outcome.error.code === 'basket_exists') {
+            await write(req, reply, caller, change, { ...opts, basketId: (await ensureBasket(caller)).id });
+            return true;
+          }
+          return opts.onRejected ? opts.onRejected(outcome, target) : false;
+        },
+      },
+    );
   }
 
   async function skuOf(pk: number): Promise<string> {

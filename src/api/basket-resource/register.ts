@@ -9,14 +9,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Principal } from '../../auth/tokens.js';
 import { isAgentOnly, type MutationCommand } from '../../domain/mutations.js';
 import type { BasketSnapshot } from '../../contracts/basket-snapshot.js';
-import { idempotentBasketId, requestHash } from '../../application/ids.js';
+import { idempotentBasketId } from '../../application/ids.js';
 import { mayCreateBasket } from '../../application/basket-quota.js';
 import { Money, formatMoney } from '../../domain/money.js';
 import { shippingQuote } from '../../domain/shipping.js';
 import { sitePaymentMethods, siteShippingMethods } from '../../application/site-methods.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { answerWrite, authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, notModified, writeOptions } from '../http.js';
+import { authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, notModified, writeOptions } from '../http.js';
+import { submitWrite } from '../write-path.js';
 import { decimal } from '../json.js';
 import { OCAPI_VERSION, renderBasketDocument } from '../ocapi/basket.document.js';
 import { customOf, withoutCardSecrets } from '../ocapi/schemas.js';
@@ -45,28 +46,28 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
     return read;
   }
 
-  async function submit(
+  /** A write through the one write path; the route in OCAPI's form, so the same request through either dialect is the same request. */
+  const submit = (
     req: FastifyRequest,
     reply: FastifyReply,
     op: BasketOperation,
     principal: Principal,
     basketId: string,
     command: MutationCommand,
-    onApplied: (s: BasketSnapshot) => FastifyReply,
-  ) {
-    const { idempotencyKey, respondAsync } = writeOptions(req);
-    const result = await submitter.submit({
-      basketId,
-      ownerId: principal.sub,
-      role: principal.role,
-      command,
-      idempotencyKey,
-      // The route in OCAPI's form: the same request through either dialect is the same request.
-      requestHash: requestHash(op.method, op.path, { params: req.params, body: withoutCardSecrets(req.body) }),
-      respondAsync,
-    });
-    return answerWrite(reply, result, basketId, onApplied);
-  }
+    applied: (s: BasketSnapshot) => FastifyReply,
+  ) =>
+    submitWrite(
+      submitter,
+      req,
+      reply,
+      {
+        basketId,
+        caller: { ownerId: principal.sub, role: principal.role },
+        command,
+        request: { method: op.method, route: op.path, content: { params: req.params, body: withoutCardSecrets(req.body) } },
+      },
+      { applied },
+    );
 
   /** The active-basket cap (MAX_ACTIVE_BASKETS; see application/basket-quota.ts). */
   const ensureBasketQuota = async (principal: Principal, basketId: string) => {

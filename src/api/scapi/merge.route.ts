@@ -7,14 +7,15 @@
  * The guest's basket is its newest active one on the site; the destination is the caller's newest
  * active one, created first when `createDestinationBasket=true`.
  */
-import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MERGE_MODES } from '../../domain/enumerations.js';
+import type { MutationCommand } from '../../domain/mutations.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { answerWrite, authenticate, bearerToken, outcomeError, verifyToken, writeOptions } from '../http.js';
-import { requestHash } from '../../application/ids.js';
+import { authenticate, bearerToken, outcomeError, verifyToken } from '../http.js';
+import { submitWrite } from '../write-path.js';
 import { activeBasketIdOf, BasketCreationRefused, ensureActiveBasket } from '../../application/active-basket.js';
 import { renderBasketDocument } from '../ocapi/basket.document.js';
 import { SiteParams } from '../ocapi/schemas.js';
@@ -59,18 +60,32 @@ export function mergeRoute(app: FastifyInstance, deps: ApiDeps, opts: MergeOptio
       if (source === null) throw new ApiError('basket_not_found', 'The guest has no basket on this site to merge.');
       const destination = (await activeBasketIdOf(deps.db, principal.sub, siteId)) ?? (query.createDestinationBasket === 'true' ? await createBasket(deps, principal, siteId) : null);
       if (destination === null) throw new ApiError('basket_not_found', 'The customer has no basket on this site; pass createDestinationBasket=true to create one.');
-      const { idempotencyKey, respondAsync } = writeOptions(req);
-      const result = await deps.submitter.submit({
-        basketId: destination,
-        ownerId: principal.sub,
-        role: principal.role,
-        command: { kind: 'merge_basket', sourceBasketId: source, sourceOwnerId: guestSub, mode: query.productItemMergeMode },
-        idempotencyKey,
-        requestHash: requestHash('POST', '/baskets/actions/merge', { site: siteId, guestSub, query }),
-        respondAsync,
-      });
-      return answerWrite(reply, result, destination, (s) => reply.type('application/json; charset=utf-8').send(opts.render(renderBasketDocument(s))));
+      const command = { kind: 'merge_basket', sourceBasketId: source, sourceOwnerId: guestSub, mode: query.productItemMergeMode } as const;
+      return submitBasketAction(deps, req, reply, principal, { basketId: destination, command, action: 'merge', content: { site: siteId, guestSub, query } }, opts.render);
     },
+  );
+}
+
+/** A SCAPI basket action (merge, transfer) through the one write path, answered with the basket rendered by `render`. */
+export function submitBasketAction(
+  deps: ApiDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  principal: Principal,
+  action: { readonly basketId: string; readonly command: MutationCommand; readonly action: 'merge' | 'transfer'; readonly content: unknown },
+  render: (document: object) => string,
+): Promise<FastifyReply> {
+  return submitWrite(
+    deps.submitter,
+    req,
+    reply,
+    {
+      basketId: action.basketId,
+      caller: { ownerId: principal.sub, role: principal.role },
+      command: action.command,
+      request: { method: 'POST', route: `/baskets/actions/${action.action}`, content: action.content },
+    },
+    { applied: (s) => reply.type('application/json; charset=utf-8').send(render(renderBasketDocument(s))) },
   );
 }
 

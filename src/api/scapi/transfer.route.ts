@@ -14,13 +14,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { answerWrite, authenticate, etag, writeOptions } from '../http.js';
-import { requestHash } from '../../application/ids.js';
+import { authenticate, etag } from '../http.js';
 import { transferParties } from '../../application/transfer-parties.js';
 import { renderBasketDocument } from '../ocapi/basket.document.js';
 import { SiteParams } from '../ocapi/schemas.js';
 import type { TransferMode } from '../../domain/mutations.js';
-import { guestOf } from './merge.route.js';
+import { guestOf, submitBasketAction } from './merge.route.js';
 
 const TransferQuery = z
   .object({
@@ -71,17 +70,8 @@ export function transferRoute(app: FastifyInstance, deps: ApiDeps, opts: Transfe
       if (own !== null && mode === 'transfer') {
         throw new ApiError('basket_transfer_conflict', 'The shopper already has an active basket; transfer with merge=true, or overrideExisting=true to replace it.');
       }
-      const { idempotencyKey, respondAsync } = writeOptions(req);
-      const result = await deps.submitter.submit({
-        basketId: guestBasket,
-        ownerId: principal.sub,
-        role: principal.role,
-        command: { kind: 'transfer_basket', fromOwnerId: guestSub, mode, absorbedBasketId: mode === 'transfer' ? null : own },
-        idempotencyKey,
-        requestHash: requestHash('POST', '/baskets/actions/transfer', { site: siteId, guestSub, mode }),
-        respondAsync,
-      });
-      return answerWrite(reply, result, guestBasket, (s) => reply.type('application/json; charset=utf-8').send(opts.render(renderBasketDocument(s))));
+      const command = { kind: 'transfer_basket', fromOwnerId: guestSub, mode, absorbedBasketId: mode === 'transfer' ? null : own } as const;
+      return submitBasketAction(deps, req, reply, principal, { basketId: guestBasket, command, action: 'transfer', content: { site: siteId, guestSub, mode } }, opts.render);
     },
   );
 }
