@@ -18,9 +18,10 @@ import { planReservations, watchedSkus, withTransferredHoldings } from '../domai
 import type { Basket, Catalog } from '../domain/types.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/statement.js';
-import { loadMutationState, loadSnapshot, writeCreatedWithChange, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
+import { loadMutationState, writeCreatedWithChange, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
 import { buildSnapshot, type BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
+import { outcomeOfRecord, storedSnapshot } from './recorded-outcome.js';
 import { writeMergeOutcome } from '../persistence/merge.repository.js';
 import type pg from 'pg';
 import type { MutationJob, MutationOutcome } from '../contracts/mutation-job.js';
@@ -65,16 +66,12 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   });
 
   if (state.recorded) {
-    const r = state.recorded;
-    if (r.status === 'applied') {
-      // Without a stored result (no Idempotency-Key) the current snapshot stands in; its version goes with it.
-      const snapshot = (r.result ?? (await loadSnapshot(deps.db, basketId))) as BasketSnapshot;
-      // A merge's guest basket (a transfer's absorbed one) changed too; a crash may have kept its new version out of the cache.
-      const guest = absorbedId !== null ? ((await loadSnapshot(deps.db, absorbedId)) as BasketSnapshot | null) : null;
-      return { duplicate: true, outcome: { status: 'applied', mutationId, basketId, version: snapshot.version, snapshot }, alsoChanged: guest ? [guest] : [] };
-    }
-    const error = r.error ?? { code: 'internal_error', message: 'unknown failure' };
-    return { duplicate: true, outcome: { status: r.status, mutationId, basketId, version: r.version, error } };
+    const outcome = await outcomeOfRecord(state.recorded, { mutationId, basketId }, storedSnapshot(deps.db, basketId));
+    if (!outcome) throw new Error(`mutation ${mutationId} is recorded applied, but basket ${basketId} has no snapshot to answer with`);
+    if (outcome.status !== 'applied') return { duplicate: true, outcome };
+    // A merge's guest basket (a transfer's absorbed one) changed too; a crash may have kept its new version out of the cache.
+    const guest = absorbedId !== null ? await storedSnapshot(deps.db, absorbedId)() : null;
+    return { duplicate: true, outcome, alsoChanged: guest ? [guest] : [] };
   }
 
   // Another customer's basket is treated exactly like a missing one (no existence leak).

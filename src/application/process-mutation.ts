@@ -11,11 +11,11 @@ import { applyMutationJob, type ApplyDeps } from './apply-mutation.js';
 import { CONTRACT_FORMAT, type MutationJob, type MutationOutcome } from '../contracts/mutation-job.js';
 import { isTransientError } from './transient-error.js';
 import { recordFailedMutation } from '../persistence/mutation.repository.js';
-import { loadSnapshot } from '../persistence/basket.repository.js';
 import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import { publishReply } from '../queue/reply-channel.js';
 import { releasePending } from '../queue/basket-backpressure.js';
+import { outcomeOfRecord, storedSnapshot } from './recorded-outcome.js';
 
 export interface ProcessDeps extends ApplyDeps {
   readonly cache: SnapshotCache;
@@ -110,11 +110,8 @@ async function recordFailure(deps: ProcessDeps, job: MutationJob, err: unknown, 
     log.error({ err: e }, 'could not record failed mutation');
     return null;
   });
-  if (recorded && recorded.status !== 'failed') {
-    log.warn({ status: recorded.status }, 'the mutation had been recorded before the failure; answering with the record');
-    const snapshot = recorded.status === 'applied' ? ((recorded.result ?? (await loadSnapshot(deps.db, job.basketId).catch(() => null))) as BasketSnapshot | null) : null;
-    if (recorded.status === 'applied' && snapshot) return { status: 'applied', mutationId: job.mutationId, basketId: job.basketId, version: recorded.version ?? snapshot.version, snapshot };
-    if (recorded.status === 'rejected') return { status: 'rejected', mutationId: job.mutationId, basketId: job.basketId, version: recorded.version, error: recorded.error ?? failed.error };
-  }
-  return failed;
+  if (recorded && recorded.status !== 'failed') log.warn({ status: recorded.status }, 'the mutation had been recorded before the failure; answering with the record');
+  const snapshot = storedSnapshot(deps.db, job.basketId);
+  const outcome = recorded ? await outcomeOfRecord(recorded, job, () => snapshot().catch(() => null)) : null;
+  return outcome ?? failed;
 }

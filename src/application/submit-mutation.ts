@@ -14,8 +14,8 @@ import type { LaneQueues } from '../queue/lane-queues.js';
 import type { BasketBackpressure } from '../queue/basket-backpressure.js';
 import type { ReplyListener } from '../queue/reply-channel.js';
 import type { MutationCommand } from '../domain/mutations.js';
-import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { idempotentMutationId, newMutationId } from './ids.js';
+import { outcomeOfRecord, storedSnapshot } from './recorded-outcome.js';
 import type { MutationJob, MutationOutcome, Role } from '../contracts/mutation-job.js';
 import type { MutationRow } from '../persistence/database.js';
 
@@ -221,22 +221,10 @@ export class MutationSubmitter implements Submitter {
     }
   }
 
-  private answerRecorded(row: MutationRow, req: SubmitRequest): SubmitResult {
+  private async answerRecorded(row: MutationRow, req: SubmitRequest): Promise<SubmitResult> {
     if (row.basket_id !== req.basketId || (row.request_hash !== null && row.request_hash !== req.requestHash)) return { kind: 'idempotency_conflict' };
-    return { kind: 'finished', outcome: outcomeOfRecord(row) };
+    const outcome = await outcomeOfRecord(row, { mutationId: row.id, basketId: row.basket_id }, storedSnapshot(this.deps.db, row.basket_id));
+    // Applied, and the basket is gone with no stored result: the mutation did finish; its status read says so.
+    return outcome ? { kind: 'finished', outcome } : { kind: 'pending', mutationId: row.id };
   }
-}
-
-/** The outcome a finished mutation's record stands for (for repeats of idempotent requests). */
-export function outcomeOfRecord(row: MutationRow): MutationOutcome {
-  if (row.status === 'applied') {
-    return { status: 'applied', mutationId: row.id, basketId: row.basket_id, version: row.version!, snapshot: row.result as BasketSnapshot };
-  }
-  return {
-    status: row.status,
-    mutationId: row.id,
-    basketId: row.basket_id,
-    version: row.version,
-    error: row.error ?? { code: 'internal_error', message: 'unknown failure' },
-  };
 }
