@@ -161,7 +161,7 @@ export async function akinonRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       } else basketId = (await ensureBasket(caller)).id;
     }
     const route = (req.routeOptions.url ?? req.url).replace(/\/$/, '');
-    const target = basketId;
+    const target = basketId; // the basket as a string for the callback below (the narrowing of `let` stops at closures)
     return submitWrite(
       submitter,
       req,
