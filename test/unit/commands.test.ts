@@ -177,10 +177,16 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
     expect([me.checkout, me.shippingMethodId]).toEqual([{ shippingAddress: address, defaultShipment: { gift: true, giftMessage: 'Hi', custom: { c_a: 1 } } }, 'std']);
     const cleared = applied({ kind: 'update_shipment', shipmentId: 'me', gift: false, giftMessage: null, custom: { c_a: null } }, me);
     expect(cleared.checkout).toEqual({ shippingAddress: address });
-    // Another shipment: the address merges (PWA Kit sends a whole one; SCAPI merges a partial one).
+    // The address given replaces the shipment's; `{}` clears it (PWA Kit's use-pickup-shipment back to delivery).
+    expect(applied({ kind: 'update_shipment', shipmentId: 'me', address: {}, custom: { c_fromStoreId: null } }, me).checkout).toEqual({
+      defaultShipment: { gift: true, giftMessage: 'Hi', custom: { c_a: 1 } },
+    });
     const two = basket({ checkout: { shipments: [{ id: 's2', itemIds: ['i2'], shippingAddress: address }] } });
     const b = applied({ kind: 'update_shipment', shipmentId: 's2', address: { city: 'Elsewhere' }, gift: true }, two);
-    expect(b.checkout.shipments).toEqual([{ id: 's2', itemIds: ['i2'], shippingAddress: { ...address, city: 'Elsewhere' }, gift: true }]);
+    expect(b.checkout.shipments).toEqual([{ id: 's2', itemIds: ['i2'], shippingAddress: { city: 'Elsewhere' }, gift: true }]);
+    // updateShippingAddressForShipment merges, for any shipment.
+    const merged = applied({ kind: 'set_shipping_address', shipmentId: 's2', address: { city: 'Elsewhere' } }, two);
+    expect(merged.checkout.shipments![0]!.shippingAddress).toEqual({ ...address, city: 'Elsewhere' });
     expect(refused({ kind: 'update_shipment', shipmentId: 'nope', gift: true })).toBe('shipment_not_found');
     expect(refused({ kind: 'update_shipment', shipmentId: 's2', methodId: 'express' }, two)).toBe('shipping_method_not_found');
   },

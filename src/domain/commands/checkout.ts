@@ -1,6 +1,6 @@
 /** Commands that change what checkout needs: the customer, the addresses, the shipping method. */
 import type { Address, Basket, Checkout } from '../types.js';
-import { change, reject, type CommandSpecs, type HandlerResult } from './handler.js';
+import { change, type CommandSpecs, type HandlerResult } from './handler.js';
 import { updateShipment } from './shipments.js';
 
 /** The commands of this family. */
@@ -47,7 +47,7 @@ export const checkoutCommands: CommandSpecs<CheckoutCommand> = {
     agentOnly: false,
     reservation: 'hold',
     apply: (basket, c, ctx) => {
-      const shipped = updateShipment(basket, c.shipmentId, { address: c.address }, ctx);
+      const shipped = updateShipment(basket, c.shipmentId, { address: c.address }, ctx, 'merge');
       if (!c.alsoBilling || !('change' in shipped)) return shipped;
       const checkout = shipped.change.checkout ?? basket.checkout;
       return change({ ...shipped.change, checkout: { ...checkout, billingAddress: { ...basket.checkout.billingAddress, ...c.address } } });

@@ -120,7 +120,9 @@ export const lineCommands: CommandSpecs<LineCommand> = {
       const mine = basket.lines.filter((l) => l.sku === c.sku);
       if (mine.length === 0) {
         if (c.quantity === 0) return reject('item_not_found', `Product '${c.sku}' is not in this basket.`);
-        return withLines(addItems(basket.lines, [{ sku: c.sku, quantity: c.quantity, ...(c.attributes ? { attributes: c.attributes } : {}) }], ctx, basket.checkout));
+        return withLines(
+          addItems(basket.lines, [{ sku: c.sku, quantity: c.quantity, ...(c.attributes ? { attributes: c.attributes } : {}) }], ctx, basket.checkout),
+        );
       }
       if (c.quantity === 0) return change({ lines: basket.lines.filter((l) => l.sku !== c.sku) });
       if (c.quantity > ctx.limits.maxLineQuantity) return quantityLimit(c.sku, ctx);
@@ -188,9 +190,7 @@ function addItems(
     const shipmentId = item.shipmentId ?? DEFAULT_SHIPMENT_ID;
     const index = lines.findIndex(
       (l) =>
-        l.sku === item.sku &&
-        shipmentIdOf(placed, l.itemId) === shipmentId &&
-        (item.attributes === undefined || sameAttributes(l.attributes, item.attributes)),
+        l.sku === item.sku && shipmentIdOf(placed, l.itemId) === shipmentId && (item.attributes === undefined || sameAttributes(l.attributes, item.attributes)),
     );
     const existing = index >= 0 ? lines[index] : undefined;
     const quantity = (existing?.quantity ?? 0) + item.quantity;

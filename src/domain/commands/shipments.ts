@@ -70,21 +70,35 @@ export const shipmentCommands: CommandSpecs<ShipmentCommand> = {
 };
 
 /**
- * A shipment's fields as given merged into it: the address merges as `set_shipping_address` merges it,
- * the method must be one of the site's. `me` keeps its address and method where they always were.
+ * A shipment's fields as given, into it. The address `replace`s the shipment's (updateShipmentForBasket:
+ * the app sends `{}` to clear one) or `merge`s into it (updateShippingAddressForShipment, as SCAPI merges
+ * a partial one). The method must be one of the site's. `me` keeps its address and method where they
+ * always were.
  */
-export function updateShipment(basket: Basket, shipmentId: string, f: ShipmentFields, ctx: MutationContext): HandlerResult {
+export function updateShipment(
+  basket: Basket,
+  shipmentId: string,
+  f: ShipmentFields,
+  ctx: MutationContext,
+  address: 'replace' | 'merge' = 'replace',
+): HandlerResult {
   if (!hasShipment(basket.checkout, shipmentId)) return noShipment(shipmentId);
   if (f.methodId !== undefined && !ctx.shippingMethods?.has(f.methodId)) {
     return reject('shipping_method_not_found', `No shipping method '${f.methodId}' on this site.`);
   }
   const { checkout } = basket;
+  // The address afterwards, when one was given (an empty one replacing clears it: undefined).
+  const nextAddress = (current: Address | undefined): Address | undefined => {
+    if (address === 'merge') return { ...current, ...f.address };
+    return Object.keys(f.address!).length > 0 ? f.address : undefined;
+  };
   if (shipmentId === DEFAULT_SHIPMENT_ID) {
-    const { defaultShipment, ...rest } = checkout;
+    const { defaultShipment, shippingAddress, ...rest } = checkout;
     const details = detailsOf(defaultShipment ?? {}, f);
+    const addressAfter = f.address ? nextAddress(shippingAddress) : shippingAddress;
     const next: Checkout = {
       ...rest,
-      ...(f.address ? { shippingAddress: { ...checkout.shippingAddress, ...f.address } } : {}),
+      ...(addressAfter ? { shippingAddress: addressAfter } : {}),
       ...(Object.keys(details).length > 0 ? { defaultShipment: details } : {}),
     };
     const fields: BasketChange = { checkout: next, ...(f.methodId !== undefined ? { shippingMethodId: f.methodId } : {}) };
@@ -92,10 +106,11 @@ export function updateShipment(basket: Basket, shipmentId: string, f: ShipmentFi
   }
   const shipments = extraShipments(checkout).map((s): Shipment => {
     if (s.id !== shipmentId) return s;
-    const { gift: _g, giftMessage: _m, custom: _c, ...rest } = s;
+    const { gift: _g, giftMessage: _m, custom: _c, shippingAddress, ...rest } = s;
+    const addressAfter = f.address ? nextAddress(shippingAddress) : shippingAddress;
     return {
       ...rest,
-      ...(f.address ? { shippingAddress: { ...s.shippingAddress, ...f.address } } : {}),
+      ...(addressAfter ? { shippingAddress: addressAfter } : {}),
       ...(f.methodId !== undefined ? { shippingMethodId: f.methodId } : {}),
       ...detailsOf(s, f),
     };
