@@ -54,9 +54,10 @@ export function shipmentViews(basket: Pick<Basket, 'checkout' | 'shippingMethodI
 /** The checkout with the items moved into `shipmentId` (which must exist; `me` takes them back). */
 export function moveItems(checkout: Checkout, itemIds: readonly string[], shipmentId: string): Checkout {
   const moving = new Set(itemIds);
+  // An item already there stays where it is in the list; the others join at the end.
   const shipments = extraShipments(checkout).map((s) => ({
     ...s,
-    itemIds: [...s.itemIds.filter((id) => !moving.has(id)), ...(s.id === shipmentId ? itemIds.filter((id) => !s.itemIds.includes(id)) : [])],
+    itemIds: s.id === shipmentId ? [...s.itemIds, ...itemIds.filter((id) => !s.itemIds.includes(id))] : s.itemIds.filter((id) => !moving.has(id)),
   }));
   return withShipments(checkout, shipments);
 }

@@ -128,6 +128,8 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
     const two = basket({ checkout: { shipments: [{ id: 's2', itemIds: [] }] } });
     const moved = applied({ kind: 'update_items', items: [{ itemId: 'i1', shipmentId: 's2' }, { itemId: 'i2', shipmentId: 's2', quantity: 2 }] }, two);
     expect([moved.checkout.shipments, moved.lines[1]!.quantity]).toEqual([[{ id: 's2', itemIds: ['i1', 'i2'] }], 2]);
+    // An item moved into the shipment it is already in stays there.
+    expect(applied({ kind: 'update_items', items: [{ itemId: 'i2', shipmentId: 's2' }] }, moved).checkout.shipments).toEqual([{ id: 's2', itemIds: ['i1', 'i2'] }]);
     expect(refused({ kind: 'update_items', items: [{ itemId: 'i1', shipmentId: 's2' }, { itemId: 'i2', shipmentId: 'x' }] }, two)).toBe('shipment_not_found');
   },
   delete_basket: () => {
