@@ -217,6 +217,14 @@ describe("PWA Kit's multi-shipment calls through ShopperBasketsV2", () => {
     expect(wrongMethod.status).toBe(400);
     const item = (await sdk.getBasket({ parameters: { basketId } })).productItems![0]!;
     expect((await errorOf(sdk.updateItemInBasket({ parameters: { basketId, itemId: item.itemId! }, body: { shipmentId: 'nope' } }))).status).toBe(404);
+    // Store pickup's inventoryId (use-item-shipment-management.js updateItemToPickupShipment) is not carried out: refused, never dropped.
+    const pickupItem = await errorOf(
+      sdk.updateItemInBasket({
+        parameters: { basketId, itemId: item.itemId! },
+        body: { productId: item.productId, quantity: item.quantity, shipmentId: made, inventoryId: 'inventory_store_boston' },
+      }),
+    );
+    expect(pickupItem.status).toBe(400);
     const after = await sdk.getBasket({ parameters: { basketId } });
     expect(after.shipments!.length).toBe(version);
     expect(after.shipments![1]!.shippingMethod).toBeUndefined();
