@@ -170,6 +170,10 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
     expect(refused({ kind: 'create_shipment', shipmentId: 'me' })).toBe('shipment_id_in_use');
     expect(refused({ kind: 'create_shipment', shipmentId: 'pickup' }, b)).toBe('shipment_id_in_use');
     expect(refused({ kind: 'create_shipment', shipmentId: 'x', methodId: 'express' })).toBe('shipping_method_not_found');
+    // A shipment's custom properties are capped as a line's are.
+    const capped = { limits: { maxLineQuantity: 10, maxLines: 3, custom: { maxCount: 2, maxBytes: 100 } } };
+    expect(refused({ kind: 'create_shipment', shipmentId: 'x', custom: { c_a: 1, c_b: 2, c_c: 3 } }, basket(), capped)).toBe('custom_properties_limit_exceeded');
+    expect(refused({ kind: 'update_shipment', shipmentId: 'me', custom: { c_a: 'x'.repeat(200) } }, basket(), capped)).toBe('custom_properties_limit_exceeded');
     const full = basket({ checkout: { shipments: Array.from({ length: 9 }, (_, i) => ({ id: `s${i}`, itemIds: [] })) } });
     expect(refused({ kind: 'create_shipment', shipmentId: 'x' }, full)).toBe('shipment_limit_exceeded');
   },
