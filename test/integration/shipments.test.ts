@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { ResponseError, ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
+import { sql } from 'kysely';
 import { startHarness, type Harness } from '../support/harness.js';
 import { storefrontSite, type FlowSetup } from '../support/pwa-kit-flow.js';
 
@@ -230,5 +231,91 @@ describe("PWA Kit's multi-shipment calls through ShopperBasketsV2", () => {
     expect(after.shipments![1]!.shippingMethod).toBeUndefined();
     expect(after.productItems!.map((i) => i.shipmentId)).toEqual(['me']);
     await sdk.deleteBasket({ parameters: { basketId } });
+  });
+
+  it('OCAPI speaks the same shipments in its own spelling', async () => {
+    const sub = `ocapi-${h.tag}`;
+    const headers = { authorization: `Bearer ${h.tokens.sign(sub)}`, 'content-type': 'application/json' };
+    const base = `/s/${setup.siteId}/dw/shop/v23_2/baskets`;
+    const basketId = (await h.app.inject({ method: 'POST', url: base, headers, payload: {} })).json().basket_id as string;
+    const created = await h.app.inject({
+      method: 'POST',
+      url: `${base}/${basketId}/shipments`,
+      headers,
+      payload: {
+        shipment_id: 'gift-box',
+        shipping_address: { first_name: 'Bo', address1: '2 Side St', city: 'Boston', country_code: 'US' },
+        gift: true,
+        gift_message: 'Enjoy',
+        c_wrap: 'red',
+      },
+    });
+    expect(created.statusCode, created.body).toBe(200);
+    const added = await h.app.inject({
+      method: 'POST',
+      url: `${base}/${basketId}/items`,
+      headers,
+      payload: [{ product_id: setup.socks, quantity: 1, shipment_id: 'gift-box' }],
+    });
+    const doc = added.json();
+    expect(doc.product_items.map((i: { shipment_id: string }) => i.shipment_id)).toEqual(['gift-box']);
+    expect(doc.shipments[1]).toMatchObject({ _type: 'shipment', shipment_id: 'gift-box', gift: true, gift_message: 'Enjoy', c_wrap: 'red', product_total: 8 });
+    // `me` now carries nothing beside `gift-box`: no flash for it; `gift-box` needs its method.
+    const paths = doc.flash.map((f: { type: string; path: string }) => `${f.type} ${f.path}`);
+    expect(paths).toContain('ShippingMethodRequired $.shipments[1].shipping_method');
+    expect(paths.filter((p: string) => p.includes('$.shipments[0]'))).toEqual([]);
+    const me = await h.app.inject({ method: 'DELETE', url: `${base}/${basketId}/shipments/me`, headers });
+    expect([me.statusCode, me.json().fault.type]).toEqual([403, 'DefaultShipmentDeletionForbiddenException']);
+    const dup = await h.app.inject({ method: 'POST', url: `${base}/${basketId}/shipments`, headers, payload: { shipment_id: 'gift-box' } });
+    expect([dup.statusCode, dup.json().fault.type]).toEqual([400, 'InvalidShipmentIdException']);
+  });
+
+  it('concurrent moves, shipment removals and adds keep every held unit accounted for', async () => {
+    const rounds = 6;
+    await Promise.all(
+      Array.from({ length: rounds }, async (_, i) => {
+        const sdk = sdkFor(`race-${i}-${h.tag}`);
+        const basketId = (await sdk.createBasket({ body: {} })).basketId!;
+        const added = await sdk.addItemToBasket({
+          parameters: { basketId },
+          body: [
+            { productId: setup.socks, quantity: 1 },
+            { productId: setup.red, quantity: 1 },
+          ],
+        });
+        await sdk.createShipmentForBasket({ parameters: { basketId }, body: { shipmentId: 'second' } });
+        const [socks, red] = added.productItems!;
+        // Racing on one basket: moves into `second`, an add into it, its removal (with whatever it holds then), a move back.
+        const calls: Promise<unknown>[] = [
+          sdk.updateItemInBasket({ parameters: { basketId, itemId: socks!.itemId! }, body: { shipmentId: 'second', quantity: 2 } }),
+          sdk.addItemToBasket({ parameters: { basketId }, body: [{ productId: setup.blue, quantity: 1, shipmentId: 'second' }] }),
+          sdk.updateItemsInBasket({ parameters: { basketId }, body: [{ itemId: red!.itemId!, shipmentId: 'second' }] }),
+          sdk.removeShipmentFromBasket({ parameters: { basketId, shipmentId: 'second' } }),
+          sdk.updateItemInBasket({ parameters: { basketId, itemId: red!.itemId! }, body: { shipmentId: 'me' } }),
+        ];
+        // Some are refused (the shipment or the item is gone by then); none may fail otherwise.
+        const outcomes = await Promise.allSettled(calls);
+        for (const o of outcomes) {
+          if (o.status === 'rejected') expect([400, 404]).toContain((o.reason as ResponseError).response.status);
+        }
+        // What the basket shows is what it holds.
+        const basket = await sdk.getBasket({ parameters: { basketId } });
+        const shipments = new Set(basket.shipments!.map((x) => x.shipmentId));
+        for (const item of basket.productItems ?? []) expect(shipments.has(item.shipmentId)).toBe(true);
+        const { rows } = await sql<{ sku: string; quantity: number }>`select sku, quantity from reservations where basket_id = ${basketId}`.execute(h.res.db);
+        const held = Object.fromEntries(rows.filter((r) => r.quantity > 0).map((r) => [r.sku, r.quantity]));
+        const wanted: Record<string, number> = {};
+        for (const item of basket.productItems ?? []) wanted[item.productId!] = (wanted[item.productId!] ?? 0) + item.quantity!;
+        expect(held).toEqual(wanted);
+      }),
+    );
+    // Every unit held belongs to a live basket, and the stock counters equal the holdings.
+    const { rows } = await sql<{ sku: string; reserved: number; held: number; stranded: number }>`
+      select s.sku, s.reserved,
+        (select coalesce(sum(r.quantity), 0)::int from reservations r where r.stock_list = s.stock_list and r.sku = s.sku) as held,
+        (select coalesce(sum(r.quantity), 0)::int from reservations r join baskets b on b.id = r.basket_id
+          where r.stock_list = s.stock_list and r.sku = s.sku and b.status <> 'active') as stranded
+      from stocks s where s.stock_list = ${setup.stockList}`.execute(h.res.db);
+    for (const r of rows) expect([r.sku, r.reserved, r.stranded]).toEqual([r.sku, r.held, 0]);
   });
 });
