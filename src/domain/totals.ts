@@ -537,11 +537,16 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments:
   type Part = { rate: Money; amount: Money };
   const productParts = (ls: readonly LinePass[], amount: (l: LinePass) => Money): Part[] => ls.map((l) => ({ rate: l.taxRate, amount: amount(l) }));
   const taxOfParts = (parts: readonly Part[]) => computeTax(parts, policy).total;
-  /** What each group of parts adds to the tax of `base` and the groups before it. */
-  const increments = (base: readonly Part[], groups: readonly (readonly Part[])[]): Money[] => {
+  /**
+   * What each group of parts adds to the tax of `base` (whose tax is `baseTax`) and the groups before it;
+   * `allTax` is the tax of all of them, so the last group's share needs no recomputation (with one
+   * shipment, none does: the single-shipment cost stays three tax computations).
+   */
+  const increments = (base: readonly Part[], baseTax: Money, groups: readonly (readonly Part[])[], allTax: Money): Money[] => {
     let acc = [...base];
-    let before = taxOfParts(acc);
-    return groups.map((g) => {
+    let before = baseTax;
+    return groups.map((g, k) => {
+      if (k === groups.length - 1) return allTax.minus(before);
       acc = [...acc, ...g];
       const after = taxOfParts(acc);
       const added = after.minus(before);
@@ -560,23 +565,30 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments:
   );
   const adjustedByShipment = increments(
     [],
+    ZERO,
     shipments.map((s) => productParts(s.taxable, (l) => l.priceAfterOrderDiscount)),
+    adjustedTax.total,
   );
   const merchandizeByShipment = increments(
     [],
+    ZERO,
     shipments.map((s) => productParts(s.taxable, (l) => l.price)),
+    merchandizeTax.total,
   );
   const shippingByShipment = policy.taxRoundedAtGroup
-    ? increments(productTaxables, shippingParts)
-    : shippingParts.map((parts) => (parts.length === 0 ? ZERO : computeTax(parts, policy).total));
+    ? increments(productTaxables, adjustedTax.total, shippingParts, allTax.total)
+    : // Per line: each shipment's own rounded tax, as `allTax` already has it (after the products, in shipment order).
+      shippingParts.map((parts, i) => (parts.length === 0 ? ZERO : allTax.lineTaxes[taxable.length + shippingParts.slice(0, i).flat().length]!));
   // Before a free-shipping adjustment, the shipment's tax is worked out the same way as after one:
   // rounded per group, what the shipment at its price would add to the groups before it (not its own rounded tax).
   let before: Part[] = [...productTaxables];
+  let beforeTax = adjustedTax.total;
   const shipmentTaxes = shipments.map((s, i): ShipmentTax => {
     const shipping = shippingByShipment[i]!;
     const shippingBeforeAdjustments =
-      s.method === null ? ZERO : s.adjustments.length === 0 ? shipping : shipmentTaxAt(s.price, s.method.taxRate, before, policy);
+      s.method === null ? ZERO : s.adjustments.length === 0 ? shipping : shipmentTaxAt(s.price, s.method.taxRate, before, beforeTax, policy);
     before = [...before, ...shippingParts[i]!];
+    beforeTax = beforeTax.plus(shipping);
     return { merchandize: merchandizeByShipment[i]!, adjustedMerchandize: adjustedByShipment[i]!, shipping, shippingBeforeAdjustments };
   });
   return {
@@ -592,11 +604,11 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments:
 
 /**
  * The tax a shipment at `amount` carries: its own rounded tax per line, or rounded per rate group what it
- * adds to the groups of the parts before it (`before`).
+ * adds to the groups of the parts before it (`before`, whose tax is `beforeTax`).
  */
-function shipmentTaxAt(amount: Money, rate: Money, before: readonly { rate: Money; amount: Money }[], policy: PricingPolicy): Money {
+function shipmentTaxAt(amount: Money, rate: Money, before: readonly { rate: Money; amount: Money }[], beforeTax: Money, policy: PricingPolicy): Money {
   if (!policy.taxRoundedAtGroup) return computeTax([{ rate, amount }], policy).total;
-  return computeTax([...before, { rate, amount }], policy).total.minus(computeTax(before, policy).total);
+  return computeTax([...before, { rate, amount }], policy).total.minus(beforeTax);
 }
 
 /** What each promotion took off in all (item, order and shipping adjustments), in the order they applied; promotions that took nothing are left out. */
