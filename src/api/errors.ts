@@ -48,6 +48,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   resource_state_conflict: 409,
   currency_not_supported: 400,
   shipment_not_found: 404,
+  shipment_id_in_use: 400,
+  shipment_limit_exceeded: 400,
+  default_shipment_not_removable: 403,
   shipping_method_not_found: 400,
   price_adjustment_not_found: 404,
   // The expiry sweep's own rejection (nothing had expired); never answered to a shopper.

@@ -13,6 +13,7 @@
 import { COMMANDS, applyMutation, codesInvolved, isAgentOnly, skusInvolved, type MutationCommand, type MutationContext } from '../domain/mutations.js';
 import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
+import { extraShipments } from '../domain/shipments.js';
 import { sameCode } from '../domain/promotions.js';
 import { planReservations, watchedSkus, withTransferredHoldings } from '../domain/reservation.js';
 import type { Basket, Catalog } from '../domain/types.js';
@@ -142,12 +143,20 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (command.kind === 'expire_reservations' && plan.expired === 0) return reject('nothing_to_expire', 'No held inventory has expired.');
 
   const policy = { ...site, currency: after.currency };
-  const shipping = {
-    selectedId: after.shippingMethodId,
-    method: after.shippingMethodId === null ? null : (state.shippingMethods.get(after.shippingMethodId) ?? null),
-  };
+  const choice = (methodId: string | null) => ({ selectedId: methodId, method: methodId === null ? null : (state.shippingMethods.get(methodId) ?? null) });
+  const shipping = choice(after.shippingMethodId);
+  const shipments = extraShipments(after.checkout).map((s) => ({ id: s.id, itemIds: s.itemIds, shipping: choice(s.shippingMethodId ?? null) }));
   const offers = { promotions: state.promotions, coupons: after.coupons, externalOfferCode: after.externalOfferCode, now };
-  const priced = priceBasket({ lines: after.lines, catalog: state.catalog, policy, short: plan.short, shipping, adjustments: after.adjustments, offers });
+  const priced = priceBasket({
+    lines: after.lines,
+    catalog: state.catalog,
+    policy,
+    short: plan.short,
+    shipping,
+    shipments,
+    adjustments: after.adjustments,
+    offers,
+  });
   const refused = unverifiedCoupon(command, priced);
   if (refused) return reject('coupon_not_applicable', refused);
   const flashes = after.status === 'active' ? checkoutFlashes(after, priced, state.paymentMethods) : [];

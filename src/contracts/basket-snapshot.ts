@@ -6,7 +6,8 @@
 import { formatMoney, type Money, type RoundingMode } from '../domain/money.js';
 import type { Flash } from '../domain/flashes.js';
 import type { CouponStatus } from '../domain/promotions.js';
-import type { AppliedAdjustment, PricedBasket } from '../domain/totals.js';
+import type { AppliedAdjustment, PricedBasket, PricedShipment } from '../domain/totals.js';
+import { shipmentIdOf, shipmentViews } from '../domain/shipments.js';
 import type { Basket, BasketStatus, Checkout, SitePolicy, Taxation } from '../domain/types.js';
 
 export interface SnapshotLine {
@@ -36,6 +37,8 @@ export interface SnapshotLine {
   gift?: boolean;
   giftMessage?: string;
   adjustments: SnapshotAdjustment[];
+  /** The shipment it ships in; absent in snapshots written before shipments (then `me`). */
+  shipmentId?: string;
 }
 
 export interface SnapshotTotals {
@@ -94,6 +97,32 @@ export interface SnapshotShipping {
   adjustments?: SnapshotAdjustment[];
 }
 
+/** One shipment with its own figures; every figure sums over the shipments to the basket's of the same name. */
+export interface SnapshotShipment {
+  id: string;
+  itemIds: string[];
+  shippingAddress?: Record<string, unknown>;
+  /** The method it chose (null: none), and that method as priced (null: none chosen, or the site no longer has it). */
+  selectedMethodId: string | null;
+  shipping: SnapshotShipping | null;
+  gift?: boolean;
+  giftMessage?: string;
+  custom: Record<string, unknown>;
+  /** It carries product items (or is the only shipment): it needs an address and a method, and is charged. */
+  ships: boolean;
+  totals: {
+    productSubTotal: string;
+    productTotal: string;
+    merchandizeTotalTax: string;
+    adjustedMerchandizeTotalTax: string;
+    shippingTotal: string;
+    shippingTotalTax: string;
+    adjustedShippingTotalTax: string;
+    taxTotal: string;
+    shipmentTotal: string;
+  };
+}
+
 export interface BasketSnapshot {
   id: string;
   pk: number;
@@ -115,6 +144,8 @@ export interface BasketSnapshot {
   orderAdjustments: SnapshotAdjustment[];
   /** The default shipment's chosen method as priced, or null. */
   shipping: SnapshotShipping | null;
+  /** Every shipment, `me` first; absent in snapshots written before shipments (then only `me`, from `shipping` and `checkout`). */
+  shipments?: SnapshotShipment[];
   totals: SnapshotTotals;
   flashes: Flash[];
   coupons?: SnapshotCoupon[];
@@ -136,6 +167,20 @@ function adjustmentOf(a: AppliedAdjustment, currency: string): SnapshotAdjustmen
     promotionCode: a.adjustment.promotionCode ?? null,
     ...(a.adjustment.custom ? { custom: { ...a.adjustment.custom } } : {}),
     couponCode: a.adjustment.couponCode ?? null,
+  };
+}
+
+/** A shipment's chosen method as priced (null when none is chosen or the site no longer has it). */
+function shippingOf(p: PricedShipment, currency: string): SnapshotShipping | null {
+  if (p.method === null) return null;
+  return {
+    methodId: p.method.id,
+    methodName: p.method.name,
+    price: formatMoney(p.shippingPrice, currency),
+    tax: formatMoney(p.shippingTotalTax, currency),
+    adjustedTax: formatMoney(p.adjustedShippingTotalTax, currency),
+    taxRate: p.method.taxRate.toString(),
+    adjustments: p.shippingAdjustments.map((a) => adjustmentOf(a, currency)),
   };
 }
 
@@ -191,6 +236,7 @@ export function buildSnapshot(
       ...(p.line.gift ? { gift: true } : {}),
       ...(p.line.giftMessage !== undefined ? { giftMessage: p.line.giftMessage } : {}),
       adjustments: p.adjustments.map((a) => adjustmentOf(a, basket.currency)),
+      shipmentId: shipmentIdOf(basket.checkout, p.line.itemId),
     })),
     orderAdjustments: priced.orderAdjustments.map((a) => adjustmentOf(a, basket.currency)),
     shipping: priced.shipping
@@ -204,6 +250,31 @@ export function buildSnapshot(
           adjustments: priced.shipping.adjustments.map((a) => adjustmentOf(a, basket.currency)),
         }
       : null,
+    shipments: shipmentViews(basket).map((view, i) => {
+      const p = priced.shipments[i]!;
+      return {
+        id: view.id,
+        itemIds: [...p.itemIds],
+        ...(view.shippingAddress ? { shippingAddress: { ...view.shippingAddress } } : {}),
+        selectedMethodId: view.shippingMethodId,
+        shipping: shippingOf(p, basket.currency),
+        ...(view.gift ? { gift: true } : {}),
+        ...(view.giftMessage !== undefined ? { giftMessage: view.giftMessage } : {}),
+        custom: { ...view.custom },
+        ships: p.ships,
+        totals: {
+          productSubTotal: m(p.productSubTotal),
+          productTotal: m(p.productTotal),
+          merchandizeTotalTax: m(p.merchandizeTotalTax),
+          adjustedMerchandizeTotalTax: m(p.adjustedMerchandizeTotalTax),
+          shippingTotal: m(p.shippingTotal),
+          shippingTotalTax: m(p.shippingTotalTax),
+          adjustedShippingTotalTax: m(p.adjustedShippingTotalTax),
+          taxTotal: m(p.taxTotal),
+          shipmentTotal: m(p.shipmentTotal),
+        },
+      };
+    }),
     totals: {
       productSubTotal: m(t.productSubTotal),
       productTotal: m(t.productTotal),

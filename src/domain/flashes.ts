@@ -46,11 +46,12 @@ export function productItemNotAvailable(index: number, sku: string): Flash {
   };
 }
 
-export function shippingMethodNotApplicable(methodId: string): Flash {
+/** `shipment`: the shipment's index in the document's `shipments` (the default one is 0). */
+export function shippingMethodNotApplicable(methodId: string, shipment = 0): Flash {
   return {
     type: 'ShippingMethodNotApplicable',
     message: `The shipping method '${methodId}' is not available on this site any more.`,
-    path: '$.shipments[0].shipping_method',
+    path: `$.shipments[${shipment}].shipping_method`,
   };
 }
 
@@ -62,11 +63,9 @@ export function adjustedPriceLessThanZero(index: number): Flash {
   };
 }
 
-export const shippingAddressRequired: Flash = {
-  type: 'ShippingAddressRequired',
-  message: 'The shipment needs a shipping address.',
-  path: '$.shipments[0].shipping_address',
-};
+export function shippingAddressRequired(shipment = 0): Flash {
+  return { type: 'ShippingAddressRequired', message: 'The shipment needs a shipping address.', path: `$.shipments[${shipment}].shipping_address` };
+}
 
 export const billingAddressRequired: Flash = {
   type: 'BillingAddressRequired',
@@ -74,11 +73,9 @@ export const billingAddressRequired: Flash = {
   path: '$.billing_address',
 };
 
-export const shippingMethodRequired: Flash = {
-  type: 'ShippingMethodRequired',
-  message: 'The shipment needs a shipping method.',
-  path: '$.shipments[0].shipping_method',
-};
+export function shippingMethodRequired(shipment = 0): Flash {
+  return { type: 'ShippingMethodRequired', message: 'The shipment needs a shipping method.', path: `$.shipments[${shipment}].shipping_method` };
+}
 
 export const paymentMethodRequired: Flash = {
   type: 'PaymentMethodRequired',

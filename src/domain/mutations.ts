@@ -9,6 +9,7 @@
  */
 import type { Basket } from './types.js';
 import { customLimitBreach, customSize } from './custom-properties.js';
+import { shipmentViews } from './shipments.js';
 import type { MutationCommand, MutationContext, MutationKind, MutationResult } from './commands/command.js';
 import { nextBasket } from './commands/handler.js';
 import { specOf } from './commands/registry.js';
@@ -19,7 +20,7 @@ export type { CommandSpec, ReservationMode } from './commands/handler.js';
 
 /**
  * Applies one command. `basket` is null when no basket with the context's id exists yet. A result whose
- * custom properties outgrow the limits (the basket's own, or any line's) is refused whole, whatever
+ * custom properties outgrow the limits (the basket's own, any line's or any shipment's) is refused whole, whatever
  * the kind: the check runs on every applied result, not in each handler.
  */
 export function applyMutation(basket: Basket | null, command: MutationCommand, ctx: MutationContext): MutationResult {
@@ -32,6 +33,12 @@ export function applyMutation(basket: Basket | null, command: MutationCommand, c
       if (found) return found;
       const earlier = basket?.lines.find((l) => l.itemId === line.itemId);
       return customLimitBreach(customSize(earlier?.custom), customSize(line.custom), limits, `Product item '${line.itemId}'`);
+    }, null) ??
+    // Each shipment's own (`me`'s too) are capped alike.
+    shipmentViews(result.basket).reduce<string | null>((found, shipment) => {
+      if (found) return found;
+      const earlier = basket ? shipmentViews(basket).find((s) => s.id === shipment.id) : undefined;
+      return customLimitBreach(customSize(earlier?.custom), customSize(shipment.custom), limits, `Shipment '${shipment.id}'`);
     }, null);
   return breach ? { outcome: 'rejected', rejection: { code: 'custom_properties_limit_exceeded', message: breach } } : result;
 }

@@ -97,6 +97,37 @@ export interface PricedShipping {
   readonly adjustments: readonly AppliedAdjustment[];
 }
 
+/**
+ * One shipment as priced: its lines' figures and its own shipping. The parts add up to the basket's
+ * totals exactly (every figure of every shipment sums to the basket's of the same name).
+ */
+export interface PricedShipment {
+  readonly id: string;
+  /** Its product items (every line, counted or not). */
+  readonly itemIds: readonly string[];
+  /** The method it chose (null: none), and that method as the site has it now (null when gone or none). */
+  readonly selectedId: string | null;
+  readonly method: ShippingMethod | null;
+  /**
+   * Whether it ships anything, so needs an address and a method and is charged: it carries product
+   * items, or it is the basket's only shipment (priced as single-shipment baskets always were).
+   */
+  readonly ships: boolean;
+  /** Shipping price before adjustments (zero from its method's `free_over` on, compared with its own product total). */
+  readonly shippingPrice: Money;
+  readonly shippingAdjustments: readonly AppliedAdjustment[];
+  readonly shippingTotal: Money;
+  readonly shippingTotalTax: Money;
+  readonly adjustedShippingTotalTax: Money;
+  readonly productSubTotal: Money;
+  readonly productTotal: Money;
+  readonly merchandizeTotalTax: Money;
+  readonly adjustedMerchandizeTotalTax: Money;
+  readonly taxTotal: Money;
+  /** What the shipment costs in all: its products and shipping (and, net, their tax). */
+  readonly shipmentTotal: Money;
+}
+
 /** A coupon code as priced: its OCAPI status and whether it is valid (applied or merely not applicable). */
 export interface PricedCoupon {
   readonly item: CouponItem;
@@ -120,7 +151,10 @@ export interface PromotionTotal {
 export interface PricedBasket {
   readonly lines: readonly PricedLine[];
   readonly orderAdjustments: readonly AppliedAdjustment[];
+  /** The default shipment's method as priced, or null (what single-shipment readers show). */
   readonly shipping: PricedShipping | null;
+  /** Every shipment, the default one (`me`) first. */
+  readonly shipments: readonly PricedShipment[];
   readonly coupons: readonly PricedCoupon[];
   /** Promotions that took something off, in the order they applied. */
   readonly promotionTotals: readonly PromotionTotal[];
@@ -135,10 +169,18 @@ export interface ShippingChoice {
   readonly method: ShippingMethod | null;
 }
 
+/** A shipment other than the default one, for pricing: the lines it carries and the method it chose. */
+export interface ShipmentChoice {
+  readonly id: string;
+  readonly itemIds: readonly string[];
+  readonly shipping: ShippingChoice;
+}
+
 /**
  * What pricing works from. `short`: SKUs the basket cannot hold enough inventory of (from the reservation
  * plan). `shipping`: the default shipment's chosen method; its tax joins the tax groups, and its price the
- * order total. `adjustments`: agents' manual adjustments. `offers`: promotions and the basket's codes.
+ * order total. `shipments`: the other shipments (the default one carries every line they do not).
+ * `adjustments`: agents' manual adjustments. `offers`: promotions and the basket's codes.
  */
 export interface PricingInput {
   readonly lines: readonly BasketLine[];
@@ -146,6 +188,7 @@ export interface PricingInput {
   readonly policy: PricingPolicy;
   readonly short?: ReadonlySet<string>;
   readonly shipping?: ShippingChoice;
+  readonly shipments?: readonly ShipmentChoice[];
   readonly adjustments?: readonly PriceAdjustment[];
   readonly offers?: Offers;
 }
@@ -156,7 +199,8 @@ interface Pricing {
   readonly catalog: Catalog;
   readonly policy: PricingPolicy;
   readonly short: ReadonlySet<string>;
-  readonly shipping: ShippingChoice;
+  /** Every shipment, the default one first with the lines no other carries. */
+  readonly shipments: readonly ShipmentChoice[];
   readonly adjustments: readonly PriceAdjustment[];
   readonly offers: Offers;
   readonly round: (m: Money) => Money;
@@ -166,18 +210,29 @@ interface Pricing {
  * Prices a basket. The recipe: choose the promotions that apply (an exclusive one alone), then
  * 1. lines — each line's price and its item-level discounts (promotions first, then manual ones);
  * 2. order — order-level discounts, capped at the subtotal and spread over the lines;
- * 3. shipping — the chosen method's price for this basket and free-shipping promotions;
- * 4. tax — per line or per rate group, products and shipment together;
+ * 3. shipping — each shipment's chosen method's price for its lines and free-shipping promotions;
+ * 4. tax — per line or per rate group, products and shipments together, split per shipment;
  * 5. totals — what the parts add up to, what each promotion took, each coupon's status.
  */
 export function priceBasket(input: PricingInput): PricedBasket {
   const { policy } = input;
+  // Each shipment's items in line position order, whatever order the lines or the shipment list them in.
+  const inOrder = [...input.lines].sort((a, b) => a.position - b.position).map((l) => l.itemId);
+  const others = (input.shipments ?? []).map((s) => ({ ...s, itemIds: inOrder.filter((id) => s.itemIds.includes(id)) }));
+  const elsewhere = new Set(others.flatMap((s) => s.itemIds));
   const pricing: Pricing = {
     lines: input.lines,
     catalog: input.catalog,
     policy,
     short: input.short ?? new Set(),
-    shipping: input.shipping ?? { selectedId: null, method: null },
+    shipments: [
+      {
+        id: 'me',
+        itemIds: inOrder.filter((id) => !elsewhere.has(id)),
+        shipping: input.shipping ?? { selectedId: null, method: null },
+      },
+      ...others,
+    ],
     adjustments: input.adjustments ?? [],
     offers: input.offers ?? NO_OFFERS,
     round: (m: Money) => roundMoney(m, policy.currency, policy.roundingMode),
@@ -217,8 +272,8 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
   const flashes: Flash[] = [];
   const lines = priceLines(pricing, active, flashes);
   const order = applyOrderDiscounts(pricing, active, lines);
-  const shipping = priceShipping(pricing, active, order.productTotal, flashes);
-  const tax = computeTaxes(pricing, order.taxable, shipping);
+  const shipments = priceShipping(pricing, active, order.taxable, flashes);
+  const tax = computeTaxes(pricing, order.taxable, shipments);
   const { policy, offers } = pricing;
 
   const priced: PricedLine[] = lines.map((l) => ({
@@ -228,20 +283,50 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
     taxBeforeDiscounts: tax.beforeDiscountsByItem.get(l.line.itemId) ?? ZERO,
   }));
   const { productTotal } = order;
-  const orderTotal = policy.taxation === 'gross' ? productTotal.plus(shipping.total) : productTotal.plus(shipping.total).plus(tax.total);
-  const promotionTotals = totalsByPromotion([...priced.flatMap((l) => l.adjustments), ...order.adjustments, ...shipping.adjustments]);
+  const shippingTotal = sum(shipments.map((s) => s.total));
+  const withTax = (amount: Money, taxes: Money) => (policy.taxation === 'gross' ? amount : amount.plus(taxes));
+  const orderTotal = withTax(productTotal.plus(shippingTotal), tax.total);
+  const promotionTotals = totalsByPromotion([...priced.flatMap((l) => l.adjustments), ...order.adjustments, ...shipments.flatMap((s) => s.adjustments)]);
   const coupons = offers.coupons.map((item): PricedCoupon => {
     const blocked = couponBlock(item.code, offers);
     const status = blocked ?? (promotionTotals.some((p) => sameCode(p.code, item.code)) ? 'applied' : 'no_applicable_promotion');
     return { item, status, valid: status === 'applied' || status === 'no_applicable_promotion', conditionMet: status === 'applied' };
   });
-  const method = shipping.method;
+  const pricedShipments = shipments.map((s, i): PricedShipment => {
+    const t = tax.shipments[i]!;
+    return {
+      id: s.id,
+      itemIds: s.itemIds,
+      selectedId: s.selectedId,
+      method: s.method,
+      ships: s.ships,
+      shippingPrice: s.price,
+      shippingAdjustments: s.adjustments,
+      shippingTotal: s.total,
+      shippingTotalTax: t.shippingBeforeAdjustments,
+      adjustedShippingTotalTax: t.shipping,
+      productSubTotal: s.productSubTotal,
+      productTotal: s.productTotal,
+      merchandizeTotalTax: t.merchandize,
+      adjustedMerchandizeTotalTax: t.adjustedMerchandize,
+      taxTotal: t.adjustedMerchandize.plus(t.shipping),
+      shipmentTotal: withTax(s.productTotal.plus(s.total), t.adjustedMerchandize.plus(t.shipping)),
+    };
+  });
+  const home = pricedShipments[0]!;
 
   return {
     lines: priced,
-    shipping: method
-      ? { method, price: shipping.price, tax: tax.shippingBeforeAdjustments, adjustedTax: tax.shipping, adjustments: shipping.adjustments }
+    shipping: home.method
+      ? {
+          method: home.method,
+          price: home.shippingPrice,
+          tax: home.shippingTotalTax,
+          adjustedTax: home.adjustedShippingTotalTax,
+          adjustments: home.shippingAdjustments,
+        }
       : null,
+    shipments: pricedShipments,
     orderAdjustments: order.adjustments,
     coupons,
     promotionTotals,
@@ -251,9 +336,9 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
       productTotal,
       merchandizeTotalTax: tax.merchandize,
       adjustedMerchandizeTotalTax: tax.adjustedMerchandize,
-      shippingTotal: shipping.total,
-      shippingTotalTax: tax.shippingBeforeAdjustments,
-      adjustedShippingTotalTax: tax.shipping,
+      shippingTotal,
+      shippingTotalTax: sum(tax.shipments.map((t) => t.shippingBeforeAdjustments)),
+      adjustedShippingTotalTax: sum(tax.shipments.map((t) => t.shipping)),
       taxTotal: tax.total,
       orderTotal,
       groupedTaxItems: tax.groups,
@@ -367,7 +452,15 @@ function applyOrderDiscounts(pricing: Pricing, active: readonly ActivePromotion[
 }
 
 interface ShippingPass {
+  readonly id: string;
+  readonly itemIds: readonly string[];
+  readonly selectedId: string | null;
   readonly method: ShippingMethod | null;
+  readonly ships: boolean;
+  /** Its lines that count, with their prices after the order discount. */
+  readonly taxable: readonly LinePass[];
+  readonly productSubTotal: Money;
+  readonly productTotal: Money;
   /** The shipment's price before shipping adjustments. */
   readonly price: Money;
   readonly adjustments: readonly AppliedAdjustment[];
@@ -376,18 +469,48 @@ interface ShippingPass {
 }
 
 /**
- * Pass 3, shipping: the chosen method's quote for this basket (free from its threshold on, compared with
- * the product total after order discounts). A free-shipping promotion is a shipping adjustment: the
- * shipment's price stays, its total goes to zero. A chosen method the site no longer has is flashed.
+ * Pass 3, shipping, per shipment: its chosen method's quote (free from the method's threshold on,
+ * compared with the shipment's own product total after order discounts). A free-shipping promotion is a
+ * shipping adjustment on every shipment it finds charged: the price stays, the total goes to zero. A
+ * shipment that ships nothing (no product items while the basket has other shipments) costs nothing. A
+ * chosen method the site no longer has is flashed at its shipment.
  */
-function priceShipping(pricing: Pricing, active: readonly ActivePromotion[], productTotal: Money, flashes: Flash[]): ShippingPass {
-  const { shipping, policy } = pricing;
-  const method = shipping.method;
-  if (shipping.selectedId !== null && method === null) flashes.push(shippingMethodNotApplicable(shipping.selectedId));
-  const price = method === null ? ZERO : shippingQuote(method, productTotal, policy.currency, policy.roundingMode);
-  const freeShipping = method === null ? undefined : active.find((a) => promotionLevel(a.promotion) === 'shipping');
-  const adjustments: AppliedAdjustment[] = freeShipping && price.gt(0) ? [{ adjustment: shippingPromotionAdjustment(freeShipping), amount: price }] : [];
-  return { method, price, adjustments, total: adjustments.length > 0 ? ZERO : price };
+function priceShipping(pricing: Pricing, active: readonly ActivePromotion[], taxable: readonly LinePass[], flashes: Flash[]): ShippingPass[] {
+  const { shipments, policy } = pricing;
+  const freeShipping = active.find((a) => promotionLevel(a.promotion) === 'shipping');
+  return shipments.map((s, index) => {
+    const { method, selectedId } = s.shipping;
+    if (selectedId !== null && method === null) flashes.push(shippingMethodNotApplicable(selectedId, index));
+    const carried = new Set(s.itemIds);
+    const own = taxable.filter((l) => carried.has(l.line.itemId));
+    const productTotal = sum(own.map((l) => l.priceAfterOrderDiscount));
+    const ships = shipments.length === 1 || s.itemIds.length > 0;
+    const price = method === null || !ships ? ZERO : shippingQuote(method, productTotal, policy.currency, policy.roundingMode);
+    const adjustments: AppliedAdjustment[] =
+      freeShipping && price.gt(0) ? [{ adjustment: shippingPromotionAdjustment(freeShipping, s.id), amount: price }] : [];
+    return {
+      id: s.id,
+      itemIds: s.itemIds,
+      selectedId,
+      method,
+      ships,
+      taxable: own,
+      productSubTotal: sum(own.map((l) => l.priceAfterItemDiscount)),
+      productTotal,
+      price,
+      adjustments,
+      total: adjustments.length > 0 ? ZERO : price,
+    };
+  });
+}
+
+interface ShipmentTax {
+  /** Its products' tax before and after discounts. */
+  readonly merchandize: Money;
+  readonly adjustedMerchandize: Money;
+  /** Its shipping's tax after and before shipping adjustments. */
+  readonly shipping: Money;
+  readonly shippingBeforeAdjustments: Money;
 }
 
 interface TaxPass {
@@ -396,46 +519,84 @@ interface TaxPass {
   /** Products' tax before and after discounts (`merchandize_total_tax`, `adjusted_merchandize_total_tax`). */
   readonly merchandize: Money;
   readonly adjustedMerchandize: Money;
-  /** The shipment's tax after and before shipping adjustments. */
-  readonly shipping: Money;
-  readonly shippingBeforeAdjustments: Money;
+  /** Per shipment, in shipment order; each figure sums to the basket's. */
+  readonly shipments: readonly ShipmentTax[];
   readonly byItem: ReadonlyMap<string, Money>;
   readonly beforeDiscountsByItem: ReadonlyMap<string, Money>;
 }
 
 /**
- * Pass 4, tax: products and the shipment are taxed together, so the rate groups and the tax total cover
- * both. Rounded per rate group, the shipment's tax is what it adds to the groups, so that products' and
- * shipment's tax add up to the tax total exactly (per line, the two ways agree anyway).
+ * Pass 4, tax: products and shipments are taxed together, so the rate groups and the tax total cover
+ * all. Rounded per rate group, a part's tax is what it adds to the groups of the parts before it
+ * (products shipment by shipment, then each shipment's shipping), so the parts add up to the tax total
+ * exactly; per line, that is each part's own rounded tax anyway. With one shipment this is the basket's
+ * products' tax, then what its shipping adds.
  */
-function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipping: ShippingPass): TaxPass {
+function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments: readonly ShippingPass[]): TaxPass {
   const { policy } = pricing;
-  const { method } = shipping;
-  const productTaxables = taxable.map((l) => ({ rate: l.taxRate, amount: l.priceAfterOrderDiscount }));
+  type Part = { rate: Money; amount: Money };
+  const productParts = (ls: readonly LinePass[], amount: (l: LinePass) => Money): Part[] => ls.map((l) => ({ rate: l.taxRate, amount: amount(l) }));
+  const taxOfParts = (parts: readonly Part[]) => computeTax(parts, policy).total;
+  /**
+   * What each group of parts adds to the tax of `base` (whose tax is `baseTax`) and the groups before it;
+   * `allTax` is the tax of all of them, so the last group's share needs no recomputation (with one
+   * shipment, none does: the single-shipment cost stays three tax computations).
+   */
+  const increments = (base: readonly Part[], baseTax: Money, groups: readonly (readonly Part[])[], allTax: Money): Money[] => {
+    let acc = [...base];
+    let before = baseTax;
+    return groups.map((g, k) => {
+      if (k === groups.length - 1) return allTax.minus(before);
+      acc = [...acc, ...g];
+      const after = taxOfParts(acc);
+      const added = after.minus(before);
+      before = after;
+      return added;
+    });
+  };
+  const productTaxables = productParts(taxable, (l) => l.priceAfterOrderDiscount);
   // A free shipment adds no (zero) tax group of its own.
-  const shipmentTaxed = method !== null && shipping.total.gt(0);
-  const allTax = computeTax(shipmentTaxed ? [...productTaxables, { rate: method.taxRate, amount: shipping.total }] : productTaxables, policy);
+  const shippingParts = shipments.map((s): Part[] => (s.method !== null && s.total.gt(0) ? [{ rate: s.method.taxRate, amount: s.total }] : []));
+  const allTax = computeTax([...productTaxables, ...shippingParts.flat()], policy);
   const adjustedTax = computeTax(productTaxables, policy);
   const merchandizeTax = computeTax(
-    taxable.map((l) => ({ rate: l.taxRate, amount: l.price })),
+    productParts(taxable, (l) => l.price),
     policy,
   );
-  const shippingTax = !shipmentTaxed ? ZERO : policy.taxRoundedAtGroup ? allTax.total.minus(adjustedTax.total) : allTax.lineTaxes[taxable.length]!;
+  const adjustedByShipment = increments(
+    [],
+    ZERO,
+    shipments.map((s) => productParts(s.taxable, (l) => l.priceAfterOrderDiscount)),
+    adjustedTax.total,
+  );
+  const merchandizeByShipment = increments(
+    [],
+    ZERO,
+    shipments.map((s) => productParts(s.taxable, (l) => l.price)),
+    merchandizeTax.total,
+  );
+  const shippingByShipment = policy.taxRoundedAtGroup
+    ? increments(productTaxables, adjustedTax.total, shippingParts, allTax.total)
+    : // Per line: each shipment's own rounded tax, as `allTax` already has it (after the products, in shipment order).
+      shippingParts.map((parts, i) => (parts.length === 0 ? ZERO : allTax.lineTaxes[taxable.length + shippingParts.slice(0, i).flat().length]!));
   // Before a free-shipping adjustment, the shipment's tax is worked out the same way as after one:
-  // rounded per group, what the shipment at its price would add to the groups (not its own rounded tax).
-  const shippingBeforeAdjustments =
-    method === null
-      ? ZERO
-      : shipping.adjustments.length === 0
-        ? shippingTax
-        : shipmentTaxAt(shipping.price, method.taxRate, productTaxables, adjustedTax.total, policy);
+  // rounded per group, what the shipment at its price would add to the groups before it (not its own rounded tax).
+  let before: Part[] = [...productTaxables];
+  let beforeTax = adjustedTax.total;
+  const shipmentTaxes = shipments.map((s, i): ShipmentTax => {
+    const shipping = shippingByShipment[i]!;
+    const shippingBeforeAdjustments =
+      s.method === null ? ZERO : s.adjustments.length === 0 ? shipping : shipmentTaxAt(s.price, s.method.taxRate, before, beforeTax, policy);
+    before = [...before, ...shippingParts[i]!];
+    beforeTax = beforeTax.plus(shipping);
+    return { merchandize: merchandizeByShipment[i]!, adjustedMerchandize: adjustedByShipment[i]!, shipping, shippingBeforeAdjustments };
+  });
   return {
     total: allTax.total,
     groups: allTax.groups.map((g) => ({ taxRate: g.rate, taxValue: g.tax })),
     merchandize: merchandizeTax.total,
     adjustedMerchandize: adjustedTax.total,
-    shipping: shippingTax,
-    shippingBeforeAdjustments,
+    shipments: shipmentTaxes,
     byItem: new Map(taxable.map((l, i) => [l.line.itemId, allTax.lineTaxes[i]!])),
     beforeDiscountsByItem: new Map(taxable.map((l, i) => [l.line.itemId, merchandizeTax.lineTaxes[i]!])),
   };
@@ -443,11 +604,11 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipping: 
 
 /**
  * The tax a shipment at `amount` carries: its own rounded tax per line, or rounded per rate group what it
- * adds to the groups of the products (`productTax` being their tax without it).
+ * adds to the groups of the parts before it (`before`, whose tax is `beforeTax`).
  */
-function shipmentTaxAt(amount: Money, rate: Money, products: readonly { rate: Money; amount: Money }[], productTax: Money, policy: PricingPolicy): Money {
+function shipmentTaxAt(amount: Money, rate: Money, before: readonly { rate: Money; amount: Money }[], beforeTax: Money, policy: PricingPolicy): Money {
   if (!policy.taxRoundedAtGroup) return computeTax([{ rate, amount }], policy).total;
-  return computeTax([...products, { rate, amount }], policy).total.minus(productTax);
+  return computeTax([...before, { rate, amount }], policy).total.minus(beforeTax);
 }
 
 /** What each promotion took off in all (item, order and shipping adjustments), in the order they applied; promotions that took nothing are left out. */
@@ -467,9 +628,10 @@ function totalsByPromotion(applied: readonly AppliedAdjustment[]): PromotionTota
   return [...byCode.values()];
 }
 
-function shippingPromotionAdjustment(a: ActivePromotion): PriceAdjustment {
+/** The free-shipping adjustment of one shipment (the default one's id is as single-shipment baskets always had it). */
+function shippingPromotionAdjustment(a: ActivePromotion, shipmentId: string): PriceAdjustment {
   return {
-    id: `promo-${a.promotion.code}-shipping`,
+    id: shipmentId === 'me' ? `promo-${a.promotion.code}-shipping` : `promo-${a.promotion.code}-shipping-${shipmentId}`,
     level: 'order',
     itemId: null,
     type: 'percentage',

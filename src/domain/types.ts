@@ -46,6 +46,35 @@ export interface Checkout {
   readonly billingAddress?: Address;
   readonly shippingAddress?: Address;
   readonly paymentInstruments?: readonly PaymentInstrument[];
+  /**
+   * The default shipment `me`'s own fields beyond its address (`shippingAddress` above) and method
+   * (`Basket.shippingMethodId`): gift flag and message, custom properties. Absent: none set.
+   */
+  readonly defaultShipment?: ShipmentDetails;
+  /**
+   * The shipments other than the default one, in the order created. Absent or empty: the basket has
+   * only `me` (every basket before multi-shipment looks like that).
+   */
+  readonly shipments?: readonly Shipment[];
+}
+
+/** What any shipment carries beside its address and method. */
+export interface ShipmentDetails {
+  readonly gift?: boolean;
+  readonly giftMessage?: string;
+  /** Custom properties (`c_*`), e.g. the app's `c_fromStoreId` of a pickup shipment. */
+  readonly custom?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A shipment other than the default: its own address and method, and the product items it carries
+ * (by item id; every other line ships in `me`).
+ */
+export interface Shipment extends ShipmentDetails {
+  readonly id: string;
+  readonly shippingAddress?: Address;
+  readonly shippingMethodId?: string;
+  readonly itemIds: readonly string[];
 }
 
 /**

@@ -33,6 +33,8 @@ const BODIES: Record<string, unknown> = {
   updateBillingAddressForBasket: { address1: 'x', city: 'y', country_code: 'US' },
   updateShippingAddressForShipment: { address1: 'x', city: 'y', country_code: 'US' },
   updateShippingMethodForShipment: { id: 'std' },
+  createShipmentForBasket: { shipment_id: 'second' },
+  updateShipmentForBasket: { gift: true },
   addPaymentInstrumentToBasket: { payment_method_id: 'CREDIT_CARD' },
 };
 

@@ -32,7 +32,7 @@ describe("PWA Kit's cart and checkout through ShopperBasketsV2 and ShopperCustom
     });
   });
 
-  it('refuses what it cannot do with SCAPI error documents: another shipment, gift certificates, tax mode external', async () => {
+  it('refuses what it cannot do with SCAPI error documents: an unknown shipment, removing `me`, gift certificates, tax mode external', async () => {
     const sub = `edge-${h.tag}`;
     const sdk = new ShopperBasketsV2({ parameters: { organizationId: 'f_ecom_zzrf_001', siteId: setup.siteId, shortCode: 'local' }, proxy: setup.origin, headers: { authorization: `Bearer ${h.tokens.sign(sub)}` } });
     const basketId = (await sdk.createBasket({ body: {} })).basketId!;
@@ -44,8 +44,9 @@ describe("PWA Kit's cart and checkout through ShopperBasketsV2 and ShopperCustom
     expect([other.status, other.body.title]).toEqual([404, 'Shipment Not Found']);
     const gc = await raw(sdk.addGiftCertificateItemToBasket({ parameters: { basketId }, body: { amount: 10, recipientEmail: 'a@example.com' } }, true));
     expect([gc.status, gc.body.title]).toEqual([400, 'Unsupported Operation']);
-    const shipment = await raw(sdk.createShipmentForBasket({ parameters: { basketId }, body: { shipmentId: 'second' } }, true));
-    expect(shipment.status).toBe(400);
+    // The default shipment is never removed (SFCC: 403 DefaultShipmentDeletionForbidden).
+    const removeMe = await raw(sdk.removeShipmentFromBasket({ parameters: { basketId, shipmentId: 'me' } }, true));
+    expect([removeMe.status, removeMe.body.title]).toEqual([403, 'Default Shipment Deletion Forbidden']);
     const taxes = await raw(sdk.getTaxesFromBasket({ parameters: { basketId } }, true));
     expect([taxes.status, taxes.body.type]).toEqual([400, expect.stringMatching(/unsupported-operation$/)]);
     const external = await raw(sdk.createBasket({ parameters: { taxMode: 'external' }, body: {} }, true));

@@ -63,6 +63,14 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
     const b = applied({ kind: 'add_items', items: [{ sku: 'a', quantity: 1 }] });
     expect(b.lines.map((l) => [l.sku, l.quantity])).toEqual([['a', 3], ['b', 1]]);
     expect(refused({ kind: 'add_items', items: [{ sku: 'zz', quantity: 1 }] })).toBe('product_not_found');
+    // Into another shipment: the same product there is a line of its own, placed in that shipment.
+    const two = basket({ checkout: { shipments: [{ id: 's2', itemIds: [] }] } });
+    const p = applied({ kind: 'add_items', items: [{ sku: 'a', quantity: 1, shipmentId: 's2' }] }, two);
+    expect([p.lines.map((l) => [l.itemId, l.sku, l.quantity]), p.checkout.shipments]).toEqual([
+      [['i1', 'a', 2], ['i2', 'b', 1], ['new-0', 'a', 1]],
+      [{ id: 's2', itemIds: ['new-0'] }],
+    ]);
+    expect(refused({ kind: 'add_items', items: [{ sku: 'a', quantity: 1, shipmentId: 'x' }] })).toBe('shipment_not_found');
   },
   set_item_quantity: () => {
     expect(applied({ kind: 'set_item_quantity', itemId: 'i1', quantity: 7 }).lines[0]!.quantity).toBe(7);
@@ -100,6 +108,15 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
     expect(refused({ kind: 'update_item', itemId: 'i1', sku: 'zz' })).toBe('product_not_found');
     expect(refused({ kind: 'update_item', itemId: 'nope', quantity: 1 })).toBe('item_not_found');
     expect(skusInvolved(basket(), { kind: 'update_item', itemId: 'i1', sku: 'c' })).toEqual(['a', 'b', 'c']);
+    // Moving an item into another shipment and back; a swap never combines lines across shipments.
+    const two = basket({ checkout: { shipments: [{ id: 's2', itemIds: [] }] } });
+    const moved = applied({ kind: 'update_item', itemId: 'i1', shipmentId: 's2' }, two);
+    expect(moved.checkout.shipments).toEqual([{ id: 's2', itemIds: ['i1'] }]);
+    expect(applied({ kind: 'update_item', itemId: 'i1', sku: 'b' }, moved).lines.map((l) => [l.itemId, l.sku])).toEqual([['i1', 'b'], ['i2', 'b']]);
+    expect(applied({ kind: 'update_item', itemId: 'i1', shipmentId: 'me' }, moved).checkout.shipments).toEqual([{ id: 's2', itemIds: [] }]);
+    // A removed line leaves its shipment (the shipment stays, empty).
+    expect(applied({ kind: 'update_item', itemId: 'i1', quantity: 0 }, moved).checkout.shipments).toEqual([{ id: 's2', itemIds: [] }]);
+    expect(refused({ kind: 'update_item', itemId: 'i1', shipmentId: 'nope' }, two)).toBe('shipment_not_found');
   },
   update_items: () => {
     const b = applied({ kind: 'update_items', items: [{ itemId: 'i1', quantity: 4 }, { itemId: 'i2', gift: true }] });
@@ -107,6 +124,13 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
     // All or none: the second update's refusal refuses the first too.
     expect(refused({ kind: 'update_items', items: [{ itemId: 'i1', quantity: 4 }, { itemId: 'i2', quantity: 11 }] })).toBe('quantity_limit_exceeded');
     expect(skusInvolved(null, { kind: 'update_items', items: [{ itemId: 'i1', sku: 'x' }, { itemId: 'i2' }] })).toEqual(['x']);
+    // Many items into one shipment in one mutation; an unknown shipment refuses them all.
+    const two = basket({ checkout: { shipments: [{ id: 's2', itemIds: [] }] } });
+    const moved = applied({ kind: 'update_items', items: [{ itemId: 'i1', shipmentId: 's2' }, { itemId: 'i2', shipmentId: 's2', quantity: 2 }] }, two);
+    expect([moved.checkout.shipments, moved.lines[1]!.quantity]).toEqual([[{ id: 's2', itemIds: ['i1', 'i2'] }], 2]);
+    // An item moved into the shipment it is already in stays there.
+    expect(applied({ kind: 'update_items', items: [{ itemId: 'i2', shipmentId: 's2' }] }, moved).checkout.shipments).toEqual([{ id: 's2', itemIds: ['i1', 'i2'] }]);
+    expect(refused({ kind: 'update_items', items: [{ itemId: 'i1', shipmentId: 's2' }, { itemId: 'i2', shipmentId: 'x' }] }, two)).toBe('shipment_not_found');
   },
   delete_basket: () => {
     const b = applied({ kind: 'delete_basket' });
@@ -131,6 +155,54 @@ const CASES: { readonly [K in MutationKind]: () => void } = {
   set_shipping_method: () => {
     expect(applied({ kind: 'set_shipping_method', shipmentId: 'me', methodId: 'std' }).shippingMethodId).toBe('std');
     expect(refused({ kind: 'set_shipping_method', shipmentId: 'me', methodId: 'express' })).toBe('shipping_method_not_found');
+    // Another shipment's method is its own; the default one's stays.
+    const two = basket({ checkout: { shipments: [{ id: 's2', itemIds: ['i2'] }] } });
+    const b = applied({ kind: 'set_shipping_method', shipmentId: 's2', methodId: 'std' }, two);
+    expect([b.shippingMethodId, b.checkout.shipments]).toEqual([null, [{ id: 's2', itemIds: ['i2'], shippingMethodId: 'std' }]]);
+    expect(refused({ kind: 'set_shipping_method', shipmentId: 'nope', methodId: 'std' }, two)).toBe('shipment_not_found');
+  },
+  create_shipment: () => {
+    // The client's id, address, method and custom properties (the app's `c_fromStoreId`); no items yet.
+    const b = applied({ kind: 'create_shipment', shipmentId: 'pickup', address, methodId: 'std', custom: { c_fromStoreId: 'store-1' } });
+    expect(b.checkout.shipments).toEqual([{ id: 'pickup', itemIds: [], shippingAddress: address, shippingMethodId: 'std', custom: { c_fromStoreId: 'store-1' } }]);
+    // No id: one derived from the mutation (a replay makes the same).
+    expect(applied({ kind: 'create_shipment', shipmentId: null }).checkout.shipments).toEqual([{ id: 'shipment_new-0', itemIds: [] }]);
+    expect(refused({ kind: 'create_shipment', shipmentId: 'me' })).toBe('shipment_id_in_use');
+    expect(refused({ kind: 'create_shipment', shipmentId: 'pickup' }, b)).toBe('shipment_id_in_use');
+    expect(refused({ kind: 'create_shipment', shipmentId: 'x', methodId: 'express' })).toBe('shipping_method_not_found');
+    // A shipment's custom properties are capped as a line's are.
+    const capped = { limits: { maxLineQuantity: 10, maxLines: 3, custom: { maxCount: 2, maxBytes: 100 } } };
+    expect(refused({ kind: 'create_shipment', shipmentId: 'x', custom: { c_a: 1, c_b: 2, c_c: 3 } }, basket(), capped)).toBe('custom_properties_limit_exceeded');
+    expect(refused({ kind: 'update_shipment', shipmentId: 'me', custom: { c_a: 'x'.repeat(200) } }, basket(), capped)).toBe('custom_properties_limit_exceeded');
+    const full = basket({ checkout: { shipments: Array.from({ length: 9 }, (_, i) => ({ id: `s${i}`, itemIds: [] })) } });
+    expect(refused({ kind: 'create_shipment', shipmentId: 'x' }, full)).toBe('shipment_limit_exceeded');
+  },
+  update_shipment: () => {
+    // `me`: its address and method where they always were, its gift fields and `c_*` beside them.
+    const me = applied({ kind: 'update_shipment', shipmentId: 'me', address, methodId: 'std', gift: true, giftMessage: 'Hi', custom: { c_a: 1 } });
+    expect([me.checkout, me.shippingMethodId]).toEqual([{ shippingAddress: address, defaultShipment: { gift: true, giftMessage: 'Hi', custom: { c_a: 1 } } }, 'std']);
+    const cleared = applied({ kind: 'update_shipment', shipmentId: 'me', gift: false, giftMessage: null, custom: { c_a: null } }, me);
+    expect(cleared.checkout).toEqual({ shippingAddress: address });
+    // The address given replaces the shipment's; `{}` clears it (PWA Kit's use-pickup-shipment back to delivery).
+    expect(applied({ kind: 'update_shipment', shipmentId: 'me', address: {}, custom: { c_fromStoreId: null } }, me).checkout).toEqual({
+      defaultShipment: { gift: true, giftMessage: 'Hi', custom: { c_a: 1 } },
+    });
+    const two = basket({ checkout: { shipments: [{ id: 's2', itemIds: ['i2'], shippingAddress: address }] } });
+    const b = applied({ kind: 'update_shipment', shipmentId: 's2', address: { city: 'Elsewhere' }, gift: true }, two);
+    expect(b.checkout.shipments).toEqual([{ id: 's2', itemIds: ['i2'], shippingAddress: { city: 'Elsewhere' }, gift: true }]);
+    // updateShippingAddressForShipment merges, for any shipment.
+    const merged = applied({ kind: 'set_shipping_address', shipmentId: 's2', address: { city: 'Elsewhere' } }, two);
+    expect(merged.checkout.shipments![0]!.shippingAddress).toEqual({ ...address, city: 'Elsewhere' });
+    expect(refused({ kind: 'update_shipment', shipmentId: 'nope', gift: true })).toBe('shipment_not_found');
+    expect(refused({ kind: 'update_shipment', shipmentId: 's2', methodId: 'express' }, two)).toBe('shipping_method_not_found');
+  },
+  remove_shipment: () => {
+    // Its items go with it (SFCC removes the shipment's product items), and their adjustments with them.
+    const two = basket({ checkout: { shipments: [{ id: 's2', itemIds: ['i2'] }] } });
+    const b = applied({ kind: 'remove_shipment', shipmentId: 's2' }, two);
+    expect([b.lines.map((l) => l.itemId), b.adjustments, b.checkout]).toEqual([['i1'], [], {}]);
+    expect(refused({ kind: 'remove_shipment', shipmentId: 'me' }, two)).toBe('default_shipment_not_removable');
+    expect(refused({ kind: 'remove_shipment', shipmentId: 'nope' }, two)).toBe('shipment_not_found');
   },
   add_price_adjustment: () => {
     const b = applied({ kind: 'add_price_adjustment', level: 'order', itemId: null, type: 'percentage', value: '10', reasonCode: 'r', itemText: 't', custom: { c_why: 'x' } });

@@ -339,3 +339,112 @@ describe('priceBasket properties', () => {
     );
   });
 });
+
+interface SplitSpec {
+  readonly to: readonly number[];
+  readonly shipments: number;
+  readonly methods: readonly ({ readonly price: number; readonly rate: string; readonly freeOver: number | null } | null)[];
+}
+
+/** A split of the lines over `me` and up to two more shipments, each with a method of its own or none. */
+const arbSplit: fc.Arbitrary<SplitSpec> = fc.record({
+  /** Per row: 0 is `me`, 1 and 2 the other shipments. */
+  to: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 8, maxLength: 8 }),
+  shipments: fc.integer({ min: 1, max: 2 }),
+  methods: fc.array(
+    fc.option(
+      fc.record({ price: fc.integer({ min: 0, max: 3000 }), rate: fc.constantFrom(...RATES), freeOver: fc.option(fc.integer({ min: 0, max: 50_000 })) }),
+    ),
+    {
+      minLength: 2,
+      maxLength: 2,
+    },
+  ),
+});
+
+function runSplit(b: Built, spec: BasketSpec, split: SplitSpec) {
+  const digits = minorUnits(spec.policy.currency);
+  const amount = (n: number) => new Money(n).dividedBy(new Money(10).pow(digits));
+  const shipments = Array.from({ length: split.shipments }, (_, k) => {
+    const m = split.methods[k] ?? null;
+    const method: ShippingMethod | null = m && {
+      id: `m${k}`,
+      name: `M${k}`,
+      price: amount(m.price),
+      taxRate: new Money(m.rate),
+      freeOver: m.freeOver === null ? null : amount(m.freeOver),
+    };
+    return {
+      id: `s${k + 1}`,
+      itemIds: b.lines.filter((_, i) => Math.min(split.to[i]!, split.shipments) === k + 1).map((l) => l.itemId),
+      shipping: { selectedId: method?.id ?? null, method },
+    };
+  });
+  return priceBasket({
+    lines: b.lines,
+    catalog: b.catalog,
+    policy: b.policy,
+    short: b.short,
+    shipping: b.shipping,
+    shipments,
+    adjustments: b.adjustments,
+    offers: b.offers,
+  });
+}
+
+describe('priceBasket properties over shipments', () => {
+  it('(g) across any split of the lines over 2 or 3 shipments, every shipment figure sums to the basket’s', () => {
+    fc.assert(
+      fc.property(arbBasket, arbSplit, (spec, split) => {
+        const p = runSplit(build(spec), spec, split);
+        const t = p.totals;
+        const digits = minorUnits(spec.policy.currency);
+        expect(p.shipments.map((s) => s.id)).toEqual(['me', ...Array.from({ length: split.shipments }, (_, k) => `s${k + 1}`)]);
+        // Every line is in exactly one shipment.
+        expect(p.shipments.flatMap((s) => s.itemIds).sort()).toEqual(p.lines.map((l) => l.line.itemId).sort());
+        for (const k of [
+          'productSubTotal',
+          'productTotal',
+          'merchandizeTotalTax',
+          'adjustedMerchandizeTotalTax',
+          'shippingTotal',
+          'shippingTotalTax',
+          'adjustedShippingTotalTax',
+          'taxTotal',
+        ] as const) {
+          same(total(p.shipments.map((s) => s[k])), t[k], `Σ shipments ${k}`);
+        }
+        same(total(p.shipments.map((s) => s.shipmentTotal)), t.orderTotal, 'Σ shipmentTotal = orderTotal');
+        for (const s of p.shipments) {
+          same(s.taxTotal, s.adjustedMerchandizeTotalTax.plus(s.adjustedShippingTotalTax), `${s.id} taxTotal`);
+          // A shipment's products are its lines' (counted ones).
+          const own = p.lines.filter((l) => s.itemIds.includes(l.line.itemId));
+          same(total(own.map((l) => l.priceAfterOrderDiscount)), s.productTotal, `${s.id} productTotal`);
+          // An empty shipment beside others ships and costs nothing.
+          if (s.itemIds.length === 0) expect([s.ships, s.shippingTotal.toString()]).toEqual([false, '0']);
+          for (const v of [s.productTotal, s.shippingTotal, s.taxTotal, s.shipmentTotal, s.shippingTotalTax, s.merchandizeTotalTax]) {
+            expect(v.isNegative(), `${s.id} not negative`).toBe(false);
+            expect(v.decimalPlaces(), `${s.id} rounded`).toBeLessThanOrEqual(digits);
+          }
+        }
+        same(total(t.groupedTaxItems.map((g) => g.taxValue)), t.taxTotal, 'Σ groupedTaxItems = taxTotal');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('(h) other shipments that carry nothing leave the basket priced exactly as a single shipment', () => {
+    fc.assert(
+      fc.property(arbBasket, arbSplit, (spec, split) => {
+        const b = build(spec);
+        const single = run(b);
+        const withEmpty = runSplit(b, spec, { ...split, to: split.to.map(() => 0) });
+        const { shipments: _s, ...rest } = withEmpty;
+        const { shipments: _t, ...alone } = single;
+        expect(plain(rest)).toEqual(plain(alone));
+        expect(plain(withEmpty.shipments[0])).toEqual(plain(single.shipments[0]));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Principal } from '../../auth/tokens.js';
-import type { ItemUpdate, MutationCommand } from '../../domain/mutations.js';
+import type { ItemUpdate, MutationCommand, ShipmentFields } from '../../domain/mutations.js';
 import type { Config } from '../../config.js';
 import { ApiError } from '../errors.js';
 import { versionOfResourceState } from '../ocapi/basket.document.js';
@@ -16,6 +16,7 @@ import {
   CouponBody,
   CouponParams,
   CreateBasketBody,
+  CreateShipmentBody,
   CustomerBody,
   ItemParams,
   OrderAddressBody,
@@ -28,6 +29,7 @@ import {
   ShippingMethodChoiceBody,
   SiteParams,
   UpdateBasketBody,
+  UpdateShipmentBody,
   customOf,
   paymentInstrumentOf,
   productItemsBody,
@@ -51,12 +53,6 @@ export interface ChangeInput {
   readonly verifiesCoupons?: boolean;
 }
 
-/** Only the default shipment exists: another id is refused as SFCC refuses an unknown shipment. */
-function defaultShipmentOnly(shipmentId: unknown): void {
-  if (shipmentId !== undefined && shipmentId !== 'me')
-    throw new ApiError('shipment_not_found', `No shipment '${String(shipmentId)}' in this basket; only the default shipment 'me' exists.`);
-}
-
 interface ItemBody {
   item_id?: string;
   product_id?: string;
@@ -69,13 +65,33 @@ interface ItemBody {
 
 /** An item update's command fields from a body (its `price`, if any, is never read). */
 function itemUpdateOf(itemId: string, b: ItemBody): ItemUpdate {
-  defaultShipmentOnly(b.shipment_id);
   return {
     itemId,
+    ...(b.shipment_id !== undefined ? { shipmentId: b.shipment_id } : {}),
     ...(b.quantity !== undefined ? { quantity: b.quantity } : {}),
     ...(b.product_id !== undefined ? { sku: b.product_id } : {}),
     ...(b.gift !== undefined ? { gift: b.gift } : {}),
     ...(b.gift_message !== undefined ? { giftMessage: b.gift_message } : {}),
+  };
+}
+
+interface ShipmentBody {
+  shipping_address?: Record<string, unknown>;
+  shipping_method?: { id: string };
+  gift?: boolean;
+  gift_message?: string | null;
+  [key: string]: unknown;
+}
+
+/** A shipment's command fields from a create or update body (absent fields are left out: unchanged). */
+function shipmentFieldsOf(b: ShipmentBody): ShipmentFields {
+  const custom = customOf(b);
+  return {
+    ...(b.shipping_address !== undefined ? { address: b.shipping_address } : {}),
+    ...(b.shipping_method !== undefined ? { methodId: b.shipping_method.id } : {}),
+    ...(b.gift !== undefined ? { gift: b.gift } : {}),
+    ...(b.gift_message !== undefined ? { giftMessage: b.gift_message } : {}),
+    ...(Object.keys(custom).length > 0 ? { custom } : {}),
   };
 }
 
@@ -150,22 +166,20 @@ export function basketOperations(config: Config): BasketOperation[] {
       name: 'addItemToBasket',
       method: 'POST',
       path: '/baskets/:basket_id/items',
-      summary: 'Add product items (quantities of a product already in the basket add up)',
+      summary: 'Add product items (quantities of a product already in the same shipment add up; `shipment_id`: into that shipment, else `me`)',
       params: BasketParams,
       body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES),
       // A storefront's `price` is accepted and ignored: the price list prices every line.
       build: ({ body }) => ({
         kind: 'add_items',
-        items: (body as (ItemBody & { product_id: string; quantity: number })[]).map((i) => {
-          defaultShipmentOnly(i.shipment_id);
-          return {
-            sku: i.product_id,
-            quantity: i.quantity,
-            custom: customOf(i),
-            ...(i.gift !== undefined ? { gift: i.gift } : {}),
-            ...(i.gift_message !== undefined ? { giftMessage: i.gift_message } : {}),
-          };
-        }),
+        items: (body as (ItemBody & { product_id: string; quantity: number })[]).map((i) => ({
+          sku: i.product_id,
+          quantity: i.quantity,
+          custom: customOf(i),
+          ...(i.gift !== undefined ? { gift: i.gift } : {}),
+          ...(i.gift_message !== undefined ? { giftMessage: i.gift_message } : {}),
+          ...(i.shipment_id !== undefined ? { shipmentId: i.shipment_id } : {}),
+        })),
       }),
     },
     {
@@ -173,7 +187,8 @@ export function basketOperations(config: Config): BasketOperation[] {
       name: 'updateItemInBasket',
       method: 'PATCH',
       path: '/baskets/:basket_id/items/:item_id',
-      summary: 'Change an item: quantity (0 removes it), product_id (a variant swap: new SKU priced and held, the old released), gift, gift_message',
+      summary:
+        'Change an item: quantity (0 removes it), product_id (a variant swap: new SKU priced and held, the old released), gift, gift_message, shipment_id (moves it into that shipment)',
       params: ItemParams,
       body: updateItemBody(config.MAX_LINE_QUANTITY),
       build: ({ params, body }) => ({ kind: 'update_item', ...itemUpdateOf(params.item_id, body) }),
@@ -305,6 +320,40 @@ export function basketOperations(config: Config): BasketOperation[] {
       params: ShipmentParams,
       body: ShippingMethodChoiceBody,
       build: ({ params, body }) => ({ kind: 'set_shipping_method', shipmentId: params.shipment_id, methodId: body.id }),
+    },
+    {
+      kind: 'change',
+      name: 'createShipmentForBasket',
+      method: 'POST',
+      path: '/baskets/:basket_id/shipments',
+      summary: 'Create a shipment (`shipment_id` as given, else one is made): address, method, gift, gift_message, c_* (a pickup store as `c_fromStoreId`)',
+      params: BasketParams,
+      body: CreateShipmentBody,
+      build: ({ body }) => ({ kind: 'create_shipment', shipmentId: body.shipment_id ?? null, ...shipmentFieldsOf(body) }),
+    },
+    {
+      kind: 'change',
+      name: 'updateShipmentForBasket',
+      method: 'PATCH',
+      path: '/baskets/:basket_id/shipments/:shipment_id',
+      summary: 'Change a shipment (`me` too): the address given merges into its own, method, gift, gift_message, c_* (null removes)',
+      params: ShipmentParams,
+      body: UpdateShipmentBody,
+      build: ({ params, body }) => {
+        if (body.shipment_id !== undefined && body.shipment_id !== params.shipment_id) {
+          throw new ApiError('invalid_request', `body.shipment_id: '${body.shipment_id}' is not the shipment of the path ('${params.shipment_id}')`);
+        }
+        return { kind: 'update_shipment', shipmentId: params.shipment_id, ...shipmentFieldsOf(body) };
+      },
+    },
+    {
+      kind: 'change',
+      name: 'removeShipmentFromBasket',
+      method: 'DELETE',
+      path: '/baskets/:basket_id/shipments/:shipment_id',
+      summary: 'Remove a shipment with its product items, as SFCC does (the default shipment `me` cannot be removed: 403)',
+      params: ShipmentParams,
+      build: ({ params }) => ({ kind: 'remove_shipment', shipmentId: params.shipment_id }),
     },
     {
       kind: 'shipping_methods',

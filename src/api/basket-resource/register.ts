@@ -135,10 +135,12 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
           }
           case 'shipping_methods': {
             const read = await ownedBasket(principal, siteId, params.basket_id!);
-            if (params.shipment_id !== 'me') throw new ApiError('shipment_not_found', `No shipment '${params.shipment_id}' in this basket.`);
             const snapshot = await reader.snapshot(params.basket_id!, read);
             if (!snapshot) throw basketNotFound(params.basket_id!);
-            const productTotal = new Money(snapshot.totals.productTotal);
+            // Each shipment's methods are quoted on its own product total (a snapshot from before shipments has only `me`).
+            const shipment = snapshot.shipments ? snapshot.shipments.find((x) => x.id === params.shipment_id) : undefined;
+            if (params.shipment_id !== 'me' && !shipment) throw new ApiError('shipment_not_found', `No shipment '${params.shipment_id}' in this basket.`);
+            const productTotal = new Money(shipment ? shipment.totals.productTotal : snapshot.totals.productTotal);
             const { methods, defaultId } = await siteShippingMethods(deps.db, siteId);
             const price = (m: (typeof methods)[number]) => shippingQuote(m, productTotal, snapshot.currency, snapshot.roundingMode);
             return sendText(

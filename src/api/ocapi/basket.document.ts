@@ -4,7 +4,7 @@
  * (addresses, payment) are rendered empty as OCAPI does for a fresh basket.
  */
 import { createHash } from 'node:crypto';
-import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine } from '../../contracts/basket-snapshot.js';
+import type { BasketSnapshot, SnapshotAdjustment, SnapshotLine, SnapshotShipment } from '../../contracts/basket-snapshot.js';
 import type { PaymentInstrument } from '../../domain/types.js';
 import { decimal } from '../json.js';
 
@@ -87,7 +87,7 @@ function productItem(line: SnapshotLine) {
     product_id: line.sku,
     product_name: line.productName,
     quantity: line.quantity,
-    shipment_id: 'me',
+    shipment_id: line.shipmentId ?? 'me',
     // OCAPI: `tax` before adjustments, `adjusted_tax` after them (and `tax_basis` is what that is taxed on).
     tax: decimal(line.taxBeforeDiscounts ?? line.tax),
     tax_basis: decimal(line.priceAfterOrderDiscount),
@@ -95,6 +95,84 @@ function productItem(line: SnapshotLine) {
     tax_rate: decimal(line.taxRate),
     ...customProps(line.custom),
   };
+}
+
+/**
+ * The snapshot's shipments; one written before shipments existed has only `me`, rebuilt from its
+ * `shipping` and `checkout`, its figures the basket's (a single shipment's are).
+ */
+function shipmentsOf(s: BasketSnapshot): SnapshotShipment[] {
+  if (s.shipments) return s.shipments;
+  const t = s.totals;
+  return [
+    {
+      id: 'me',
+      itemIds: s.lines.map((l) => l.itemId),
+      ...(s.checkout?.shippingAddress ? { shippingAddress: { ...s.checkout.shippingAddress } } : {}),
+      selectedMethodId: s.shipping?.methodId ?? null,
+      shipping: s.shipping,
+      custom: {},
+      ships: true,
+      totals: {
+        productSubTotal: t.productSubTotal,
+        productTotal: t.productTotal,
+        merchandizeTotalTax: t.merchandizeTotalTax,
+        adjustedMerchandizeTotalTax: t.adjustedMerchandizeTotalTax,
+        shippingTotal: t.shippingTotal,
+        shippingTotalTax: t.shippingTotalTax,
+        adjustedShippingTotalTax: t.adjustedShippingTotalTax,
+        taxTotal: t.taxTotal,
+        shipmentTotal: t.orderTotal,
+      },
+    },
+  ];
+}
+
+/** An OCAPI Shipment: its address, method, gift fields, its own figures, `c_*`. */
+function shipment(x: SnapshotShipment, index: number) {
+  const t = x.totals;
+  return {
+    _type: 'shipment',
+    shipment_id: x.id,
+    shipment_no: String(index + 1).padStart(8, '0'),
+    gift: x.gift ?? false,
+    ...(x.giftMessage !== undefined ? { gift_message: x.giftMessage } : {}),
+    ...(x.shippingAddress ? { shipping_address: { _type: 'order_address', ...x.shippingAddress } } : {}),
+    ...(x.shipping
+      ? { shipping_method: { _type: 'shipping_method', id: x.shipping.methodId, name: x.shipping.methodName, price: decimal(x.shipping.price) } }
+      : {}),
+    adjusted_merchandize_total_tax: decimal(t.adjustedMerchandizeTotalTax),
+    adjusted_shipping_total_tax: decimal(t.adjustedShippingTotalTax),
+    merchandize_total_tax: decimal(t.merchandizeTotalTax),
+    product_sub_total: decimal(t.productSubTotal),
+    product_total: decimal(t.productTotal),
+    shipment_total: decimal(t.shipmentTotal),
+    shipping_total: decimal(t.shippingTotal),
+    shipping_total_tax: decimal(t.shippingTotalTax),
+    tax_total: decimal(t.taxTotal),
+    ...customProps(x.custom),
+  };
+}
+
+/** A shipment's shipping item (one per shipment with a method), its id as single-shipment baskets always had it for `me`. */
+function shippingItem(x: SnapshotShipment) {
+  if (!x.shipping) return [];
+  const total = x.totals.shippingTotal;
+  return [
+    {
+      _type: 'shipping_item',
+      item_id: `${x.id}-shipping`,
+      item_text: x.shipping.methodName,
+      shipment_id: x.id,
+      price: decimal(x.shipping.price),
+      price_after_item_discount: decimal(total),
+      price_adjustments: (x.shipping.adjustments ?? []).map(priceAdjustment),
+      tax: decimal(x.shipping.tax),
+      adjusted_tax: decimal(x.shipping.adjustedTax ?? x.shipping.tax),
+      tax_basis: decimal(total),
+      tax_rate: decimal(x.shipping.taxRate),
+    },
+  ];
 }
 
 export function renderBasketDocument(s: BasketSnapshot) {
@@ -132,33 +210,8 @@ export function renderBasketDocument(s: BasketSnapshot) {
     product_items: s.lines.map(productItem),
     product_sub_total: decimal(t.productSubTotal),
     product_total: decimal(t.productTotal),
-    shipments: [
-      {
-        _type: 'shipment',
-        shipment_id: 'me',
-        shipment_no: '00000001',
-        gift: false,
-        ...(s.checkout?.shippingAddress ? { shipping_address: { _type: 'order_address', ...s.checkout.shippingAddress } } : {}),
-        ...(s.shipping ? { shipping_method: { _type: 'shipping_method', id: s.shipping.methodId, name: s.shipping.methodName, price: decimal(s.shipping.price) } } : {}),
-      },
-    ],
-    shipping_items: s.shipping
-      ? [
-          {
-            _type: 'shipping_item',
-            item_id: 'me-shipping',
-            item_text: s.shipping.methodName,
-            shipment_id: 'me',
-            price: decimal(s.shipping.price),
-            price_after_item_discount: decimal(t.shippingTotal),
-            price_adjustments: (s.shipping.adjustments ?? []).map(priceAdjustment),
-            tax: decimal(s.shipping.tax),
-            adjusted_tax: decimal(s.shipping.adjustedTax ?? s.shipping.tax),
-            tax_basis: decimal(t.shippingTotal),
-            tax_rate: decimal(s.shipping.taxRate),
-          },
-        ]
-      : [],
+    shipments: shipmentsOf(s).map(shipment),
+    shipping_items: shipmentsOf(s).flatMap(shippingItem),
     shipping_total: decimal(t.shippingTotal),
     ...(s.sourceCode ? { source_code: s.sourceCode } : {}),
     shipping_total_tax: decimal(t.shippingTotalTax),

@@ -43,9 +43,9 @@ const text = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f
 
 const ProductId = z.string().min(1).max(100).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters');
 /**
- * What a storefront sends along with an item and this service takes but never trusts or keeps: the
- * `price` it showed (prices always come from the site's price list). `shipment_id` names the shipment;
- * only the default one, `me`, exists (checked when the command is built).
+ * What a storefront sends along with an item: the `price` it showed, taken but never trusted or kept
+ * (prices always come from the site's price list); `shipment_id`, the shipment it goes into (one the
+ * basket has, checked by the worker).
  */
 const ItemExtras = {
   price: z.number().finite().nonnegative().optional(),
@@ -104,6 +104,25 @@ export const CustomerBody = z
   .strict();
 
 export const ShipmentParams = BasketParams.extend({ shipment_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid shipment id') });
+
+const ShipmentId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid shipment id');
+
+/** A shipment's fields as createShipmentForBasket / updateShipmentForBasket take them. */
+const ShipmentFields = {
+  shipping_address: OrderAddressBody.optional(),
+  shipping_method: z
+    .object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'invalid shipping method id') })
+    .strict()
+    .optional(),
+  gift: z.boolean().optional(),
+  gift_message: z.string().max(1000).regex(/^[^\u0000]*$/, 'must not contain NUL characters').nullable().optional(),
+};
+
+/** createShipmentForBasket: `shipment_id` as the client chose it (absent: one is made). */
+export const CreateShipmentBody = withCustom({ shipment_id: ShipmentId.optional(), ...ShipmentFields });
+
+/** updateShipmentForBasket: the shipment is the path's; a `shipment_id` in the body must name it. */
+export const UpdateShipmentBody = withCustom({ shipment_id: ShipmentId.optional(), ...ShipmentFields });
 
 export const ShippingMethodChoiceBody = z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'invalid shipping method id') }).strict();
 

@@ -1,8 +1,7 @@
 /**
  * Shopper Baskets methods the official client declares that this service does not carry out. Each
  * answers SCAPI's error document after authenticating the caller: never a bare 404, so a storefront sees
- * what it asked for is not available here. Shipments other than the default `me` do not exist (404
- * ShipmentNotFound, as SFCC answers an unknown shipment).
+ * what it asked for is not available here.
  */
 import type { FastifyInstance, preValidationHookHandler } from 'fastify';
 import type { ApiDeps } from '../deps.js';
@@ -21,9 +20,6 @@ export const UNSUPPORTED: readonly (readonly [string, Method, string, string])[]
   ['addTaxesForBasket', 'PUT', '/baskets/:basketId/taxes', 'tax mode external is not supported (taxes are computed here)'],
   ['getTaxesFromBasket', 'GET', '/baskets/:basketId/taxes', 'tax mode external is not supported (taxes are computed here)'],
   ['addTaxesForBasketItem', 'PUT', '/baskets/:basketId/items/:itemId/taxes', 'tax mode external is not supported (taxes are computed here)'],
-  ['createShipmentForBasket', 'POST', '/baskets/:basketId/shipments', 'a basket has one shipment, the default "me"'],
-  ['updateShipmentForBasket', 'PATCH', '/baskets/:basketId/shipments/:shipmentId', 'a basket has one shipment, the default "me"; use its shipping-address and shipping-method'],
-  ['removeShipmentFromBasket', 'DELETE', '/baskets/:basketId/shipments/:shipmentId', 'the default shipment "me" cannot be removed'],
   ['promoteTemporaryBasket', 'POST', '/baskets/:basketId/actions/promote', 'temporary baskets are not supported'],
   ['updateAsAgentBasket', 'PUT', '/baskets/:basketId/agent', 'agent baskets are created by an agent token'],
   ['updateAsStorefrontBasket', 'PUT', '/baskets/:basketId/storefront', 'agent baskets are created by an agent token'],
@@ -38,8 +34,6 @@ export function unsupportedRoutes(app: FastifyInstance, deps: ApiDeps, opts: { r
       preValidation: opts.normalize,
       handler: async (req) => {
         authenticate(req, deps.tokens);
-        const shipmentId = (req.params as Record<string, string>).shipment_id;
-        if (shipmentId !== undefined && shipmentId !== 'me') throw new ApiError('shipment_not_found', `No shipment '${shipmentId}' in this basket.`);
         throw new ApiError('operation_not_supported', `${name} is not supported by this service: ${why}.`);
       },
     });

@@ -1,6 +1,7 @@
 /** Commands that change what checkout needs: the customer, the addresses, the shipping method. */
 import type { Address, Basket, Checkout } from '../types.js';
-import { change, reject, type CommandSpecs, type HandlerResult } from './handler.js';
+import { change, type CommandSpecs, type HandlerResult } from './handler.js';
+import { updateShipment } from './shipments.js';
 
 /** The commands of this family. */
 export type CheckoutCommand =
@@ -11,8 +12,6 @@ export type CheckoutCommand =
   | { readonly kind: 'set_shipping_method'; readonly shipmentId: string; readonly methodId: string };
 
 const withCheckout = (basket: Basket, fields: Partial<Checkout>): HandlerResult => change({ checkout: { ...basket.checkout, ...fields } });
-// One shipment per basket for now: the default one, `me`.
-const noShipment = (shipmentId: string) => reject('shipment_not_found', `No shipment '${shipmentId}' in this basket.`);
 
 export const checkoutCommands: CommandSpecs<CheckoutCommand> = {
   /** Replaces the customer information: the email, and the customer number when given (else none). */
@@ -39,27 +38,26 @@ export const checkoutCommands: CommandSpecs<CheckoutCommand> = {
         ...(c.alsoShipping ? { shippingAddress: { ...basket.checkout.shippingAddress, ...c.address } } : {}),
       }),
   },
-  /** Merged into the shipping address as billing is; `alsoBilling`: into billing too (OCAPI `use_as_billing`). */
+  /**
+   * Merged into the shipment's shipping address as billing is; `alsoBilling`: into billing too (OCAPI
+   * `use_as_billing`). The default shipment's is `checkout.shippingAddress`, as it always was.
+   */
   set_shipping_address: {
     target: 'existing',
     agentOnly: false,
     reservation: 'hold',
-    apply: (basket, c) =>
-      c.shipmentId !== 'me'
-        ? noShipment(c.shipmentId)
-        : withCheckout(basket, {
-            shippingAddress: { ...basket.checkout.shippingAddress, ...c.address },
-            ...(c.alsoBilling ? { billingAddress: { ...basket.checkout.billingAddress, ...c.address } } : {}),
-          }),
+    apply: (basket, c, ctx) => {
+      const shipped = updateShipment(basket, c.shipmentId, { address: c.address }, ctx, 'merge');
+      if (!c.alsoBilling || !('change' in shipped)) return shipped;
+      const checkout = shipped.change.checkout ?? basket.checkout;
+      return change({ ...shipped.change, checkout: { ...checkout, billingAddress: { ...basket.checkout.billingAddress, ...c.address } } });
+    },
   },
+  /** Any shipment's method; the default shipment's is `Basket.shippingMethodId`, as it always was. */
   set_shipping_method: {
     target: 'existing',
     agentOnly: false,
     reservation: 'hold',
-    apply: (_basket, c, ctx) => {
-      if (c.shipmentId !== 'me') return noShipment(c.shipmentId);
-      if (!ctx.shippingMethods?.has(c.methodId)) return reject('shipping_method_not_found', `No shipping method '${c.methodId}' on this site.`);
-      return change({ shippingMethodId: c.methodId });
-    },
+    apply: (basket, c, ctx) => updateShipment(basket, c.shipmentId, { methodId: c.methodId }, ctx),
   },
 };

@@ -9,15 +9,17 @@ import type { CodeCommand } from './codes.js';
 import type { LifecycleCommand } from './lifecycle.js';
 import type { LineCommand } from './lines.js';
 import type { PaymentCommand } from './payment.js';
+import type { ShipmentCommand } from './shipments.js';
 
 export type { MergeMode, MutationKind, TransferMode } from '../enumerations.js';
 export type { MutationContext, MutationResult, Rejection, RejectionCode } from './context.js';
 export type { AddItem, ItemUpdate } from './lines.js';
 export type { FirstChange } from './lifecycle.js';
+export type { ShipmentFields } from './shipments.js';
 export { MAX_COUPONS } from './codes.js';
 export { MAX_PAYMENT_INSTRUMENTS } from './payment.js';
 
-export type MutationCommand = LifecycleCommand | LineCommand | CheckoutCommand | AdjustmentCommand | CodeCommand | PaymentCommand;
+export type MutationCommand = LifecycleCommand | LineCommand | CheckoutCommand | ShipmentCommand | AdjustmentCommand | CodeCommand | PaymentCommand;
 
 /** The command of one kind. */
 export type CommandOf<K extends MutationKind> = Extract<MutationCommand, { readonly kind: K }>;

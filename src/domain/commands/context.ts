@@ -19,6 +19,11 @@ export type RejectionCode =
   | 'resource_state_conflict'
   | 'currency_not_supported'
   | 'shipment_not_found'
+  /** createShipment with an id the basket already has. */
+  | 'shipment_id_in_use'
+  | 'shipment_limit_exceeded'
+  /** removeShipment of the default shipment `me` (SFCC: 403 DefaultShipmentDeletionForbidden). */
+  | 'default_shipment_not_removable'
   | 'shipping_method_not_found'
   | 'price_adjustment_not_found'
   | 'coupon_already_in_basket'

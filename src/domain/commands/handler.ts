@@ -4,6 +4,7 @@
  * involves (SKUs whose catalogue and stock it needs, coupon codes whose promotions it needs) and how
  * the basket's held inventory follows it.
  */
+import { withExistingItems } from '../shipments.js';
 import type { Basket } from '../types.js';
 import type { MutationContext, RejectionCode, Rejection } from './context.js';
 
@@ -55,13 +56,16 @@ export type CommandSpec<C extends Command> = ChangeSpec<C> | CreateSpec<C>;
 export type CommandSpecs<C extends Command> = { readonly [K in C['kind']]: CommandSpec<Extract<C, { readonly kind: K }>> };
 
 /**
- * The next basket after a change: the shared clean-ups (an adjustment of a line goes with the line) and
+ * The next basket after a change: the shared clean-ups (an adjustment of a line goes with the line, and
+ * so does its place in a shipment) and
  * the next version, changed now. Every applied mutation goes through here.
  */
 export function nextBasket(basket: Basket, fields: BasketChange, ctx: MutationContext): Basket {
   const next = { ...basket, ...fields };
   const adjustments = next.adjustments.filter((a) => a.level === 'order' || next.lines.some((l) => l.itemId === a.itemId));
-  return { ...next, adjustments, version: basket.version + 1, updatedAt: ctx.now };
+  // A shipment names only lines that still exist (a removed line leaves its shipment, which stays).
+  const checkout = withExistingItems(next.checkout, next.lines);
+  return { ...next, adjustments, checkout, version: basket.version + 1, updatedAt: ctx.now };
 }
 
 /** Custom properties after an update: a null value removes the property. */

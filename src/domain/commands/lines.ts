@@ -1,6 +1,7 @@
 /** Commands that change the basket's product lines (OCAPI/SCAPI items, Akinon basket items). */
 import type { Money } from '../money.js';
-import type { BasketLine } from '../types.js';
+import { DEFAULT_SHIPMENT_ID, hasShipment, moveItems, shipmentIdOf } from '../shipments.js';
+import type { Basket, BasketLine, Checkout } from '../types.js';
 import type { MutationContext, Rejection } from './context.js';
 import { change, reject, type CommandSpecs, type HandlerResult } from './handler.js';
 
@@ -13,6 +14,8 @@ export interface AddItem {
   /** SCAPI `gift` / `giftMessage`; replace the line's when given. */
   readonly gift?: boolean;
   readonly giftMessage?: string | null;
+  /** The shipment it goes into (absent: the default one, `me`); the same product in another shipment is another line. */
+  readonly shipmentId?: string;
 }
 
 /** One product item's changes (absent fields stay as they are). */
@@ -24,6 +27,8 @@ export interface ItemUpdate {
   readonly gift?: boolean;
   /** Null clears the message. */
   readonly giftMessage?: string | null;
+  /** The shipment the item moves into (SCAPI `shipmentId`; `me` takes it back to the default one). */
+  readonly shipmentId?: string;
 }
 
 /** The commands of this family. */
@@ -49,7 +54,8 @@ export type LineCommand =
   | { readonly kind: 'set_item_attributes'; readonly itemId: string; readonly attributes: Readonly<Record<string, unknown>>; readonly splitOne: boolean };
 
 const itemNotFound = (itemId: string) => reject('item_not_found', `No product item with id '${itemId}' in this basket.`);
-const withLines = (lines: BasketLine[] | Rejection): HandlerResult => ('code' in lines ? { rejection: lines } : change({ lines }));
+const noShipment = (shipmentId: string) => reject('shipment_not_found', `No shipment '${shipmentId}' in this basket.`);
+const withLines = (added: { lines: BasketLine[] } | Rejection): HandlerResult => ('code' in added ? { rejection: added } : change({ lines: added.lines }));
 
 export const lineCommands: CommandSpecs<LineCommand> = {
   /** Adds products; a product already in the basket (with the same options, when options are named) adds up on its line. */
@@ -58,7 +64,13 @@ export const lineCommands: CommandSpecs<LineCommand> = {
     agentOnly: false,
     reservation: 'hold',
     skus: (c) => c.items.map((i) => i.sku),
-    apply: (basket, c, ctx) => withLines(addItems(basket.lines, c.items, ctx)),
+    apply: (basket, c, ctx) => {
+      const unknown = c.items.find((i) => i.shipmentId !== undefined && !hasShipment(basket.checkout, i.shipmentId));
+      if (unknown) return noShipment(unknown.shipmentId!);
+      const added = addItems(basket.lines, c.items, ctx, basket.checkout);
+      if ('code' in added) return { rejection: added };
+      return change({ lines: added.lines, checkout: added.checkout });
+    },
   },
   /** A line's quantity; 0 removes it. The line's remembered unit price becomes today's. */
   set_item_quantity: {
@@ -88,7 +100,7 @@ export const lineCommands: CommandSpecs<LineCommand> = {
     reservation: 'hold',
     // The swap target's catalogue entry and stock are read with the state.
     skus: (c) => (c.sku !== undefined ? [c.sku] : []),
-    apply: (basket, c, ctx) => withLines(updateItems(basket.lines, [c], ctx)),
+    apply: (basket, c, ctx) => updateItemsIn(basket, [c], ctx),
   },
   /** SCAPI updateItemsInBasket: the updates in order, as one change; any refusal refuses them all. */
   update_items: {
@@ -96,7 +108,7 @@ export const lineCommands: CommandSpecs<LineCommand> = {
     agentOnly: false,
     reservation: 'hold',
     skus: (c) => c.items.flatMap((u) => (u.sku !== undefined ? [u.sku] : [])),
-    apply: (basket, c, ctx) => withLines(updateItems(basket.lines, c.items, ctx)),
+    apply: (basket, c, ctx) => updateItemsIn(basket, c.items, ctx),
   },
   /** Akinon PUT/PATCH: the product's lines together get this quantity (0 removes them; absent: added). */
   set_product_quantity: {
@@ -108,7 +120,9 @@ export const lineCommands: CommandSpecs<LineCommand> = {
       const mine = basket.lines.filter((l) => l.sku === c.sku);
       if (mine.length === 0) {
         if (c.quantity === 0) return reject('item_not_found', `Product '${c.sku}' is not in this basket.`);
-        return withLines(addItems(basket.lines, [{ sku: c.sku, quantity: c.quantity, ...(c.attributes ? { attributes: c.attributes } : {}) }], ctx));
+        return withLines(
+          addItems(basket.lines, [{ sku: c.sku, quantity: c.quantity, ...(c.attributes ? { attributes: c.attributes } : {}) }], ctx, basket.checkout),
+        );
       }
       if (c.quantity === 0) return change({ lines: basket.lines.filter((l) => l.sku !== c.sku) });
       if (c.quantity > ctx.limits.maxLineQuantity) return quantityLimit(c.sku, ctx);
@@ -153,9 +167,19 @@ function sameAttributes(a: Readonly<Record<string, unknown>>, b: Readonly<Record
   return canonical(a) === canonical(b);
 }
 
-/** Adds items; an SKU already in the basket (or repeated in the request) adds up on one line — the line with the same options when the item names options. */
-function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx: MutationContext): BasketLine[] | Rejection {
+/**
+ * Adds items; an SKU already in the basket (or repeated in the request) adds up on one line of the same
+ * shipment — the line with the same options when the item names options. A new line in a shipment other
+ * than `me` is placed there (`checkout`, returned with the lines).
+ */
+function addItems(
+  current: readonly BasketLine[],
+  items: readonly AddItem[],
+  ctx: MutationContext,
+  checkout: Checkout,
+): { lines: BasketLine[]; checkout: Checkout } | Rejection {
   const lines = [...current];
+  let placed = checkout;
   let created = 0;
   let position = current.reduce((max, l) => Math.max(max, l.position), -1);
   for (const item of items) {
@@ -163,7 +187,11 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
     if (!entry || !entry.online) return { code: 'product_not_found', message: `Product '${item.sku}' does not exist or is offline.` };
     if (entry.price === null) return { code: 'product_without_price', message: `Product '${item.sku}' has no price on this site.` };
     // With options (Akinon `attributes`), the same product with other options is another line.
-    const index = lines.findIndex((l) => l.sku === item.sku && (item.attributes === undefined || sameAttributes(l.attributes, item.attributes)));
+    const shipmentId = item.shipmentId ?? DEFAULT_SHIPMENT_ID;
+    const index = lines.findIndex(
+      (l) =>
+        l.sku === item.sku && shipmentIdOf(placed, l.itemId) === shipmentId && (item.attributes === undefined || sameAttributes(l.attributes, item.attributes)),
+    );
     const existing = index >= 0 ? lines[index] : undefined;
     const quantity = (existing?.quantity ?? 0) + item.quantity;
     if (quantity > ctx.limits.maxLineQuantity) {
@@ -190,8 +218,10 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
       return { code: 'line_limit_exceeded', message: `A basket holds at most ${ctx.limits.maxLines} product items.` };
     }
     position += 1;
+    const itemId = ctx.newItemId(created++);
+    if (shipmentId !== DEFAULT_SHIPMENT_ID) placed = moveItems(placed, [itemId], shipmentId);
     lines.push({
-      itemId: ctx.newItemId(created++),
+      itemId,
       sku: item.sku,
       quantity,
       addedUnitPrice: entry.price,
@@ -202,14 +232,35 @@ function addItems(current: readonly BasketLine[], items: readonly AddItem[], ctx
       ...(typeof item.giftMessage === 'string' ? { giftMessage: item.giftMessage } : {}),
     });
   }
-  return lines;
+  return { lines, checkout: placed };
+}
+
+/**
+ * Item updates on a basket, in order, as one change: the lines' (`updateItems`), then each surviving
+ * item moved into the shipment its update names. An unknown shipment refuses them all.
+ */
+function updateItemsIn(basket: Basket, updates: readonly ItemUpdate[], ctx: MutationContext): HandlerResult {
+  const unknown = updates.find((u) => u.shipmentId !== undefined && !hasShipment(basket.checkout, u.shipmentId));
+  if (unknown) return noShipment(unknown.shipmentId!);
+  const lines = updateItems(basket.lines, updates, ctx, (a, b) => shipmentIdOf(basket.checkout, a) === shipmentIdOf(basket.checkout, b));
+  if ('code' in lines) return { rejection: lines };
+  let checkout = basket.checkout;
+  for (const u of updates) {
+    if (u.shipmentId !== undefined && lines.some((l) => l.itemId === u.itemId)) checkout = moveItems(checkout, [u.itemId], u.shipmentId);
+  }
+  return change(checkout === basket.checkout ? { lines } : { lines, checkout });
 }
 
 /** Item updates applied in order to the lines; the first refusal refuses them all. */
-function updateItems(current: readonly BasketLine[], updates: readonly ItemUpdate[], ctx: MutationContext): BasketLine[] | Rejection {
+function updateItems(
+  current: readonly BasketLine[],
+  updates: readonly ItemUpdate[],
+  ctx: MutationContext,
+  sameShipment: (itemA: string, itemB: string) => boolean,
+): BasketLine[] | Rejection {
   let lines: readonly BasketLine[] = current;
   for (const u of updates) {
-    const result = updateItem(lines, u, ctx);
+    const result = updateItem(lines, u, ctx, sameShipment);
     if ('code' in result) return result;
     lines = result;
   }
@@ -217,10 +268,15 @@ function updateItems(current: readonly BasketLine[], updates: readonly ItemUpdat
 }
 
 /**
- * One item update on the lines. A swap to a SKU another line holds combines them on that line (this one
- * goes); a changed SKU or quantity takes today's price as the line's remembered one.
+ * One item update on the lines. A swap to a SKU another line of the same shipment holds combines them on
+ * that line (this one goes); a changed SKU or quantity takes today's price as the line's remembered one.
  */
-function updateItem(lines: readonly BasketLine[], u: ItemUpdate, ctx: MutationContext): readonly BasketLine[] | Rejection {
+function updateItem(
+  lines: readonly BasketLine[],
+  u: ItemUpdate,
+  ctx: MutationContext,
+  sameShipment: (itemA: string, itemB: string) => boolean,
+): readonly BasketLine[] | Rejection {
   const line = lines.find((l) => l.itemId === u.itemId);
   if (!line) return { code: 'item_not_found', message: `No product item with id '${u.itemId}' in this basket.` };
   const quantity = u.quantity ?? line.quantity;
@@ -233,7 +289,7 @@ function updateItem(lines: readonly BasketLine[], u: ItemUpdate, ctx: MutationCo
   }
   const gift = u.gift ?? line.gift ?? false;
   const giftMessage = u.giftMessage === undefined ? line.giftMessage : u.giftMessage;
-  const other = sku !== line.sku ? lines.find((l) => l !== line && l.sku === sku) : undefined;
+  const other = sku !== line.sku ? lines.find((l) => l !== line && l.sku === sku && sameShipment(l.itemId, line.itemId)) : undefined;
   const total = quantity + (other?.quantity ?? 0);
   if (total > ctx.limits.maxLineQuantity) {
     return { code: 'quantity_limit_exceeded', message: `Quantity of product '${sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.` };

@@ -10,11 +10,13 @@ import { codeCommands } from './codes.js';
 import { lifecycleCommands } from './lifecycle.js';
 import { lineCommands } from './lines.js';
 import { paymentCommands } from './payment.js';
+import { shipmentCommands } from './shipments.js';
 
 export const COMMANDS = {
   ...lifecycleCommands,
   ...lineCommands,
   ...checkoutCommands,
+  ...shipmentCommands,
   ...adjustmentCommands,
   ...codeCommands,
   ...paymentCommands,
