@@ -74,6 +74,6 @@ export const writeBasketUpdate = defineStatement<WriteBasketUpdateInput, { reser
      where exists (select 1 from basket_written)
      on conflict (basket_id, stock_list, sku) do update set wanted = excluded.wanted, flashed = excluded.flashed
        where (stock_watch.wanted, stock_watch.flashed) is distinct from (excluded.wanted, excluded.flashed)),
-   ${linesAndRecord(p)}
+   ${linesAndRecord(p, `${p.snapshot}::json`)}
    select (select outcome from reservation) as reservation, (select pk from basket_written) as pk`,
 );
