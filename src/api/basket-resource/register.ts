@@ -61,8 +61,9 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
       role: principal.role,
       command,
       idempotencyKey,
-      // The route in OCAPI's form: the same request through either dialect is the same request.
-      requestHash: requestHash(op.method, op.path, { params: req.params, body: withoutCardSecrets(req.body) }),
+      // The route in OCAPI's form: the same request through either dialect is the same request. Only a
+      // repeat under the same Idempotency-Key compares it, so a request without one skips the hashing.
+      requestHash: idempotencyKey ? requestHash(op.method, op.path, { params: req.params, body: withoutCardSecrets(req.body) }) : null,
       respondAsync,
     });
     return answerWrite(reply, result, basketId, onApplied);
