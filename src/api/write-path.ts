@@ -49,7 +49,8 @@ export async function submitWrite(
     role: write.caller.role,
     command: write.command,
     idempotencyKey,
-    requestHash: requestHash(write.request.method, write.request.route, write.request.content),
+    // Only a repeat under the same Idempotency-Key compares the hash, so a request without one skips the hashing.
+    requestHash: idempotencyKey ? requestHash(write.request.method, write.request.route, write.request.content) : null,
     respondAsync,
   });
   if (result.kind === 'finished' && result.outcome.status !== 'applied' && answers.rejected && (await answers.rejected(result.outcome))) return reply;

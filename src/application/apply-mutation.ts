@@ -43,6 +43,8 @@ export interface ApplyResult {
   readonly duplicate: boolean;
   /** New versions of other baskets the mutation changed (a merge's guest basket), for the cache. */
   readonly alsoChanged?: readonly BasketSnapshot[];
+  /** `JSON.stringify` of the applied outcome's snapshot, when this call rendered it (one rendering for the database, cache and reply). */
+  readonly snapshotJson?: string;
 }
 
 export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promise<ApplyResult> {
@@ -161,6 +163,8 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (refused) return reject('coupon_not_applicable', refused);
   const flashes = after.status === 'active' ? checkoutFlashes(after, priced, state.paymentMethods) : [];
   const draft = buildSnapshot(after, state.pk ?? 0, policy, priced, plan.earliestExpiry, flashes);
+  // Rendered once: the database keeps this text, the cache and the reply reuse it (unless the pk changes below).
+  const draftJson = JSON.stringify(draft);
   const outcome = {
     status: 'applied' as const,
     before,
@@ -168,6 +172,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     totals: priced.totals,
     reservations: { stockList: site.stockList, plan: plan.items, expiresAt: plan.expiresAt, watch: watchedSkus(desired, plan) },
     snapshot: draft,
+    snapshotJson: draftJson,
   };
   let alsoChanged: BasketSnapshot[] = [];
   let pk: number | null;
@@ -211,7 +216,12 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     pk = await writeMutationOutcome(deps.pool, record, outcome);
   }
   const snapshot = pk === draft.pk ? draft : { ...draft, pk: pk! };
-  return { duplicate: false, outcome: { status: 'applied', mutationId, basketId, version: after.version, snapshot }, alsoChanged };
+  return {
+    duplicate: false,
+    outcome: { status: 'applied', mutationId, basketId, version: after.version, snapshot },
+    alsoChanged,
+    ...(snapshot === draft ? { snapshotJson: draftJson } : {}),
+  };
 }
 
 /** The id under which a merge records what it did to the guest basket. */

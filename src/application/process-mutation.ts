@@ -43,11 +43,12 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   let outcome: MutationOutcome | null = null;
   let duplicate = false;
   let alsoChanged: readonly BasketSnapshot[] = [];
+  let snapshotJson: string | undefined;
   for (let attempt = 1; outcome === null; attempt++) {
     try {
       // A job from a newer release may mean something this code cannot do: fail it rather than guess.
       if ((job.format ?? 1) > CONTRACT_FORMAT) throw new Error(`job format ${job.format} is newer than this worker's (${CONTRACT_FORMAT})`);
-      ({ outcome, duplicate, alsoChanged = [] } = await applyMutationJob(deps, job));
+      ({ outcome, duplicate, alsoChanged = [], snapshotJson } = await applyMutationJob(deps, job));
     } catch (err) {
       const transient = isTransientError(err);
       if (!transient || attempt >= deps.retry.attempts) {
@@ -65,7 +66,7 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
     // After commit: the cache only moves forward (compare-and-set). A duplicate's snapshot may be older
     // than versions applied since, so it never writes (into an emptied cache it would go backwards).
     // If the write fails, drop the key rather than leave an older version to be served after this reply.
-    await deps.cache.writeIfNewer(outcome.snapshot).catch(async (err) => {
+    await deps.cache.writeIfNewer(outcome.snapshot, snapshotJson).catch(async (err) => {
       log.warn({ err }, 'snapshot cache write failed; dropping the cached snapshot');
       await deps.cache.forget(outcome.basketId).catch(() => undefined);
     });
@@ -80,7 +81,7 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   // so a duplicate re-announces its version (the first notice may have been lost in a crash).
   const changed = outcome.status === 'applied' && deps.events ? [{ id: outcome.basketId, version: outcome.version }, ...alsoChanged] : [];
   await Promise.all([
-    job.replyTo ? publishReply(deps.publisher, job.replyTo, outcome).catch((err) => log.warn({ err }, 'reply publish failed')) : undefined,
+    job.replyTo ? publishReply(deps.publisher, job.replyTo, outcome, snapshotJson).catch((err) => log.warn({ err }, 'reply publish failed')) : undefined,
     ...changed.map((c) => deps.events!.publish(c.id, c.version).catch((err) => log.warn({ err }, 'basket event publish failed'))),
   ]);
   deps.onApplied?.(job, outcome, performance.now() - started, duplicate);

@@ -48,7 +48,8 @@ export interface SubmitRequest {
   readonly role: Role;
   readonly command: MutationCommand;
   readonly idempotencyKey: string | null;
-  readonly requestHash: string;
+  /** What a repeat of the request must match; only compared under an Idempotency-Key (null: none given, nothing to compare). */
+  readonly requestHash: string | null;
   readonly respondAsync: boolean;
 }
 

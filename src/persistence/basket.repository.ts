@@ -295,6 +295,8 @@ export type MutationOutcomeWrite =
        * mutation's record (idempotent replies and a stream's replay of missed versions read it).
        */
       readonly snapshot: { readonly pk: number };
+      /** `JSON.stringify(snapshot)` when the caller has it already (exactly that text: it is stored as given). */
+      readonly snapshotJson?: string;
     }
   | { readonly status: 'rejected'; readonly rejection: Rejection; readonly version: number | null };
 
@@ -352,7 +354,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
     ...recorded,
     basketId: after.id,
     version: after.version,
-    snapshot: JSON.stringify(outcome.snapshot),
+    snapshot: outcome.snapshotJson ?? JSON.stringify(outcome.snapshot),
     deletedItemIds: (before?.lines ?? []).filter((l) => !keep.has(l.itemId)).map((l) => l.itemId),
     upsertedLines: JSON.stringify(upserts),
     actorId: record.ownerId,
@@ -383,10 +385,19 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
           externalOfferCode: after.externalOfferCode,
           stockWatch: JSON.stringify(reservations.watch),
           basketOwnerId: after.ownerId,
-        });
+        }).catch(stockConflict);
   const pk = rows[0]?.pk ?? null;
   if (pk === null) throw new ConcurrentModificationError(`basket ${after.id} or its inventory changed since it was read`);
   return Number(pk);
+}
+
+/**
+ * `basket_apply_reservations` raises SQLSTATE BR001 when the stock it read is gone (the statement, or the
+ * transaction it runs in, then did nothing): a concurrent modification, re-read and re-planned like any other.
+ */
+function stockConflict(err: unknown): never {
+  if ((err as { code?: unknown } | null)?.code === 'BR001') throw new ConcurrentModificationError('the stock the plan was made from changed since it was read');
+  throw err;
 }
 
 /** Totals as stored: exact text with the currency's minor digits ("22.00"). */
@@ -424,7 +435,7 @@ export async function writeCreatedWithChange(
     });
     if (!row) throw new ConcurrentModificationError(`basket ${created.id} was created meanwhile`);
     const pk = Number(row.pk);
-    await writeMutationOutcome(client, record, { ...outcome, before: created, snapshot: { ...outcome.snapshot, pk } });
+    await writeMutationOutcome(client, record, { ...outcome, before: created, snapshot: { ...outcome.snapshot, pk }, snapshotJson: undefined });
     return pk;
   });
 }

@@ -12,8 +12,19 @@ export function replyChannel(prefix: string, instanceId: string): string {
   return `${prefix}:reply:${instanceId}`;
 }
 
-export async function publishReply(publisher: Publisher, channel: string, outcome: MutationOutcome): Promise<void> {
-  await publisher.publish(channel, JSON.stringify(outcome));
+/**
+ * Publishes the outcome as JSON. `snapshotJson`, when given, is `JSON.stringify(outcome.snapshot)` already
+ * made (the worker renders a snapshot once for the database, the cache and this reply): it is spliced in.
+ */
+export async function publishReply(publisher: Publisher, channel: string, outcome: MutationOutcome, snapshotJson?: string): Promise<void> {
+  await publisher.publish(channel, replyText(outcome, snapshotJson));
+}
+
+/** The reply's text: `JSON.stringify(outcome)`, with a given rendering of its snapshot used as is. */
+export function replyText(outcome: MutationOutcome, snapshotJson?: string): string {
+  if (outcome.status !== 'applied' || snapshotJson === undefined) return JSON.stringify(outcome);
+  const { snapshot: _rendered, ...head } = outcome;
+  return `${JSON.stringify(head).slice(0, -1)},"snapshot":${snapshotJson}}`;
 }
 
 type Waiter = (outcome: MutationOutcome | null) => void;

@@ -11,7 +11,16 @@
  * BENCH_REDIS (`standalone`, `cluster` or `both`, default both: the same scenarios on REDIS_URL and then
  * on a Redis Cluster of 3 masters the bench starts from the installed redis-server, with
  * BENCH_CLUSTER_REPLICAS replicas each, default 0 — like for like with the standalone server — and a
- * table of cluster/standalone ratios).
+ * table of cluster/standalone ratios). Unless REDIS_URL is set, the standalone variant runs on a
+ * redis-server of its own (like the cluster's nodes), so its CPU is the bench's alone.
+ * BENCH_ONLY=add runs only the add-to-cart scenario, the pgbench ceiling and the dead-row count (for
+ * measuring a change: a short run gives the CPU per add).
+ *
+ * CPU per operation (the `cpu ms/op` column, see cpu.ts): utime + stime of the API, the worker, the
+ * PostgreSQL backends serving the bench's database, redis-server and the load generator, over the
+ * scenario, divided by its acknowledged operations. The shared machine makes wall-clock rates noisy;
+ * CPU per operation is the steady figure. The pgbench row is the database's ceiling for a basket-shaped
+ * transaction in the same run (pgbench-ceiling.ts); after the run, dead and live rows per table.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,13 +32,16 @@ import { startService, stopService, type ServiceProcess } from '../support/proce
 import { freePort } from '../support/own-services.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { laneBullPrefix, laneQueueName } from '../../src/queue/lanes.js';
-import { connectRedis, infoSummed, type RedisTarget } from '../../src/redis/client.js';
+import { connectRedis, infoSummed, masters, type RedisTarget } from '../../src/redis/client.js';
 import { ownCluster, type OwnCluster } from '../support/own-cluster.js';
+import { ownRedis, type OwnService } from '../support/own-services.js';
+import { cpuPer, deadRows, formatCpu, sampleCpu, type CpuSplit, type CpuTargets } from './cpu.js';
+import { pgbenchCeiling } from './pgbench-ceiling.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const SHORT = Number(process.env.BENCH_SHORT_SECONDS ?? 10);
 const SERVER_DB = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SHARED_REDIS_URL = process.env.REDIS_URL;
 const SECRET = 'bench-jwt-secret-0123456789';
 const ADMIN = 'bench-admin-token';
 const LANES = Number(process.env.BENCH_LANES ?? 64);
@@ -50,6 +62,8 @@ interface Row {
   errors: number;
   ratio: string;
   note?: string;
+  /** CPU ms per acknowledged operation (see cpu.ts). */
+  cpu?: CpuSplit;
 }
 const rows: Row[] = [];
 const children: ServiceProcess[] = [];
@@ -116,8 +130,17 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
   return { rps: r.requests.average, ok: r['2xx'], codes, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
 }
 
-function record(scenario: string, variant: string, r: LoadResult, baseline?: LoadResult, note?: string, ratioOf: (x: LoadResult) => number = (x) => x.rps) {
+function record(
+  scenario: string,
+  variant: string,
+  r: LoadResult,
+  baseline?: LoadResult,
+  note?: string,
+  ratioOf: (x: LoadResult) => number = (x) => x.rps,
+  cpu?: CpuSplit,
+) {
   rows.push({
+    ...(cpu ? { cpu } : {}),
     scenario,
     variant,
     rps: Math.round(r.rps),
@@ -144,11 +167,13 @@ interface RunResult {
   readonly rows: Row[];
   readonly rss: Record<string, number>;
   readonly redisMemory: { used: string; peak: string };
+  readonly dead: Awaited<ReturnType<typeof deadRows>>;
+  readonly mutations: number;
 }
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 1024 / 1024).toFixed(1)}M`);
 
-async function main(label: string, clusterNodes: string): Promise<RunResult> {
+async function main(label: string, REDIS_URL: string, clusterNodes: string): Promise<RunResult> {
   rows.length = 0;
   const PREFIX = `bench${randomUUID().slice(0, 6)}`;
   const target: RedisTarget = {
@@ -221,20 +246,76 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   const addTo = (base: string, headers: Record<string, string>, seconds: number, connections: number, basket: () => string = anyBasket): Promise<LoadResult> =>
     load({ base, connections, seconds, method: 'POST', headers, path: () => `${OCAPI}/baskets/${basket()}/items`, body: addBody });
 
+  // CPU accounting: the bench database's backends, every redis-server (one per master) and the processes.
+  const statsDb = new pg.Client({ connectionString: env.DATABASE_URL });
+  await statsDb.connect();
+  const cpuRedis = connectRedis(target, { maxRetriesPerRequest: 3, onError: () => undefined });
+  await cpuRedis.ping(); // on a cluster: the slots (and so the masters) are known once a command has run
+  const redisPids = await Promise.all(masters(cpuRedis).map(async (m) => Number(/process_id:(\d+)/.exec(await m.info('server'))?.[1] ?? 0)));
+  await cpuRedis.quit();
+  const pipelineCpu: CpuTargets = { api: api.child.pid!, worker: worker.child.pid!, redisPids, db: statsDb, dbName };
+  const inlineCpu: CpuTargets = { api: inline.child.pid!, redisPids, db: statsDb, dbName };
+  const finish = async (): Promise<Pick<RunResult, 'dead' | 'mutations'>> => {
+    const dead = await deadRows(statsDb);
+    const { rows: counted } = await statsDb.query<{ n: string }>(`select count(*) as n from mutations`);
+    await statsDb.end();
+    return { dead, mutations: Number(counted[0]!.n) };
+  };
+  /** Runs `work` and gives the CPU per operation it did (`count` of its result) beside its result. */
+  const measured = async <T>(targets: CpuTargets, work: () => Promise<T>, count: (r: T) => number): Promise<[T, CpuSplit]> => {
+    const before = await sampleCpu(targets);
+    const r = await work();
+    const after = await sampleCpu(targets);
+    return [r, cpuPer(before, after, count(r))];
+  };
+
   if (ONLY === 'streams') {
     await streamScenario({ base: pipelineBase, api, headers: shopper, baskets, addTo });
     const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
     await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
-    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' } };
+    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()) };
   }
 
   // 1. add-to-cart: sync adds over 1,000 baskets, 64 clients.
   log(`add-to-cart: inline baseline, ${SECONDS} s`);
-  const inlineAdd = await addTo(inlineBase, shopper, SECONDS, 64, pick(basketsOf.inline));
-  record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'inline baseline', inlineAdd);
+  const [inlineAdd, inlineAddCpu] = await measured(
+    inlineCpu,
+    () => addTo(inlineBase, shopper, SECONDS, 64, pick(basketsOf.inline)),
+    (r) => r.ok,
+  );
+  record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'inline baseline', inlineAdd, undefined, undefined, undefined, inlineAddCpu);
   log(`add-to-cart: pipeline, ${SECONDS} s`);
-  const pipeAdd = await addTo(pipelineBase, shopper, SECONDS, 64, pick(basketsOf.pipeline));
-  record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'pipeline', pipeAdd, inlineAdd);
+  const [pipeAdd, pipeAddCpu] = await measured(
+    pipelineCpu,
+    () => addTo(pipelineBase, shopper, SECONDS, 64, pick(basketsOf.pipeline)),
+    (r) => r.ok,
+  );
+  log(`pgbench ceiling: basket-shaped transaction, ${SHORT} s`);
+  const ceiling = await pgbenchCeiling(SERVER_DB, SHORT);
+  record(
+    'add-to-cart (sync, 64 clients, 1,000 baskets)',
+    'pipeline',
+    pipeAdd,
+    inlineAdd,
+    `${(pipeAdd.rps / ceiling.tps).toFixed(2)}× the pgbench ceiling`,
+    undefined,
+    pipeAddCpu,
+  );
+  rows.push({
+    scenario: `pgbench ceiling (basket-shaped 7-statement transaction, ${ceiling.clients} clients)`,
+    variant: 'PostgreSQL alone',
+    rps: Math.round(ceiling.tps),
+    p50: NaN,
+    p99: NaN,
+    errors: 0,
+    ratio: '—',
+    note: `backends ${ceiling.backendCpuMs.toFixed(2)} ms CPU per transaction`,
+  });
+  if (ONLY === 'add') {
+    const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
+    await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
+    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()) };
+  }
 
   // 2. hot basket + background: 32 clients on one basket, 32 on the others (each variant on its own baskets).
   const hotQuantity = async (hot: string) => {
@@ -253,7 +334,11 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
     log(`hot basket: ${variant}, background alone then with a hot basket, ${SHORT} s each`);
     const alone = await addTo(base, shopper, SHORT, 32, background);
     const before = await hotQuantity(hot);
-    const [hotRun, bgRun] = await Promise.all([addTo(base, shopper, SHORT, 32, () => hot), addTo(base, shopper, SHORT, 32, background)]);
+    const [[hotRun, bgRun], bothCpu] = await measured(
+      variant === 'pipeline' ? pipelineCpu : inlineCpu,
+      () => Promise.all([addTo(base, shopper, SHORT, 32, () => hot), addTo(base, shopper, SHORT, 32, background)]),
+      ([h, b]) => h.ok + b.ok,
+    );
     const after = await hotQuantity(hot);
     // Applied may exceed acknowledged: requests still in flight when the load stopped were applied too.
     const lost = Math.max(0, hotRun.ok - (after - before));
@@ -263,8 +348,9 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
       variant,
       bgRun,
       alone,
-      `p99 ratio ${(bgRun.p99 / Math.max(alone.p99, 1)).toFixed(2)}×`,
+      `p99 ratio ${(bgRun.p99 / Math.max(alone.p99, 1)).toFixed(2)}×; CPU per add over both loads`,
       (x) => x.rps,
+      bothCpu,
     );
     record('hot basket: the hot basket itself', variant, hotRun, undefined, `${hotRun.ok} acknowledged, ${after - before} applied, ${lost} lost`);
   }
@@ -336,13 +422,21 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   log(`async accept: ${SHORT} s, then drain`);
   const lanes = Array.from({ length: LANES }, (_, k) => new Queue(laneQueueName(k), { connection: redis, prefix: laneBullPrefix(PREFIX, k) }));
   const started = Date.now();
-  const accepted = await addTo(pipelineBase, { ...shopper, prefer: 'respond-async' }, SHORT, 64);
-  const acceptEnd = Date.now();
-  for (;;) {
-    const counts = await Promise.all(lanes.map((q) => q.getJobCounts('waiting', 'active')));
-    if (counts.every((c) => (c.waiting ?? 0) + (c.active ?? 0) === 0)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let acceptEnd = 0;
+  const [accepted, asyncCpu] = await measured(
+    pipelineCpu,
+    async () => {
+      const r = await addTo(pipelineBase, { ...shopper, prefer: 'respond-async' }, SHORT, 64);
+      acceptEnd = Date.now();
+      for (;;) {
+        const counts = await Promise.all(lanes.map((q) => q.getJobCounts('waiting', 'active')));
+        if (counts.every((c) => (c.waiting ?? 0) + (c.active ?? 0) === 0)) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      return r;
+    },
+    (r) => r.ok,
+  );
   const drainMs = Date.now() - acceptEnd;
   const appliedPerSecond = accepted.ok / ((Date.now() - started) / 1000);
   record(
@@ -350,7 +444,9 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
     'pipeline accept',
     accepted,
     pipeAdd,
-    `all applied ${(drainMs / 1000).toFixed(1)} s after the last accept; ${Math.round(appliedPerSecond)} applied/s overall`,
+    `all applied ${(drainMs / 1000).toFixed(1)} s after the last accept; ${Math.round(appliedPerSecond)} applied/s overall; CPU per add until all applied`,
+    undefined,
+    asyncCpu,
   );
   await Promise.all(lanes.map((q) => q.close()));
 
@@ -362,7 +458,7 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
   await redis.quit();
   await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
-  return { label, rows: [...rows], rss, redisMemory: { used: mb(memory.used_memory), peak: mb(memory.used_memory_peak) } };
+  return { label, rows: [...rows], rss, redisMemory: { used: mb(memory.used_memory), peak: mb(memory.used_memory_peak) }, ...(await finish()) };
 }
 
 /** Current (not peak) resident memory of a process, in KiB. */
@@ -446,10 +542,20 @@ async function streamScenario(ctx: {
   agent.destroy();
 }
 
-function print({ label, rows, rss, redisMemory }: RunResult) {
+function print({ label, rows, rss, redisMemory, dead, mutations }: RunResult) {
   process.stdout.write(`\n${label}\n`);
-  const header = ['scenario', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline', 'note'];
-  const body = rows.map((r) => [r.scenario, r.variant, String(r.rps), String(r.p50), String(r.p99), String(r.errors), r.ratio, r.note ?? '']);
+  const header = ['scenario', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline', 'cpu ms/op: api/worker/pg/redis/gen = total', 'note'];
+  const body = rows.map((r) => [
+    r.scenario,
+    r.variant,
+    String(r.rps),
+    Number.isNaN(r.p50) ? '' : String(r.p50),
+    Number.isNaN(r.p99) ? '' : String(r.p99),
+    String(r.errors),
+    r.ratio,
+    r.cpu ? formatCpu(r.cpu) : '',
+    r.note ?? '',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
@@ -457,6 +563,9 @@ function print({ label, rows, rss, redisMemory }: RunResult) {
   out.push(
     `peak RSS: API ${rss.api} MB, worker ${rss.worker} MB, inline baseline ${rss.inline} MB; Redis memory ${redisMemory.used} (peak ${redisMemory.peak})`,
   );
+  out.push('', `rows per table after the run (autovacuum is whatever the server has; ${mutations} mutation records):`);
+  out.push('| table | live | dead | updates | HOT updates |', '|---|---|---|---|---|');
+  for (const d of dead) out.push(`| ${d.table} | ${d.live} | ${d.dead} | ${d.updates} | ${d.hot} |`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -473,17 +582,23 @@ function printRatios(standalone: RunResult, cluster: RunResult) {
 }
 
 let cluster: OwnCluster | null = null;
+let standalone: OwnService | null = null;
 try {
   const results: RunResult[] = [];
-  if (MODE !== 'cluster') results.push(await main(`standalone Redis (${REDIS_URL})`, ''));
+  if (MODE !== 'cluster') {
+    if (!SHARED_REDIS_URL) standalone = await ownRedis();
+    const url = SHARED_REDIS_URL ?? standalone!.url;
+    results.push(await main(`standalone Redis (${url}${standalone ? ', its own redis-server' : ''})`, url, ''));
+  }
   if (MODE !== 'standalone') {
     log(`starting a Redis Cluster: 3 masters, ${CLUSTER_REPLICAS} replica(s) each`);
     cluster = await ownCluster({ masters: 3, replicasPerMaster: CLUSTER_REPLICAS });
-    results.push(await main(`Redis Cluster (3 masters, ${CLUSTER_REPLICAS} replica(s) each)`, cluster.nodesEnv));
+    results.push(await main(`Redis Cluster (3 masters, ${CLUSTER_REPLICAS} replica(s) each)`, SHARED_REDIS_URL ?? 'redis://127.0.0.1:6379', cluster.nodesEnv));
   }
   results.forEach(print);
   if (results.length === 2) printRatios(results[0]!, results[1]!);
 } finally {
   await Promise.all(children.map((c) => stopService(c, 'SIGTERM')));
   await cluster?.destroy();
+  await standalone?.destroy();
 }

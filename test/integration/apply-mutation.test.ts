@@ -104,3 +104,35 @@ describe('a job of a newer contract format than this worker knows', () => {
     await expect(processMutation(processDeps, legacy)).resolves.toMatchObject({ status: 'applied', version: 2 });
   });
 });
+
+describe('when the stock a plan was made from is gone by the time it is written', () => {
+  it('the write fails as a whole (BR001, read as a concurrent modification), and the retry re-reads and refuses', async () => {
+    const scarce = `${h.tag}-scarce`;
+    await seedProducts(h, [{ sku: scarce, price: '2.00', stock: 5 }]);
+    const id = randomUUID();
+    await applyMutationJob(deps(), create(id));
+    const stock = async () =>
+      h.res.db.selectFrom('stocks').select(['on_hand', 'reserved']).where('sku', '=', scarce).where('stock_list', '=', 'default').executeTakeFirstOrThrow();
+    // Between this mutation's read and its write, every free unit goes (an admin lowers on-hand to what is held).
+    let raced = 0;
+    const pool = {
+      connect: h.res.pool.connect.bind(h.res.pool),
+      query: (async (config: { name?: string }, values?: unknown[]) => {
+        if (typeof config === 'object' && config.name?.startsWith('write_basket_update') && raced++ === 0)
+          await h.res.pool.query(`update stocks set on_hand = reserved where sku = $1 and stock_list = 'default'`, [scarce]);
+        return h.res.pool.query(config as never, values as never);
+      }) as typeof h.res.pool.query,
+    };
+    const before = await stock();
+    const j = job(id, { kind: 'add_items', items: [{ sku: scarce, quantity: 2 }] });
+    await expect(applyMutationJob({ ...deps(), pool }, j)).rejects.toMatchObject({ code: 'concurrent_modification' });
+    // Nothing of the write stayed: no record, no version, no holding, the stock's reserved count as it was.
+    expect(await h.res.db.selectFrom('mutations').select('id').where('id', '=', j.mutationId).executeTakeFirst()).toBeUndefined();
+    expect((await h.res.db.selectFrom('baskets').select('version').where('id', '=', id).executeTakeFirstOrThrow()).version).toBe(1);
+    expect(await h.res.db.selectFrom('reservations').select('sku').where('basket_id', '=', id).execute()).toEqual([]);
+    expect((await stock()).reserved).toBe(before.reserved);
+    // The lane's retry reads the new stock and refuses the add.
+    const again = await applyMutationJob({ ...deps(), pool }, j);
+    expect(again.outcome).toMatchObject({ status: 'rejected', error: { code: 'product_item_not_available' } });
+  });
+});

@@ -4,6 +4,8 @@ import { decimal, stringifyWithDecimals } from '../../src/api/json.js';
 import { idempotentMutationId, lineItemId } from '../../src/application/ids.js';
 import { loadConfig } from '../../src/config.js';
 import { randomUUID } from 'node:crypto';
+import { replyText } from '../../src/queue/reply-channel.js';
+import type { MutationOutcome } from '../../src/contracts/mutation-job.js';
 
 describe('laneOf', () => {
   it('is stable and spreads baskets over every lane', () => {
@@ -12,6 +14,18 @@ describe('laneOf', () => {
     expect(Math.min(...counts)).toBeGreaterThan(800);
     expect(Math.max(...counts)).toBeLessThan(1200);
     expect(laneOf('7b0c3a55-0000-4000-8000-000000000000', 64)).toBe(laneOf('7b0c3a55-0000-4000-8000-000000000000', 64));
+  });
+});
+
+describe('replyText', () => {
+  it('splices a snapshot rendered once into the reply, the same text JSON.stringify makes', () => {
+    const snapshot = { id: 'b1', pk: 7, version: 3, lines: [{ sku: 'A', quantity: 2, price: '1.50' }], note: 'a "quoted" \u2028 text' };
+    const applied = { status: 'applied', mutationId: 'm1', basketId: 'b1', version: 3, snapshot } as unknown as MutationOutcome;
+    expect(replyText(applied, JSON.stringify(snapshot))).toBe(JSON.stringify(applied));
+    expect(JSON.parse(replyText(applied, JSON.stringify(snapshot)))).toEqual(applied);
+    expect(replyText(applied)).toBe(JSON.stringify(applied));
+    const rejected: MutationOutcome = { status: 'rejected', mutationId: 'm2', basketId: 'b1', version: 3, error: { code: 'x', message: 'y' } };
+    expect(replyText(rejected, '{"ignored":true}')).toBe(JSON.stringify(rejected));
   });
 });
 
@@ -73,7 +87,9 @@ describe('loadConfig', () => {
 describe('SCAPI spelling', () => {
   it('maps keys both ways but leaves custom properties and their values alone', async () => {
     const { toOcapiBody, toScapiDocument, toScapiPath } = await import('../../src/api/scapi/spelling.js');
-    expect(toOcapiBody({ paymentCard: { cardType: 'Visa', expirationMonth: 1 }, address1: 'x', c_meta: { giftWrap: true, some_key: [{ innerKey: 1 }] } })).toEqual({
+    expect(
+      toOcapiBody({ paymentCard: { cardType: 'Visa', expirationMonth: 1 }, address1: 'x', c_meta: { giftWrap: true, some_key: [{ innerKey: 1 }] } }),
+    ).toEqual({
       payment_card: { card_type: 'Visa', expiration_month: 1 },
       address1: 'x',
       c_meta: { giftWrap: true, some_key: [{ innerKey: 1 }] },

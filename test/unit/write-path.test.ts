@@ -60,10 +60,11 @@ const rejected: SubmitResult = {
 };
 
 describe('the write path', () => {
-  it('submits the caller, command, Idempotency-Key, respond-async and the hash of method, route and content', async () => {
+  it('submits the caller, command, Idempotency-Key, respond-async and the hash of method, route and content (none without a key)', async () => {
     const { submitted, post } = await appWith(applied);
     await post({ 'idempotency-key': 'k-1', prefer: 'respond-async' });
     await post({}, { a: 2 });
+    await post({ 'idempotency-key': 'k-2' }, { a: 2 });
     expect(submitted[0]).toEqual({
       basketId: BASKET,
       ownerId: 'owner-1',
@@ -73,8 +74,10 @@ describe('the write path', () => {
       requestHash: requestHash('POST', '/w', { body: { a: 1 } }),
       respondAsync: true,
     });
-    expect(submitted[1]).toMatchObject({ idempotencyKey: null, respondAsync: false, requestHash: requestHash('POST', '/w', { body: { a: 2 } }) });
-    expect(submitted[0]!.requestHash).not.toBe(submitted[1]!.requestHash);
+    // Only a repeat under a key compares the hash, so a request without one is not hashed.
+    expect(submitted[1]).toMatchObject({ idempotencyKey: null, respondAsync: false, requestHash: null });
+    expect(submitted[2]).toMatchObject({ idempotencyKey: 'k-2', requestHash: requestHash('POST', '/w', { body: { a: 2 } }) });
+    expect(submitted[0]!.requestHash).not.toBe(submitted[2]!.requestHash);
   });
 
   it('refuses a malformed Idempotency-Key before submitting anything', async () => {

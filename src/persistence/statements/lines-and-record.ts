@@ -11,7 +11,10 @@ export interface LinesAndRecordInput {
   readonly basketId: string;
   /** The basket's new version, recorded with the mutation. */
   readonly version: number;
-  /** The new snapshot (JSON text); kept with every applied record (idempotent replies and stream replays read it). */
+  /**
+   * The new snapshot (JSON text); kept with every applied record (idempotent replies and stream replays read
+   * it). On an update it must carry the basket's pk (it is stored as given).
+   */
   readonly snapshot: string;
   readonly deletedItemIds: readonly string[];
   /**
@@ -31,7 +34,11 @@ export interface LinesAndRecordInput {
   readonly finishedAt: Date;
 }
 
-export const linesAndRecord = (p: Placeholders<LinesAndRecordInput>) => `
+/**
+ * `result` is the SQL expression of the record's document (a `json` value): the snapshot as given when it
+ * already carries the basket's pk (an update), or the snapshot with the pk just assigned (an insert).
+ */
+export const linesAndRecord = (p: Placeholders<LinesAndRecordInput>, result: string) => `
   lines_deleted as (
     delete from basket_lines where basket_id = ${p.basketId} and item_id = any(${p.deletedItemIds}::text[]) and exists (select 1 from basket_written)),
   lines_upserted as (
@@ -45,6 +52,6 @@ export const linesAndRecord = (p: Placeholders<LinesAndRecordInput>) => `
   mutation_inserted as (
     insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
     select ${p.mutationId}, ${p.basketId}, ${p.actorId}, ${p.idempotencyKey}::text, ${p.requestHash}, ${p.kind}, ${p.payload}::jsonb, 'applied', null, ${p.version},
-           jsonb_set(${p.snapshot}::jsonb, '{pk}', to_jsonb((select pk from basket_written))),
+           ${result},
            ${p.enqueuedAt}, ${p.finishedAt}
     where exists (select 1 from basket_written))`;

@@ -38,6 +38,6 @@ export const writeBasketInsert = defineStatement<WriteBasketInsertInput, { pk: n
      from (select nextval(pg_get_serial_sequence('baskets', 'pk')) as pk) n
      on conflict (id) do nothing
      returning pk),
-   ${linesAndRecord(p)}
+   ${linesAndRecord(p, `jsonb_set(${p.snapshot}::jsonb, '{pk}', to_jsonb((select pk from basket_written)))::json`)}
    select pk from basket_written`,
 );

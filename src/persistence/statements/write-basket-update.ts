@@ -10,8 +10,10 @@
  *          `stock_watch` rows in `stockList`, replacing the previous ones), and the shared lines-and-record
  *          inputs.
  * Output:  one row `{reservation, pk}`: `reservation` is `basket_apply_reservations`' answer ('ok', or
- *          'conflict' when stock changed since it was read: nothing was written, re-read and re-plan);
- *          `pk` is the basket's pk, or null when the version guard failed (nothing was written).
+ *          'conflict' when the basket or its holdings changed since they were read: nothing was written, re-read
+ *          and re-plan); `pk` is the basket's pk, or null when the version guard failed (nothing was written).
+ * Raises:  SQLSTATE BR001 when stock the plan needs is gone even after reclaiming expired holdings (the
+ *          statement fails as a whole: nothing was written; re-read and re-plan, as for 'conflict').
  * Locks:   the basket row (taken by `basket_apply_reservations` first, so the function and the update see
  *          the same version), the `stocks` rows of the plan's SKUs (in sorted order) and the basket's
  *          `reservations` rows; the lines it changes; the basket's `stock_watch` rows; the new `mutations` row.
@@ -74,6 +76,6 @@ export const writeBasketUpdate = defineStatement<WriteBasketUpdateInput, { reser
      where exists (select 1 from basket_written)
      on conflict (basket_id, stock_list, sku) do update set wanted = excluded.wanted, flashed = excluded.flashed
        where (stock_watch.wanted, stock_watch.flashed) is distinct from (excluded.wanted, excluded.flashed)),
-   ${linesAndRecord(p)}
+   ${linesAndRecord(p, `${p.snapshot}::json`)}
    select (select outcome from reservation) as reservation, (select pk from basket_written) as pk`,
 );
