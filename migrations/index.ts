@@ -16,6 +16,7 @@ import * as retentionIndexes from './2026-12-03T00-11-00_retention-indexes.js';
 import * as giftLinesDefaultShipping from './2026-12-03T00-12-00_gift-lines-default-shipping.js';
 import * as stockRevisits from './2026-12-03T00-15-00_stock-revisits.js';
 import * as akinonPks from './2026-12-03T00-16-00_akinon-pks.js';
+import * as stockRevisitLocks from './2026-12-03T14-00-00_stock-revisit-locks.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T00-12-00_gift-lines-default-shipping': giftLinesDefaultShipping,
   '2026-12-03T00-15-00_stock-revisits': stockRevisits,
   '2026-12-03T00-16-00_akinon-pks': akinonPks,
+  '2026-12-03T14-00-00_stock-revisit-locks': stockRevisitLocks,
 };

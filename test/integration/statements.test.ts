@@ -11,8 +11,9 @@ import { recordRejection } from '../../src/persistence/statements/record-rejecti
 import { insertNewBasket } from '../../src/persistence/statements/insert-new-basket.js';
 import { writeBasketInsert } from '../../src/persistence/statements/write-basket-insert.js';
 import { writeBasketUpdate } from '../../src/persistence/statements/write-basket-update.js';
+import { recheckWatchedStock } from '../../src/persistence/statements/recheck-watched-stock.js';
 
-const STATEMENTS = [readMutationState, recordRejection, writeBasketInsert, writeBasketUpdate, insertNewBasket];
+const STATEMENTS = [readMutationState, recordRejection, writeBasketInsert, writeBasketUpdate, insertNewBasket, recheckWatchedStock];
 
 describe('hot-path statements', () => {
   it.each(STATEMENTS.map((s) => [s.name, s] as const))('%s prepares against the schema with one parameter per named input', async (_name, stmt) => {
