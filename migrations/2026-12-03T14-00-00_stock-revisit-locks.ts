@@ -5,14 +5,15 @@
  * basket's `stock_watch` row says it cares (see the stock-revisits migration). That judgement used the
  * snapshot its UPDATE statement started with: a watcher whose write committed while the mover's UPDATE
  * waited for the row (another mover of a hot SKU held it) was not seen, and the move was not flagged.
- * Now each move locks its `stocks` row in a statement of its own first, so the UPDATE that follows
- * judges with a snapshot taken after the lock. With the watcher's own re-check after its write (it locks
+ * Now a move that went through judges again in a statement of its own, whose snapshot is taken while
+ * it holds the row (a refused attempt still takes no lock: a flash sale's losers do not queue on the
+ * row). With the watcher's own re-check after its write (it locks
  * the rows of the SKUs it watches and flags those that moved since it read them,
  * src/persistence/statements/recheck-watched-stock.ts), every move is judged either by the watcher (the
  * move committed first) or by the mover (the watcher committed first).
  *
  * REPLACES `basket_apply_reservations` (as of 2026-12-03T00-15-00_stock-revisits): same signature and
- * behaviour plus the lock. `down` keeps it: it needs nothing this migration adds.
+ * behaviour plus the second judgement. `down` keeps it: it needs nothing this migration adds.
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -48,11 +49,6 @@ export async function up(db: Kysely<any>): Promise<void> {
         order by x.sku
       loop
         need := item.target - item.have;
-        if need <> 0 then
-          -- The row first, in a statement of its own: the UPDATE below then judges the watchers (its
-          -- exists) with a snapshot taken after the lock, so it sees every watcher that committed first.
-          perform 1 from stocks where stock_list = p_stock_list and sku = item.sku for update;
-        end if;
         if need > 0 then
           -- Units taken: another basket that wants them without holding them (and is not flashed) must look again.
           update stocks set reserved = reserved + need, updated_at = p_now,
@@ -87,6 +83,21 @@ export async function up(db: Kysely<any>): Promise<void> {
                                            and w.flashed and w.basket_id <> p_basket)
             where stock_list = p_stock_list and sku = item.sku;
         end if;
+        -- The move above holds the row now. Its own judgement used the snapshot its UPDATE started with,
+        -- which misses a watcher that committed while the UPDATE waited for the row (a hot SKU's other
+        -- movers): judge again in a statement of its own, with a snapshot taken after the lock. It writes
+        -- only when that finds a watcher the first judgement missed.
+        if need > 0 then
+          update stocks set revisit = true
+            where stock_list = p_stock_list and sku = item.sku and not revisit
+              and exists (select 1 from stock_watch w where w.stock_list = p_stock_list and w.sku = item.sku
+                          and not w.flashed and w.basket_id <> p_basket);
+        elsif need < 0 then
+          update stocks set revisit = true
+            where stock_list = p_stock_list and sku = item.sku and not revisit
+              and exists (select 1 from stock_watch w where w.stock_list = p_stock_list and w.sku = item.sku
+                          and w.flashed and w.basket_id <> p_basket);
+        end if;
         if item.target > 0 then
           insert into reservations (basket_id, stock_list, sku, quantity, expires_at)
             values (p_basket, p_stock_list, item.sku, item.target, coalesce(p_expires, p_now))
@@ -107,5 +118,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(): Promise<void> {
-  // Nothing to undo: the function with its extra lock runs on the previous schema unchanged.
+  // Nothing to undo: the function with its second judgement runs on the previous schema unchanged.
 }
