@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    // Integration tests share one PostgreSQL and Redis; each isolates itself by ids and key prefix.
+    // Integration tests share one PostgreSQL server and Redis; each file gets its own database (a clone of the
+    // run's migrated one, test/support/file-database.setup.ts) and each harness its own Redis key prefix.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 60_000,
@@ -15,7 +16,7 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/akinon-next/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/akinon-next/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'], setupFiles: ['test/support/file-database.setup.ts'] } },
     ],
   },
 });

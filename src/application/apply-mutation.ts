@@ -24,6 +24,7 @@ import { buildSnapshot, type BasketSnapshot } from '../contracts/basket-snapshot
 import { derivedMutationId, lineItemId } from './ids.js';
 import { outcomeOfRecord, storedSnapshot } from './recorded-outcome.js';
 import { writeMergeOutcome } from '../persistence/merge.repository.js';
+import { recheckWatched } from '../persistence/stock-revisit.repository.js';
 import type pg from 'pg';
 import type { MutationJob, MutationOutcome } from '../contracts/mutation-job.js';
 
@@ -127,12 +128,13 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
 
   const after = result.basket;
   const desired = wantedUnits(after, state.catalog);
+  const stock = merge ? withTransferredHoldings(state.stock, merge.stock, now) : state.stock;
   const plan = planReservations({
     mode: COMMANDS[change.kind].reservation,
     desired,
     // A sign-in merge is never refused for stock: a guest line whose units are gone is flashed instead.
     increased: merge ? new Set<string>() : increasedSkus(before, after),
-    stock: merge ? withTransferredHoldings(state.stock, merge.stock, now) : state.stock,
+    stock,
     now,
     ttlSeconds: deps.reservationTtlSeconds,
   });
@@ -215,6 +217,10 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   } else {
     pk = await writeMutationOutcome(deps.pool, record, outcome);
   }
+  // Units of a watched SKU may have moved between the read and the write; such a move could not see this
+  // basket's new watch rows. Flag those SKUs so the sweep judges the basket again (recheck-watched-stock).
+  const watched = outcome.reservations.watch.map((w) => ({ sku: w.sku, onHand: stock.get(w.sku)?.onHand ?? 0, reserved: stock.get(w.sku)?.reserved ?? 0 }));
+  await recheckWatched(deps.pool, site.stockList, watched);
   const snapshot = pk === draft.pk ? draft : { ...draft, pk: pk! };
   return {
     duplicate: false,

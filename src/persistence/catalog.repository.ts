@@ -79,6 +79,9 @@ export async function upsertStockList(db: Db, code: string, stocks: readonly Sto
     if (stocks.length === 0) return;
     // Sorted so two concurrent feeds lock rows in the same order.
     const sorted = [...stocks].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+    // The rows first, in a statement of their own, so the upsert below judges the watchers with a
+    // snapshot taken after the lock (see the stock-revisit-locks migration).
+    await sql`select 1 from stocks where stock_list = ${code} and sku = any(${sorted.map((x) => x.sku)}::text[]) order by sku for update`.execute(trx);
     // Flag the SKU for the sweep's revisit (see the stock-revisits migration) when baskets watch it, or
     // when on-hand drops below what is held (every holder is then short).
     await sql`

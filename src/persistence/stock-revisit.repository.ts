@@ -4,6 +4,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from './database.js';
+import { runStatement, type Queryable } from './statement.js';
+import { recheckWatchedStock } from './statements/recheck-watched-stock.js';
 
 export interface FlaggedStock {
   readonly stockList: string;
@@ -67,4 +69,22 @@ export async function revisitCandidates(db: Db, s: FlaggedStock, now: Date, limi
     order by b.id
     limit ${limit}`.execute(db);
   return rows.map((r) => ({ basketId: r.basket_id, version: r.version }));
+}
+
+/** A watched SKU's on-hand and reserved units as a mutation read them. */
+export interface SeenStock {
+  readonly sku: string;
+  readonly onHand: number;
+  readonly reserved: number;
+}
+
+/**
+ * After a write that left its basket watching `seen`'s SKUs: flags those whose units moved since the
+ * read (see the recheck-watched-stock statement). Returns the SKUs flagged.
+ */
+export async function recheckWatched(db: Queryable, stockList: string, seen: readonly SeenStock[]): Promise<string[]> {
+  if (seen.length === 0) return [];
+  const json = JSON.stringify(seen.map((s) => ({ sku: s.sku, on_hand: s.onHand, reserved: s.reserved })));
+  const rows = await runStatement(db, recheckWatchedStock, { stockList, seen: json });
+  return rows.map((r) => r.sku);
 }

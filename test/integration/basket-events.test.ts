@@ -10,6 +10,7 @@ import { EventSource } from 'eventsource';
 import { OCAPI, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
 import { createApi } from '../../src/bootstrap/api-process.js';
 import { createResources } from '../../src/bootstrap/resources.js';
+import type { Subscriber } from '../../src/redis/pubsub.js';
 
 let h: Harness;
 let base: string;
@@ -45,7 +46,7 @@ function follow(url: string, headers: Record<string, string>) {
   const until = async (pred: (all: Received[]) => boolean, ms = 10_000): Promise<Received[]> => {
     const end = Date.now() + ms;
     while (!pred(events)) {
-      if (Date.now() > end) throw new Error(`stream: condition not met; got ${JSON.stringify(events.map((e) => [e.type, e.id]))}`);
+      if (Date.now() > end) throw new Error(`stream: condition not met; got ${JSON.stringify(events.map((e) => [e.type, e.id]))}; errors ${JSON.stringify(errors.map((e) => [(e as { code?: number }).code, (e as { message?: string }).message]))}`);
       await new Promise((r) => setTimeout(r, 25));
     }
     return events;
@@ -277,5 +278,42 @@ describe('limits, other processes and shutdown', () => {
     expect(await readUntil(() => false)).toBe(true); // the stream ended
     expect(second.streams.size).toBe(0);
     await res2.close();
+  });
+
+  it('a stream whose subscription outlasts several heartbeats still opens as an event stream and gets every version', async () => {
+    // Subscribing can take longer than a heartbeat (a loaded machine, a cluster shard's first subscription).
+    // The heartbeat once wrote to such a stream before its headers: Node sent a bare 200 without
+    // `text/event-stream`, the real headers then failed, and the stream carried heartbeats only.
+    const res2 = createResources(h.config, pino({ level: 'silent' }));
+    const slowSubscriber = (inner: Subscriber): Subscriber => ({
+      subscribe: async (channel, handler) => {
+        await sleep(700);
+        return inner.subscribe(channel, handler);
+      },
+      close: () => inner.close(),
+    });
+    const slow = await createApi({ ...h.config, SSE_HEARTBEAT_MS: 100 }, { ...res2, newSubscriber: () => slowSubscriber(res2.newSubscriber()) }, pino({ level: 'silent' }));
+    await slow.app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const port = (slow.app.server.address() as { port: number }).port;
+      const s0 = new Shopper(h);
+      const id = await s0.createBasket();
+      const stream = follow(`http://127.0.0.1:${port}${OCAPI}/baskets/${id}/events`, s0.headers);
+      try {
+        await stream.until((e) => e.length >= 1);
+        await s0.addItems(id, [{ product_id: sku, quantity: 1 }]);
+        await stream.until((e) => e.length >= 2);
+        expect(stream.events.map((e) => [e.type, e.id])).toEqual([
+          ['message', '1'],
+          ['message', '2'],
+        ]);
+        expect(stream.errors).toEqual([]);
+      } finally {
+        stream.es.close();
+      }
+    } finally {
+      await slow.close();
+      await res2.close();
+    }
   });
 });

@@ -111,14 +111,19 @@ describe('on a Redis Cluster', () => {
     const ids = await Promise.all(shoppers.map((s) => s.createBasket()));
     const aborts = shoppers.map(() => new AbortController());
     const texts = ['', ''];
+    // Status and content type as received (an assertion inside `reading` would only surface at the end).
+    const heads: string[] = [];
     const reading = shoppers.map(async (s, i) => {
       const r = await fetch(`${base}${OCAPI}/baskets/${ids[i]}/events`, { headers: { ...s.headers, accept: 'text/event-stream' }, signal: aborts[i]!.signal });
-      expect(r.status).toBe(200);
+      heads[i] = `${r.status} ${r.headers.get('content-type')}`;
       const decoder = new TextDecoder();
       for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) texts[i] += decoder.decode(chunk, { stream: true });
     });
     try {
-      await eventually(async () => (texts.every((t) => /^id: 1$/m.test(t)) ? true : undefined), 20_000);
+      await eventually(async () => (texts.every((t) => /^id: 1$/m.test(t)) ? true : undefined), 20_000).catch((err: Error) => {
+        throw new Error(`${err.message}: streams answered ${JSON.stringify(heads)}, sent ${JSON.stringify(texts.map((t) => t.slice(0, 80)))}`);
+      });
+      expect(heads).toEqual(['200 text/event-stream; charset=utf-8', '200 text/event-stream; charset=utf-8']);
       for (let v = 0; v < 3; v++) expect((await shoppers[0]!.addItems(ids[0]!, [{ product_id: sku, quantity: 1 }])).statusCode).toBe(200);
       expect((await shoppers[1]!.addItems(ids[1]!, [{ product_id: sku, quantity: 2 }])).statusCode).toBe(200);
       await eventually(async () => (/^id: 4$/m.test(texts[0]!) && /^id: 2$/m.test(texts[1]!) ? true : undefined), 20_000);

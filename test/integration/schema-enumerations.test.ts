@@ -3,7 +3,8 @@
  * value added on one side only (a new promotion type, say) fails here rather than at a shopper's write.
  */
 import pg from 'pg';
-import { inject, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/test-database.js';
 import {
   BASKET_STATUSES,
   MUTATION_STATUSES,
@@ -24,7 +25,7 @@ const HELD: [table: string, column: string, values: readonly string[]][] = [
 
 describe('the schema and the domain enumerations', () => {
   it.each(HELD)('%s.%s allows exactly the enumeration', async (table, column, values) => {
-    const client = new pg.Client({ connectionString: inject('databaseUrl') });
+    const client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
     try {
       const { rows } = await client.query<{ def: string }>(

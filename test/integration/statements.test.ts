@@ -3,19 +3,21 @@
  * here, not on a shopper's write), takes exactly the inputs its text names, and is named by its text.
  */
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/test-database.js';
 import { defineStatement, runStatement } from '../../src/persistence/statement.js';
 import { readMutationState } from '../../src/persistence/statements/read-mutation-state.js';
 import { recordRejection } from '../../src/persistence/statements/record-rejection.js';
 import { insertNewBasket } from '../../src/persistence/statements/insert-new-basket.js';
 import { writeBasketInsert } from '../../src/persistence/statements/write-basket-insert.js';
 import { writeBasketUpdate } from '../../src/persistence/statements/write-basket-update.js';
+import { recheckWatchedStock } from '../../src/persistence/statements/recheck-watched-stock.js';
 
-const STATEMENTS = [readMutationState, recordRejection, writeBasketInsert, writeBasketUpdate, insertNewBasket];
+const STATEMENTS = [readMutationState, recordRejection, writeBasketInsert, writeBasketUpdate, insertNewBasket, recheckWatchedStock];
 
 describe('hot-path statements', () => {
   it.each(STATEMENTS.map((s) => [s.name, s] as const))('%s prepares against the schema with one parameter per named input', async (_name, stmt) => {
-    const client = new pg.Client({ connectionString: inject('databaseUrl') });
+    const client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
     try {
       await client.query(`prepare probe as ${stmt.text}`);
@@ -37,7 +39,7 @@ describe('hot-path statements', () => {
   });
 
   it('maps a named record to positions, and refuses an input the text does not use', async () => {
-    const client = new pg.Client({ connectionString: inject('databaseUrl') });
+    const client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
     try {
       const stmt = defineStatement<{ b: string; a: number }, { a: number; b: string }>('probe_order', (p) => `select ${p.a}::int as a, ${p.b}::text as b`);

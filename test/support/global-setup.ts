@@ -1,7 +1,8 @@
 /**
  * Test services: the local PostgreSQL and Redis when DATABASE_URL/REDIS_URL are given or something
  * listens on the default ports; otherwise testcontainers (where a Docker engine exists). Every run gets
- * its own freshly migrated database, dropped at the end.
+ * its own freshly migrated database, dropped at the end; each test file works in a clone of it
+ * (file-database.setup.ts).
  */
 import net from 'node:net';
 import pg from 'pg';
@@ -11,7 +12,8 @@ import { migrateToLatest } from '../../src/persistence/migrate.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    databaseUrl: string;
+    /** The run's migrated database: only cloned (one database per test file, file-database.setup.ts), never connected to. */
+    templateDatabaseUrl: string;
     redisUrl: string;
     serverDatabaseUrl: string;
   }
@@ -67,13 +69,16 @@ export default async function setup(project: TestProject) {
   await migrateToLatest(db);
   await db.destroy();
 
-  project.provide('databaseUrl', databaseUrl);
+  project.provide('templateDatabaseUrl', databaseUrl);
   project.provide('redisUrl', redisUrl);
   project.provide('serverDatabaseUrl', pgUrl);
 
   return async () => {
     const c = new pg.Client({ connectionString: pgUrl });
     await c.connect();
+    // The files' clones first (each drops its own; these are ones a crashed or killed file left).
+    const { rows } = await c.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${dbName}\\_f%`]);
+    for (const r of rows) await c.query(`drop database if exists "${r.datname}" with (force)`);
     await c.query(`drop database if exists "${dbName}" with (force)`);
     await c.end();
     await stop();

@@ -14,6 +14,7 @@ import { createMutationWorkers, type WorkerProcess } from '../../src/bootstrap/w
 import { TokenService } from '../../src/auth/tokens.js';
 import { expiryQueue, startExpiryScheduler } from '../../src/bootstrap/expiry-scheduler.js';
 import { deleteKeys } from '../../src/redis/client.js';
+import { testDatabaseUrl } from './test-database.js';
 
 export const OCAPI = '/s/default/dw/shop/v23_2';
 
@@ -32,7 +33,7 @@ export interface Harness {
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
     LOG_LEVEL: 'silent',

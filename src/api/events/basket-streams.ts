@@ -77,6 +77,13 @@ class Stream {
   lastSent: number;
   private chain: Promise<void> = Promise.resolve();
   closed = false;
+  /**
+   * True once the response's status and headers are out. Until then nothing may be written: Node would
+   * send its own headers with the first write (200 without `text/event-stream`), and the real ones
+   * would then fail — a stream whose subscription took longer than a heartbeat (a loaded machine, a
+   * cluster shard's first subscription) was left open with heartbeats only, never an event.
+   */
+  started = false;
   unlisten: (() => Promise<void>) | null = null;
 
   constructor(
@@ -98,7 +105,7 @@ class Stream {
   }
 
   write(text: string): void {
-    if (this.closed) return;
+    if (this.closed || !this.started) return;
     const res = this.reply.raw;
     res.write(text);
     if (res.writableLength > MAX_BUFFERED_BYTES) void this.hub.close(this);
@@ -164,6 +171,11 @@ export class BasketStreams {
 
     const stream = new Stream(id, req, reply, this, req.lastEventId ?? 0);
     this.streams.add(stream);
+    const res = reply.raw;
+    // The response closes when the client goes away (also while subscribing) or when we end it; either
+    // way the stream is over.
+    res.on('close', () => void this.close(stream));
+    res.on('error', () => void this.close(stream));
     try {
       // Subscribed before the current version is read: a version applied in between is not missed.
       stream.unlisten = await this.deps.subscriber.listen(req.basketId, (v) => stream.notify(v));
@@ -171,18 +183,21 @@ export class BasketStreams {
       await this.close(stream);
       throw new ApiError('service_unavailable', `Basket streams are unavailable: ${(err as Error).message}`);
     }
+    if (stream.closed) {
+      // The client left, or the process is shutting down (closeAll), while subscribing: nothing was sent
+      // yet, so the route answers (if anyone still listens).
+      await stream.unlisten().catch(() => undefined);
+      throw new ApiError('service_unavailable', 'The service is shutting down.');
+    }
     reply.hijack();
-    const res = reply.raw;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    res.write(`retry: 2000\n\n`);
-    // The response closes when the client goes away (or we end it); either way the stream is over.
-    res.on('close', () => void this.close(stream));
-    res.on('error', () => void this.close(stream));
+    stream.started = true;
+    stream.write(`retry: 2000\n\n`);
     const current = (await this.deps.reader.head(req.basketId).catch(() => null))?.head.version ?? 0;
     stream.notify(current, req.lastEventId === null ? 'fresh' : 'resume');
   }
@@ -245,7 +260,8 @@ export class BasketStreams {
     if (![...this.streams].some((s) => s.req.basketId === stream.req.basketId && s.req.rendering === stream.req.rendering)) {
       this.shared.delete(`${stream.req.basketId}|${stream.req.rendering}`);
     }
-    if (!stream.reply.raw.writableEnded) stream.reply.raw.end();
+    // Not started: open() has not taken the response over, and answers the request itself.
+    if (stream.started && !stream.reply.raw.writableEnded) stream.reply.raw.end();
     await stream.unlisten?.().catch(() => undefined);
     await this.deps.redis.zrem(this.callerKey(stream.req.callerId), stream.id).catch(() => undefined);
   }
@@ -257,6 +273,7 @@ export class BasketStreams {
     // One pipeline per caller key: on a Redis Cluster a pipeline must stay within one slot.
     const byCaller = new Map<string, string[]>();
     for (const s of this.streams) {
+      // A stream still subscribing gets no heartbeat (it has sent nothing yet), only its lease renewed.
       s.write(`: heartbeat\n\n`);
       const key = this.callerKey(s.req.callerId);
       byCaller.set(key, [...(byCaller.get(key) ?? []), s.id]);
