@@ -75,10 +75,7 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       // while the database could not record it, or from one whose job was never added (the accepting
       // process died between ticket and job): that one is `lost` — nothing was applied, and a retry with
       // the same Idempotency-Key enqueues it again.
-      const state = await deps.lanes
-        .queue(deps.lanes.laneFor(ticket.basketId))
-        .getJobState(id)
-        .catch(() => 'error');
+      const state = await deps.lanes.jobState(id, ticket.basketId).catch(() => 'error');
       if (state === 'failed') {
         return mutationStatusBody(id, ticket.basketId, 'failed', null, { code: 'internal_error', message: 'The change could not be applied.' });
       }

@@ -7,7 +7,7 @@
  * Environment: DATABASE_URL / REDIS_URL (server to use; the bench creates database `basket_bench`),
  * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10),
  * BENCH_LANES (lanes of the service under test, default 64), BENCH_STREAMS (open basket event streams in
- * the stream scenario, default 1,000), BENCH_ONLY=streams (only the stream scenario, for a short look),
+ * the stream scenario, default 1,000), BENCH_ONLY=streams or hot (only the stream scenario, or only the hot-basket one, for a short look), BENCH_DATABASE (default basket_bench),
  * BENCH_REDIS (`standalone`, `cluster` or `both`, default both: the same scenarios on REDIS_URL and then
  * on a Redis Cluster of 3 masters the bench starts from the installed redis-server, with
  * BENCH_CLUSTER_REPLICAS replicas each, default 0 — like for like with the standalone server — and a
@@ -22,7 +22,7 @@ import autocannon from 'autocannon';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { freePort } from '../support/own-services.js';
 import { TokenService } from '../../src/auth/tokens.js';
-import { laneBullPrefix, laneQueueName } from '../../src/queue/lanes.js';
+import { laneBullPrefix, laneOf, laneQueueName } from '../../src/queue/lanes.js';
 import { connectRedis, infoSummed, type RedisTarget } from '../../src/redis/client.js';
 import { ownCluster, type OwnCluster } from '../support/own-cluster.js';
 
@@ -155,7 +155,7 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
     url: REDIS_URL,
     clusterNodes: clusterNodes ? clusterNodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })) : [],
   };
-  const dbName = 'basket_bench';
+  const dbName = process.env.BENCH_DATABASE ?? 'basket_bench';
   await freshDatabase(dbName);
   const env = {
     DATABASE_URL: databaseUrl(dbName),
@@ -221,6 +221,13 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   const addTo = (base: string, headers: Record<string, string>, seconds: number, connections: number, basket: () => string = anyBasket): Promise<LoadResult> =>
     load({ base, connections, seconds, method: 'POST', headers, path: () => `${OCAPI}/baskets/${basket()}/items`, body: addBody });
 
+  if (ONLY === 'hot') {
+    await hotBasketScenario({ env, inlineBase, pipelineBase, shopper, basketsOf, addTo });
+    const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
+    await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
+    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' } };
+  }
+
   if (ONLY === 'streams') {
     await streamScenario({ base: pipelineBase, api, headers: shopper, baskets, addTo });
     const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
@@ -236,38 +243,8 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   const pipeAdd = await addTo(pipelineBase, shopper, SECONDS, 64, pick(basketsOf.pipeline));
   record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'pipeline', pipeAdd, inlineAdd);
 
-  // 2. hot basket + background: 32 clients on one basket, 32 on the others (each variant on its own baskets).
-  const hotQuantity = async (hot: string) => {
-    const c = new pg.Client({ connectionString: env.DATABASE_URL });
-    await c.connect();
-    const r = await c.query<{ q: number }>(`select coalesce(sum(quantity), 0)::int as q from basket_lines where basket_id = $1`, [hot]);
-    await c.end();
-    return r.rows[0]!.q;
-  };
-  for (const [variant, base, set] of [
-    ['inline baseline', inlineBase, basketsOf.inline],
-    ['pipeline', pipelineBase, basketsOf.pipeline],
-  ] as const) {
-    const hot = set[0]!;
-    const background = () => set[1 + Math.floor(Math.random() * (set.length - 1))]!;
-    log(`hot basket: ${variant}, background alone then with a hot basket, ${SHORT} s each`);
-    const alone = await addTo(base, shopper, SHORT, 32, background);
-    const before = await hotQuantity(hot);
-    const [hotRun, bgRun] = await Promise.all([addTo(base, shopper, SHORT, 32, () => hot), addTo(base, shopper, SHORT, 32, background)]);
-    const after = await hotQuantity(hot);
-    // Applied may exceed acknowledged: requests still in flight when the load stopped were applied too.
-    const lost = Math.max(0, hotRun.ok - (after - before));
-    record('hot basket: background writes, no hot basket', variant, alone);
-    record(
-      'hot basket: background writes beside 32 clients on 1 basket',
-      variant,
-      bgRun,
-      alone,
-      `p99 ratio ${(bgRun.p99 / Math.max(alone.p99, 1)).toFixed(2)}×`,
-      (x) => x.rps,
-    );
-    record('hot basket: the hot basket itself', variant, hotRun, undefined, `${hotRun.ok} acknowledged, ${after - before} applied, ${lost} lost`);
-  }
+  // 2. hot basket + background.
+  await hotBasketScenario({ env, inlineBase, pipelineBase, shopper, basketsOf, addTo });
 
   // 3. flash sale: 2,000 shoppers, one SKU with 100 units, 64 at a time.
   const FLASH_SHOPPERS = 2000;
@@ -363,6 +340,68 @@ async function main(label: string, clusterNodes: string): Promise<RunResult> {
   await redis.quit();
   await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
   return { label, rows: [...rows], rss, redisMemory: { used: mb(memory.used_memory), peak: mb(memory.used_memory_peak) } };
+}
+
+/**
+ * 2. hot basket + background: 32 clients on one basket, 32 on the others (each variant on its own
+ * baskets). For the pipeline also the background restricted to baskets outside the hot basket's home
+ * lane: what is left there is global CPU contention, not queueing behind the hot basket's backlog.
+ */
+async function hotBasketScenario(ctx: {
+  env: { DATABASE_URL: string };
+  inlineBase: string;
+  pipelineBase: string;
+  shopper: Record<string, string>;
+  basketsOf: { inline: string[]; pipeline: string[] };
+  addTo: (base: string, headers: Record<string, string>, seconds: number, connections: number, basket?: () => string) => Promise<LoadResult>;
+}) {
+  const { env, inlineBase, pipelineBase, shopper, basketsOf, addTo } = ctx;
+  const hotQuantity = async (hot: string) => {
+    const c = new pg.Client({ connectionString: env.DATABASE_URL });
+    await c.connect();
+    const r = await c.query<{ q: number }>(`select coalesce(sum(quantity), 0)::int as q from basket_lines where basket_id = $1`, [hot]);
+    await c.end();
+    return r.rows[0]!.q;
+  };
+  for (const [variant, base, set] of [
+    ['inline baseline', inlineBase, basketsOf.inline],
+    ['pipeline', pipelineBase, basketsOf.pipeline],
+  ] as const) {
+    const hot = set[0]!;
+    const background = () => set[1 + Math.floor(Math.random() * (set.length - 1))]!;
+    log(`hot basket: ${variant}, background alone then with a hot basket, ${SHORT} s each`);
+    const alone = await addTo(base, shopper, SHORT, 32, background);
+    const before = await hotQuantity(hot);
+    const [hotRun, bgRun] = await Promise.all([addTo(base, shopper, SHORT, 32, () => hot), addTo(base, shopper, SHORT, 32, background)]);
+    const after = await hotQuantity(hot);
+    // Applied may exceed acknowledged: requests still in flight when the load stopped were applied too.
+    const lost = Math.max(0, hotRun.ok - (after - before));
+    record('hot basket: background writes, no hot basket', variant, alone);
+    record(
+      'hot basket: background writes beside 32 clients on 1 basket',
+      variant,
+      bgRun,
+      alone,
+      `p99 ratio ${(bgRun.p99 / Math.max(alone.p99, 1)).toFixed(2)}×`,
+      (x) => x.rps,
+    );
+    record('hot basket: the hot basket itself', variant, hotRun, undefined, `${hotRun.ok} acknowledged, ${after - before} applied, ${lost} lost`);
+    if (variant !== 'pipeline') continue;
+    // Diagnosis: the same load, with the background kept off the hot basket's home lane.
+    const homeLane = laneOf(hot, LANES);
+    const elsewhere = set.slice(1).filter((b) => laneOf(b, LANES) !== homeLane);
+    const [, offLane] = await Promise.all([
+      addTo(base, shopper, SHORT, 32, () => hot),
+      addTo(base, shopper, SHORT, 32, () => elsewhere[Math.floor(Math.random() * elsewhere.length)]!),
+    ]);
+    record(
+      "hot basket: background off the hot basket's home lane, beside it",
+      variant,
+      offLane,
+      alone,
+      `p99 ratio ${(offLane.p99 / Math.max(alone.p99, 1)).toFixed(2)}× (what global contention alone costs)`,
+    );
+  }
 }
 
 /** Current (not peak) resident memory of a process, in KiB. */
