@@ -8,7 +8,6 @@ import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { bullPrefix } from '../queue/lanes.js';
-import type { LaneQueues } from '../queue/lane-queues.js';
 import { laneProducers } from './lane-producers.js';
 import { sweepExpiredReservations } from '../application/sweep-expired-reservations.js';
 import { SupervisedWorker } from '../queue/supervised-worker.js';

@@ -7,7 +7,8 @@
  * Environment: DATABASE_URL / REDIS_URL (server to use; the bench creates database `basket_bench`),
  * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10),
  * BENCH_LANES (lanes of the service under test, default 64), BENCH_STREAMS (open basket event streams in
- * the stream scenario, default 1,000), BENCH_ONLY=streams or hot (only the stream scenario, or only the hot-basket one, for a short look), BENCH_DATABASE (default basket_bench),
+ * the stream scenario, default 1,000), BENCH_ONLY=streams or hot (only the stream scenario, or only the
+ * hot-basket one, for a short look), BENCH_DATABASE (database the bench creates, default basket_bench),
  * BENCH_REDIS (`standalone`, `cluster` or `both`, default both: the same scenarios on REDIS_URL and then
  * on a Redis Cluster of 3 masters the bench starts from the installed redis-server, with
  * BENCH_CLUSTER_REPLICAS replicas each, default 0 — like for like with the standalone server — and a
