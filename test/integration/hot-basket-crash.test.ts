@@ -18,7 +18,7 @@ const f = useProcessFixture(
 const worker = () => f.spawn('workers/mutation.worker.ts');
 
 describe('a worker killed with SIGKILL while hot baskets switch lanes', () => {
-  it('loses nothing, applies nothing twice, keeps each basket\'s order, and leaves no basket counted', async () => {
+  it("loses nothing, applies nothing twice, keeps each basket's order, and leaves no basket counted", async () => {
     const shopper = new Shopper(f.h, 'agent-hot-crash', 'agent');
     const first = worker();
     await first.waitFor(/mutation workers started/);

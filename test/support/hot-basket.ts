@@ -8,26 +8,37 @@ import { sql } from 'kysely';
 import type { Db } from '../../src/persistence/database.js';
 import type { Shopper } from './harness.js';
 
+/** One add as its client saw it: when it was sent, and when its first answer (200 or 202) came back. */
+export interface SentAdd {
+  readonly client: string;
+  readonly seq: number;
+  readonly sentAt: number;
+  readonly answeredAt: number;
+  readonly status: number;
+}
+
 /**
  * `clients` concurrent clients, each sending `perClient` one-unit adds of `sku` to `basket` one after the
  * other (each add carries `c_client` and `c_seq`). Synchronous unless `headers` say otherwise; with
  * `repeatEach`, each add carries an Idempotency-Key and is sent a second time at once (the repeat must be
- * the same mutation). Returns the status codes of the first sends.
+ * the same mutation).
  */
 export async function hammerOneBasket(
   shopper: Shopper,
   basket: string,
   sku: string,
   opts: { clients: number; perClient: number; tag: string; headers?: Record<string, string>; repeatEach?: boolean },
-): Promise<number[]> {
-  const codes: number[] = [];
+): Promise<SentAdd[]> {
+  const sent: SentAdd[] = [];
   await Promise.all(
-    Array.from({ length: opts.clients }, async (_, client) => {
+    Array.from({ length: opts.clients }, async (_, c) => {
+      const client = `${opts.tag}-${c}`;
       for (let seq = 0; seq < opts.perClient; seq++) {
-        const key: Record<string, string> = opts.repeatEach ? { 'idempotency-key': `${opts.tag}-${client}-${seq}` } : {};
-        const item = [{ product_id: sku, quantity: 1, c_client: `${opts.tag}-${client}`, c_seq: seq } as never];
+        const key: Record<string, string> = opts.repeatEach ? { 'idempotency-key': `${client}-${seq}` } : {};
+        const item = [{ product_id: sku, quantity: 1, c_client: client, c_seq: seq } as never];
+        const sentAt = performance.now();
         const r = await shopper.addItems(basket, item, { ...opts.headers, ...key });
-        codes.push(r.statusCode);
+        sent.push({ client, seq, sentAt, answeredAt: performance.now(), status: r.statusCode });
         if (opts.repeatEach) {
           const again = await shopper.addItems(basket, item, { ...opts.headers, ...key });
           if (again.statusCode === 202) expect(again.headers.location).toBe(r.headers.location);
@@ -36,14 +47,15 @@ export async function hammerOneBasket(
       }
     }),
   );
-  return codes;
+  return sent;
 }
 
 /**
  * The basket got exactly `total` one-unit adds of `sku`, all applied once (line quantity, version, log),
- * versions contiguous from 2, and every client's adds applied in its own order.
+ * versions contiguous from 2, every client's adds applied in its own order, and, across clients, every
+ * add accepted (answered) before another was sent applied before it.
  */
-export async function expectHotBasketInvariants(db: Db, basket: string, total: number): Promise<void> {
+export async function expectHotBasketInvariants(db: Db, basket: string, total: number, sent: readonly SentAdd[] = []): Promise<void> {
   const row = await db.selectFrom('baskets').select(['version']).where('id', '=', basket).executeTakeFirstOrThrow();
   expect(row.version).toBe(1 + total);
   const line = await db.selectFrom('basket_lines').select('quantity').where('basket_id', '=', basket).executeTakeFirstOrThrow();
@@ -57,4 +69,13 @@ export async function expectHotBasketInvariants(db: Db, basket: string, total: n
   const byClient = new Map<string, number[]>();
   for (const r of rows) byClient.set(r.client, [...(byClient.get(r.client) ?? []), r.seq]);
   for (const [client, seqs] of byClient) expect(seqs, `client ${client}`).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
+  const versionOf = new Map(rows.map((r) => [`${r.client}/${r.seq}`, r.version]));
+  const reordered: string[] = [];
+  for (const a of sent) {
+    for (const b of sent) {
+      if (a.answeredAt < b.sentAt && versionOf.get(`${a.client}/${a.seq}`)! > versionOf.get(`${b.client}/${b.seq}`)!)
+        reordered.push(`${a.client}/${a.seq} after ${b.client}/${b.seq}`);
+    }
+  }
+  expect(reordered).toEqual([]);
 }
