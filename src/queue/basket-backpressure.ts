@@ -127,10 +127,11 @@ export class BasketBackpressure {
     if (!this.active) return { kind: 'admitted', hot: false };
     const s = this.settings;
     const threshold = this.routing ? Math.max(1, s.hotThreshold ?? 8) : 0;
-    const waitUntil = now() + (opts.hold === false || !this.routing ? 0 : (s.switchWaitMs ?? 2000));
+    // The wait is bounded on the real clock (`now` may be a test's fixed clock).
+    const waitUntil = performance.now() + (opts.hold === false || !this.routing ? 0 : (s.switchWaitMs ?? 2000));
     for (let pause = 2; ; pause = Math.min(pause * 2, 25)) {
       const at = now();
-      const mayHold = at < waitUntil;
+      const mayHold = performance.now() < waitUntil;
       const r = await this.command()(
         pendingKey(this.prefix, basketId),
         routeKey(this.prefix, basketId),

@@ -8,13 +8,69 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { addInSequence, createBaskets, eventually, seedProducts, Shopper, startHarness, testEnv, type Harness } from '../support/harness.js';
 import { expectHotBasketInvariants, hammerOneBasket } from '../support/hot-basket.js';
-import { pendingKey, routeKey } from '../../src/queue/basket-backpressure.js';
+import { BasketBackpressure, pendingKey, routeKey } from '../../src/queue/basket-backpressure.js';
+import { randomUUID } from 'node:crypto';
 import { startService, stopService } from '../support/processes.js';
 
 /** One home lane and one hot lane: every other basket shares the hot basket's home lane. */
 const ROUTED = { LANES: '1', HOT_LANES: '1', HOT_BASKET_QUEUED: '4', HOT_BASKET_COOLDOWN_MS: '500', HOT_SWITCH_WAIT_MS: '5000' };
 
 const completed = async (h: Harness, lane: number) => h.api.lanes.queue(lane).getCompletedCount();
+
+describe('the admission script, step by step (real Redis, a test clock)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(ROUTED, { workers: false });
+  });
+  afterAll(async () => h?.close());
+
+  it('moves a basket only while nothing of it is queued or running, holds its writes until then, and brings it home after the cooldown', async () => {
+    let clock = 1_000_000;
+    const now = () => clock;
+    const bp = new BasketBackpressure(h.res.redis, h.config.REDIS_PREFIX, {
+      maxQueued: 8,
+      staleMs: 60_000,
+      hotLanes: 1,
+      hotThreshold: 3,
+      hotCooldownMs: 1000,
+      switchWaitMs: 0,
+    });
+    const held = new BasketBackpressure(h.res.redis, h.config.REDIS_PREFIX, { ...bp.settings, switchWaitMs: 60_000 });
+    const b = randomUUID();
+    const admit = (id: string, opts = {}) => bp.admit(b, id, now, opts);
+    expect(await admit('m1')).toEqual({ kind: 'admitted', hot: false });
+    expect(await admit('m2')).toEqual({ kind: 'admitted', hot: false });
+    // m3 makes the backlog 3: hot, but m1 and m2 are still queued at home, so m3 stays home too (no wait allowed here).
+    expect(await admit('m3')).toEqual({ kind: 'admitted', hot: false });
+    // A repeat of a counted mutation is told its lane again and counted once.
+    expect(await admit('m2')).toEqual({ kind: 'admitted', hot: false });
+    expect(await h.res.redis.zcard(pendingKey(h.config.REDIS_PREFIX, b))).toBe(3);
+    // With a wait allowed, m4 waits until the home lane has drained, then goes to the hot lane.
+    let m4: { kind: string; hot?: boolean } | null = null;
+    const waiting = held.admit(b, 'm4', now).then((a) => (m4 = a));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(m4).toBeNull();
+    for (const id of ['m1', 'm2', 'm3']) await bp.release(b, id);
+    await waiting;
+    expect(m4).toEqual({ kind: 'admitted', hot: true });
+    // While m4 runs on the hot lane, everything follows it there, the service's own jobs too.
+    expect(await admit('m5')).toEqual({ kind: 'admitted', hot: true });
+    expect(await admit('sys', { limit: false, hold: false })).toEqual({ kind: 'admitted', hot: true });
+    for (const id of ['m4', 'm5', 'sys']) await bp.release(b, id);
+    // Idle but still within the cooldown: stays on the hot lane.
+    clock += 500;
+    expect(await admit('m6')).toEqual({ kind: 'admitted', hot: true });
+    await bp.release(b, 'm6');
+    // Past the cooldown and idle: home again, and the route is gone.
+    clock += 1500;
+    expect(await admit('m7')).toEqual({ kind: 'admitted', hot: false });
+    expect(await h.res.redis.exists(routeKey(h.config.REDIS_PREFIX, b))).toBe(0);
+    // Backpressure still applies (8 queued), except to the service's own jobs.
+    for (let i = 0; i < 7; i++) await admit(`f${i}`, { hold: false });
+    expect(await admit('over', { hold: false })).toEqual({ kind: 'busy' });
+    expect((await admit('own', { limit: false, hold: false })).kind).toBe('admitted');
+  });
+});
 
 describe('a hot basket under many concurrent clients', () => {
   let h: Harness;
