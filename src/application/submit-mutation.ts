@@ -122,11 +122,16 @@ export class MutationSubmitter implements Submitter {
     let counted = false;
     let lane = deps.lanes.laneFor(req.basketId);
     if (deps.backpressure?.active) {
-      // Counted in, and told its lane (home, or hot for a hot basket: basket-backpressure.ts).
-      const admitted = await deps.backpressure.admit(req.basketId, mutationId, () => deps.now().getTime()).catch(async (err) => {
-        await forget();
-        throw new ServiceUnavailableError(`could not count the basket's queued mutations: ${(err as Error).message}`);
-      });
+      // Counted in, and told its lane (home, or hot for a hot basket: basket-backpressure.ts). Only a
+      // write whose client waits for the result may wait for its basket's move; an asynchronous one is
+      // accepted at once into the basket's current lane (a 202 is meant to be quick, and under a
+      // backlog everywhere, holding every write would only stall the accepts).
+      const admitted = await deps.backpressure
+        .admit(req.basketId, mutationId, () => deps.now().getTime(), { hold: wait })
+        .catch(async (err) => {
+          await forget();
+          throw new ServiceUnavailableError(`could not count the basket's queued mutations: ${(err as Error).message}`);
+        });
       if (admitted.kind === 'busy') {
         await forget();
         return { kind: 'busy', retryAfterSeconds: 1 };
@@ -210,9 +215,11 @@ export class MutationSubmitter implements Submitter {
       // admitting a member again is a no-op), so the worker counts it out and no stale entry lingers.
       const bp = this.deps.backpressure;
       if (bp?.active) {
-        const admitted = await bp.admit(req.basketId, mutationId, () => this.deps.now().getTime()).catch(() => {
-          throw new ServiceUnavailableError("could not count the basket's queued mutations");
-        });
+        const admitted = await bp
+          .admit(req.basketId, mutationId, () => this.deps.now().getTime(), { hold: wait })
+          .catch(() => {
+            throw new ServiceUnavailableError("could not count the basket's queued mutations");
+          });
         if (admitted.kind === 'busy') return { kind: 'busy', retryAfterSeconds: 1 };
         return this.enqueue(mutationId, req, wait, true, this.deps.lanes.laneFor(req.basketId, admitted.hot), async () => undefined);
       }

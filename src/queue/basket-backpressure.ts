@@ -11,8 +11,10 @@
  * its home lane, so its backlog stops delaying its home lane's other baskets. Order: a basket's lane
  * changes only while none of its mutations is queued or running (its pending set is empty), so all of
  * one basket's mutations are always in one lane, which runs them one at a time in the order they were
- * added. Until its home lane has drained, a hot basket's new mutations wait in the API (`hold`, polled,
- * at most `switchWaitMs`; after that they join the backlog where it is). A cooled basket goes home the
+ * added. Until its home lane has drained, a hot basket's new synchronous mutations wait in the API
+ * (`hold`, polled, at most `switchWaitMs`; after that they join the backlog where it is); asynchronous
+ * ones join the backlog where it is at once (so a basket written only asynchronously moves only when its
+ * backlog happens to drain; backpressure bounds that backlog). A cooled basket goes home the
  * same way: when its pending set is empty and it has not been hot for `hotCooldownMs`.
  *
  * Keys (both carry the basket id as hash tag, so the script stays in one Redis Cluster slot):
