@@ -373,7 +373,9 @@ async function hotBasketScenario(ctx: {
     log(`hot basket: ${variant}, background alone then with a hot basket, ${SHORT} s each`);
     const alone = await addTo(base, shopper, SHORT, 32, background);
     const before = await hotQuantity(hot);
+    const from = new Date();
     const [hotRun, bgRun] = await Promise.all([addTo(base, shopper, SHORT, 32, () => hot), addTo(base, shopper, SHORT, 32, background)]);
+    const to = new Date();
     const after = await hotQuantity(hot);
     // Applied may exceed acknowledged: requests still in flight when the load stopped were applied too.
     const lost = Math.max(0, hotRun.ok - (after - before));
@@ -388,8 +390,16 @@ async function hotBasketScenario(ctx: {
     );
     record('hot basket: the hot basket itself', variant, hotRun, undefined, `${hotRun.ok} acknowledged, ${after - before} applied, ${lost} lost`);
     if (variant !== 'pipeline') continue;
-    // Diagnosis: the same load, with the background kept off the hot basket's home lane.
+    // Where the background's wait comes from: time in the lane (accepted to applied, from the mutation
+    // log) of the baskets sharing the hot basket's home lane, against all the others. Robust to a noisy
+    // machine, unlike the HTTP p99 (CPU contention slows both groups alike).
     const homeLane = laneOf(hot, LANES);
+    const waits = await laneWaits(env.DATABASE_URL, set.slice(1), from, to);
+    const share = waits.filter((w) => laneOf(w.basket, LANES) === homeLane).map((w) => w.ms);
+    const others = waits.filter((w) => laneOf(w.basket, LANES) !== homeLane).map((w) => w.ms);
+    rows[rows.length - 2]!.note +=
+      `; lane wait p50/p99 ms: ${share.length} writes on the hot basket's home lane ${pct(share, 0.5)}/${pct(share, 0.99)}, the ${others.length} others ${pct(others, 0.5)}/${pct(others, 0.99)}`;
+    // Diagnosis: the same load, with the background kept off the hot basket's home lane.
     const elsewhere = set.slice(1).filter((b) => laneOf(b, LANES) !== homeLane);
     const [, offLane] = await Promise.all([
       addTo(base, shopper, SHORT, 32, () => hot),
@@ -403,6 +413,26 @@ async function hotBasketScenario(ctx: {
       `p99 ratio ${(offLane.p99 / Math.max(alone.p99, 1)).toFixed(2)}× (what global contention alone costs)`,
     );
   }
+}
+
+/** Accepted-to-applied times of the adds to `baskets` accepted between `from` and `to`. */
+async function laneWaits(url: string, baskets: string[], from: Date, to: Date): Promise<{ basket: string; ms: number }[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const r = await c.query<{ basket: string; ms: number }>(
+    `select basket_id as basket, extract(epoch from (finished_at - enqueued_at)) * 1000 as ms
+     from mutations where basket_id = any($1::uuid[]) and kind = 'add_items' and enqueued_at >= $2 and enqueued_at < $3`,
+    [baskets, from, to],
+  );
+  await c.end();
+  return r.rows.map((x) => ({ basket: x.basket, ms: Number(x.ms) }));
+}
+
+/** The q-quantile of `xs`, rounded to ms ('-' when empty). */
+function pct(xs: number[], q: number): string {
+  if (xs.length === 0) return '-';
+  const sorted = [...xs].sort((a, b) => a - b);
+  return String(Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!));
 }
 
 /** Current (not peak) resident memory of a process, in KiB. */
