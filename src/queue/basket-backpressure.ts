@@ -12,7 +12,8 @@
  * changes only while none of its mutations is queued or running (its pending set is empty), so all of
  * one basket's mutations are always in one lane, which runs them one at a time in the order they were
  * added. Until its home lane has drained, a hot basket's new synchronous mutations wait in the API
- * (`hold`, polled, at most `switchWaitMs`; after that they join the backlog where it is); asynchronous
+ * (`hold`, polled, at most `switchWaitMs`; after that they are refused as `busy`, 429, so the home
+ * backlog surely drains and the basket moves even while its clients keep writing); asynchronous
  * ones join the backlog where it is at once (so a basket written only asynchronously moves only when its
  * backlog happens to drain; backpressure bounds that backlog). A cooled basket goes home the
  * same way: when its pending set is empty and it has not been hot for `hotCooldownMs`.
@@ -83,7 +84,7 @@ export interface BackpressureSettings {
   readonly hotThreshold?: number;
   /** How long a basket stays hot after its backlog was last at the threshold. */
   readonly hotCooldownMs?: number;
-  /** Longest a hot basket's new mutation waits for its home lane to drain before joining the backlog there. */
+  /** Longest a hot basket's new synchronous mutation waits for its home lane to drain (then: busy); 0: never waits. */
   readonly switchWaitMs?: number;
 }
 
@@ -122,7 +123,8 @@ export class BasketBackpressure {
   /**
    * Counts the mutation in (a repeat of an id already counted is a no-op) and says which lane it goes to,
    * or refuses it (`busy`: the basket has `maxQueued` mutations already). `limit: false` admits past
-   * `maxQueued` (the service's own mutations). `hold: false` never waits for a move to the hot lane.
+   * `maxQueued` (the service's own mutations). `hold: false` never waits for a move to the hot lane (it
+   * joins the basket's backlog where it is); with `hold`, a wait past `switchWaitMs` ends `busy`.
    * Inactive admission admits everything onto the home lane without a round trip.
    */
   async admit(basketId: string, mutationId: string, now: () => number, opts: { limit?: boolean; hold?: boolean } = {}): Promise<Admission> {
@@ -131,9 +133,12 @@ export class BasketBackpressure {
     const threshold = this.routing ? Math.max(1, s.hotThreshold ?? 8) : 0;
     // The wait is bounded on the real clock (`now` may be a test's fixed clock).
     const waitUntil = performance.now() + (opts.hold === false || !this.routing ? 0 : (s.switchWaitMs ?? 2000));
+    const mayWait = performance.now() < waitUntil;
     for (let pause = 2; ; pause = Math.min(pause * 2, 25)) {
       const at = now();
-      const mayHold = performance.now() < waitUntil;
+      // Held past the bound: refused like backpressure (nothing queued, the client retries), rather than
+      // joining the home backlog, which would keep it from ever draining while the basket stays busy.
+      if (pause > 2 && performance.now() >= waitUntil) return { kind: 'busy' };
       const r = await this.command()(
         pendingKey(this.prefix, basketId),
         routeKey(this.prefix, basketId),
@@ -143,7 +148,7 @@ export class BasketBackpressure {
         mutationId,
         threshold,
         s.hotCooldownMs ?? 10_000,
-        mayHold ? '1' : '0',
+        mayWait ? '1' : '0',
       );
       if (r === HOME || r === HOT) return { kind: 'admitted', hot: r === HOT };
       if (r === BUSY) return { kind: 'busy' };

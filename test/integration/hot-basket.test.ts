@@ -24,7 +24,7 @@ describe('the admission script, step by step (real Redis, a test clock)', () => 
   });
   afterAll(async () => h?.close());
 
-  it('moves a basket only while nothing of it is queued or running, holds its writes until then, and brings it home after the cooldown', async () => {
+  it('moves a basket only while nothing of it is queued or running, holds its writes until then (or refuses them past the bound), and brings it home after the cooldown', async () => {
     let clock = 1_000_000;
     const now = () => clock;
     const bp = new BasketBackpressure(h.res.redis, h.config.REDIS_PREFIX, {
@@ -44,6 +44,10 @@ describe('the admission script, step by step (real Redis, a test clock)', () => 
     expect(await admit('m3')).toEqual({ kind: 'admitted', hot: false });
     // A repeat of a counted mutation is told its lane again and counted once.
     expect(await admit('m2')).toEqual({ kind: 'admitted', hot: false });
+    expect(await h.res.redis.zcard(pendingKey(h.config.REDIS_PREFIX, b))).toBe(3);
+    // A synchronous write that waited its bound and the home lane had still not drained: refused, not queued.
+    const brief = new BasketBackpressure(h.res.redis, h.config.REDIS_PREFIX, { ...bp.settings, switchWaitMs: 50 });
+    expect(await brief.admit(b, 'mx', now)).toEqual({ kind: 'busy' });
     expect(await h.res.redis.zcard(pendingKey(h.config.REDIS_PREFIX, b))).toBe(3);
     // With a wait allowed, m4 waits until the home lane has drained, then goes to the hot lane.
     let m4: { kind: string; hot?: boolean } | null = null;
@@ -127,7 +131,9 @@ describe('a hot basket under many concurrent clients', () => {
       hammerOneBasket(s, id, sku, { clients: 8, perClient: 5, tag: 'd' }),
     ]);
     await refilling;
-    expect(new Set(again.map((x) => x.status))).toEqual(new Set([200]));
+    // A synchronous write may outwait SYNC_WAIT_MS here (held up to HOT_SWITCH_WAIT_MS behind the
+    // asynchronous writers' backlog on a loaded machine) and get 202: still accepted, still in order.
+    expect(again.filter((x) => x.status !== 200 && x.status !== 202)).toEqual([]);
     expect(new Set(againAsync.map((x) => x.status))).toEqual(new Set([202]));
     total += 16 * 5;
     await eventually(async () => ((await countAdds(h, id)) >= total ? true : undefined), 60_000, 50);
@@ -158,9 +164,15 @@ async function neighbourBesideHotBasket(env: Record<string, string>): Promise<{ 
     const [hot, neighbour] = await createBaskets(s, 2);
     let stop = false;
     const hammer = Array.from({ length: 16 }, async (_, c) => {
-      for (let seq = 0; !stop; seq++) {
+      for (let seq = 0; !stop;) {
         const r = await s.addItems(hot!, [{ product_id: sku, quantity: 1, c_client: `h-${c}`, c_seq: seq } as never]);
+        // 429: held past HOT_SWITCH_WAIT_MS on a loaded machine, nothing queued; send it again.
+        if (r.statusCode === 429) {
+          await new Promise((res) => setTimeout(res, 50));
+          continue;
+        }
         expect(r.statusCode, r.body).toBe(200);
+        seq++;
       }
     });
     // Let the hot basket's backlog build (and, routed, move) first.

@@ -21,7 +21,7 @@ export interface SentAdd {
  * `clients` concurrent clients, each sending `perClient` one-unit adds of `sku` to `basket` one after the
  * other (each add carries `c_client` and `c_seq`). Synchronous unless `headers` say otherwise; with
  * `repeatEach`, each add carries an Idempotency-Key and is sent a second time at once (the repeat must be
- * the same mutation).
+ * the same mutation). An add refused with 429 (nothing queued) is sent again until accepted.
  */
 export async function hammerOneBasket(
   shopper: Shopper,
@@ -36,8 +36,14 @@ export async function hammerOneBasket(
       for (let seq = 0; seq < opts.perClient; seq++) {
         const key: Record<string, string> = opts.repeatEach ? { 'idempotency-key': `${client}-${seq}` } : {};
         const item = [{ product_id: sku, quantity: 1, c_client: client, c_seq: seq } as never];
-        const sentAt = performance.now();
-        const r = await shopper.addItems(basket, item, { ...opts.headers, ...key });
+        let sentAt = performance.now();
+        let r = await shopper.addItems(basket, item, { ...opts.headers, ...key });
+        // 429 (busy: nothing queued): a client retries after a moment, as Retry-After asks.
+        while (r.statusCode === 429) {
+          await new Promise((res) => setTimeout(res, 50));
+          sentAt = performance.now();
+          r = await shopper.addItems(basket, item, { ...opts.headers, ...key });
+        }
         sent.push({ client, seq, sentAt, answeredAt: performance.now(), status: r.statusCode });
         if (opts.repeatEach) {
           const again = await shopper.addItems(basket, item, { ...opts.headers, ...key });
