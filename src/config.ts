@@ -100,6 +100,17 @@ const EnvSchema = z.object({
   /** Mutations one basket may have queued; past it writes get 429 + Retry-After (0: no limit). */
   MAX_QUEUED_PER_BASKET: int(20, 0, 100_000),
   /**
+   * Hot-basket routing (src/queue/basket-backpressure.ts): HOT_LANES extra lanes where a basket whose
+   * backlog (queued or running) reaches HOT_BASKET_QUEUED runs, so it no longer delays the other baskets
+   * of its home lane; it moves only while none of its mutations is queued or running (its new writes wait
+   * at most HOT_SWITCH_WAIT_MS for that), and goes home once it has been below the threshold for
+   * HOT_BASKET_COOLDOWN_MS and is idle. HOT_LANES=0: off. All processes must agree on HOT_LANES.
+   */
+  HOT_LANES: int(4, 0, 256),
+  HOT_BASKET_QUEUED: int(6, 2, 100_000),
+  HOT_BASKET_COOLDOWN_MS: int(10_000, 100, 3_600_000),
+  HOT_SWITCH_WAIT_MS: int(2000, 0, 60_000),
+  /**
    * HTTP edge: the whole request (headers and body) must arrive within HTTP_REQUEST_TIMEOUT_MS (else 408
    * and the connection is closed: slow-trickling clients cannot hold connections); an idle connection is
    * closed after HTTP_CONNECTION_TIMEOUT_MS; keep-alive lasts HTTP_KEEP_ALIVE_TIMEOUT_MS; connections

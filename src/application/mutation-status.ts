@@ -22,7 +22,7 @@ export interface MutationStatusReport {
 export interface MutationStatusDeps {
   readonly db: Db;
   readonly submitter: Pick<Submitter, 'readTicket'>;
-  readonly lanes: Pick<LaneQueues, 'queue' | 'laneFor'>;
+  readonly lanes: Pick<LaneQueues, 'jobState'>;
   readonly now: () => number;
 }
 
@@ -35,10 +35,8 @@ export async function mutationStatus(deps: MutationStatusDeps, id: string, mayRe
   if (row) return mayRead(row.owner_id) ? statusOfRow(row) : null;
   const ticket = await deps.submitter.readTicket(id);
   if (!ticket || !mayRead(ticket.ownerId)) return null;
-  const state = await deps.lanes
-    .queue(deps.lanes.laneFor(ticket.basketId))
-    .getJobState(id)
-    .catch(() => 'error');
+  // The basket's home lane, then its hot lane (a hot basket's jobs run there; see queue/basket-backpressure.ts).
+  const state = await deps.lanes.jobState(id, ticket.basketId).catch(() => 'error');
   if (state === 'failed') {
     return { id, basketId: ticket.basketId, status: 'failed', version: null, error: { code: 'internal_error', message: 'The change could not be applied.' } };
   }

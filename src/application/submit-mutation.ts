@@ -121,33 +121,47 @@ export class MutationSubmitter implements Submitter {
       await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
     };
     let counted = false;
-    if (deps.backpressure) {
-      const admitted = await deps.backpressure.admit(req.basketId, mutationId, deps.now().getTime()).catch(async (err) => {
-        await forget();
-        throw new ServiceUnavailableError(`could not count the basket's queued mutations: ${(err as Error).message}`);
-      });
-      if (!admitted) {
+    let lane = deps.lanes.laneFor(req.basketId);
+    if (deps.backpressure?.active) {
+      // Counted in, and told its lane (home, or hot for a hot basket: basket-backpressure.ts). Only a
+      // write whose client waits for the result may wait for its basket's move; an asynchronous one is
+      // accepted at once into the basket's current lane (a 202 is meant to be quick, and under a
+      // backlog everywhere, holding every write would only stall the accepts).
+      const admitted = await deps.backpressure
+        .admit(req.basketId, mutationId, () => deps.now().getTime(), { hold: wait })
+        .catch(async (err) => {
+          await forget();
+          throw new ServiceUnavailableError(`could not count the basket's queued mutations: ${(err as Error).message}`);
+        });
+      if (admitted.kind === 'busy') {
         await forget();
         return { kind: 'busy', retryAfterSeconds: 1 };
       }
-      counted = deps.backpressure.settings.maxQueued > 0;
+      counted = true;
+      lane = deps.lanes.laneFor(req.basketId, admitted.hot);
     }
-    return this.enqueue(mutationId, req, wait, counted, async () => {
+    return this.enqueue(mutationId, req, wait, counted, lane, async () => {
       await forget();
       if (counted) await deps.backpressure!.release(req.basketId, mutationId).catch(() => undefined);
     });
   }
 
   async jobExists(mutationId: string, basketId: string): Promise<boolean> {
-    const lane = this.deps.lanes.queue(this.deps.lanes.laneFor(basketId));
-    return (await lane.getJobState(mutationId)) !== 'unknown';
+    return (await this.deps.lanes.jobState(mutationId, basketId)) !== 'unknown';
   }
 
   /**
-   * Adds the mutation's job (job id = mutation id: BullMQ adds nothing when that job already exists) and
-   * waits for its outcome when asked to. `onFailure` undoes what the caller wrote before.
+   * Adds the mutation's job into `lane` (job id = mutation id: BullMQ adds nothing when that job already
+   * exists) and waits for its outcome when asked to. `onFailure` undoes what the caller wrote before.
    */
-  private async enqueue(mutationId: string, req: SubmitRequest, wait: boolean, counted: boolean, onFailure: () => Promise<void>): Promise<SubmitResult> {
+  private async enqueue(
+    mutationId: string,
+    req: SubmitRequest,
+    wait: boolean,
+    counted: boolean,
+    lane: number,
+    onFailure: () => Promise<void>,
+  ): Promise<SubmitResult> {
     const { deps } = this;
     const waiter = wait ? deps.replies.expect(mutationId, deps.syncWaitMs) : null;
     const job: MutationJob = {
@@ -163,7 +177,7 @@ export class MutationSubmitter implements Submitter {
       ...(counted ? { counted } : {}),
     };
     try {
-      await deps.lanes.add(job);
+      await deps.lanes.addTo(lane, job);
     } catch (err) {
       waiter?.cancel();
       await onFailure();
@@ -201,14 +215,16 @@ export class MutationSubmitter implements Submitter {
       // Counted in its basket's pending set like a fresh one (the crashed attempt may already have been:
       // admitting a member again is a no-op), so the worker counts it out and no stale entry lingers.
       const bp = this.deps.backpressure;
-      if (bp && bp.settings.maxQueued > 0) {
-        const admitted = await bp.admit(req.basketId, mutationId, this.deps.now().getTime()).catch(() => {
-          throw new ServiceUnavailableError("could not count the basket's queued mutations");
-        });
-        if (!admitted) return { kind: 'busy', retryAfterSeconds: 1 };
-        return this.enqueue(mutationId, req, wait, true, async () => undefined);
+      if (bp?.active) {
+        const admitted = await bp
+          .admit(req.basketId, mutationId, () => this.deps.now().getTime(), { hold: wait })
+          .catch(() => {
+            throw new ServiceUnavailableError("could not count the basket's queued mutations");
+          });
+        if (admitted.kind === 'busy') return { kind: 'busy', retryAfterSeconds: 1 };
+        return this.enqueue(mutationId, req, wait, true, this.deps.lanes.laneFor(req.basketId, admitted.hot), async () => undefined);
       }
-      return this.enqueue(mutationId, req, wait, false, async () => undefined);
+      return this.enqueue(mutationId, req, wait, false, this.deps.lanes.laneFor(req.basketId), async () => undefined);
     }
     const outcome = waiter ? await waiter.promise : null;
     return outcome ? { kind: 'finished', outcome } : { kind: 'pending', mutationId };

@@ -8,8 +8,8 @@ import { TokenService, tokenPolicy } from '../auth/tokens.js';
 import { buildServer } from '../api/server.js';
 import { MutationSubmitter } from '../application/submit-mutation.js';
 import { BasketReader } from '../application/get-basket.js';
-import { LaneQueues } from '../queue/lane-queues.js';
-import { BasketBackpressure, PENDING_STALE_MS } from '../queue/basket-backpressure.js';
+import type { LaneQueues } from '../queue/lane-queues.js';
+import { laneProducers } from './lane-producers.js';
 import { ReplyListener, replyChannel } from '../queue/reply-channel.js';
 import type { Resources } from './resources.js';
 import { BasketEventSubscriber } from '../queue/basket-events.js';
@@ -26,13 +26,7 @@ export interface ApiProcess {
 /** `extraQueues`: other queues Bull Board shows beside the lanes (the expiry scheduler's). */
 export async function createApi(config: Config, res: Resources, logger: Logger, extraQueues: readonly Queue[] = []): Promise<ApiProcess> {
   const instanceId = randomUUID();
-  const lanes = new LaneQueues(
-    res.redis,
-    config.REDIS_PREFIX,
-    config.LANES,
-    (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'),
-    config.FAILED_JOBS_KEPT,
-  );
+  const { lanes, admission } = laneProducers(config, res.redis, logger);
   await lanes.enforceSerialLanes();
   // Re-assert after every reconnect: a Redis that lost its data (no AOF) also lost the lanes' limit.
   res.redis.on('ready', () => void lanes.enforceSerialLanes().catch((err) => logger.error({ err }, 'could not enforce serial lanes')));
@@ -47,7 +41,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     syncWaitMs: config.SYNC_WAIT_MS,
     ticketTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     now: () => new Date(),
-    backpressure: new BasketBackpressure(res.redis, config.REDIS_PREFIX, { maxQueued: config.MAX_QUEUED_PER_BASKET, staleMs: PENDING_STALE_MS }),
+    backpressure: admission,
   });
   const reader = new BasketReader({ db: res.db, cache: res.cache, onCache: (hit) => res.metrics.snapshotCache.inc({ result: hit ? 'hit' : 'miss' }) });
   res.metrics.watchQueues(lanes.all(), config.METRICS_LANE_INTERVAL_MS);

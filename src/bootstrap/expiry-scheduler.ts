@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { bullPrefix } from '../queue/lanes.js';
-import { LaneQueues } from '../queue/lane-queues.js';
+import { laneProducers } from './lane-producers.js';
 import { sweepExpiredReservations } from '../application/sweep-expired-reservations.js';
 import { SupervisedWorker } from '../queue/supervised-worker.js';
 import { closeRedis } from '../redis/client.js';
@@ -46,7 +46,7 @@ export async function startExpiryScheduler(config: Config, res: Resources, logge
   const queue = expiryQueue(config, res);
   await queue.upsertJobScheduler('sweep-expired-reservations', { every: config.EXPIRY_SWEEP_MS }, { name: 'sweep' });
   await queue.upsertJobScheduler('retention', { every: config.RETENTION_SWEEP_MS }, { name: 'retention' });
-  const lanes = new LaneQueues(res.redis, config.REDIS_PREFIX, config.LANES, (err) => logger.debug({ err: { message: err.message } }, 'lane queue error'), config.FAILED_JOBS_KEPT);
+  const { lanes } = laneProducers(config, res.redis, logger);
   const connection = res.newRedis();
   // Supervised like a lane: after a failover its worker is recreated if the sweeps stop (a due sweep waits).
   const worker = new SupervisedWorker({

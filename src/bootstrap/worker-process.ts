@@ -78,7 +78,8 @@ export function createMutationWorkers(config: Config, res: Resources, logger: Lo
   const deps = mutationProcessDeps(config, res, logger);
   const connection = res.newRedis();
   const lanes = Array.from(
-    { length: config.LANES },
+    // Home lanes, then hot lanes (lanes.ts): the same processing, each lane serial.
+    { length: config.LANES + config.HOT_LANES },
     (_, lane) =>
       new SupervisedWorker<MutationJob>({
         queueName: laneQueueName(lane),

@@ -1,28 +1,76 @@
 /**
- * Backpressure per basket: how many of a basket's mutations may wait in its lane. Lanes are shared by
- * many baskets, so one basket flooded with writes (a script, a stuck client retrying) would hold up
- * every other shopper on its lane; past the bound its writes are refused (429 + Retry-After) instead
- * of queued.
+ * Admission of a basket's mutations: whether one more may be queued (backpressure), and into which lane
+ * (hot-basket routing). One Lua script, one round trip per mutation, on the basket's own keys.
  *
- * Redis sorted set per basket, `<prefix>:pending:<basket_id>`: member = mutation id, score = when it was
- * accepted. The API admits a mutation (one script: drop entries older than `staleMs`, count, add) before
- * adding its job; the worker removes it once the mutation is finished. An entry whose removal was lost
- * (a crash) ages out after `staleMs`, so the count can never stay wrong for long.
+ * Backpressure: lanes are shared by many baskets, so one basket flooded with writes (a script, a stuck
+ * client retrying) would hold up every other shopper on its lane; past `maxQueued` its writes are
+ * refused (429 + Retry-After) instead of queued.
+ *
+ * Hot-basket routing: a basket whose backlog reaches `hotThreshold` is hot for `hotCooldownMs` (renewed
+ * while its backlog stays there), and a hot basket runs on its hot lane (lanes.ts `hotLaneOf`) instead of
+ * its home lane, so its backlog stops delaying its home lane's other baskets. Order: a basket's lane
+ * changes only while none of its mutations is queued or running (its pending set is empty), so all of
+ * one basket's mutations are always in one lane, which runs them one at a time in the order they were
+ * added. Until its home lane has drained, a hot basket's new synchronous mutations wait in the API
+ * (`hold`, polled, at most `switchWaitMs`; after that they are refused as `busy`, 429, so the home
+ * backlog surely drains and the basket moves even while its clients keep writing); asynchronous
+ * ones join the backlog where it is at once (so a basket written only asynchronously moves only when its
+ * backlog happens to drain; backpressure bounds that backlog). A cooled basket goes home the
+ * same way: when its pending set is empty and it has not been hot for `hotCooldownMs`.
+ *
+ * Keys (both carry the basket id as hash tag, so the script stays in one Redis Cluster slot):
+ *  - `<prefix>:pending:{<basket_id>}` sorted set: member = mutation id, score = when it was accepted. The
+ *    worker removes a mutation once it is finished (after its outcome is committed); an entry whose
+ *    removal was lost (a crash between admission and enqueue) ages out after `staleMs`.
+ *  - `<prefix>:route:{<basket_id>}` hash: `hot` = 1 while the basket runs on its hot lane; `until` = when
+ *    it stops being hot. Absent for a basket that was never hot (the common case).
+ * Known limit: a mutation still queued `staleMs` after it was accepted stops counting, so a basket whose
+ * lane is stuck that long could move while it still has a mutation queued (order across the move is then
+ * not guaranteed; exactly-once still is, by the mutation log).
  */
 import type { Redis } from 'ioredis';
 import type { RedisClient } from '../redis/client.js';
 
+/** Return codes of the script: ≥ 0 the lane kind (0 home, 1 hot); below, refusals. */
+const HOME = 0;
+const HOT = 1;
+const BUSY = -1;
+const HOLD = -2;
+
 const ADMIT = `
-local key = KEYS[1]
+local pending = KEYS[1]
+local route = KEYS[2]
 local now = tonumber(ARGV[1])
 local stale = tonumber(ARGV[2])
 local max = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - stale)
-if redis.call('ZSCORE', key, ARGV[4]) then return 1 end
-if redis.call('ZCARD', key) >= max then return 0 end
-redis.call('ZADD', key, now, ARGV[4])
-redis.call('PEXPIRE', key, stale)
-return 1
+local id = ARGV[4]
+local threshold = tonumber(ARGV[5])
+local cooldown = tonumber(ARGV[6])
+local mayHold = ARGV[7] == '1'
+redis.call('ZREMRANGEBYSCORE', pending, '-inf', now - stale)
+local state = redis.call('HMGET', route, 'hot', 'until')
+local onHot = state[1] == '1'
+if redis.call('ZSCORE', pending, id) then return onHot and 1 or 0 end
+local n = redis.call('ZCARD', pending)
+if max > 0 and n >= max then return -1 end
+local hotUntil = tonumber(state[2] or '0')
+if threshold > 0 and n + 1 >= threshold then
+  hotUntil = now + cooldown
+  redis.call('HSET', route, 'until', hotUntil)
+end
+local hot = hotUntil > now
+if n == 0 then
+  if hot ~= onHot then
+    onHot = hot
+    if hot then redis.call('HSET', route, 'hot', '1') else redis.call('DEL', route) end
+  end
+elseif hot and not onHot and mayHold then
+  return -2
+end
+redis.call('ZADD', pending, now, id)
+redis.call('PEXPIRE', pending, stale)
+if hot or onHot then redis.call('PEXPIRE', route, stale + cooldown) end
+return onHot and 1 or 0
 `;
 
 export interface BackpressureSettings {
@@ -30,11 +78,30 @@ export interface BackpressureSettings {
   readonly maxQueued: number;
   /** After how long an entry whose mutation never reported back stops counting. */
   readonly staleMs: number;
+  /** Hot lanes (0: no hot-basket routing; every basket stays on its home lane). */
+  readonly hotLanes?: number;
+  /** Backlog (queued or running, this one included) at which a basket becomes hot. */
+  readonly hotThreshold?: number;
+  /** How long a basket stays hot after its backlog was last at the threshold. */
+  readonly hotCooldownMs?: number;
+  /** Longest a hot basket's new synchronous mutation waits for its home lane to drain (then: busy); 0: never waits. */
+  readonly switchWaitMs?: number;
 }
 
+/** Where an admitted mutation goes, or why it was not admitted. */
+export type Admission = { readonly kind: 'admitted'; readonly hot: boolean } | { readonly kind: 'busy' };
+
 export function pendingKey(prefix: string, basketId: string): string {
-  return `${prefix}:pending:${basketId}`;
+  return `${prefix}:pending:{${basketId}}`;
 }
+
+export function routeKey(prefix: string, basketId: string): string {
+  return `${prefix}:route:{${basketId}}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+type AdmitCommand = (...args: (string | number)[]) => Promise<number>;
 
 export class BasketBackpressure {
   constructor(
@@ -43,19 +110,63 @@ export class BasketBackpressure {
     readonly settings: BackpressureSettings,
   ) {}
 
-  /** Whether the basket may take one more mutation (and counts it in if so). */
-  async admit(basketId: string, mutationId: string, now: number): Promise<boolean> {
-    if (this.settings.maxQueued === 0) return true;
-    const redis = this.redis as Redis & { basketAdmit?: (...args: (string | number)[]) => Promise<number> };
-    if (!redis.basketAdmit) redis.defineCommand('basketAdmit', { numberOfKeys: 1, lua: ADMIT });
-    const r = await redis.basketAdmit!(pendingKey(this.prefix, basketId), now, this.settings.staleMs, this.settings.maxQueued, mutationId);
-    return r === 1;
+  /** Whether mutations go through admission at all (counted in, and counted out by the worker). */
+  get active(): boolean {
+    return this.settings.maxQueued > 0 || this.routing;
+  }
+
+  /** Whether hot baskets move to a hot lane. */
+  get routing(): boolean {
+    return (this.settings.hotLanes ?? 0) > 0;
+  }
+
+  /**
+   * Counts the mutation in (a repeat of an id already counted is a no-op) and says which lane it goes to,
+   * or refuses it (`busy`: the basket has `maxQueued` mutations already). `limit: false` admits past
+   * `maxQueued` (the service's own mutations). `hold: false` never waits for a move to the hot lane (it
+   * joins the basket's backlog where it is); with `hold`, a wait past `switchWaitMs` ends `busy`.
+   * Inactive admission admits everything onto the home lane without a round trip.
+   */
+  async admit(basketId: string, mutationId: string, now: () => number, opts: { limit?: boolean; hold?: boolean } = {}): Promise<Admission> {
+    if (!this.active) return { kind: 'admitted', hot: false };
+    const s = this.settings;
+    const threshold = this.routing ? Math.max(1, s.hotThreshold ?? 8) : 0;
+    // The wait is bounded on the real clock (`now` may be a test's fixed clock).
+    const waitUntil = performance.now() + (opts.hold === false || !this.routing ? 0 : (s.switchWaitMs ?? 2000));
+    const mayWait = performance.now() < waitUntil;
+    for (let pause = 2; ; pause = Math.min(pause * 2, 25)) {
+      const at = now();
+      // Held past the bound: refused like backpressure (nothing queued, the client retries), rather than
+      // joining the home backlog, which would keep it from ever draining while the basket stays busy.
+      if (pause > 2 && performance.now() >= waitUntil) return { kind: 'busy' };
+      const r = await this.command()(
+        pendingKey(this.prefix, basketId),
+        routeKey(this.prefix, basketId),
+        at,
+        s.staleMs,
+        opts.limit === false ? 0 : s.maxQueued,
+        mutationId,
+        threshold,
+        s.hotCooldownMs ?? 10_000,
+        mayWait ? '1' : '0',
+      );
+      if (r === HOME || r === HOT) return { kind: 'admitted', hot: r === HOT };
+      if (r === BUSY) return { kind: 'busy' };
+      if (r !== HOLD) throw new Error(`unexpected admission result ${r}`);
+      await sleep(pause);
+    }
   }
 
   /** Counts a mutation out (it finished, or it was never queued). */
   async release(basketId: string, mutationId: string): Promise<void> {
-    if (this.settings.maxQueued === 0) return;
+    if (!this.active) return;
     await this.redis.zrem(pendingKey(this.prefix, basketId), mutationId);
+  }
+
+  private command(): AdmitCommand {
+    const redis = this.redis as Redis & { basketAdmitRoute?: AdmitCommand };
+    if (!redis.basketAdmitRoute) redis.defineCommand('basketAdmitRoute', { numberOfKeys: 2, lua: ADMIT });
+    return redis.basketAdmitRoute!.bind(redis);
   }
 }
 

@@ -4,7 +4,8 @@
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { CONTRACT_FORMAT, type MutationJob } from '../contracts/mutation-job.js';
-import { laneBullPrefix, laneOf, laneQueueName } from './lanes.js';
+import { hotLaneOf, laneBullPrefix, laneOf, laneQueueName } from './lanes.js';
+import type { BasketBackpressure } from './basket-backpressure.js';
 
 /**
  * Finished jobs are trimmed so Redis memory stays bounded; the mutation log in PostgreSQL is the record.
@@ -34,24 +35,32 @@ export function failedJobData(job: MutationJob): MutationJob {
 export class LaneQueues {
   private readonly queues: Queue[];
 
-  /** `onError`: connection trouble reported by the queues (the connection's own handler logs it too). */
+  /**
+   * `lanes` home lanes, then `hotLanes` hot lanes (lanes.ts). `admission`: when given and active, the
+   * jobs this object adds for the service itself (`add`) are counted in and routed like the API's
+   * (never refused, never held), so a basket's lane never changes under one of them.
+   * `onError`: connection trouble reported by the queues (the connection's own handler logs it too).
+   */
   constructor(
     connection: ConnectionOptions,
     redisPrefix: string,
     readonly lanes: number,
     onError: (err: Error) => void = () => undefined,
     failedJobsKept = DEFAULT_FAILED_JOBS_KEPT,
+    readonly hotLanes = 0,
+    private readonly admission?: BasketBackpressure,
   ) {
     const defaultJobOptions = mutationJobOptions(failedJobsKept);
-    this.queues = Array.from({ length: lanes }, (_, k) => {
+    this.queues = Array.from({ length: lanes + hotLanes }, (_, k) => {
       const q = new Queue(laneQueueName(k), { connection, prefix: laneBullPrefix(redisPrefix, k), defaultJobOptions });
       q.on('error', onError);
       return q;
     });
   }
 
-  laneFor(basketId: string): number {
-    return laneOf(basketId, this.lanes);
+  /** The basket's home lane (or, with `hot`, its hot lane). */
+  laneFor(basketId: string, hot = false): number {
+    return hot && this.hotLanes > 0 ? hotLaneOf(basketId, this.lanes, this.hotLanes) : laneOf(basketId, this.lanes);
   }
 
   queue(lane: number): Queue {
@@ -62,9 +71,33 @@ export class LaneQueues {
     return this.queues;
   }
 
-  /** Enqueues into the basket's lane, stamped with this release's contract format; the mutation id is the job id. */
+  /**
+   * A mutation's job state, wherever its basket ran it (home lane, else hot lane): 'unknown' when neither
+   * holds the job.
+   */
+  async jobState(mutationId: string, basketId: string): Promise<string> {
+    const home = await this.queue(this.laneFor(basketId)).getJobState(mutationId);
+    if (home !== 'unknown' || this.hotLanes === 0) return home;
+    return this.queue(this.laneFor(basketId, true)).getJobState(mutationId);
+  }
+
+  /**
+   * Enqueues a mutation of the service itself (expiry, recalculation, revisits): counted in and routed by
+   * the admission when there is one, else into the basket's home lane.
+   */
   async add(job: MutationJob): Promise<void> {
-    await this.queue(this.laneFor(job.basketId)).add(job.command.kind, { ...job, format: CONTRACT_FORMAT }, { jobId: job.mutationId });
+    if (this.admission?.active) {
+      const a = await this.admission.admit(job.basketId, job.mutationId, Date.now, { limit: false, hold: false });
+      const hot = a.kind === 'admitted' && a.hot;
+      await this.addTo(this.laneFor(job.basketId, hot), { ...job, counted: true });
+      return;
+    }
+    await this.addTo(this.laneFor(job.basketId), job);
+  }
+
+  /** Enqueues into `lane`, stamped with this release's contract format; the mutation id is the job id. */
+  async addTo(lane: number, job: MutationJob): Promise<void> {
+    await this.queue(lane).add(job.command.kind, { ...job, format: CONTRACT_FORMAT }, { jobId: job.mutationId });
   }
 
   /** Makes every lane run at most one job at a time across all workers. Idempotent; call at start-up. */

@@ -16,6 +16,16 @@ export function laneOf(basketId: string, lanes: number): number {
   return h % lanes;
 }
 
+/**
+ * Hot lanes: HOT_LANES queues after the LANES home lanes (`basket-mutations-<LANES + j>`), where a basket
+ * whose backlog crossed the hot threshold runs (see basket-backpressure.ts for when it may move), so its
+ * backlog no longer sits in front of the other baskets of its home lane. A basket's hot lane is fixed by
+ * its id (a second FNV-1a, salted, so two baskets sharing a home lane rarely share a hot lane too).
+ */
+export function hotLaneOf(basketId: string, lanes: number, hotLanes: number): number {
+  return lanes + laneOf(`hot:${basketId}`, hotLanes);
+}
+
 export function laneQueueName(lane: number): string {
   return `${LANE_QUEUE_PREFIX}${lane}`;
 }

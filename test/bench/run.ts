@@ -7,7 +7,8 @@
  * Environment: DATABASE_URL / REDIS_URL (server to use; the bench creates database `basket_bench`),
  * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10),
  * BENCH_LANES (lanes of the service under test, default 64), BENCH_STREAMS (open basket event streams in
- * the stream scenario, default 1,000), BENCH_ONLY=streams (only the stream scenario, for a short look),
+ * the stream scenario, default 1,000), BENCH_ONLY=streams or hot (only the stream scenario, or only the
+ * hot-basket one, for a short look), BENCH_DATABASE (database the bench creates, default basket_bench),
  * BENCH_REDIS (`standalone`, `cluster` or `both`, default both: the same scenarios on REDIS_URL and then
  * on a Redis Cluster of 3 masters the bench starts from the installed redis-server, with
  * BENCH_CLUSTER_REPLICAS replicas each, default 0 — like for like with the standalone server — and a
@@ -31,7 +32,7 @@ import autocannon from 'autocannon';
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { freePort } from '../support/own-services.js';
 import { TokenService } from '../../src/auth/tokens.js';
-import { laneBullPrefix, laneQueueName } from '../../src/queue/lanes.js';
+import { laneBullPrefix, laneOf, laneQueueName } from '../../src/queue/lanes.js';
 import { connectRedis, infoSummed, masters, type RedisTarget } from '../../src/redis/client.js';
 import { ownCluster, type OwnCluster } from '../support/own-cluster.js';
 import { ownRedis, type OwnService } from '../support/own-services.js';
@@ -180,7 +181,7 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
     url: REDIS_URL,
     clusterNodes: clusterNodes ? clusterNodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })) : [],
   };
-  const dbName = 'basket_bench';
+  const dbName = process.env.BENCH_DATABASE ?? 'basket_bench';
   await freshDatabase(dbName);
   const env = {
     DATABASE_URL: databaseUrl(dbName),
@@ -268,6 +269,14 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
     const after = await sampleCpu(targets);
     return [r, cpuPer(before, after, count(r))];
   };
+  const cpuOf = { pipeline: pipelineCpu, 'inline baseline': inlineCpu } as const;
+
+  if (ONLY === 'hot') {
+    await hotBasketScenario({ env, inlineBase, pipelineBase, shopper, basketsOf, addTo, measured, cpuOf });
+    const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
+    await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
+    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()) };
+  }
 
   if (ONLY === 'streams') {
     await streamScenario({ base: pipelineBase, api, headers: shopper, baskets, addTo });
@@ -317,43 +326,8 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
     return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()) };
   }
 
-  // 2. hot basket + background: 32 clients on one basket, 32 on the others (each variant on its own baskets).
-  const hotQuantity = async (hot: string) => {
-    const c = new pg.Client({ connectionString: env.DATABASE_URL });
-    await c.connect();
-    const r = await c.query<{ q: number }>(`select coalesce(sum(quantity), 0)::int as q from basket_lines where basket_id = $1`, [hot]);
-    await c.end();
-    return r.rows[0]!.q;
-  };
-  for (const [variant, base, set] of [
-    ['inline baseline', inlineBase, basketsOf.inline],
-    ['pipeline', pipelineBase, basketsOf.pipeline],
-  ] as const) {
-    const hot = set[0]!;
-    const background = () => set[1 + Math.floor(Math.random() * (set.length - 1))]!;
-    log(`hot basket: ${variant}, background alone then with a hot basket, ${SHORT} s each`);
-    const alone = await addTo(base, shopper, SHORT, 32, background);
-    const before = await hotQuantity(hot);
-    const [[hotRun, bgRun], bothCpu] = await measured(
-      variant === 'pipeline' ? pipelineCpu : inlineCpu,
-      () => Promise.all([addTo(base, shopper, SHORT, 32, () => hot), addTo(base, shopper, SHORT, 32, background)]),
-      ([h, b]) => h.ok + b.ok,
-    );
-    const after = await hotQuantity(hot);
-    // Applied may exceed acknowledged: requests still in flight when the load stopped were applied too.
-    const lost = Math.max(0, hotRun.ok - (after - before));
-    record('hot basket: background writes, no hot basket', variant, alone);
-    record(
-      'hot basket: background writes beside 32 clients on 1 basket',
-      variant,
-      bgRun,
-      alone,
-      `p99 ratio ${(bgRun.p99 / Math.max(alone.p99, 1)).toFixed(2)}×; CPU per add over both loads`,
-      (x) => x.rps,
-      bothCpu,
-    );
-    record('hot basket: the hot basket itself', variant, hotRun, undefined, `${hotRun.ok} acknowledged, ${after - before} applied, ${lost} lost`);
-  }
+  // 2. hot basket + background.
+  await hotBasketScenario({ env, inlineBase, pipelineBase, shopper, basketsOf, addTo, measured, cpuOf });
 
   // 3. flash sale: 2,000 shoppers, one SKU with 100 units, 64 at a time.
   const FLASH_SHOPPERS = 2000;
@@ -459,6 +433,105 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
   await redis.quit();
   await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
   return { label, rows: [...rows], rss, redisMemory: { used: mb(memory.used_memory), peak: mb(memory.used_memory_peak) }, ...(await finish()) };
+}
+
+/**
+ * 2. hot basket + background: 32 clients on one basket, 32 on the others (each variant on its own
+ * baskets). For the pipeline also the background restricted to baskets outside the hot basket's home
+ * lane: what is left there is global CPU contention, not queueing behind the hot basket's backlog.
+ */
+async function hotBasketScenario(ctx: {
+  env: { DATABASE_URL: string };
+  inlineBase: string;
+  pipelineBase: string;
+  shopper: Record<string, string>;
+  basketsOf: { inline: string[]; pipeline: string[] };
+  addTo: (base: string, headers: Record<string, string>, seconds: number, connections: number, basket?: () => string) => Promise<LoadResult>;
+  measured: <T>(targets: CpuTargets, work: () => Promise<T>, count: (r: T) => number) => Promise<[T, CpuSplit]>;
+  cpuOf: { readonly pipeline: CpuTargets; readonly 'inline baseline': CpuTargets };
+}) {
+  const { env, inlineBase, pipelineBase, shopper, basketsOf, addTo, measured, cpuOf } = ctx;
+  const hotQuantity = async (hot: string) => {
+    const c = new pg.Client({ connectionString: env.DATABASE_URL });
+    await c.connect();
+    const r = await c.query<{ q: number }>(`select coalesce(sum(quantity), 0)::int as q from basket_lines where basket_id = $1`, [hot]);
+    await c.end();
+    return r.rows[0]!.q;
+  };
+  for (const [variant, base, set] of [
+    ['inline baseline', inlineBase, basketsOf.inline],
+    ['pipeline', pipelineBase, basketsOf.pipeline],
+  ] as const) {
+    const hot = set[0]!;
+    const background = () => set[1 + Math.floor(Math.random() * (set.length - 1))]!;
+    log(`hot basket: ${variant}, background alone then with a hot basket, ${SHORT} s each`);
+    const alone = await addTo(base, shopper, SHORT, 32, background);
+    const before = await hotQuantity(hot);
+    const from = new Date();
+    const [[hotRun, bgRun], bothCpu] = await measured(
+      cpuOf[variant],
+      () => Promise.all([addTo(base, shopper, SHORT, 32, () => hot), addTo(base, shopper, SHORT, 32, background)]),
+      ([h, b]) => h.ok + b.ok,
+    );
+    const to = new Date();
+    const after = await hotQuantity(hot);
+    // Applied may exceed acknowledged: requests still in flight when the load stopped were applied too.
+    const lost = Math.max(0, hotRun.ok - (after - before));
+    record('hot basket: background writes, no hot basket', variant, alone);
+    record(
+      'hot basket: background writes beside 32 clients on 1 basket',
+      variant,
+      bgRun,
+      alone,
+      `p99 ratio ${(bgRun.p99 / Math.max(alone.p99, 1)).toFixed(2)}×; CPU per add over both loads`,
+      (x) => x.rps,
+      bothCpu,
+    );
+    record('hot basket: the hot basket itself', variant, hotRun, undefined, `${hotRun.ok} acknowledged, ${after - before} applied, ${lost} lost`);
+    if (variant !== 'pipeline') continue;
+    // Where the background's wait comes from: time in the lane (accepted to applied, from the mutation
+    // log) of the baskets sharing the hot basket's home lane, against all the others. Robust to a noisy
+    // machine, unlike the HTTP p99 (CPU contention slows both groups alike).
+    const homeLane = laneOf(hot, LANES);
+    const waits = await laneWaits(env.DATABASE_URL, set.slice(1), from, to);
+    const share = waits.filter((w) => laneOf(w.basket, LANES) === homeLane).map((w) => w.ms);
+    const others = waits.filter((w) => laneOf(w.basket, LANES) !== homeLane).map((w) => w.ms);
+    rows[rows.length - 2]!.note +=
+      `; lane wait p50/p99 ms: ${share.length} writes on the hot basket's home lane ${pct(share, 0.5)}/${pct(share, 0.99)}, the ${others.length} others ${pct(others, 0.5)}/${pct(others, 0.99)}`;
+    // Diagnosis: the same load, with the background kept off the hot basket's home lane.
+    const elsewhere = set.slice(1).filter((b) => laneOf(b, LANES) !== homeLane);
+    const [, offLane] = await Promise.all([
+      addTo(base, shopper, SHORT, 32, () => hot),
+      addTo(base, shopper, SHORT, 32, () => elsewhere[Math.floor(Math.random() * elsewhere.length)]!),
+    ]);
+    record(
+      "hot basket: background off the hot basket's home lane, beside it",
+      variant,
+      offLane,
+      alone,
+      `p99 ratio ${(offLane.p99 / Math.max(alone.p99, 1)).toFixed(2)}× (what global contention alone costs)`,
+    );
+  }
+}
+
+/** Accepted-to-applied times of the adds to `baskets` accepted between `from` and `to`. */
+async function laneWaits(url: string, baskets: string[], from: Date, to: Date): Promise<{ basket: string; ms: number }[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const r = await c.query<{ basket: string; ms: number }>(
+    `select basket_id as basket, extract(epoch from (finished_at - enqueued_at)) * 1000 as ms
+     from mutations where basket_id = any($1::uuid[]) and kind = 'add_items' and enqueued_at >= $2 and enqueued_at < $3`,
+    [baskets, from, to],
+  );
+  await c.end();
+  return r.rows.map((x) => ({ basket: x.basket, ms: Number(x.ms) }));
+}
+
+/** The q-quantile of `xs`, rounded to ms ('-' when empty). */
+function pct(xs: number[], q: number): string {
+  if (xs.length === 0) return '-';
+  const sorted = [...xs].sort((a, b) => a - b);
+  return String(Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!));
 }
 
 /** Current (not peak) resident memory of a process, in KiB. */

@@ -2,7 +2,7 @@
  * The service on a real Redis Cluster (3 masters + 3 replicas started by the test, shared by this file):
  * every key pattern keeps its slot rule, replies and basket event streams go over sharded pub/sub, /ready checks every
  * master, and the pipeline's invariants hold — per-basket order and exactly-once, reservations under
- * a flash sale, concurrent basket merges, and a rolling restart of worker processes under load.
+ * a flash sale, concurrent basket merges, a hot basket moved to its hot lane, and a rolling restart of worker processes under load.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
@@ -11,6 +11,8 @@ import { addInSequence, createBaskets, eventually, OCAPI, seedProducts, Shopper,
 import { startService, stopService, type ServiceProcess } from '../support/processes.js';
 import { countMutations, expectAppliedInOrder } from '../support/invariants.js';
 import { isCluster, masters, scanKeys } from '../../src/redis/client.js';
+import { routeKey } from '../../src/queue/basket-backpressure.js';
+import { expectHotBasketInvariants, hammerOneBasket } from '../support/hot-basket.js';
 
 let cluster: OwnCluster;
 let h: Harness;
@@ -93,7 +95,9 @@ describe('on a Redis Cluster', () => {
         return { guest, c, dest };
       }),
     );
-    const merged = await Promise.all(pairs.map(({ guest, c }) => c.request('POST', `${ORG}/baskets/actions/merge${q}`, undefined, { 'x-guest-authorization': guest.headers.authorization! })));
+    const merged = await Promise.all(
+      pairs.map(({ guest, c }) => c.request('POST', `${ORG}/baskets/actions/merge${q}`, undefined, { 'x-guest-authorization': guest.headers.authorization! })),
+    );
     expect(merged.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
     for (const { c, dest } of pairs) expect((await c.request('GET', `${ORG}/baskets/${dest}${q}`)).json().productItems[0].quantity).toBe(3);
     const { rows } = await sql<{ reserved: number; held: number }>`
@@ -102,7 +106,7 @@ describe('on a Redis Cluster', () => {
     expect(rows[0]).toEqual({ reserved: 24, held: 24 });
   });
 
-  it('streams basket versions over sharded pub/sub; channels on their basket\'s slot, leases renewed per caller', async () => {
+  it("streams basket versions over sharded pub/sub; channels on their basket's slot, leases renewed per caller", async () => {
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
     const sku = `${h.tag}-sse`;
@@ -153,6 +157,27 @@ describe('on a Redis Cluster', () => {
     }
   });
 
+  it("moves a hot basket to its hot lane (admission keys on its slot): each client's order and exactly-once hold", async () => {
+    const sku = `${h.tag}-hot`;
+    await seedProducts(h, [{ sku, price: '0.45' }]);
+    const s = new Shopper(h, 'agent-hot', 'agent');
+    const [id] = await createBaskets(s, 1);
+    const sent = (
+      await Promise.all([
+        hammerOneBasket(s, id!, sku, { clients: 8, perClient: 5, tag: 'a', headers: { prefer: 'respond-async' }, repeatEach: true }),
+        hammerOneBasket(s, id!, sku, { clients: 12, perClient: 5, tag: 'b' }),
+      ])
+    ).flat();
+    expect(new Set(sent.map((x) => x.status))).toEqual(new Set([200, 202]));
+    await eventually(async () => ((await countMutations(h.res.db, [id!])) === 100 ? true : undefined), 30_000, 50);
+    await expectHotBasketInvariants(h.res.db, id!, 100, sent);
+    // It ran on its hot lane (lanes LANES.. are the hot ones), and is still marked hot (the cooldown runs).
+    const hotLane = h.api.lanes.laneFor(id!, true);
+    expect(hotLane).toBeGreaterThanOrEqual(h.config.LANES);
+    expect(await h.api.lanes.queue(hotLane).getCompletedCount()).toBeGreaterThan(0);
+    expect(await h.res.redis.hget(routeKey(h.config.REDIS_PREFIX, id!), 'hot')).toBe('1');
+  });
+
   it('loses nothing and doubles nothing over a rolling restart of worker processes under load', async () => {
     const sku = `${h.tag}-roll`;
     await seedProducts(h, [{ sku, price: '15.00' }]);
@@ -182,13 +207,14 @@ describe('on a Redis Cluster', () => {
     expect(await stopService(worker, 'SIGTERM')).toBe(0);
   });
 
-  it('keeps every key pattern on its slot rule: a queue\'s keys in one slot, lanes spread, nothing else multi-key', async () => {
+  it("keeps every key pattern on its slot rule: a queue's keys in one slot, lanes spread, nothing else multi-key", async () => {
     const prefix = h.config.REDIS_PREFIX;
     const keys: string[] = [];
     for await (const batch of scanKeys(h.res.redis, `${prefix}:*`)) keys.push(...batch);
     expect(keys.length).toBeGreaterThan(100);
     const queueSlots = new Map<string, Set<number>>();
     const unknown: string[] = [];
+    const basketKeys: string[] = [];
     for (const key of keys) {
       const rest = key.slice(prefix.length + 1);
       const tag = /^\{(lane-\d+|expiry)\}:/.exec(rest);
@@ -198,6 +224,11 @@ describe('on a Redis Cluster', () => {
         set.add(await slot(key));
         queueSlots.set(tag[1]!, set);
         expect(await slot(key)).toBe(await slot(`{${tag[1]}}`));
+      } else if (/^(pending|route):\{[0-9a-f-]{36}\}$/.test(rest)) {
+        // A basket's admission keys (pending set, hot-basket route): both on the basket's hash-tag slot,
+        // so the admission script stays in one slot.
+        basketKeys.push(key);
+        expect(await slot(key)).toBe(await slot(`{${/\{(.+)\}/.exec(rest)![1]}}`));
       } else if (!/^(snap|mut):[0-9a-f-]{36}$/.test(rest) && !/^sse:caller:[^{}]+$/.test(rest)) {
         // Snapshots, tickets and a shopper's stream leases: one key per command, script or pipeline
         // (the snapshot and stream-admission Lua scripts take KEYS[1] only; heartbeats pipeline per caller key).
@@ -205,6 +236,7 @@ describe('on a Redis Cluster', () => {
       }
     }
     expect(unknown).toEqual([]);
+    expect(basketKeys.some((k) => k.includes(':route:{'))).toBe(true);
     for (const set of queueSlots.values()) expect(set.size).toBe(1);
     expect(queueSlots.has('expiry')).toBe(true);
     // Lanes land on different slots, and so spread over the masters.

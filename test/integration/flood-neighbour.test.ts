@@ -20,7 +20,8 @@ interface Figures {
 async function floodAndMeasure(env: Record<string, string>, acceptAtMost = Infinity): Promise<Figures> {
   // One lane: the neighbour certainly shares the flooded basket's lane. The worker runs in a process
   // of its own, as in production: the flood's requests must not take its CPU in this test's process.
-  const vars = testEnv({ LANES: '1', SYNC_WAIT_MS: '30000', ...env });
+  // Backpressure alone: no hot lane to move the flood to (hot-basket.test.ts covers that).
+  const vars = testEnv({ LANES: '1', HOT_LANES: '0', SYNC_WAIT_MS: '30000', ...env });
   const h = await startHarness(vars, { workers: false });
   const worker = startService('workers/mutation.worker.ts', { ...vars, LOG_LEVEL: 'info' });
   try {

@@ -14,11 +14,22 @@ afterAll(async () => h?.close());
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 describe('Bull Board', () => {
-  const paths = ['/admin/queues', '/admin/queues/', '/admin/queues/api/queues', '/admin/queues/static/favicon-32x32.png', '/admin/queues/queue/basket-mutations-0'];
+  const paths = [
+    '/admin/queues',
+    '/admin/queues/',
+    '/admin/queues/api/queues',
+    '/admin/queues/static/favicon-32x32.png',
+    '/admin/queues/queue/basket-mutations-0',
+  ];
 
   it('answers 401 for pages, static assets and its API without admin credentials', async () => {
     for (const url of paths) {
-      for (const headers of [{}, new Shopper(h).headers, { authorization: basic('admin', 'wrong-token') }, { authorization: basic('root', h.config.ADMIN_TOKEN) }]) {
+      for (const headers of [
+        {},
+        new Shopper(h).headers,
+        { authorization: basic('admin', 'wrong-token') },
+        { authorization: basic('root', h.config.ADMIN_TOKEN) },
+      ]) {
         const r = await h.app.inject({ method: 'GET', url, headers });
         expect(r.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(401);
       }
@@ -37,7 +48,8 @@ describe('Bull Board', () => {
     const api = await h.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: h.adminHeaders });
     expect(api.statusCode).toBe(200);
     const names = (api.json().queues as { name: string }[]).map((q) => q.name).sort();
-    expect(names).toEqual([...Array.from({ length: h.config.LANES }, (_, i) => `basket-mutations-${i}`), 'basket-expiry'].sort());
+    // Home lanes, then hot lanes.
+    expect(names).toEqual([...Array.from({ length: h.config.LANES + h.config.HOT_LANES }, (_, i) => `basket-mutations-${i}`), 'basket-expiry'].sort());
   });
 
   it('hides actions in read-only mode', async () => {
@@ -57,7 +69,11 @@ describe('Bull Board', () => {
     const id = await s.createBasket();
     await s.addItems(id, [{ product_id: sku, quantity: 1 }], { 'idempotency-key': `secret-check-${id}` });
     const lane = h.api.lanes.laneFor(id);
-    const r = await h.app.inject({ method: 'GET', url: `/admin/queues/api/queues?activeQueue=basket-mutations-${lane}&status=completed&page=1&jobsPerPage=50`, headers: h.adminHeaders });
+    const r = await h.app.inject({
+      method: 'GET',
+      url: `/admin/queues/api/queues?activeQueue=basket-mutations-${lane}&status=completed&page=1&jobsPerPage=50`,
+      headers: h.adminHeaders,
+    });
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain(id);
     expect(r.body).not.toContain(s.headers.authorization!.slice('Bearer '.length));
@@ -76,7 +92,9 @@ describe('/metrics', () => {
     const r = await h.app.inject({ method: 'GET', url: '/metrics', headers: h.adminHeaders });
     expect(r.statusCode).toBe(200);
     const text = r.body;
-    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*method="POST",route="\/s\/:site_id\/dw\/shop\/v23_2\/baskets\/:basket_id\/items",status_code="200"/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{[^}]*method="POST",route="\/s\/:site_id\/dw\/shop\/v23_2\/baskets\/:basket_id\/items",status_code="200"/,
+    );
     expect(text).toMatch(/basket_mutations_total\{[^}]*kind="add_items",status="applied",duplicate="false"[^}]*\} [1-9]/);
     expect(text).toMatch(/basket_mutations_total\{[^}]*kind="add_items",status="rejected"/);
     expect(text).toMatch(/basket_mutation_apply_duration_seconds_bucket\{[^}]*kind="create_basket"/);
@@ -105,8 +123,12 @@ describe('/docs', () => {
     const scapi = doc.paths['/checkout/shopper-baskets/v1/organizations/{organizationId}/baskets/{basketId}/items'].post;
     expect(scapi.tags).toEqual(['SCAPI Shopper Baskets']);
     expect(scapi.requestBody.content['application/json'].schema.items.required).toEqual(['productId', 'quantity']);
-    expect(scapi.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['query:siteId', 'path:organizationId', 'path:basketId']));
-    expect(doc.paths['/checkout/shopper-baskets/v1/organizations/{organizationId}/baskets/{basketId}/shipments/{shipmentId}/shipping-address'].put).toBeDefined();
+    expect(scapi.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(['query:siteId', 'path:organizationId', 'path:basketId']),
+    );
+    expect(
+      doc.paths['/checkout/shopper-baskets/v1/organizations/{organizationId}/baskets/{basketId}/shipments/{shipmentId}/shipping-address'].put,
+    ).toBeDefined();
     expect(doc.paths['/checkout/shopper-baskets/v1/organizations/{organizationId}/baskets/actions/merge'].post).toBeDefined();
     // Akinon.
     expect(doc.paths['/baskets/basket/'].post.tags).toEqual(['Akinon']);
