@@ -35,6 +35,9 @@ export interface Ticket {
  */
 export const ENQUEUE_GRACE_MS = 15_000;
 
+/** How long an accept whose add failed looks for its job before answering 503 (well within the grace above). */
+export const ENQUEUE_CHECK_MS = 6_000;
+
 export type SubmitResult =
   | { readonly kind: 'finished'; readonly outcome: MutationOutcome }
   | { readonly kind: 'pending'; readonly mutationId: string }
@@ -146,6 +149,23 @@ export class MutationSubmitter implements Submitter {
     });
   }
 
+  /**
+   * After a failed add: whether its job exists after all (true), is known absent (false), or could not be
+   * told while Redis stayed unreachable (null), asking for up to ENQUEUE_CHECK_MS (a cluster failover
+   * takes a few seconds; a lost reply on a live connection is answered at once).
+   */
+  private async jobFoundAfterFailedAdd(mutationId: string, basketId: string): Promise<boolean | null> {
+    const until = Date.now() + ENQUEUE_CHECK_MS;
+    for (;;) {
+      try {
+        return await this.jobExists(mutationId, basketId);
+      } catch {
+        if (Date.now() >= until) return null;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
   async jobExists(mutationId: string, basketId: string): Promise<boolean> {
     return (await this.deps.lanes.jobState(mutationId, basketId)) !== 'unknown';
   }
@@ -179,9 +199,15 @@ export class MutationSubmitter implements Submitter {
     try {
       await deps.lanes.addTo(lane, job);
     } catch (err) {
-      waiter?.cancel();
-      await onFailure();
-      throw new ServiceUnavailableError(`could not enqueue mutation: ${(err as Error).message}`);
+      // An error does not prove the job is absent: a failover (or a dropped connection) can lose the reply
+      // of an add that ran. A 503 must mean "not applied", so look for the job first: found, it is queued
+      // and answered as such; only a job known to be absent (or a Redis that stays unreachable while we
+      // look) is answered 503.
+      if ((await this.jobFoundAfterFailedAdd(mutationId, req.basketId)) !== true) {
+        waiter?.cancel();
+        await onFailure();
+        throw new ServiceUnavailableError(`could not enqueue mutation: ${(err as Error).message}`);
+      }
     }
     if (!waiter) return { kind: 'pending', mutationId };
     const outcome = await waiter.promise;
