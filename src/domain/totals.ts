@@ -4,7 +4,7 @@
  * Stored totals must always equal `priceBasket` of the stored lines (README "Invariants" 4: a recalculation never changes a stored figure).
  */
 import { Money, ZERO, roundMoney, sum } from './money.js';
-import { computeTax } from './tax.js';
+import { groupTaxes, taxParts, type TaxedPart } from './tax.js';
 import {
   adjustedPriceLessThanZero,
   invalidProductItem,
@@ -534,15 +534,14 @@ interface TaxPass {
  */
 function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments: readonly ShippingPass[]): TaxPass {
   const { policy } = pricing;
-  type Part = { rate: Money; amount: Money };
-  const productParts = (ls: readonly LinePass[], amount: (l: LinePass) => Money): Part[] => ls.map((l) => ({ rate: l.taxRate, amount: amount(l) }));
-  const taxOfParts = (parts: readonly Part[]) => computeTax(parts, policy).total;
+  // Each amount is taxed once (`taxParts`); the groupings below only add and round those parts.
+  const taxOfParts = (parts: readonly TaxedPart[]) => groupTaxes(parts, policy).total;
   /**
    * What each group of parts adds to the tax of `base` (whose tax is `baseTax`) and the groups before it;
-   * `allTax` is the tax of all of them, so the last group's share needs no recomputation (with one
-   * shipment, none does: the single-shipment cost stays three tax computations).
+   * `allTax` is the tax of all of them, so the last group's share needs no regrouping (with one
+   * shipment, none does).
    */
-  const increments = (base: readonly Part[], baseTax: Money, groups: readonly (readonly Part[])[], allTax: Money): Money[] => {
+  const increments = (base: readonly TaxedPart[], baseTax: Money, groups: readonly (readonly TaxedPart[])[], allTax: Money): Money[] => {
     let acc = [...base];
     let before = baseTax;
     return groups.map((g, k) => {
@@ -554,41 +553,53 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments:
       return added;
     });
   };
-  const productTaxables = productParts(taxable, (l) => l.priceAfterOrderDiscount);
-  // A free shipment adds no (zero) tax group of its own.
-  const shippingParts = shipments.map((s): Part[] => (s.method !== null && s.total.gt(0) ? [{ rate: s.method.taxRate, amount: s.total }] : []));
-  const allTax = computeTax([...productTaxables, ...shippingParts.flat()], policy);
-  const adjustedTax = computeTax(productTaxables, policy);
-  const merchandizeTax = computeTax(
-    productParts(taxable, (l) => l.price),
+  const productTaxables = taxParts(
+    taxable.map((l) => ({ rate: l.taxRate, amount: l.priceAfterOrderDiscount })),
     policy,
   );
+  // Before discounts: a line no discount touched has the same amount, so the same tax part.
+  const merchandizeTaxables = taxable.map((l, i) =>
+    l.price.eq(l.priceAfterOrderDiscount) ? productTaxables[i]! : taxParts([{ rate: l.taxRate, amount: l.price }], policy)[0]!,
+  );
+  // A free shipment adds no (zero) tax group of its own.
+  const shippingParts = shipments.map((s): TaxedPart[] =>
+    s.method !== null && s.total.gt(0) ? taxParts([{ rate: s.method.taxRate, amount: s.total }], policy) : [],
+  );
+  const allTax = groupTaxes([...productTaxables, ...shippingParts.flat()], policy);
+  const adjustedTax = groupTaxes(productTaxables, policy);
+  const merchandizeTax = groupTaxes(merchandizeTaxables, policy);
+  // With one shipment it carries every taxable line and takes the whole of each figure: no split to work out.
+  const single = shipments.length === 1;
+  const indexOf = single ? new Map<LinePass, number>() : new Map(taxable.map((l, i) => [l, i]));
+  const partsOf = (s: ShippingPass, parts: readonly TaxedPart[]) => (single ? [] : s.taxable.map((l) => parts[indexOf.get(l)!]!));
   const adjustedByShipment = increments(
     [],
     ZERO,
-    shipments.map((s) => productParts(s.taxable, (l) => l.priceAfterOrderDiscount)),
+    shipments.map((s) => partsOf(s, productTaxables)),
     adjustedTax.total,
   );
   const merchandizeByShipment = increments(
     [],
     ZERO,
-    shipments.map((s) => productParts(s.taxable, (l) => l.price)),
+    shipments.map((s) => partsOf(s, merchandizeTaxables)),
     merchandizeTax.total,
   );
   const shippingByShipment = policy.taxRoundedAtGroup
     ? increments(productTaxables, adjustedTax.total, shippingParts, allTax.total)
-    : // Per line: each shipment's own rounded tax, as `allTax` already has it (after the products, in shipment order).
-      shippingParts.map((parts, i) => (parts.length === 0 ? ZERO : allTax.lineTaxes[taxable.length + shippingParts.slice(0, i).flat().length]!));
+    : // Per line: each shipment's own rounded tax (after the products in `allTax`, in shipment order).
+      shippingParts.map((parts) => (parts.length === 0 ? ZERO : parts[0]!.rounded));
   // Before a free-shipping adjustment, the shipment's tax is worked out the same way as after one:
   // rounded per group, what the shipment at its price would add to the groups before it (not its own rounded tax).
-  let before: Part[] = [...productTaxables];
+  let before: TaxedPart[] = [...productTaxables];
   let beforeTax = adjustedTax.total;
   const shipmentTaxes = shipments.map((s, i): ShipmentTax => {
     const shipping = shippingByShipment[i]!;
     const shippingBeforeAdjustments =
       s.method === null ? ZERO : s.adjustments.length === 0 ? shipping : shipmentTaxAt(s.price, s.method.taxRate, before, beforeTax, policy);
-    before = [...before, ...shippingParts[i]!];
-    beforeTax = beforeTax.plus(shipping);
+    if (i < shipments.length - 1) {
+      before = [...before, ...shippingParts[i]!];
+      beforeTax = beforeTax.plus(shipping);
+    }
     return { merchandize: merchandizeByShipment[i]!, adjustedMerchandize: adjustedByShipment[i]!, shipping, shippingBeforeAdjustments };
   });
   return {
@@ -606,9 +617,10 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments:
  * The tax a shipment at `amount` carries: its own rounded tax per line, or rounded per rate group what it
  * adds to the groups of the parts before it (`before`, whose tax is `beforeTax`).
  */
-function shipmentTaxAt(amount: Money, rate: Money, before: readonly { rate: Money; amount: Money }[], beforeTax: Money, policy: PricingPolicy): Money {
-  if (!policy.taxRoundedAtGroup) return computeTax([{ rate, amount }], policy).total;
-  return computeTax([...before, { rate, amount }], policy).total.minus(beforeTax);
+function shipmentTaxAt(amount: Money, rate: Money, before: readonly TaxedPart[], beforeTax: Money, policy: PricingPolicy): Money {
+  const own = taxParts([{ rate, amount }], policy)[0]!;
+  if (!policy.taxRoundedAtGroup) return own.rounded;
+  return groupTaxes([...before, own], policy).total.minus(beforeTax);
 }
 
 /** What each promotion took off in all (item, order and shipping adjustments), in the order they applied; promotions that took nothing are left out. */
