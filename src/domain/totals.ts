@@ -1,9 +1,9 @@
 /**
  * The pricing core: from stored lines, the catalogue and the site's policy to priced lines, totals and
- * flashes. Pure and deterministic; every figure is rounded exactly once through `roundMoney`.
+ * flashes. Pure and deterministic; every figure is rounded exactly once through `roundMoney` (`moneyRounder`).
  * Stored totals must always equal `priceBasket` of the stored lines (README "Invariants" 4: a recalculation never changes a stored figure).
  */
-import { Money, ZERO, roundMoney, sum } from './money.js';
+import { Money, ZERO, moneyRounder, sum } from './money.js';
 import { groupTaxes, taxParts, type TaxedPart } from './tax.js';
 import {
   adjustedPriceLessThanZero,
@@ -204,6 +204,8 @@ interface Pricing {
   readonly adjustments: readonly PriceAdjustment[];
   readonly offers: Offers;
   readonly round: (m: Money) => Money;
+  /** The price (unit price × quantity, rounded) of each line that counts, worked out once for every pass. */
+  readonly linePrices: ReadonlyMap<BasketLine, Money>;
 }
 
 /**
@@ -215,16 +217,24 @@ interface Pricing {
  * 5. totals — what the parts add up to, what each promotion took, each coupon's status.
  */
 export function priceBasket(input: PricingInput): PricedBasket {
-  const { policy } = input;
+  const { policy, catalog } = input;
+  const short = input.short ?? new Set<string>();
+  const round = moneyRounder(policy.currency, policy.roundingMode);
+  // Lines that count (priced, online, held): what promotions' targets and minimums look at.
+  const linePrices = new Map<BasketLine, Money>();
+  for (const l of input.lines) {
+    const entry = catalog.get(l.sku);
+    if (entry?.online === true && entry.price != null && !short.has(l.sku)) linePrices.set(l, round(entry.price.times(l.quantity)));
+  }
   // Each shipment's items in line position order, whatever order the lines or the shipment list them in.
   const inOrder = [...input.lines].sort((a, b) => a.position - b.position).map((l) => l.itemId);
   const others = (input.shipments ?? []).map((s) => ({ ...s, itemIds: inOrder.filter((id) => s.itemIds.includes(id)) }));
   const elsewhere = new Set(others.flatMap((s) => s.itemIds));
   const pricing: Pricing = {
     lines: input.lines,
-    catalog: input.catalog,
+    catalog,
     policy,
-    short: input.short ?? new Set(),
+    short,
     shipments: [
       {
         id: 'me',
@@ -235,13 +245,12 @@ export function priceBasket(input: PricingInput): PricedBasket {
     ],
     adjustments: input.adjustments ?? [],
     offers: input.offers ?? NO_OFFERS,
-    round: (m: Money) => roundMoney(m, policy.currency, policy.roundingMode),
+    round,
+    linePrices,
   };
-  const { lines, catalog, short, offers, round } = pricing;
-  // Lines that count (priced, online, held): what promotions' targets and minimums look at.
-  const counted = lines.filter((l) => catalog.get(l.sku)?.online === true && catalog.get(l.sku)?.price != null && !short.has(l.sku));
-  const merchandiseTotal = sum(counted.map((l) => round(catalog.get(l.sku)!.price!.times(l.quantity))));
-  const qualifying = qualifyingPromotions(offers, new Set(counted.map((l) => l.sku)), merchandiseTotal);
+  const { offers } = pricing;
+  const merchandiseTotal = sum(linePrices.values());
+  const qualifying = qualifyingPromotions(offers, new Set([...linePrices.keys()].map((l) => l.sku)), merchandiseTotal);
   // An exclusive promotion applies alone, but only if it takes something off (a free shipment, say,
   // takes nothing while no method is chosen): the first such in application order (item level before
   // order level before shipping, then priority within a level); otherwise the stackable ones.
@@ -272,7 +281,7 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
   const flashes: Flash[] = [];
   const lines = priceLines(pricing, active, flashes);
   const order = applyOrderDiscounts(pricing, active, lines);
-  const shipments = priceShipping(pricing, active, order.taxable, flashes);
+  const shipments = priceShipping(pricing, active, order, flashes);
   const tax = computeTaxes(pricing, order.taxable, shipments);
   const { policy, offers } = pricing;
 
@@ -369,7 +378,7 @@ function priceLines(pricing: Pricing, active: readonly ActivePromotion[], flashe
     const basePrice = entry?.price ?? null;
     const valid = exists && basePrice !== null;
     const counted = valid && available;
-    return { index, line, entry, available, basePrice, valid, counted, price: counted ? round(basePrice.times(line.quantity)) : ZERO };
+    return { index, line, entry, available, basePrice, valid, counted, price: counted ? pricing.linePrices.get(line)! : ZERO };
   });
 
   return entries.map(({ index, line, entry, available, basePrice, valid, counted, price }) => {
@@ -436,15 +445,19 @@ function applyOrderDiscounts(pricing: Pricing, active: readonly ActivePromotion[
     orderLeft = orderLeft.minus(amount);
     return { adjustment: a, amount };
   });
-  const shares = allocateByLargestRemainder(
-    productSubTotal.minus(orderLeft),
-    counted.map((l) => l.priceAfterItemDiscount),
-    policy.currency,
-  );
-  const taxable = counted.map((l, i) => ({ ...l, priceAfterOrderDiscount: l.priceAfterItemDiscount.minus(shares[i]!) }));
+  const discount = productSubTotal.minus(orderLeft);
+  // Nothing taken off the order: every line keeps its price after item discounts, and the total is the subtotal.
+  const shares = discount.isZero()
+    ? null
+    : allocateByLargestRemainder(
+        discount,
+        counted.map((l) => l.priceAfterItemDiscount),
+        policy.currency,
+      );
+  const taxable = shares === null ? counted : counted.map((l, i) => ({ ...l, priceAfterOrderDiscount: l.priceAfterItemDiscount.minus(shares[i]!) }));
   return {
     productSubTotal,
-    productTotal: sum(taxable.map((l) => l.priceAfterOrderDiscount)),
+    productTotal: shares === null ? productSubTotal : sum(taxable.map((l) => l.priceAfterOrderDiscount)),
     adjustments,
     taxable,
     afterOrder: new Map(taxable.map((l) => [l.line.itemId, l.priceAfterOrderDiscount])),
@@ -475,15 +488,17 @@ interface ShippingPass {
  * shipment that ships nothing (no product items while the basket has other shipments) costs nothing. A
  * chosen method the site no longer has is flashed at its shipment.
  */
-function priceShipping(pricing: Pricing, active: readonly ActivePromotion[], taxable: readonly LinePass[], flashes: Flash[]): ShippingPass[] {
+function priceShipping(pricing: Pricing, active: readonly ActivePromotion[], order: OrderPass, flashes: Flash[]): ShippingPass[] {
   const { shipments, policy } = pricing;
   const freeShipping = active.find((a) => promotionLevel(a.promotion) === 'shipping');
   return shipments.map((s, index) => {
     const { method, selectedId } = s.shipping;
     if (selectedId !== null && method === null) flashes.push(shippingMethodNotApplicable(selectedId, index));
+    // The only shipment carries every line: its figures are the order's.
+    const single = shipments.length === 1;
     const carried = new Set(s.itemIds);
-    const own = taxable.filter((l) => carried.has(l.line.itemId));
-    const productTotal = sum(own.map((l) => l.priceAfterOrderDiscount));
+    const own = single ? order.taxable : order.taxable.filter((l) => carried.has(l.line.itemId));
+    const productTotal = single ? order.productTotal : sum(own.map((l) => l.priceAfterOrderDiscount));
     const ships = shipments.length === 1 || s.itemIds.length > 0;
     const price = method === null || !ships ? ZERO : shippingQuote(method, productTotal, policy.currency, policy.roundingMode);
     const adjustments: AppliedAdjustment[] =
@@ -495,7 +510,7 @@ function priceShipping(pricing: Pricing, active: readonly ActivePromotion[], tax
       method,
       ships,
       taxable: own,
-      productSubTotal: sum(own.map((l) => l.priceAfterItemDiscount)),
+      productSubTotal: single ? order.productSubTotal : sum(own.map((l) => l.priceAfterItemDiscount)),
       productTotal,
       price,
       adjustments,
