@@ -292,7 +292,9 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
     taxBeforeDiscounts: tax.beforeDiscountsByItem.get(l.line.itemId) ?? ZERO,
   }));
   const { productTotal } = order;
-  const shippingTotal = sum(shipments.map((s) => s.total));
+  // One shipment's figures are the basket's (its tax parts add up to the tax total): no sums to work out again.
+  const single = shipments.length === 1;
+  const shippingTotal = single ? shipments[0]!.total : sum(shipments.map((s) => s.total));
   const withTax = (amount: Money, taxes: Money) => (policy.taxation === 'gross' ? amount : amount.plus(taxes));
   const orderTotal = withTax(productTotal.plus(shippingTotal), tax.total);
   const promotionTotals = totalsByPromotion([...priced.flatMap((l) => l.adjustments), ...order.adjustments, ...shipments.flatMap((s) => s.adjustments)]);
@@ -318,8 +320,8 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
       productTotal: s.productTotal,
       merchandizeTotalTax: t.merchandize,
       adjustedMerchandizeTotalTax: t.adjustedMerchandize,
-      taxTotal: t.adjustedMerchandize.plus(t.shipping),
-      shipmentTotal: withTax(s.productTotal.plus(s.total), t.adjustedMerchandize.plus(t.shipping)),
+      taxTotal: single ? tax.total : t.adjustedMerchandize.plus(t.shipping),
+      shipmentTotal: single ? orderTotal : withTax(s.productTotal.plus(s.total), t.adjustedMerchandize.plus(t.shipping)),
     };
   });
   const home = pricedShipments[0]!;
@@ -346,8 +348,8 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
       merchandizeTotalTax: tax.merchandize,
       adjustedMerchandizeTotalTax: tax.adjustedMerchandize,
       shippingTotal,
-      shippingTotalTax: sum(tax.shipments.map((t) => t.shippingBeforeAdjustments)),
-      adjustedShippingTotalTax: sum(tax.shipments.map((t) => t.shipping)),
+      shippingTotalTax: single ? home.shippingTotalTax : sum(tax.shipments.map((t) => t.shippingBeforeAdjustments)),
+      adjustedShippingTotalTax: single ? home.adjustedShippingTotalTax : sum(tax.shipments.map((t) => t.shipping)),
       taxTotal: tax.total,
       orderTotal,
       groupedTaxItems: tax.groups,

@@ -1,7 +1,7 @@
 /**
  * Microbenchmark of `priceBasket` (a benchmark, not a test): prices fixed baskets — 1, 5 and 20 lines,
  * one and three shipments, with and without promotions — and prints CPU µs per call, the median of ROUNDS
- * rounds of CALLS calls each (after a warm-up), beside a checksum of the order totals so two builds can be
+ * rounds of CALLS calls each (after a warm-up), and the decimal.js operations one call makes, beside a checksum of the order totals so two builds can be
  * seen to price alike.
  *
  *   node --import tsx test/bench/price-basket.ts
@@ -129,6 +129,29 @@ function round(price: Price, input: PricingInput): number {
   return (spent.user + spent.system) / CALLS;
 }
 
+/**
+ * Decimal operations per call, counted on decimal.js's shared prototype (every clone, the baseline's too,
+ * uses it): a figure the machine's load cannot disturb. Counting slows the calls, so it runs apart.
+ */
+const COUNTED = ['plus', 'minus', 'times', 'dividedBy', 'toDecimalPlaces', 'comparedTo', 'pow', 'round'] as const;
+function decimalOps(price: Price, input: PricingInput): number {
+  const proto = Object.getPrototypeOf(new Money(0)) as Record<string, (...args: unknown[]) => unknown>;
+  const originals = COUNTED.map((name) => proto[name]!);
+  let ops = 0;
+  COUNTED.forEach((name, k) => {
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      ops++;
+      return originals[k]!.apply(this, args);
+    };
+  });
+  try {
+    price(input);
+  } finally {
+    COUNTED.forEach((name, k) => (proto[name] = originals[k]!));
+  }
+  return ops;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
@@ -141,8 +164,16 @@ async function main() {
     )) as boolean;
     builds.push({ name: 'baseline', price: mod.priceBasket, shipments });
   }
-  console.log(`priceBasket, µs per call: median of ${ROUNDS} rounds × ${CALLS} calls`);
-  console.log(['case'.padEnd(50), ...builds.map((b) => b.name.padStart(10)), BASELINE ? '   ratio' : '', '  order total'].join(''));
+  console.log(`priceBasket, CPU µs per call (median of ${ROUNDS} rounds × ${CALLS} calls) and decimal.js operations per call`);
+  console.log(
+    [
+      'case'.padEnd(50),
+      ...builds.map((b) => b.name.padStart(10)),
+      BASELINE ? '   ratio' : '',
+      ...builds.map((b) => `ops ${b.name}`.padStart(13)),
+      '  order total',
+    ].join(''),
+  );
   for (const c of cases) {
     const runnable = builds.filter((b) => c.shipments === 1 || b.shipments);
     for (const b of runnable) round(b.price, c.input); // warm-up
@@ -153,10 +184,15 @@ async function main() {
       const k = runnable.indexOf(b);
       return (k < 0 ? '—' : medians[k]!.toFixed(1)).padStart(10);
     });
+    const ops = runnable.map((b) => decimalOps(b.price, c.input));
+    const opCells = builds.map((b) => {
+      const k = runnable.indexOf(b);
+      return (k < 0 ? '—' : String(ops[k])).padStart(13);
+    });
     const ratio = BASELINE && medians.length > 1 ? (medians[0]! / medians[1]!).toFixed(2).padStart(8) : BASELINE ? '       —' : '';
     const totals = runnable.map((b) => b.price(c.input).totals.orderTotal.toString());
     const agree = totals.every((t) => t === totals[0]) ? '' : ` (baseline ${totals.slice(1).join(', ')})`;
-    console.log([c.name.padEnd(50), ...cells, ratio, `  ${totals[0]}${agree}`].join(''));
+    console.log([c.name.padEnd(50), ...cells, ratio, ...opCells, `  ${totals[0]}${agree}`].join(''));
   }
 }
 
