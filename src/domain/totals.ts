@@ -395,7 +395,7 @@ function priceLines(pricing: Pricing, active: readonly ActivePromotion[], flashe
     let left = price;
     const applied: AppliedAdjustment[] = [];
     for (const a of own) {
-      const wanted = Money.max(ZERO, round(discountOf(a, price, left, round(a.value.times(line.quantity)))));
+      const wanted = Money.max(ZERO, round(discountOf(a, price, left, () => round(a.value.times(line.quantity)))));
       const amount = Money.min(wanted, left);
       if (amount.lt(wanted) && a.promotionCode === undefined) flashes.push(adjustedPriceLessThanZero(index));
       left = left.minus(amount);
@@ -443,7 +443,7 @@ function applyOrderDiscounts(pricing: Pricing, active: readonly ActivePromotion[
     ...active.filter((a) => promotionLevel(a.promotion) === 'order').map(orderPromotionAdjustment),
     ...pricing.adjustments.filter((a) => a.level === 'order'),
   ].map((a) => {
-    const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, orderLeft, round(a.value)))), orderLeft);
+    const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, orderLeft, () => round(a.value)))), orderLeft);
     orderLeft = orderLeft.minus(amount);
     return { adjustment: a, amount };
   });
@@ -676,15 +676,16 @@ function shippingPromotionAdjustment(a: ActivePromotion, shipmentId: string): Pr
 /**
  * What an adjustment takes off (unrounded): a percentage of the original `base`, a fixed amount, or
  * whatever stands between what is `left` after earlier adjustments and the fixed price (`fixedTotal`:
- * the fixed unit price × quantity for a line, the fixed subtotal for an order, already rounded).
+ * the fixed unit price × quantity for a line, the fixed subtotal for an order, already rounded; worked out
+ * only for a fixed price).
  */
-function discountOf(a: PriceAdjustment, base: Money, left: Money, fixedTotal: Money): Money {
+function discountOf(a: PriceAdjustment, base: Money, left: Money, fixedTotal: () => Money): Money {
   switch (a.type) {
     case 'percentage':
       return base.times(a.value).dividedBy(100);
     case 'amount':
       return a.value;
     case 'fixed_price':
-      return left.minus(fixedTotal);
+      return left.minus(fixedTotal());
   }
 }
