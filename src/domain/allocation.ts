@@ -6,8 +6,9 @@
 import { Money, ZERO, minorUnits, sum } from './money.js';
 
 export function allocateByLargestRemainder(total: Money, weights: readonly Money[], currency: string): Money[] {
+  if (total.isZero()) return weights.map(() => ZERO);
   const whole = sum(weights);
-  if (total.isZero() || whole.isZero()) return weights.map(() => ZERO);
+  if (whole.isZero()) return weights.map(() => ZERO);
   const unit = new Money(1).dividedBy(new Money(10).pow(minorUnits(currency)));
   const units = total.dividedBy(unit).toDecimalPlaces(0, Money.ROUND_DOWN);
   const exact = weights.map((w) => units.times(w).dividedBy(whole));

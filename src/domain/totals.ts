@@ -1,10 +1,10 @@
 /**
  * The pricing core: from stored lines, the catalogue and the site's policy to priced lines, totals and
- * flashes. Pure and deterministic; every figure is rounded exactly once through `roundMoney`.
+ * flashes. Pure and deterministic; every figure is rounded exactly once through `roundMoney` (`moneyRounder`).
  * Stored totals must always equal `priceBasket` of the stored lines (README "Invariants" 4: a recalculation never changes a stored figure).
  */
-import { Money, ZERO, roundMoney, sum } from './money.js';
-import { computeTax } from './tax.js';
+import { Money, ZERO, moneyRounder, sum } from './money.js';
+import { groupTaxes, taxParts, type TaxedPart } from './tax.js';
 import {
   adjustedPriceLessThanZero,
   invalidProductItem,
@@ -204,6 +204,8 @@ interface Pricing {
   readonly adjustments: readonly PriceAdjustment[];
   readonly offers: Offers;
   readonly round: (m: Money) => Money;
+  /** The price (unit price × quantity, rounded) of each line that counts, worked out once for every pass. */
+  readonly linePrices: ReadonlyMap<BasketLine, Money>;
 }
 
 /**
@@ -215,16 +217,24 @@ interface Pricing {
  * 5. totals — what the parts add up to, what each promotion took, each coupon's status.
  */
 export function priceBasket(input: PricingInput): PricedBasket {
-  const { policy } = input;
+  const { policy, catalog } = input;
+  const short = input.short ?? new Set<string>();
+  const round = moneyRounder(policy.currency, policy.roundingMode);
+  // Lines that count (priced, online, held): what promotions' targets and minimums look at.
+  const linePrices = new Map<BasketLine, Money>();
+  for (const l of input.lines) {
+    const entry = catalog.get(l.sku);
+    if (entry?.online === true && entry.price != null && !short.has(l.sku)) linePrices.set(l, round(entry.price.times(l.quantity)));
+  }
   // Each shipment's items in line position order, whatever order the lines or the shipment list them in.
   const inOrder = [...input.lines].sort((a, b) => a.position - b.position).map((l) => l.itemId);
   const others = (input.shipments ?? []).map((s) => ({ ...s, itemIds: inOrder.filter((id) => s.itemIds.includes(id)) }));
   const elsewhere = new Set(others.flatMap((s) => s.itemIds));
   const pricing: Pricing = {
     lines: input.lines,
-    catalog: input.catalog,
+    catalog,
     policy,
-    short: input.short ?? new Set(),
+    short,
     shipments: [
       {
         id: 'me',
@@ -235,13 +245,12 @@ export function priceBasket(input: PricingInput): PricedBasket {
     ],
     adjustments: input.adjustments ?? [],
     offers: input.offers ?? NO_OFFERS,
-    round: (m: Money) => roundMoney(m, policy.currency, policy.roundingMode),
+    round,
+    linePrices,
   };
-  const { lines, catalog, short, offers, round } = pricing;
-  // Lines that count (priced, online, held): what promotions' targets and minimums look at.
-  const counted = lines.filter((l) => catalog.get(l.sku)?.online === true && catalog.get(l.sku)?.price != null && !short.has(l.sku));
-  const merchandiseTotal = sum(counted.map((l) => round(catalog.get(l.sku)!.price!.times(l.quantity))));
-  const qualifying = qualifyingPromotions(offers, new Set(counted.map((l) => l.sku)), merchandiseTotal);
+  const { offers } = pricing;
+  const merchandiseTotal = sum(linePrices.values());
+  const qualifying = qualifyingPromotions(offers, new Set([...linePrices.keys()].map((l) => l.sku)), merchandiseTotal);
   // An exclusive promotion applies alone, but only if it takes something off (a free shipment, say,
   // takes nothing while no method is chosen): the first such in application order (item level before
   // order level before shipping, then priority within a level); otherwise the stackable ones.
@@ -272,7 +281,7 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
   const flashes: Flash[] = [];
   const lines = priceLines(pricing, active, flashes);
   const order = applyOrderDiscounts(pricing, active, lines);
-  const shipments = priceShipping(pricing, active, order.taxable, flashes);
+  const shipments = priceShipping(pricing, active, order, flashes);
   const tax = computeTaxes(pricing, order.taxable, shipments);
   const { policy, offers } = pricing;
 
@@ -283,7 +292,9 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
     taxBeforeDiscounts: tax.beforeDiscountsByItem.get(l.line.itemId) ?? ZERO,
   }));
   const { productTotal } = order;
-  const shippingTotal = sum(shipments.map((s) => s.total));
+  // One shipment's figures are the basket's (its tax parts add up to the tax total): no sums to work out again.
+  const single = shipments.length === 1;
+  const shippingTotal = single ? shipments[0]!.total : sum(shipments.map((s) => s.total));
   const withTax = (amount: Money, taxes: Money) => (policy.taxation === 'gross' ? amount : amount.plus(taxes));
   const orderTotal = withTax(productTotal.plus(shippingTotal), tax.total);
   const promotionTotals = totalsByPromotion([...priced.flatMap((l) => l.adjustments), ...order.adjustments, ...shipments.flatMap((s) => s.adjustments)]);
@@ -309,8 +320,8 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
       productTotal: s.productTotal,
       merchandizeTotalTax: t.merchandize,
       adjustedMerchandizeTotalTax: t.adjustedMerchandize,
-      taxTotal: t.adjustedMerchandize.plus(t.shipping),
-      shipmentTotal: withTax(s.productTotal.plus(s.total), t.adjustedMerchandize.plus(t.shipping)),
+      taxTotal: single ? tax.total : t.adjustedMerchandize.plus(t.shipping),
+      shipmentTotal: single ? orderTotal : withTax(s.productTotal.plus(s.total), t.adjustedMerchandize.plus(t.shipping)),
     };
   });
   const home = pricedShipments[0]!;
@@ -337,8 +348,8 @@ function priceWith(pricing: Pricing, active: readonly ActivePromotion[]): Priced
       merchandizeTotalTax: tax.merchandize,
       adjustedMerchandizeTotalTax: tax.adjustedMerchandize,
       shippingTotal,
-      shippingTotalTax: sum(tax.shipments.map((t) => t.shippingBeforeAdjustments)),
-      adjustedShippingTotalTax: sum(tax.shipments.map((t) => t.shipping)),
+      shippingTotalTax: single ? home.shippingTotalTax : sum(tax.shipments.map((t) => t.shippingBeforeAdjustments)),
+      adjustedShippingTotalTax: single ? home.adjustedShippingTotalTax : sum(tax.shipments.map((t) => t.shipping)),
       taxTotal: tax.total,
       orderTotal,
       groupedTaxItems: tax.groups,
@@ -369,7 +380,7 @@ function priceLines(pricing: Pricing, active: readonly ActivePromotion[], flashe
     const basePrice = entry?.price ?? null;
     const valid = exists && basePrice !== null;
     const counted = valid && available;
-    return { index, line, entry, available, basePrice, valid, counted, price: counted ? round(basePrice.times(line.quantity)) : ZERO };
+    return { index, line, entry, available, basePrice, valid, counted, price: counted ? pricing.linePrices.get(line)! : ZERO };
   });
 
   return entries.map(({ index, line, entry, available, basePrice, valid, counted, price }) => {
@@ -384,7 +395,7 @@ function priceLines(pricing: Pricing, active: readonly ActivePromotion[], flashe
     let left = price;
     const applied: AppliedAdjustment[] = [];
     for (const a of own) {
-      const wanted = Money.max(ZERO, round(discountOf(a, price, left, round(a.value.times(line.quantity)))));
+      const wanted = Money.max(ZERO, round(discountOf(a, price, left, () => round(a.value.times(line.quantity)))));
       const amount = Money.min(wanted, left);
       if (amount.lt(wanted) && a.promotionCode === undefined) flashes.push(adjustedPriceLessThanZero(index));
       left = left.minus(amount);
@@ -432,19 +443,23 @@ function applyOrderDiscounts(pricing: Pricing, active: readonly ActivePromotion[
     ...active.filter((a) => promotionLevel(a.promotion) === 'order').map(orderPromotionAdjustment),
     ...pricing.adjustments.filter((a) => a.level === 'order'),
   ].map((a) => {
-    const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, orderLeft, round(a.value)))), orderLeft);
+    const amount = Money.min(Money.max(ZERO, round(discountOf(a, productSubTotal, orderLeft, () => round(a.value)))), orderLeft);
     orderLeft = orderLeft.minus(amount);
     return { adjustment: a, amount };
   });
-  const shares = allocateByLargestRemainder(
-    productSubTotal.minus(orderLeft),
-    counted.map((l) => l.priceAfterItemDiscount),
-    policy.currency,
-  );
-  const taxable = counted.map((l, i) => ({ ...l, priceAfterOrderDiscount: l.priceAfterItemDiscount.minus(shares[i]!) }));
+  const discount = productSubTotal.minus(orderLeft);
+  // Nothing taken off the order: every line keeps its price after item discounts, and the total is the subtotal.
+  const shares = discount.isZero()
+    ? null
+    : allocateByLargestRemainder(
+        discount,
+        counted.map((l) => l.priceAfterItemDiscount),
+        policy.currency,
+      );
+  const taxable = shares === null ? counted : counted.map((l, i) => ({ ...l, priceAfterOrderDiscount: l.priceAfterItemDiscount.minus(shares[i]!) }));
   return {
     productSubTotal,
-    productTotal: sum(taxable.map((l) => l.priceAfterOrderDiscount)),
+    productTotal: shares === null ? productSubTotal : sum(taxable.map((l) => l.priceAfterOrderDiscount)),
     adjustments,
     taxable,
     afterOrder: new Map(taxable.map((l) => [l.line.itemId, l.priceAfterOrderDiscount])),
@@ -475,15 +490,17 @@ interface ShippingPass {
  * shipment that ships nothing (no product items while the basket has other shipments) costs nothing. A
  * chosen method the site no longer has is flashed at its shipment.
  */
-function priceShipping(pricing: Pricing, active: readonly ActivePromotion[], taxable: readonly LinePass[], flashes: Flash[]): ShippingPass[] {
+function priceShipping(pricing: Pricing, active: readonly ActivePromotion[], order: OrderPass, flashes: Flash[]): ShippingPass[] {
   const { shipments, policy } = pricing;
   const freeShipping = active.find((a) => promotionLevel(a.promotion) === 'shipping');
   return shipments.map((s, index) => {
     const { method, selectedId } = s.shipping;
     if (selectedId !== null && method === null) flashes.push(shippingMethodNotApplicable(selectedId, index));
+    // The only shipment carries every line: its figures are the order's.
+    const single = shipments.length === 1;
     const carried = new Set(s.itemIds);
-    const own = taxable.filter((l) => carried.has(l.line.itemId));
-    const productTotal = sum(own.map((l) => l.priceAfterOrderDiscount));
+    const own = single ? order.taxable : order.taxable.filter((l) => carried.has(l.line.itemId));
+    const productTotal = single ? order.productTotal : sum(own.map((l) => l.priceAfterOrderDiscount));
     const ships = shipments.length === 1 || s.itemIds.length > 0;
     const price = method === null || !ships ? ZERO : shippingQuote(method, productTotal, policy.currency, policy.roundingMode);
     const adjustments: AppliedAdjustment[] =
@@ -495,7 +512,7 @@ function priceShipping(pricing: Pricing, active: readonly ActivePromotion[], tax
       method,
       ships,
       taxable: own,
-      productSubTotal: sum(own.map((l) => l.priceAfterItemDiscount)),
+      productSubTotal: single ? order.productSubTotal : sum(own.map((l) => l.priceAfterItemDiscount)),
       productTotal,
       price,
       adjustments,
@@ -534,15 +551,14 @@ interface TaxPass {
  */
 function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments: readonly ShippingPass[]): TaxPass {
   const { policy } = pricing;
-  type Part = { rate: Money; amount: Money };
-  const productParts = (ls: readonly LinePass[], amount: (l: LinePass) => Money): Part[] => ls.map((l) => ({ rate: l.taxRate, amount: amount(l) }));
-  const taxOfParts = (parts: readonly Part[]) => computeTax(parts, policy).total;
+  // Each amount is taxed once (`taxParts`); the groupings below only add and round those parts.
+  const taxOfParts = (parts: readonly TaxedPart[]) => groupTaxes(parts, policy).total;
   /**
    * What each group of parts adds to the tax of `base` (whose tax is `baseTax`) and the groups before it;
-   * `allTax` is the tax of all of them, so the last group's share needs no recomputation (with one
-   * shipment, none does: the single-shipment cost stays three tax computations).
+   * `allTax` is the tax of all of them, so the last group's share needs no regrouping (with one
+   * shipment, none does).
    */
-  const increments = (base: readonly Part[], baseTax: Money, groups: readonly (readonly Part[])[], allTax: Money): Money[] => {
+  const increments = (base: readonly TaxedPart[], baseTax: Money, groups: readonly (readonly TaxedPart[])[], allTax: Money): Money[] => {
     let acc = [...base];
     let before = baseTax;
     return groups.map((g, k) => {
@@ -554,41 +570,53 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments:
       return added;
     });
   };
-  const productTaxables = productParts(taxable, (l) => l.priceAfterOrderDiscount);
-  // A free shipment adds no (zero) tax group of its own.
-  const shippingParts = shipments.map((s): Part[] => (s.method !== null && s.total.gt(0) ? [{ rate: s.method.taxRate, amount: s.total }] : []));
-  const allTax = computeTax([...productTaxables, ...shippingParts.flat()], policy);
-  const adjustedTax = computeTax(productTaxables, policy);
-  const merchandizeTax = computeTax(
-    productParts(taxable, (l) => l.price),
+  const productTaxables = taxParts(
+    taxable.map((l) => ({ rate: l.taxRate, amount: l.priceAfterOrderDiscount })),
     policy,
   );
+  // Before discounts: a line no discount touched has the same amount, so the same tax part.
+  const merchandizeTaxables = taxable.map((l, i) =>
+    l.price.eq(l.priceAfterOrderDiscount) ? productTaxables[i]! : taxParts([{ rate: l.taxRate, amount: l.price }], policy)[0]!,
+  );
+  // A free shipment adds no (zero) tax group of its own.
+  const shippingParts = shipments.map((s): TaxedPart[] =>
+    s.method !== null && s.total.gt(0) ? taxParts([{ rate: s.method.taxRate, amount: s.total }], policy) : [],
+  );
+  const allTax = groupTaxes([...productTaxables, ...shippingParts.flat()], policy);
+  const adjustedTax = groupTaxes(productTaxables, policy);
+  const merchandizeTax = groupTaxes(merchandizeTaxables, policy);
+  // With one shipment it carries every taxable line and takes the whole of each figure: no split to work out.
+  const single = shipments.length === 1;
+  const indexOf = single ? new Map<LinePass, number>() : new Map(taxable.map((l, i) => [l, i]));
+  const partsOf = (s: ShippingPass, parts: readonly TaxedPart[]) => (single ? [] : s.taxable.map((l) => parts[indexOf.get(l)!]!));
   const adjustedByShipment = increments(
     [],
     ZERO,
-    shipments.map((s) => productParts(s.taxable, (l) => l.priceAfterOrderDiscount)),
+    shipments.map((s) => partsOf(s, productTaxables)),
     adjustedTax.total,
   );
   const merchandizeByShipment = increments(
     [],
     ZERO,
-    shipments.map((s) => productParts(s.taxable, (l) => l.price)),
+    shipments.map((s) => partsOf(s, merchandizeTaxables)),
     merchandizeTax.total,
   );
   const shippingByShipment = policy.taxRoundedAtGroup
     ? increments(productTaxables, adjustedTax.total, shippingParts, allTax.total)
-    : // Per line: each shipment's own rounded tax, as `allTax` already has it (after the products, in shipment order).
-      shippingParts.map((parts, i) => (parts.length === 0 ? ZERO : allTax.lineTaxes[taxable.length + shippingParts.slice(0, i).flat().length]!));
+    : // Per line: each shipment's own rounded tax (after the products in `allTax`, in shipment order).
+      shippingParts.map((parts) => (parts.length === 0 ? ZERO : parts[0]!.rounded));
   // Before a free-shipping adjustment, the shipment's tax is worked out the same way as after one:
   // rounded per group, what the shipment at its price would add to the groups before it (not its own rounded tax).
-  let before: Part[] = [...productTaxables];
+  let before: TaxedPart[] = [...productTaxables];
   let beforeTax = adjustedTax.total;
   const shipmentTaxes = shipments.map((s, i): ShipmentTax => {
     const shipping = shippingByShipment[i]!;
     const shippingBeforeAdjustments =
       s.method === null ? ZERO : s.adjustments.length === 0 ? shipping : shipmentTaxAt(s.price, s.method.taxRate, before, beforeTax, policy);
-    before = [...before, ...shippingParts[i]!];
-    beforeTax = beforeTax.plus(shipping);
+    if (i < shipments.length - 1) {
+      before = [...before, ...shippingParts[i]!];
+      beforeTax = beforeTax.plus(shipping);
+    }
     return { merchandize: merchandizeByShipment[i]!, adjustedMerchandize: adjustedByShipment[i]!, shipping, shippingBeforeAdjustments };
   });
   return {
@@ -606,9 +634,10 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments:
  * The tax a shipment at `amount` carries: its own rounded tax per line, or rounded per rate group what it
  * adds to the groups of the parts before it (`before`, whose tax is `beforeTax`).
  */
-function shipmentTaxAt(amount: Money, rate: Money, before: readonly { rate: Money; amount: Money }[], beforeTax: Money, policy: PricingPolicy): Money {
-  if (!policy.taxRoundedAtGroup) return computeTax([{ rate, amount }], policy).total;
-  return computeTax([...before, { rate, amount }], policy).total.minus(beforeTax);
+function shipmentTaxAt(amount: Money, rate: Money, before: readonly TaxedPart[], beforeTax: Money, policy: PricingPolicy): Money {
+  const own = taxParts([{ rate, amount }], policy)[0]!;
+  if (!policy.taxRoundedAtGroup) return own.rounded;
+  return groupTaxes([...before, own], policy).total.minus(beforeTax);
 }
 
 /** What each promotion took off in all (item, order and shipping adjustments), in the order they applied; promotions that took nothing are left out. */
@@ -647,15 +676,16 @@ function shippingPromotionAdjustment(a: ActivePromotion, shipmentId: string): Pr
 /**
  * What an adjustment takes off (unrounded): a percentage of the original `base`, a fixed amount, or
  * whatever stands between what is `left` after earlier adjustments and the fixed price (`fixedTotal`:
- * the fixed unit price × quantity for a line, the fixed subtotal for an order, already rounded).
+ * the fixed unit price × quantity for a line, the fixed subtotal for an order, already rounded; worked out
+ * only for a fixed price).
  */
-function discountOf(a: PriceAdjustment, base: Money, left: Money, fixedTotal: Money): Money {
+function discountOf(a: PriceAdjustment, base: Money, left: Money, fixedTotal: () => Money): Money {
   switch (a.type) {
     case 'percentage':
       return base.times(a.value).dividedBy(100);
     case 'amount':
       return a.value;
     case 'fixed_price':
-      return left.minus(fixedTotal);
+      return left.minus(fixedTotal());
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Money, formatMoney, minorUnits, roundMoney } from '../../src/domain/money.js';
-import { computeTax, taxOf } from '../../src/domain/tax.js';
+import fc from 'fast-check';
+import { Money, formatMoney, minorUnits, moneyRounder, roundMoney } from '../../src/domain/money.js';
+import { computeTax, groupTaxes, taxOf, taxParts, type TaxBreakdown } from '../../src/domain/tax.js';
 import type { PricingPolicy } from '../../src/domain/types.js';
 
 const m = (s: string) => new Money(s);
@@ -48,7 +49,13 @@ describe('taxOf', () => {
 });
 
 describe('computeTax', () => {
-  const policy = (over: Partial<PricingPolicy>): PricingPolicy => ({ currency: 'USD', taxation: 'net', taxRoundedAtGroup: false, roundingMode: 'half_up', ...over });
+  const policy = (over: Partial<PricingPolicy>): PricingPolicy => ({
+    currency: 'USD',
+    taxation: 'net',
+    taxRoundedAtGroup: false,
+    roundingMode: 'half_up',
+    ...over,
+  });
   // Three lines of 0.10 at 5%: each tax is 0.005.
   const lines = [0, 1, 2].map(() => ({ rate: m('0.05'), amount: m('0.10') }));
 
@@ -71,9 +78,64 @@ describe('computeTax', () => {
   });
 
   it('lists one group per rate, ascending', () => {
-    const t = computeTax([{ rate: m('0.18'), amount: m('100') }, { rate: m('0.08'), amount: m('50') }, { rate: m('0.18'), amount: m('10') }], policy({}));
+    const t = computeTax(
+      [
+        { rate: m('0.18'), amount: m('100') },
+        { rate: m('0.08'), amount: m('50') },
+        { rate: m('0.18'), amount: m('10') },
+      ],
+      policy({}),
+    );
     // 0.08: 50 × 0.08 = 4.00; 0.18: 18.00 + 1.80 = 19.80
-    expect(t.groups.map((g) => [g.rate.toString(), g.tax.toString()])).toEqual([['0.08', '4'], ['0.18', '19.8']]);
+    expect(t.groups.map((g) => [g.rate.toString(), g.tax.toString()])).toEqual([
+      ['0.08', '4'],
+      ['0.18', '19.8'],
+    ]);
     expect(t.total.toString()).toBe('23.8');
+  });
+});
+
+describe('moneyRounder', () => {
+  it('rounds exactly as roundMoney does, for every currency exponent and mode', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+        fc.constantFrom('USD', 'JPY', 'KWD', 'CLF', 'eur'),
+        fc.constantFrom('half_up' as const, 'half_even' as const),
+        (micros, currency, mode) => {
+          const amount = new Money(micros.toString()).dividedBy(1_000_000);
+          expect(moneyRounder(currency, mode)(amount).toString()).toBe(roundMoney(amount, currency, mode).toString());
+        },
+      ),
+    );
+  });
+});
+
+describe('groupTaxes of taxParts', () => {
+  const text = (t: TaxBreakdown) => ({
+    lineTaxes: t.lineTaxes.map(String),
+    groups: t.groups.map((g) => [g.rate.toString(), g.tax.toString()]),
+    total: t.total.toString(),
+  });
+  const line = fc.record({
+    rate: fc.constantFrom('0', '0.05', '0.08', '0.18', '0.2', '0.075').map((r) => new Money(r)),
+    amount: fc.integer({ min: 0, max: 10_000_000 }).map((cents) => new Money(cents).dividedBy(100)),
+  });
+
+  it('lines taxed apart and grouped together give what computeTax gives for all of them at once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 12 }),
+        fc.array(line, { maxLength: 4 }),
+        fc.constantFrom('gross' as const, 'net' as const),
+        fc.boolean(),
+        fc.constantFrom('half_up' as const, 'half_even' as const),
+        (products, shipping, taxation, taxRoundedAtGroup, roundingMode) => {
+          const policy: PricingPolicy = { currency: 'USD', taxation, taxRoundedAtGroup, roundingMode };
+          const grouped = groupTaxes([...taxParts(products, policy), ...taxParts(shipping, policy)], policy);
+          expect(text(grouped)).toEqual(text(computeTax([...products, ...shipping], policy)));
+        },
+      ),
+    );
   });
 });
