@@ -68,6 +68,18 @@ export function freeUnits(s: StockView | undefined): number {
   return Math.max(0, s.onHand - s.reserved + s.reclaimable);
 }
 
+/**
+ * When holds made or refreshed at `now` expire: at least `ttlSeconds` later, rounded up to a step of a
+ * tenth of the TTL (at most a minute). Every change of a basket within one step names the same expiry, so
+ * its write leaves the rows of holdings it does not change alone instead of rewriting each one per change
+ * (PostgreSQL runs without autovacuum here: every rewritten row stays behind dead). A hold lasts at least
+ * the TTL after the basket's last change, and at most one step longer.
+ */
+export function holdExpiry(now: Date, ttlSeconds: number): Date {
+  const step = Math.min(60_000, ttlSeconds * 100);
+  return new Date(Math.ceil((now.getTime() + ttlSeconds * 1000) / step) * step);
+}
+
 export function planReservations(input: PlanInput): ReservationPlan {
   const skus = new Set<string>(input.desired.keys());
   for (const s of input.stock.values()) if (s.ours > 0 || s.oursExpiresAt !== null) skus.add(s.sku);
@@ -77,7 +89,7 @@ export function planReservations(input: PlanInput): ReservationPlan {
   const kept: Date[] = [];
 
   if (input.mode === 'hold') {
-    const expiresAt = new Date(input.now.getTime() + input.ttlSeconds * 1000);
+    const expiresAt = holdExpiry(input.now, input.ttlSeconds);
     for (const sku of sorted) {
       const s = input.stock.get(sku);
       const want = input.desired.get(sku) ?? 0;

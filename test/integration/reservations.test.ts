@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const stockOf = async (hh: Harness, sku: string) => (await hh.app.inject({ method: 'GET', url: `/admin/stock-lists/default/${sku}`, headers: hh.adminHeaders })).json();
+const stockOf = async (hh: Harness, sku: string) =>
+  (await hh.app.inject({ method: 'GET', url: `/admin/stock-lists/default/${sku}`, headers: hh.adminHeaders })).json();
 
 /** For every SKU of the test: reserved equals the sum of its reservation rows, and nothing is negative. */
 async function expectReservedMatchesRows(hh: Harness, skus: string[]) {
@@ -28,6 +29,46 @@ async function expectReservedMatchesRows(hh: Harness, skus: string[]) {
   }
   return rows;
 }
+
+describe('holdings a change leaves alone', () => {
+  it('keep their rows: changes within one expiry step rewrite only the SKU they change (no dead row per holding per change)', async () => {
+    const skus = Array.from({ length: 5 }, (_, i) => `${h.tag}-kept-${i}`);
+    const busy = `${h.tag}-kept-busy`;
+    await seedProducts(
+      h,
+      [...skus, busy].map((sku) => ({ sku, price: '1.00', stock: 100 })),
+    );
+    const shopper = new Shopper(h);
+    const id = await shopper.createBasket();
+    expect(
+      (
+        await shopper.addItems(
+          id,
+          skus.map((sku) => ({ product_id: sku, quantity: 1 })),
+        )
+      ).statusCode,
+    ).toBe(200);
+    // xmin: the transaction that wrote the row's current version (it changes exactly when the row is rewritten).
+    const versions = async () =>
+      (
+        await sql<{ sku: string; xmin: string; expires_at: Date }>`select sku, xmin::text as xmin, expires_at from reservations
+          where basket_id = ${id} and sku = any(${skus}::text[])`.execute(h.res.db)
+      ).rows;
+    const seen = new Map<string, Set<string>>(skus.map((s) => [s, new Set<string>()]));
+    const expiries = new Set<number>();
+    for (let i = 0; i < 6; i++) {
+      expect((await shopper.addItems(id, [{ product_id: busy, quantity: 1 }])).statusCode).toBe(200);
+      for (const v of await versions()) {
+        seen.get(v.sku)!.add(v.xmin);
+        expiries.add(v.expires_at.getTime());
+      }
+    }
+    // Six changes within seconds: one expiry step (a minute at this TTL), or two if a step boundary fell in between.
+    expect(expiries.size).toBeLessThanOrEqual(2);
+    for (const [sku, xmins] of seen) expect(xmins.size, sku).toBe(expiries.size);
+    await expectReservedMatchesRows(h, [...skus, busy]);
+  });
+});
 
 describe('concurrent shoppers on scarce stock', () => {
   it('stock 1, 100 baskets add it at once: exactly one succeeds', async () => {
@@ -65,7 +106,10 @@ describe('concurrent shoppers on scarce stock', () => {
     await seedProducts(h, [{ sku, price: '1.00', stock: 5 }]);
     const s = new Shopper(h);
     const id = await s.createBasket();
-    const r = await s.addItems(id, [{ product_id: sku, quantity: 3 }, { product_id: sku, quantity: 3 }]);
+    const r = await s.addItems(id, [
+      { product_id: sku, quantity: 3 },
+      { product_id: sku, quantity: 3 },
+    ]);
     expect(r.statusCode).toBe(409);
     expect(r.json().fault.message).toContain('Only 5');
     expect((await s.get(id)).json().product_items).toEqual([]);
@@ -86,10 +130,18 @@ describe('units come back', () => {
   it('when a quantity goes down, a line is removed, or the basket is deleted', async () => {
     const sku = `${h.tag}-back`;
     const other = `${h.tag}-back2`;
-    await seedProducts(h, [{ sku, price: '2.00', stock: 10 }, { sku: other, price: '2.00', stock: 10 }]);
+    await seedProducts(h, [
+      { sku, price: '2.00', stock: 10 },
+      { sku: other, price: '2.00', stock: 10 },
+    ]);
     const s = new Shopper(h);
     const id = await s.createBasket();
-    const doc = (await s.addItems(id, [{ product_id: sku, quantity: 6 }, { product_id: other, quantity: 4 }])).json();
+    const doc = (
+      await s.addItems(id, [
+        { product_id: sku, quantity: 6 },
+        { product_id: other, quantity: 4 },
+      ])
+    ).json();
     expect(doc.inventory_reservation_expiry).toEqual(expect.any(String));
     expect(await stockOf(h, sku)).toMatchObject({ reserved: 6, available: 4 });
     await s.setQuantity(id, doc.product_items[0].item_id, 2);
@@ -119,7 +171,10 @@ describe('stock lowered below what is reserved', () => {
   it('shows availability 0, keeps every number non-negative, and flashes the holders on recalculation', async () => {
     const sku = `${h.tag}-shrink`;
     const filler = `${h.tag}-filler`;
-    await seedProducts(h, [{ sku, price: '4.00', stock: 10 }, { sku: filler, price: '1.00', stock: 10 }]);
+    await seedProducts(h, [
+      { sku, price: '4.00', stock: 10 },
+      { sku: filler, price: '1.00', stock: 10 },
+    ]);
     const s = new Shopper(h);
     const id = await s.createBasket();
     await s.addItems(id, [{ product_id: sku, quantity: 5 }]);
@@ -208,7 +263,9 @@ describe('the expiry scheduler', () => {
       expect((await s.get(id)).headers.etag).toBe('"3"');
       expect(itemFlashes(doc)).toEqual([]);
       expect(await stockOf(timed, sku)).toMatchObject({ reserved: 0, available: 3 });
-      const { rows } = await sql<{ kind: string; owner_id: string }>`select kind, owner_id from mutations where basket_id = ${id} order by finished_at`.execute(timed.res.db);
+      const { rows } = await sql<{ kind: string; owner_id: string }>`select kind, owner_id from mutations where basket_id = ${id} order by finished_at`.execute(
+        timed.res.db,
+      );
       expect(rows.at(-1)).toEqual({ kind: 'expire_reservations', owner_id: 'system' });
     } finally {
       await timed.close();
@@ -219,7 +276,10 @@ describe('the expiry scheduler', () => {
 describe('a random mix under concurrency', () => {
   it('keeps reserved equal to the sum of reservations and never above on-hand', async () => {
     const skus = [0, 1, 2].map((i) => `${h.tag}-mix${i}`);
-    await seedProducts(h, skus.map((sku, i) => ({ sku, price: '1.50', stock: 20 + i * 10 })));
+    await seedProducts(
+      h,
+      skus.map((sku, i) => ({ sku, price: '1.50', stock: 20 + i * 10 })),
+    );
     const shoppers = Array.from({ length: 25 }, () => new Shopper(h));
     const baskets = await Promise.all(shoppers.map((s) => s.createBasket()));
     let seed = 42;
@@ -245,7 +305,9 @@ describe('a random mix under concurrency', () => {
     // And every active basket's held units match its lines (nothing held for a line that is gone).
     const { rows: mismatched } = await sql<{ n: number }>`
       select count(*)::int as n from reservations r
-      where r.sku = any(${skus}::text[]) and r.quantity > coalesce((select sum(l.quantity) from basket_lines l where l.basket_id = r.basket_id and l.sku = r.sku), 0)`.execute(h.res.db);
+      where r.sku = any(${skus}::text[]) and r.quantity > coalesce((select sum(l.quantity) from basket_lines l where l.basket_id = r.basket_id and l.sku = r.sku), 0)`.execute(
+      h.res.db,
+    );
     expect(mismatched[0]!.n).toBe(0);
   });
 });

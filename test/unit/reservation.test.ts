@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { freeUnits, planReservations, watchedSkus, withTransferredHoldings, type StockView } from '../../src/domain/reservation.js';
+import { freeUnits, holdExpiry, planReservations, watchedSkus, withTransferredHoldings, type StockView } from '../../src/domain/reservation.js';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const past = new Date('2026-11-23T09:59:00Z');
@@ -231,5 +231,24 @@ describe('watchedSkus', () => {
     });
     if (!hold.ok) throw new Error('plan');
     expect(watchedSkus(new Map([['B', 1]]), hold)).toEqual([]);
+  });
+});
+
+describe('holdExpiry', () => {
+  it('is at least the TTL away, at most one step (a tenth of the TTL, at most a minute) more, and the same within a step', () => {
+    for (const ttl of [1, 7, 600, 3600]) {
+      const step = Math.min(60_000, ttl * 100);
+      for (const ms of [0, 1, 99, 12_345, 59_999, 1_764_000_000_123]) {
+        const now = new Date(Date.UTC(2026, 11, 3, 15, 0, 0) + ms);
+        const at = holdExpiry(now, ttl).getTime();
+        expect(at - now.getTime()).toBeGreaterThanOrEqual(ttl * 1000);
+        expect(at - now.getTime()).toBeLessThan(ttl * 1000 + step);
+        expect(at % step).toBe(0);
+      }
+    }
+    const start = new Date('2026-12-03T15:00:00.001Z');
+    const later = new Date('2026-12-03T15:00:59.000Z');
+    expect(holdExpiry(later, 600)).toEqual(holdExpiry(start, 600));
+    expect(holdExpiry(start, 600)).toEqual(new Date('2026-12-03T15:11:00Z'));
   });
 });
