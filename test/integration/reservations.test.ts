@@ -154,16 +154,38 @@ describe('units come back', () => {
     await expectReservedMatchesRows(h, [sku, other]);
   });
 
-  it('extends the expiry on every change of the basket', async () => {
+  it('extends the expiry on every change of the basket: at least the TTL after the change, at most one step (a tenth of the TTL, ≤ 1 min) more', async () => {
     const sku = `${h.tag}-extend`;
     await seedProducts(h, [{ sku, price: '2.00', stock: 10 }]);
     const s = new Shopper(h);
     const id = await s.createBasket();
-    const first = (await s.addItems(id, [{ product_id: sku, quantity: 1 }])).json().inventory_reservation_expiry;
-    await new Promise((r) => setTimeout(r, 20));
-    const second = (await s.addItems(id, [{ product_id: sku, quantity: 1 }])).json().inventory_reservation_expiry;
-    expect(Date.parse(second)).toBeGreaterThan(Date.parse(first));
-    expect(Date.parse(second) - Date.now()).toBeGreaterThan(590_000);
+    const expiryAfterAdd = async () => {
+      const before = Date.now();
+      const at = Date.parse((await s.addItems(id, [{ product_id: sku, quantity: 1 }])).json().inventory_reservation_expiry);
+      expect(at - before).toBeGreaterThanOrEqual(600_000);
+      expect(at - Date.now()).toBeLessThan(600_000 + 60_000);
+      return at;
+    };
+    const first = await expiryAfterAdd();
+    const second = await expiryAfterAdd();
+    expect(second).toBeGreaterThanOrEqual(first);
+
+    // With a 2 s TTL (a 200 ms step), a change one step later moves the expiry on.
+    const quick = await startHarness({ RESERVATION_TTL_SECONDS: '2' });
+    try {
+      const qs = new Shopper(quick);
+      const qsku = `${quick.tag}-extend`;
+      await seedProducts(quick, [{ sku: qsku, price: '2.00', stock: 10 }]);
+      const qid = await qs.createBasket();
+      const a = Date.parse((await qs.addItems(qid, [{ product_id: qsku, quantity: 1 }])).json().inventory_reservation_expiry);
+      await new Promise((r) => setTimeout(r, 250));
+      const before = Date.now();
+      const b = Date.parse((await qs.addItems(qid, [{ product_id: qsku, quantity: 1 }])).json().inventory_reservation_expiry);
+      expect(b).toBeGreaterThan(a);
+      expect(b - before).toBeGreaterThanOrEqual(2_000);
+    } finally {
+      await quick.close();
+    }
   });
 });
 
