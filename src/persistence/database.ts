@@ -105,6 +105,8 @@ export interface BasketTable {
   snapshot: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The day of the last change (retention's index; changes at most daily, so basket writes stay HOT). */
+  active_on: ColumnType<Date, string | undefined, string>;
 }
 
 export interface BasketLineTable {

@@ -12,7 +12,16 @@ import { loadConfig } from '../../src/config.js';
 let h: Harness;
 let sku: string;
 beforeAll(async () => {
-  h = await startHarness({ RETENTION_SWEEP_MS: '1000', RETENTION_BATCH: '2', RETENTION_MUTATION_SECONDS: '86400', RETENTION_DELETED_BASKET_SECONDS: '3600', RETENTION_ABANDONED_BASKET_SECONDS: '86400' }, { scheduler: true });
+  h = await startHarness(
+    {
+      RETENTION_SWEEP_MS: '1000',
+      RETENTION_BATCH: '2',
+      RETENTION_MUTATION_SECONDS: '86400',
+      RETENTION_DELETED_BASKET_SECONDS: '3600',
+      RETENTION_ABANDONED_BASKET_SECONDS: '86400',
+    },
+    { scheduler: true },
+  );
   sku = `${h.tag}-ret`;
   await seedProducts(h, [{ sku, price: '1.00' }]);
 });
@@ -34,13 +43,22 @@ describe('retention sweep', () => {
     expect((await s.request('DELETE', `${OCAPI}/baskets/${deleted}`)).statusCode).toBe(204);
     // Age them: two days without a change (past every retention set above).
     const old = sql`now() - interval '2 days'`;
-    await sql`update baskets set updated_at = ${old} where id in (${deleted}::uuid, ${abandoned}::uuid, ${holding}::uuid)`.execute(h.res.db);
+    // What days of idleness leave: the last change, and its day, long ago.
+    await sql`update baskets set updated_at = ${old}, active_on = (${old})::date where id in (${deleted}::uuid, ${abandoned}::uuid, ${holding}::uuid)`.execute(
+      h.res.db,
+    );
     await sql`update mutations set finished_at = ${old} where basket_id in (${deleted}::uuid, ${abandoned}::uuid)`.execute(h.res.db);
-    const oldMutations = (await sql<{ n: number }>`select count(*)::int as n from mutations where basket_id in (${deleted}::uuid, ${abandoned}::uuid)`.execute(h.res.db)).rows[0]!.n;
+    const oldMutations = (
+      await sql<{ n: number }>`select count(*)::int as n from mutations where basket_id in (${deleted}::uuid, ${abandoned}::uuid)`.execute(h.res.db)
+    ).rows[0]!.n;
     expect(oldMutations).toBeGreaterThan(2); // more than one batch
 
     await eventually(async () => ((await exists('baskets', 'id', deleted)) + (await exists('baskets', 'id', abandoned)) === 0 ? true : undefined), 30_000, 200);
-    await eventually(async () => ((await exists('mutations', 'basket_id', deleted)) + (await exists('mutations', 'basket_id', abandoned)) === 0 ? true : undefined), 30_000, 200);
+    await eventually(
+      async () => ((await exists('mutations', 'basket_id', deleted)) + (await exists('mutations', 'basket_id', abandoned)) === 0 ? true : undefined),
+      30_000,
+      200,
+    );
     expect(await exists('basket_lines', 'basket_id', abandoned)).toBe(0);
     // Recent, and holding units (left for the expiry sweep to release first).
     expect(await exists('baskets', 'id', fresh)).toBe(1);

@@ -61,7 +61,7 @@ export const writeBasketUpdate = defineStatement<WriteBasketUpdateInput, { reser
    basket_written as (
      update baskets set status = ${p.status}, version = ${p.version}, custom = ${p.custom}::jsonb, product_sub_total = ${p.productSubTotal},
        product_total = ${p.productTotal}, tax_total = ${p.taxTotal}, order_total = ${p.orderTotal}, snapshot = ${p.snapshot},
-       updated_at = ${p.updatedAt}, source_code = ${p.sourceCode}, checkout = ${p.checkout}::jsonb, shipping_method_id = ${p.shippingMethodId},
+       updated_at = ${p.updatedAt}, active_on = ${p.updatedAt}::date, source_code = ${p.sourceCode}, checkout = ${p.checkout}::jsonb, shipping_method_id = ${p.shippingMethodId},
        adjustments = ${p.adjustments}::jsonb, coupons = ${p.coupons}::jsonb, external_offer_code = ${p.externalOfferCode},
        owner_id = ${p.basketOwnerId}
      where id = ${p.basketId} and version = ${p.readVersion} and (select outcome from reservation) = 'ok'
