@@ -110,17 +110,8 @@ export interface SnapshotShipment {
   custom: Record<string, unknown>;
   /** It carries product items (or is the only shipment): it needs an address and a method, and is charged. */
   ships: boolean;
-  totals: {
-    productSubTotal: string;
-    productTotal: string;
-    merchandizeTotalTax: string;
-    adjustedMerchandizeTotalTax: string;
-    shippingTotal: string;
-    shippingTotalTax: string;
-    adjustedShippingTotalTax: string;
-    taxTotal: string;
-    shipmentTotal: string;
-  };
+  /** The basket's figures for this shipment's part (they add up to the basket's), and its own total. */
+  totals: Omit<SnapshotTotals, 'orderTotal' | 'groupedTaxItems' | 'totalQuantity'> & { shipmentTotal: string };
 }
 
 export interface BasketSnapshot {
