@@ -12,7 +12,7 @@ import { laneProducers } from './lane-producers.js';
 import { sweepExpiredReservations } from '../application/sweep-expired-reservations.js';
 import { SupervisedWorker } from '../queue/supervised-worker.js';
 import { closeRedis } from '../redis/client.js';
-import { revisitStockWatchers } from '../application/revisit-stock-watchers.js';
+import { rejudgeEveryWatcher, revisitStockWatchers } from '../application/revisit-stock-watchers.js';
 import type { Resources } from './resources.js';
 import { RUN_RETRY_DELAY_MS, startWatchdog } from './worker-process.js';
 import { sweepRetention, type RetentionPolicy } from '../application/retention-sweep.js';
@@ -44,6 +44,9 @@ export function expiryQueue(config: Config, res: Resources): Queue {
 
 export async function startExpiryScheduler(config: Config, res: Resources, logger: Logger): Promise<{ close(): Promise<void> }> {
   const queue = expiryQueue(config, res);
+  // News a drain took and lost when its process died is found again by judging every watcher afresh.
+  const watched = await rejudgeEveryWatcher(res.db);
+  if (watched > 0) logger.info({ skus: watched }, 'watched SKUs flagged for a fresh stock judgement');
   await queue.upsertJobScheduler('sweep-expired-reservations', { every: config.EXPIRY_SWEEP_MS }, { name: 'sweep' });
   await queue.upsertJobScheduler('retention', { every: config.RETENTION_SWEEP_MS }, { name: 'retention' });
   const { lanes } = laneProducers(config, res.redis, logger);

@@ -31,9 +31,23 @@ export async function takeFlaggedStocks(db: Db, limit: number): Promise<FlaggedS
   return rows.map((r) => ({ stockList: r.stock_list, sku: r.sku }));
 }
 
-/** Flags a SKU again (its candidates did not fit in this sweep's budget). */
+/** Flags a SKU again (its candidates did not fit in this sweep's budget, or enqueueing them failed). */
 export async function flagStock(db: Db, s: FlaggedStock): Promise<void> {
   await sql`update stocks set revisit = true where stock_list = ${s.stockList} and sku = ${s.sku} and not revisit`.execute(db);
+}
+
+/**
+ * Flags every SKU whose baskets may need telling: those some basket watches, and those held beyond their
+ * on-hand (holders are judged without watch rows). For a process that starts: a drain that took flags and
+ * died before enqueueing their re-pricings lost that news, and only a fresh judgement finds it again
+ * (judging is exact, so baskets whose view is right get nothing). Returns how many SKUs it flagged.
+ */
+export async function flagWatchedStocks(db: Db): Promise<number> {
+  const result = await sql`
+    update stocks s set revisit = true
+    where not s.revisit
+      and (s.on_hand < s.reserved or exists (select 1 from stock_watch w where w.stock_list = s.stock_list and w.sku = s.sku))`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }
 
 /**

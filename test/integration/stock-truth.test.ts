@@ -12,6 +12,7 @@ import { OCAPI, seedProducts, Shopper, startHarness, itemFlashes, type Harness }
 import { testDatabaseUrl } from '../support/test-database.js';
 import { laneOf } from '../../src/queue/lanes.js';
 import { revisitStockWatchers } from '../../src/application/revisit-stock-watchers.js';
+import { takeFlaggedStocks } from '../../src/persistence/stock-revisit.repository.js';
 import { sweepExpiredReservations } from '../../src/application/sweep-expired-reservations.js';
 import { startExpiryScheduler } from '../../src/bootstrap/expiry-scheduler.js';
 import { pino } from 'pino';
@@ -264,5 +265,56 @@ describe('bounded work per sweep', () => {
     for (const id of ids) expect(await recalculations(h, id)).toBe(1);
     // Nothing left to do: the flag is clear and a further sweep enqueues nothing.
     expect(await revisitStockWatchers(deps, 10)).toEqual({ skus: 0, baskets: 0 });
+  });
+});
+
+describe('news a drain took is not lost', () => {
+  /** Two holders of two SKUs whose on-hand an admin lowered under them: both SKUs flagged. */
+  async function twoShrunkSkus(hh: Harness) {
+    const skus = [`${hh.tag}-n1`, `${hh.tag}-n2`];
+    await seedProducts(
+      hh,
+      skus.map((sku) => ({ sku, price: '3.00', stock: 2 })),
+    );
+    const shoppers = [new Shopper(hh), new Shopper(hh)];
+    const ids = [await shoppers[0]!.createBasket(), await shoppers[1]!.createBasket()];
+    for (const [i, s] of shoppers.entries()) expect((await s.addItems(ids[i]!, [{ product_id: skus[i]!, quantity: 2 }])).statusCode).toBe(200);
+    const lower = await hh.app.inject({
+      method: 'PUT',
+      url: '/admin/stock-lists/default',
+      headers: hh.adminHeaders,
+      payload: { stocks: skus.map((sku) => ({ sku, quantity: 1 })) },
+    });
+    expect(lower.statusCode).toBe(200);
+    for (const sku of skus) expect(await revisitFlag(hh, sku)).toBe(true);
+    return { skus, shoppers, ids };
+  }
+
+  it('a drain whose enqueueing fails flags the SKU it was on and every later one again; the next drain tells the baskets', async () => {
+    h = await startHarness({});
+    const { skus, shoppers, ids } = await twoShrunkSkus(h);
+    const failing = { db: h.res.db, lanes: { add: () => Promise.reject(new Error('Redis unreachable')) }, now: () => new Date() };
+    await expect(revisitStockWatchers(failing, 100)).rejects.toThrow('Redis unreachable');
+    for (const sku of skus) expect(await revisitFlag(h, sku)).toBe(true);
+    expect(await revisitStockWatchers({ db: h.res.db, lanes: h.api.lanes, now: () => new Date() }, 100)).toEqual({ skus: 2, baskets: 2 });
+    for (const [i, s] of shoppers.entries()) await timeUntil(s, ids[i]!, unavailable);
+  });
+
+  it('a drain that died after taking the flags (nothing enqueued): a starting scheduler judges every watcher afresh and the baskets are told', async () => {
+    h = await startHarness({ EXPIRY_SWEEP_MS: String(SWEEP_MS) });
+    const { skus, shoppers, ids } = await twoShrunkSkus(h);
+    // The dead drain's state: flags cleared in its committed statement, its re-pricings never enqueued.
+    expect(await takeFlaggedStocks(h.res.db, 100)).toHaveLength(2);
+    for (const sku of skus) expect(await revisitFlag(h, sku)).toBe(false);
+    await sleep(SWEEP_MS);
+    for (const [i, s] of shoppers.entries()) expect(unavailable((await s.get(ids[i]!)).json())).toBe(false);
+
+    const scheduler = await startExpiryScheduler(h.config, h.res, pino({ level: 'silent' }));
+    try {
+      for (const [i, s] of shoppers.entries()) expect((await timeUntil(s, ids[i]!, unavailable)).ms).toBeLessThanOrEqual(BOUND_MS);
+      for (const id of ids) expect(await recalculations(h, id)).toBe(1);
+    } finally {
+      await scheduler.close();
+    }
   });
 });
