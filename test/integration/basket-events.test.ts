@@ -316,4 +316,36 @@ describe('limits, other processes and shutdown', () => {
       await res2.close();
     }
   });
+  it('a notice lost on its way (pub/sub is at most once) delays that version by a heartbeat, no more', async () => {
+    const res2 = createResources(h.config, pino({ level: 'silent' }));
+    let deaf = false;
+    const lossySubscriber = (inner: Subscriber): Subscriber => ({
+      subscribe: (channel, handler) => inner.subscribe(channel, (message, ch) => (deaf ? undefined : handler(message, ch))),
+      close: () => inner.close(),
+    });
+    const lossy = await createApi({ ...h.config, SSE_HEARTBEAT_MS: 200 }, { ...res2, newSubscriber: () => lossySubscriber(res2.newSubscriber()) }, pino({ level: 'silent' }));
+    await lossy.app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const port = (lossy.app.server.address() as { port: number }).port;
+      const s0 = new Shopper(h);
+      const id = await s0.createBasket();
+      const stream = follow(`http://127.0.0.1:${port}${OCAPI}/baskets/${id}/events`, s0.headers);
+      try {
+        await stream.until((e) => e.length >= 1);
+        deaf = true;
+        expect((await s0.addItems(id, [{ product_id: sku, quantity: 1 }])).statusCode).toBe(200);
+        await stream.until((e) => e.length >= 2, 3000);
+        expect(stream.events.map((e) => [e.type, e.id])).toEqual([
+          ['message', '1'],
+          ['message', '2'],
+        ]);
+        expect(stream.events[1]!.data.product_items).toEqual([expect.objectContaining({ product_id: sku, quantity: 1 })]);
+      } finally {
+        stream.es.close();
+      }
+    } finally {
+      await lossy.close();
+      await res2.close();
+    }
+  });
 });

@@ -14,7 +14,8 @@
  * Caps: `maxPerProcess` open streams in this process, `maxPerCustomer` per caller across all processes
  * (a Redis sorted set per caller whose entries each process refreshes on every heartbeat, so a crashed
  * process's entries lapse by themselves). A client that does not read (its socket buffer past 1 MiB) is
- * dropped; it reconnects with Last-Event-ID and loses nothing.
+ * dropped; it reconnects with Last-Event-ID and loses nothing. A lost notice delays a version by at most
+ * one heartbeat: each heartbeat compares the basket's current version with what its streams sent.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -266,9 +267,13 @@ export class BasketStreams {
     await this.deps.redis.zrem(this.callerKey(stream.req.callerId), stream.id).catch(() => undefined);
   }
 
-  /** A comment line on every stream (keeps proxies from timing it out) and the callers' leases renewed. */
+  /**
+   * A comment line on every stream (keeps proxies from timing it out), the callers' leases renewed, and
+   * each basket's current version compared with what its streams sent (`catchUpLagging`).
+   */
   private async heartbeat(): Promise<void> {
     if (this.streams.size === 0) return;
+    void this.catchUpLagging();
     const expiry = Date.now() + this.leaseMs();
     // One pipeline per caller key: on a Redis Cluster a pipeline must stay within one slot.
     const byCaller = new Map<string, string[]>();
@@ -284,6 +289,23 @@ export class BasketStreams {
         for (const id of ids) pipeline.zadd(key, 'XX', expiry, id);
         pipeline.pexpire(key, this.leaseMs() * 2);
         return pipeline.exec().catch(() => undefined);
+      }),
+    );
+  }
+
+  /**
+   * A notice can be lost on its way (pub/sub delivers at most once: a resubscribe after a failover, a
+   * dropped connection); the stream would then lag until the basket's next version. So every heartbeat
+   * reads each streamed basket's current version (its cached head) and catches up any stream behind it.
+   */
+  private async catchUpLagging(): Promise<void> {
+    const byBasket = new Map<string, Stream[]>();
+    for (const s of this.streams) if (s.started) byBasket.set(s.req.basketId, [...(byBasket.get(s.req.basketId) ?? []), s]);
+    await Promise.all(
+      [...byBasket].map(async ([basketId, streams]) => {
+        const current = (await this.deps.reader.head(basketId).catch(() => null))?.head.version;
+        if (current === undefined) return;
+        for (const s of streams) if (current > s.lastSent) s.notify(current);
       }),
     );
   }
