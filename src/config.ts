@@ -2,6 +2,7 @@
  * The only reader of process.env. Parsed once with zod, frozen, and passed down explicitly.
  * Every setting has a default that works on a machine with local PostgreSQL and Redis.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
@@ -14,6 +15,32 @@ const bool = (def: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Which proxies' `X-Forwarded-For` to believe for a client's address (per-address rate limits, logs):
+ * blank → none (the socket's peer is the client); `true` → every hop; a number → that many hops; else a
+ * comma-separated list of proxy addresses or CIDR ranges (Fastify's `trustProxy`).
+ */
+const trustProxy = z
+  .string()
+  .default('')
+  .transform((value, ctx): boolean | number | string[] => {
+    const v = value.trim();
+    if (v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const entries = v.split(',').map((s) => s.trim());
+    for (const entry of entries) {
+      const [address, bits, ...rest] = entry.split('/');
+      const family = isIP(address ?? '');
+      const maxBits = family === 6 ? 128 : 32;
+      if (family === 0 || rest.length > 0 || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits))) {
+        ctx.addIssue({ code: 'custom', message: `expected true, a hop count, or proxy addresses / CIDR ranges; got '${entry}'` });
+        return z.NEVER;
+      }
+    }
+    return entries;
+  });
 
 /** `host:port,host:port,…` → seed nodes; blank → [] (standalone Redis at REDIS_URL). */
 const clusterNodes = z
@@ -95,6 +122,8 @@ const EnvSchema = z.object({
   /** Requests per window per address that mint a new identity (POST /auth/guest, Akinon without token or session); 0: off. */
   RATE_LIMIT_NEW_IDENTITY_MAX: int(120, 0, 10_000_000),
   RATE_LIMIT_WINDOW_MS: int(60_000, 1000, 3_600_000),
+  /** Proxies whose X-Forwarded-For names the client's address (see `trustProxy` above); blank: none. */
+  TRUST_PROXY: trustProxy,
   /** Active baskets one customer may hold (agents are not limited); 0: no limit. */
   MAX_ACTIVE_BASKETS: int(10, 0, 100_000),
   /** Mutations one basket may have queued; past it writes get 429 + Retry-After (0: no limit). */

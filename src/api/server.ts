@@ -48,6 +48,11 @@ function bodyDefect(value: unknown, max: number): string | null {
   return null;
 }
 
+/** Trusts the `hops` proxies nearest to this server (hop 0 is the socket's peer). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -55,6 +60,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     // Per-request access lines only at debug: at thousands of requests a second they would dominate.
     logController: new LogController({ disableRequestLogging: deps.config.LOG_LEVEL !== 'debug' && deps.config.LOG_LEVEL !== 'trace' }),
     requestIdHeader: 'x-request-id',
+    // Behind a load balancer every request comes from its address: per-address limits need the client's.
+    trustProxy: typeof deps.config.TRUST_PROXY === 'number' ? trustHops(deps.config.TRUST_PROXY) : deps.config.TRUST_PROXY,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Slow clients: the whole request must arrive within the request timeout (checked every second,

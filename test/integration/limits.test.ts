@@ -94,6 +94,29 @@ describe('per-client rate limit', () => {
   });
 });
 
+describe('client addresses behind a proxy (TRUST_PROXY)', () => {
+  it('counts per forwarded address only for trusted proxies; without it X-Forwarded-For is ignored (not spoofable)', async () => {
+    const guest = (app: typeof h.app, forwardedFor: string, remoteAddress = '127.0.0.1') =>
+      app.inject({ method: 'POST', url: '/auth/guest', headers: { 'x-forwarded-for': forwardedFor }, remoteAddress });
+    const behindProxy = await createApi({ ...h.config, TRUST_PROXY: ['127.0.0.1'] }, h.res, pino({ level: 'silent' }));
+    await behindProxy.app.ready();
+    try {
+      // Through the trusted proxy: each shopper's address is its own client (limit 3 each).
+      for (let i = 0; i < 3; i++) expect((await guest(behindProxy.app, '192.0.2.1')).statusCode).toBe(200);
+      expect((await guest(behindProxy.app, '192.0.2.1')).statusCode).toBe(429);
+      expect((await guest(behindProxy.app, '192.0.2.2')).statusCode).toBe(200);
+      // A peer that is not the trusted proxy cannot pick its address by header: it is counted as itself.
+      for (let i = 0; i < 3; i++) expect((await guest(behindProxy.app, `198.51.100.${i}`, '203.0.113.9')).statusCode).toBe(200);
+      expect((await guest(behindProxy.app, '198.51.100.99', '203.0.113.9')).statusCode).toBe(429);
+      // Without TRUST_PROXY the header is ignored: every request from the proxy's address is one client.
+      for (let i = 0; i < 3; i++) expect((await guest(h.app, `192.0.2.${10 + i}`, '203.0.113.10')).statusCode).toBe(200);
+      expect((await guest(h.app, '192.0.2.20', '203.0.113.10')).statusCode).toBe(429);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+});
+
 describe('active baskets per customer', () => {
   it('are capped at MAX_ACTIVE_BASKETS (agents are not); deleting one makes room; a replayed creation is not refused', async () => {
     const s = new Shopper(h);
