@@ -280,11 +280,39 @@ describe('limits, other processes and shutdown', () => {
     await res2.close();
   });
 
+  /**
+   * A second API process whose subscriptions go through `wrap`, heartbeat `heartbeatMs`: opens a stream on a
+   * fresh basket, waits for its first event, and hands both to `body`.
+   */
+  async function withStreamThrough(
+    wrap: (inner: Subscriber) => Subscriber,
+    heartbeatMs: number,
+    body: (s0: Shopper, id: string, stream: ReturnType<typeof follow>) => Promise<void>,
+  ): Promise<void> {
+    const res2 = createResources(h.config, pino({ level: 'silent' }));
+    const api = await createApi({ ...h.config, SSE_HEARTBEAT_MS: heartbeatMs }, { ...res2, newSubscriber: () => wrap(res2.newSubscriber()) }, pino({ level: 'silent' }));
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const port = (api.app.server.address() as { port: number }).port;
+      const s0 = new Shopper(h);
+      const id = await s0.createBasket();
+      const stream = follow(`http://127.0.0.1:${port}${OCAPI}/baskets/${id}/events`, s0.headers);
+      try {
+        await stream.until((e) => e.length >= 1);
+        await body(s0, id, stream);
+      } finally {
+        stream.es.close();
+      }
+    } finally {
+      await api.close();
+      await res2.close();
+    }
+  }
+
   it('a stream whose subscription outlasts several heartbeats still opens as an event stream and gets every version', async () => {
     // Subscribing can take longer than a heartbeat (a loaded machine, a cluster shard's first subscription).
     // The heartbeat once wrote to such a stream before its headers: Node sent a bare 200 without
     // `text/event-stream`, the real headers then failed, and the stream carried heartbeats only.
-    const res2 = createResources(h.config, pino({ level: 'silent' }));
     const slowSubscriber = (inner: Subscriber): Subscriber => ({
       subscribe: async (channel, handler) => {
         await sleep(700);
@@ -292,60 +320,32 @@ describe('limits, other processes and shutdown', () => {
       },
       close: () => inner.close(),
     });
-    const slow = await createApi({ ...h.config, SSE_HEARTBEAT_MS: 100 }, { ...res2, newSubscriber: () => slowSubscriber(res2.newSubscriber()) }, pino({ level: 'silent' }));
-    await slow.app.listen({ port: 0, host: '127.0.0.1' });
-    try {
-      const port = (slow.app.server.address() as { port: number }).port;
-      const s0 = new Shopper(h);
-      const id = await s0.createBasket();
-      const stream = follow(`http://127.0.0.1:${port}${OCAPI}/baskets/${id}/events`, s0.headers);
-      try {
-        await stream.until((e) => e.length >= 1);
-        await s0.addItems(id, [{ product_id: sku, quantity: 1 }]);
-        await stream.until((e) => e.length >= 2);
-        expect(stream.events.map((e) => [e.type, e.id])).toEqual([
-          ['message', '1'],
-          ['message', '2'],
-        ]);
-        expect(stream.errors).toEqual([]);
-      } finally {
-        stream.es.close();
-      }
-    } finally {
-      await slow.close();
-      await res2.close();
-    }
+    await withStreamThrough(slowSubscriber, 100, async (s0, id, stream) => {
+      await s0.addItems(id, [{ product_id: sku, quantity: 1 }]);
+      await stream.until((e) => e.length >= 2);
+      expect(stream.events.map((e) => [e.type, e.id])).toEqual([
+        ['message', '1'],
+        ['message', '2'],
+      ]);
+      expect(stream.errors).toEqual([]);
+    });
   });
+
   it('a notice lost on its way (pub/sub is at most once) delays that version by a heartbeat, no more', async () => {
-    const res2 = createResources(h.config, pino({ level: 'silent' }));
     let deaf = false;
     const lossySubscriber = (inner: Subscriber): Subscriber => ({
       subscribe: (channel, handler) => inner.subscribe(channel, (message, ch) => (deaf ? undefined : handler(message, ch))),
       close: () => inner.close(),
     });
-    const lossy = await createApi({ ...h.config, SSE_HEARTBEAT_MS: 200 }, { ...res2, newSubscriber: () => lossySubscriber(res2.newSubscriber()) }, pino({ level: 'silent' }));
-    await lossy.app.listen({ port: 0, host: '127.0.0.1' });
-    try {
-      const port = (lossy.app.server.address() as { port: number }).port;
-      const s0 = new Shopper(h);
-      const id = await s0.createBasket();
-      const stream = follow(`http://127.0.0.1:${port}${OCAPI}/baskets/${id}/events`, s0.headers);
-      try {
-        await stream.until((e) => e.length >= 1);
-        deaf = true;
-        expect((await s0.addItems(id, [{ product_id: sku, quantity: 1 }])).statusCode).toBe(200);
-        await stream.until((e) => e.length >= 2, 3000);
-        expect(stream.events.map((e) => [e.type, e.id])).toEqual([
-          ['message', '1'],
-          ['message', '2'],
-        ]);
-        expect(stream.events[1]!.data.product_items).toEqual([expect.objectContaining({ product_id: sku, quantity: 1 })]);
-      } finally {
-        stream.es.close();
-      }
-    } finally {
-      await lossy.close();
-      await res2.close();
-    }
+    await withStreamThrough(lossySubscriber, 200, async (s0, id, stream) => {
+      deaf = true;
+      expect((await s0.addItems(id, [{ product_id: sku, quantity: 1 }])).statusCode).toBe(200);
+      await stream.until((e) => e.length >= 2, 3000);
+      expect(stream.events.map((e) => [e.type, e.id])).toEqual([
+        ['message', '1'],
+        ['message', '2'],
+      ]);
+      expect(stream.events[1]!.data.product_items).toEqual([expect.objectContaining({ product_id: sku, quantity: 1 })]);
+    });
   });
 });
