@@ -33,6 +33,7 @@ import { startService, stopService, type ServiceProcess } from '../support/proce
 import { freePort } from '../support/own-services.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { laneBullPrefix, laneOf, laneQueueName } from '../../src/queue/lanes.js';
+import { laneQueueStreams } from '../../src/queue/lane-queues.js';
 import { connectRedis, infoSummed, masters, type RedisTarget } from '../../src/redis/client.js';
 import { ownCluster, type OwnCluster } from '../support/own-cluster.js';
 import { ownRedis, type OwnService } from '../support/own-services.js';
@@ -399,7 +400,10 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
 
   // 5. async accept: how fast writes are accepted, and how long until all are applied.
   log(`async accept: ${SHORT} s, then drain`);
-  const lanes = Array.from({ length: LANES }, (_, k) => new Queue(laneQueueName(k), { connection: redis, prefix: laneBullPrefix(PREFIX, k) }));
+  const lanes = Array.from(
+    { length: LANES },
+    (_, k) => new Queue(laneQueueName(k), { connection: redis, prefix: laneBullPrefix(PREFIX, k), streams: laneQueueStreams }),
+  );
   const started = Date.now();
   let acceptEnd = 0;
   const [accepted, asyncCpu] = await measured(
