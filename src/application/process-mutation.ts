@@ -13,8 +13,9 @@ import { isTransientError } from './transient-error.js';
 import { recordFailedMutation } from '../persistence/mutation.repository.js';
 import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
-import { publishReply } from '../queue/reply-channel.js';
-import { releasePending } from '../queue/basket-backpressure.js';
+import { publishReply, replyText } from '../queue/reply-channel.js';
+import { basketEventChannel } from '../queue/basket-events.js';
+import { pendingKey, releasePending } from '../queue/basket-backpressure.js';
 import { outcomeOfRecord, storedSnapshot } from './recorded-outcome.js';
 
 export interface ProcessDeps extends ApplyDeps {
@@ -30,6 +31,13 @@ export interface ProcessDeps extends ApplyDeps {
   /** Tells the API processes' basket streams about each new version (after the cache has it). */
   readonly events?: { publish(basketId: string, version: number): Promise<void> };
   readonly onApplied?: (job: MutationJob, outcome: MutationOutcome, durationMs: number, duplicate: boolean) => void;
+  /**
+   * Set where the cache, the pending sets, the replies and the basket events share one standalone Redis
+   * (`cache.canWriteThen`): an applied mutation's after-commit work (cache write, count-out, reply, stream
+   * notice) goes as one script, one round trip, in that order (`afterCommitInOneTrip`). `eventPrefix`: the
+   * Redis prefix of the basket event channels (`events` publishes there too). Absent: one command each.
+   */
+  readonly oneTrip?: { readonly eventPrefix: string };
 }
 
 export class MutationFailedError extends Error {
@@ -62,6 +70,12 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
     }
   }
 
+  const oneTrip = outcome.status === 'applied' && !duplicate && alsoChanged.length === 0 ? deps.oneTrip : undefined;
+  if (oneTrip && outcome.status === 'applied' && (await afterCommitInOneTrip(deps, oneTrip, job, outcome, snapshotJson, log))) {
+    deps.onApplied?.(job, outcome, performance.now() - started, duplicate);
+    log.debug({ status: outcome.status, version: outcome.version, duplicate }, 'mutation processed');
+    return outcome;
+  }
   if (outcome.status === 'applied' && !duplicate) {
     // After commit: the cache only moves forward (compare-and-set). A duplicate's snapshot may be older
     // than versions applied since, so it never writes (into an emptied cache it would go backwards).
@@ -88,6 +102,36 @@ export async function processMutation(deps: ProcessDeps, job: MutationJob, log: 
   log.debug({ status: outcome.status, version: outcome.version, duplicate }, 'mutation processed');
   if (outcome.status === 'failed') throw new MutationFailedError(outcome.error.message);
   return outcome;
+}
+
+/**
+ * The after-commit work of a freshly applied mutation as one script (SnapshotCache.writeIfNewerThen): the
+ * snapshot into the cache if newer, the mutation counted out of its basket, the reply, the basket's stream
+ * notice — in that order, so the guarantees of the step-by-step path hold (the cache has the version
+ * before anyone is told of it; a client answered finds its basket counted out). False when the script
+ * failed: the caller then does the work step by step (each step is idempotent), which also drops the
+ * cached snapshot if the cache write keeps failing.
+ */
+async function afterCommitInOneTrip(
+  deps: ProcessDeps,
+  oneTrip: { readonly eventPrefix: string },
+  job: MutationJob,
+  outcome: Extract<MutationOutcome, { status: 'applied' }>,
+  snapshotJson: string | undefined,
+  log: Logger,
+): Promise<boolean> {
+  const body = snapshotJson ?? JSON.stringify(outcome.snapshot);
+  const release = job.counted && deps.pendingPrefix && deps.redis ? [[pendingKey(deps.pendingPrefix, job.basketId), job.mutationId] as const] : [];
+  const publish: (readonly [string, string])[] = [];
+  if (job.replyTo) publish.push([job.replyTo, replyText(outcome, body)]);
+  if (deps.events) publish.push([basketEventChannel(oneTrip.eventPrefix, outcome.basketId), String(outcome.version)]);
+  try {
+    await deps.cache.writeIfNewerThen(outcome.snapshot, body, { release, publish });
+    return true;
+  } catch (err) {
+    log.warn({ err }, 'after-commit script failed; doing its steps one by one');
+    return false;
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
  * order or a redelivered job re-publishes an old version; landing replaces the whole hash, so a
  * rendering never outlives its version. Reads never block writes.
  */
-import type { RedisClient } from '../redis/client.js';
+import { isCluster, type RedisClient } from '../redis/client.js';
 import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 
 /**
@@ -30,8 +30,39 @@ if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then redis.call('HSET', KEYS[1], 
 return 0
 `;
 
+/**
+ * WRITE_IF_NEWER, then what the worker does after it in the same script (one round trip, in this order,
+ * nothing between): ZREM of one member from each set named, PUBLISH of each message.
+ * KEYS[1] snapshot key, KEYS[2..] sets; ARGV as WRITE_IF_NEWER, then ARGV[7] the number of sets, then a
+ * member per set, then channel, message pairs. Standalone Redis only (a script's keys must share a
+ * cluster slot, and a cluster's replies use sharded pub/sub). Returns what WRITE_IF_NEWER returns.
+ */
+const WRITE_IF_NEWER_THEN = `
+local current = redis.call('HGET', KEYS[1], 'v')
+local written = 0
+if not current or tonumber(current) < tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'v', ARGV[1], 'b', ARGV[2], 'o', ARGV[3], 's', ARGV[4], 'st', ARGV[5])
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
+  written = 1
+end
+local sets = tonumber(ARGV[7])
+for i = 1, sets do redis.call('ZREM', KEYS[1 + i], ARGV[7 + i]) end
+for i = 8 + sets, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
+return written
+`;
+
+/** What `writeIfNewerThen` does after the cache write. */
+export interface AfterCacheWrite {
+  /** Sorted-set members to remove: [set key, member]. */
+  readonly release: readonly (readonly [string, string])[];
+  /** Messages to publish (plain PUBLISH): [channel, message]. */
+  readonly publish: readonly (readonly [string, string])[];
+}
+
 type CacheCommands = RedisClient & {
   snapshotWriteIfNewer(key: string, version: number, body: string, owner: string, site: string, status: string, ttl: number): Promise<number>;
+  snapshotWriteIfNewerThen(...keysAndArgs: (string | number)[]): Promise<number>;
   snapshotStoreRendering(key: string, version: number, field: string, text: string): Promise<number>;
 };
 
@@ -54,6 +85,7 @@ export class SnapshotCache {
     if (!('snapshotWriteIfNewer' in redis)) {
       redis.defineCommand('snapshotWriteIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
       redis.defineCommand('snapshotStoreRendering', { numberOfKeys: 1, lua: STORE_RENDERING });
+      redis.defineCommand('snapshotWriteIfNewerThen', { lua: WRITE_IF_NEWER_THEN });
     }
     this.redis = redis as CacheCommands;
   }
@@ -72,6 +104,37 @@ export class SnapshotCache {
       snapshot.siteId,
       snapshot.status,
       this.ttlSeconds,
+    );
+    return written === 1;
+  }
+
+  /**
+   * Whether `writeIfNewerThen` may be used: on standalone Redis only (see WRITE_IF_NEWER_THEN).
+   */
+  get canWriteThen(): boolean {
+    return !isCluster(this.redis);
+  }
+
+  /**
+   * `writeIfNewer`, then `after` (count-outs, then messages), in one script: one round trip, and nothing
+   * is published before the cache holds this version or a newer one. Standalone Redis only
+   * (`canWriteThen`). If it throws, any part of it may or may not have run (each part is idempotent:
+   * redo it step by step).
+   */
+  async writeIfNewerThen(snapshot: BasketSnapshot, body: string, after: AfterCacheWrite): Promise<boolean> {
+    const written = await this.redis.snapshotWriteIfNewerThen(
+      1 + after.release.length,
+      this.key(snapshot.id),
+      ...after.release.map(([key]) => key),
+      snapshot.version,
+      body,
+      snapshot.ownerId,
+      snapshot.siteId,
+      snapshot.status,
+      this.ttlSeconds,
+      after.release.length,
+      ...after.release.map(([, member]) => member),
+      ...after.publish.flat(),
     );
     return written === 1;
   }

@@ -27,6 +27,17 @@ export function mutationJobOptions(failedJobsKept: number) {
 }
 export const DEFAULT_FAILED_JOBS_KEPT = 100;
 
+/**
+ * BullMQ appends ~4.5 entries per job to each queue's events stream (added, waiting, active, completed,
+ * drained), for QueueEvents listeners; this service has none (replies and basket streams use their own
+ * pub/sub, Bull Board reads the job sets). BullMQ's default keeps 10,000 entries per stream, about 1 MB
+ * (~96 bytes an entry, measured with MEMORY USAGE), so ~65 MB over 64 + 4 lanes that nothing reads; this
+ * keeps ~100 (trimmed approximately, a stream node at a time). Every Queue object of a lane must pass it:
+ * each one writes it into the queue's meta hash when created, where BullMQ's scripts read it.
+ */
+export const LANE_EVENTS_MAX_LEN = 100;
+export const laneQueueStreams = { events: { maxLen: LANE_EVENTS_MAX_LEN } } as const;
+
 /** What a failed job keeps: enough to find it and its basket, none of the request's content. */
 export function failedJobData(job: MutationJob): MutationJob {
   return { ...job, command: { kind: job.command.kind } as MutationJob['command'] };
@@ -52,7 +63,7 @@ export class LaneQueues {
   ) {
     const defaultJobOptions = mutationJobOptions(failedJobsKept);
     this.queues = Array.from({ length: lanes + hotLanes }, (_, k) => {
-      const q = new Queue(laneQueueName(k), { connection, prefix: laneBullPrefix(redisPrefix, k), defaultJobOptions });
+      const q = new Queue(laneQueueName(k), { connection, prefix: laneBullPrefix(redisPrefix, k), defaultJobOptions, streams: laneQueueStreams });
       q.on('error', onError);
       return q;
     });

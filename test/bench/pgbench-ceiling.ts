@@ -42,7 +42,9 @@ export interface Ceiling {
 }
 
 export async function pgbenchCeiling(serverUrl: string, seconds: number, clients = 16): Promise<Ceiling> {
-  const name = 'basket_pgbench';
+  // BENCH_PGBENCH_DATABASE: another name, so benches run side by side do not drop each other's scratch database.
+  const name = process.env.BENCH_PGBENCH_DATABASE ?? 'basket_pgbench';
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`BENCH_PGBENCH_DATABASE must be a plain lower-case name, not ${name}`);
   const url = new URL(serverUrl);
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

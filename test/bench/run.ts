@@ -33,6 +33,7 @@ import { startService, stopService, type ServiceProcess } from '../support/proce
 import { freePort } from '../support/own-services.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { laneBullPrefix, laneOf, laneQueueName } from '../../src/queue/lanes.js';
+import { laneQueueStreams } from '../../src/queue/lane-queues.js';
 import { connectRedis, infoSummed, masters, type RedisTarget } from '../../src/redis/client.js';
 import { ownCluster, type OwnCluster } from '../support/own-cluster.js';
 import { ownRedis, type OwnService } from '../support/own-services.js';
@@ -170,12 +171,15 @@ interface RunResult {
   readonly redisMemory: { used: string; peak: string };
   readonly dead: Awaited<ReturnType<typeof deadRows>>;
   readonly mutations: number;
+  /** Redis commands per pipeline add (commandStatsPer), when the add scenario ran. */
+  readonly redisPerAdd?: string;
 }
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 1024 / 1024).toFixed(1)}M`);
 
 async function main(label: string, REDIS_URL: string, clusterNodes: string): Promise<RunResult> {
   rows.length = 0;
+  redisCommandsPerAdd = '';
   const PREFIX = `bench${randomUUID().slice(0, 6)}`;
   const target: RedisTarget = {
     url: REDIS_URL,
@@ -275,14 +279,14 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
     await hotBasketScenario({ env, inlineBase, pipelineBase, shopper, basketsOf, addTo, measured, cpuOf });
     const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
     await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
-    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()) };
+    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()), redisPerAdd: redisCommandsPerAdd };
   }
 
   if (ONLY === 'streams') {
     await streamScenario({ base: pipelineBase, api, headers: shopper, baskets, addTo });
     const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
     await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
-    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()) };
+    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()), redisPerAdd: redisCommandsPerAdd };
   }
 
   // 1. add-to-cart: sync adds over 1,000 baskets, 64 clients.
@@ -294,11 +298,13 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
   );
   record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'inline baseline', inlineAdd, undefined, undefined, undefined, inlineAddCpu);
   log(`add-to-cart: pipeline, ${SECONDS} s`);
+  const statsBefore = await commandStats(target);
   const [pipeAdd, pipeAddCpu] = await measured(
     pipelineCpu,
     () => addTo(pipelineBase, shopper, SECONDS, 64, pick(basketsOf.pipeline)),
     (r) => r.ok,
   );
+  redisCommandsPerAdd = commandStatsPer(statsBefore, await commandStats(target), pipeAdd.ok);
   log(`pgbench ceiling: basket-shaped transaction, ${SHORT} s`);
   const ceiling = await pgbenchCeiling(SERVER_DB, SHORT);
   record(
@@ -323,7 +329,7 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
   if (ONLY === 'add') {
     const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
     await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
-    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()) };
+    return { label, rows: [...rows], rss, redisMemory: { used: '?', peak: '?' }, ...(await finish()), redisPerAdd: redisCommandsPerAdd };
   }
 
   // 2. hot basket + background.
@@ -394,7 +400,10 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
 
   // 5. async accept: how fast writes are accepted, and how long until all are applied.
   log(`async accept: ${SHORT} s, then drain`);
-  const lanes = Array.from({ length: LANES }, (_, k) => new Queue(laneQueueName(k), { connection: redis, prefix: laneBullPrefix(PREFIX, k) }));
+  const lanes = Array.from(
+    { length: LANES },
+    (_, k) => new Queue(laneQueueName(k), { connection: redis, prefix: laneBullPrefix(PREFIX, k), streams: laneQueueStreams }),
+  );
   const started = Date.now();
   let acceptEnd = 0;
   const [accepted, asyncCpu] = await measured(
@@ -432,7 +441,46 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
   const rss = { api: peakRssMb(api), worker: peakRssMb(worker), inline: peakRssMb(inline) };
   await redis.quit();
   await Promise.all(children.splice(0).map((c) => stopService(c, 'SIGTERM')));
-  return { label, rows: [...rows], rss, redisMemory: { used: mb(memory.used_memory), peak: mb(memory.used_memory_peak) }, ...(await finish()) };
+  return {
+    label,
+    rows: [...rows],
+    rss,
+    redisMemory: { used: mb(memory.used_memory), peak: mb(memory.used_memory_peak) },
+    ...(await finish()),
+    redisPerAdd: redisCommandsPerAdd,
+  };
+}
+
+/** Redis commands per acknowledged pipeline add (INFO commandstats over the add scenario), printed with the table. */
+let redisCommandsPerAdd = '';
+
+/** INFO commandstats summed over the masters: calls and µs per command (commands run inside scripts count too). */
+async function commandStats(target: RedisTarget): Promise<Map<string, { calls: number; usec: number }>> {
+  const client = connectRedis(target, { maxRetriesPerRequest: 3, onError: () => undefined });
+  try {
+    await client.ping();
+    const stats = new Map<string, { calls: number; usec: number }>();
+    for (const node of masters(client)) {
+      for (const line of (await node.info('commandstats')).split(/\r?\n/)) {
+        const m = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line);
+        if (!m) continue;
+        const s = stats.get(m[1]!) ?? { calls: 0, usec: 0 };
+        stats.set(m[1]!, { calls: s.calls + Number(m[2]), usec: s.usec + Number(m[3]) });
+      }
+    }
+    return stats;
+  } finally {
+    await client.quit();
+  }
+}
+
+/** `cmd calls×(µs)` per operation, the busiest first; commands under 0.05 calls per operation are left out. */
+function commandStatsPer(a: Map<string, { calls: number; usec: number }>, b: Map<string, { calls: number; usec: number }>, ops: number): string {
+  const n = Math.max(ops, 1);
+  const per = [...b].map(([cmd, s]) => ({ cmd, calls: (s.calls - (a.get(cmd)?.calls ?? 0)) / n, usec: (s.usec - (a.get(cmd)?.usec ?? 0)) / n }));
+  const total = per.reduce((t, x) => ({ calls: t.calls + x.calls, usec: t.usec + x.usec }), { calls: 0, usec: 0 });
+  const shown = per.filter((x) => x.calls >= 0.05).sort((x, y) => y.usec - x.usec);
+  return `${total.calls.toFixed(1)} commands, ${total.usec.toFixed(0)} µs of command time per add (scripts' commands counted inside evalsha too): ${shown.map((x) => `${x.cmd} ${x.calls.toFixed(2)}×(${x.usec.toFixed(0)} µs)`).join(', ')}`;
 }
 
 /**
@@ -615,7 +663,7 @@ async function streamScenario(ctx: {
   agent.destroy();
 }
 
-function print({ label, rows, rss, redisMemory, dead, mutations }: RunResult) {
+function print({ label, rows, rss, redisMemory, dead, mutations, redisPerAdd }: RunResult) {
   process.stdout.write(`\n${label}\n`);
   const header = ['scenario', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline', 'cpu ms/op: api/worker/pg/redis/gen = total', 'note'];
   const body = rows.map((r) => [
@@ -636,6 +684,7 @@ function print({ label, rows, rss, redisMemory, dead, mutations }: RunResult) {
   out.push(
     `peak RSS: API ${rss.api} MB, worker ${rss.worker} MB, inline baseline ${rss.inline} MB; Redis memory ${redisMemory.used} (peak ${redisMemory.peak})`,
   );
+  if (redisPerAdd) out.push('', `Redis per pipeline add: ${redisPerAdd}`);
   out.push('', `rows per table after the run (autovacuum is whatever the server has; ${mutations} mutation records):`);
   out.push('| table | live | dead | updates | HOT updates |', '|---|---|---|---|---|');
   for (const d of dead) out.push(`| ${d.table} | ${d.live} | ${d.dead} | ${d.updates} | ${d.hot} |`);

@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { LANE_EVENTS_MAX_LEN } from '../../src/queue/lane-queues.js';
 import { eventually, OCAPI, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -298,5 +300,31 @@ describe('job hygiene', () => {
     expect(job?.opts.removeOnComplete).toEqual({ count: 200 });
     const rows = await sql<{ n: number }>`select count(*)::int as n from mutations where basket_id = ${id}`.execute(h.res.db);
     expect(rows.rows[0]?.n).toBe(2);
+  });
+
+  it('keeps every lane events stream short (nothing reads it): about 100 entries, not the BullMQ default of 10,000', async () => {
+    const lane = 3;
+    const queue = h.api.lanes.queue(lane);
+    const meta = await h.res.redis.hget(`${queue.qualifiedName}:meta`, 'opts.maxLenEvents');
+    expect(meta).toBe(String(LANE_EVENTS_MAX_LEN));
+    // 300 jobs for baskets that do not exist (each is refused at once), ~4 stream entries each.
+    for (let i = 0; i < 300; i++) {
+      await h.api.lanes.addTo(lane, {
+        mutationId: randomUUID(),
+        basketId: randomUUID(),
+        ownerId: 'nobody',
+        role: 'customer',
+        command: { kind: 'delete_basket' },
+        idempotencyKey: null,
+        requestHash: null,
+        enqueuedAt: new Date().toISOString(),
+        replyTo: null,
+      });
+    }
+    await eventually(async () => ((await queue.getWaitingCount()) + (await queue.getActiveCount()) === 0 ? true : undefined), 60_000);
+    const length = await h.res.redis.xlen(`${queue.qualifiedName}:events`);
+    // Trimmed a stream node (100 entries) at a time: between the bound and the bound plus two nodes.
+    expect(length).toBeGreaterThanOrEqual(LANE_EVENTS_MAX_LEN);
+    expect(length).toBeLessThanOrEqual(LANE_EVENTS_MAX_LEN + 200);
   });
 });

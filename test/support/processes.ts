@@ -22,7 +22,9 @@ process.on('exit', () => {
 
 export function startService(entry: string, env: Record<string, string>): ServiceProcess {
   // node --import tsx (not the tsx CLI): one process, so signals and /proc figures are the service's own.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+  // SERVICE_NODE_ARGS: node flags for the services alone, space-separated (`--cpu-prof --cpu-prof-dir=/tmp/prof` profiles a bench run).
+  const flags = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
