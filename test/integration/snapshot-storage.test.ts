@@ -71,4 +71,26 @@ describe('the basket document, stored once', () => {
     expect(await basketRow(id)).toEqual({ version: 3, snapshot: null });
     expect(await loadSnapshot(h.res.db, id)).toMatchObject({ version: 3 });
   });
+
+  it('a record keeps its document lz4-compressed (cheaper to write and read than pglz)', async () => {
+    const s = new Shopper(h);
+    const id = await s.createBasket();
+    // Enough lines for a document past the compression threshold (~2 KB).
+    const more = `${h.tag}-once-b`;
+    await seedProducts(h, [{ sku: more, price: '1.25' }]);
+    expect(
+      (
+        await s.addItems(id, [
+          { product_id: sku, quantity: 1 },
+          { product_id: more, quantity: 2 },
+        ])
+      ).statusCode,
+    ).toBe(200);
+    const { rows } = await sql<{ compression: string | null; chars: number }>`
+      select pg_column_compression(result) as compression, length(result::text) as chars
+      from mutations where basket_id = ${id}::uuid and version = 2`.execute(h.res.db);
+    expect(rows[0]!.chars).toBeGreaterThan(2100);
+    expect(rows[0]!.compression).toBe('lz4');
+    expect(await loadSnapshot(h.res.db, id)).toMatchObject({ id, version: 2 });
+  });
 });
