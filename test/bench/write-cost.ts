@@ -147,8 +147,13 @@ async function main(): Promise<void> {
     }
   }
   const { rows: sizes } = await pool.query(
-    `select relname, n_live_tup, n_dead_tup, pg_size_pretty(pg_total_relation_size(relid)) as size from pg_stat_user_tables
-     where relname in ('baskets', 'mutations', 'basket_lines', 'reservations', 'stocks', 'stock_watch') order by relname`,
+    // Each table and its TOAST relation (out-of-line values: a rewritten one leaves a dead TOAST row).
+    `select coalesce(owner.relname || ' (TOAST)', s.relname) as relname, s.n_live_tup, s.n_dead_tup,
+            pg_size_pretty(pg_total_relation_size(s.relid)) as size
+     from pg_stat_all_tables s left join pg_class owner on owner.reltoastrelid = s.relid
+     where coalesce(owner.relname, s.relname) in ('baskets', 'mutations', 'basket_lines', 'reservations', 'stocks', 'stock_watch')
+       and (s.schemaname = 'public' or owner.relnamespace = 'public'::regnamespace)
+     order by 1`,
   );
   console.log('tables (live / dead / total size):');
   for (const s of sizes) console.log(`  ${s.relname}: ${s.n_live_tup} / ${s.n_dead_tup} / ${s.size}`);
