@@ -8,7 +8,7 @@
  * guard only trips when BullMQ redelivers a stalled job while the first run is still going; the loser
  * retries, sees the mutation record, and answers as a duplicate.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { inTransaction, runStatement, type Queryable } from './statement.js';
 import { insertNewBasket } from './statements/insert-new-basket.js';
@@ -256,10 +256,21 @@ export async function loadMutationState(
   return { basket, pk: r.pk, site, catalog, recorded: r.recorded, stock, shippingMethods, paymentMethods, promotions };
 }
 
-/** The stored snapshot of the basket's current version (read path fallback), or null when absent. */
+/**
+ * The stored snapshot of the basket's current version (read path fallback), or null when absent. The
+ * document is stored once: it is the `result` of the basket's applied record at its version (a basket not
+ * written since the perf-write-snapshot-once migration still has it in `baskets.snapshot`). The record is
+ * looked for newest first along `mutations_basket`, so a long history costs nothing; the version decides.
+ */
 export async function loadSnapshot(db: Kysely<Database>, basketId: string): Promise<unknown | null> {
-  const row = await db.selectFrom('baskets').select('snapshot').where('id', '=', basketId).executeTakeFirst();
-  return row ? (JSON.parse(row.snapshot) as unknown) : null;
+  const { rows } = await sql<{ snapshot: string | null }>`
+    select coalesce(b.snapshot,
+             (select m.result::text from mutations m
+              where m.basket_id = b.id and m.version = b.version and m.status = 'applied'
+              order by m.finished_at desc limit 1)) as snapshot
+    from baskets b where b.id = ${basketId}`.execute(db);
+  const text = rows[0]?.snapshot ?? null;
+  return text === null ? null : (JSON.parse(text) as unknown);
 }
 
 export interface MutationRecord {

@@ -101,8 +101,11 @@ export interface BasketTable {
   product_total: Numeric;
   tax_total: Numeric;
   order_total: Numeric;
-  /** JSON text of the versioned snapshot. */
-  snapshot: string;
+  /**
+   * JSON text of the versioned snapshot, or null (every write since the perf-write-snapshot-once migration):
+   * the document is then the `result` of the basket's applied mutation record at `version` (`loadSnapshot`).
+   */
+  snapshot: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   /** The day of the last change (retention's index; changes at most daily, so basket writes stay HOT). */

@@ -5,11 +5,19 @@
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 
-/** Mutation-log rows finished before `before` (idempotent replays older than that start afresh). */
+/**
+ * Mutation-log rows finished before `before` (idempotent replays older than that start afresh), except the
+ * record that holds a stored basket's current document (its applied record at the basket's version: the
+ * document is stored only there, see `loadSnapshot`); that one goes once the basket has changed again or
+ * is gone.
+ */
 export async function deleteOldMutations(db: Db, before: Date, batch: number): Promise<number> {
   const r = await sql`
     delete from mutations where id in (
-      select id from mutations where finished_at < ${before} order by finished_at limit ${batch}
+      select m.id from mutations m
+      where m.finished_at < ${before}
+        and not (m.status = 'applied' and exists (select 1 from baskets b where b.id = m.basket_id and b.version = m.version))
+      order by m.finished_at limit ${batch}
     )`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }

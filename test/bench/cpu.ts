@@ -98,8 +98,12 @@ export async function deadRows(db: pg.Client): Promise<{ table: string; live: nu
   await new Promise((r) => setTimeout(r, 1500));
   await db.query('select pg_stat_clear_snapshot()');
   const { rows } = await db.query<{ table: string; live: string; dead: string; updates: string; hot: string }>(
-    `select relname as table, n_live_tup as live, n_dead_tup as dead, n_tup_upd as updates, n_tup_hot_upd as hot
-     from pg_stat_user_tables where n_live_tup + n_dead_tup > 0 order by n_dead_tup desc, relname`,
+    // A table's TOAST relation too (its out-of-line values: a rewritten one leaves a dead TOAST row).
+    `select coalesce(owner.relname || ' (TOAST)', s.relname) as table, s.n_live_tup as live, s.n_dead_tup as dead,
+            s.n_tup_upd as updates, s.n_tup_hot_upd as hot
+     from pg_stat_all_tables s left join pg_class owner on owner.reltoastrelid = s.relid
+     where (s.schemaname = 'public' or owner.relnamespace = 'public'::regnamespace) and s.n_live_tup + s.n_dead_tup > 0
+     order by s.n_dead_tup desc, 1`,
   );
   return rows.map((r) => ({ table: r.table, live: Number(r.live), dead: Number(r.dead), updates: Number(r.updates), hot: Number(r.hot) }));
 }

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { LANE_EVENTS_MAX_LEN } from '../../src/queue/lane-queues.js';
 import { eventually, OCAPI, seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
+import { loadSnapshot } from '../../src/persistence/basket.repository.js';
 
 let h: Harness;
 let sku: string;
@@ -60,7 +61,7 @@ describe('a synchronous add to cart', () => {
     expect(row.product_total).toBe('69.93');
     // 69.93 × 0.08 / 1.08 = 5.18
     expect(row.tax_total).toBe('5.18');
-    expect((JSON.parse(row.snapshot) as { version: number }).version).toBe(2);
+    expect(((await loadSnapshot(h.res.db, id)) as { version: number }).version).toBe(2);
   });
 });
 
@@ -283,8 +284,8 @@ describe('reads', () => {
     const id = await s.createBasket();
     await s.addItems(id, [{ product_id: sku, quantity: 1 }]);
     // Simulate a cache that lags (e.g. its write failed): put version 1 back.
-    const stale = await h.res.db.selectFrom('baskets').select('snapshot').where('id', '=', id).executeTakeFirstOrThrow();
-    await h.res.redis.hset(h.res.cache.key(id), 'v', '1', 'b', JSON.stringify({ ...(JSON.parse(stale.snapshot) as object), version: 1 }));
+    const stale = (await loadSnapshot(h.res.db, id)) as object;
+    await h.res.redis.hset(h.res.cache.key(id), 'v', '1', 'b', JSON.stringify({ ...stale, version: 1 }));
     const r = await s.get(id, { 'if-none-match': '"2"' });
     expect(r.statusCode).toBe(304);
   });

@@ -69,6 +69,30 @@ describe('retention sweep', () => {
     expect(stock.reserved).toBe(3);
   });
 
+  it("keeps a live basket's current record past the log's retention (its document is stored only there), and the older ones go", async () => {
+    const s = new Shopper(h);
+    const id = await s.createBasket();
+    await s.addItems(id, [{ product_id: sku, quantity: 1 }]);
+    await s.addItems(id, [{ product_id: sku, quantity: 1 }]);
+    // The log ages past its retention; the basket is idle but not abandoned.
+    await sql`update mutations set finished_at = now() - interval '2 days' where basket_id = ${id}::uuid`.execute(h.res.db);
+    const versions = async () =>
+      (await sql<{ version: number }>`select version from mutations where basket_id = ${id}::uuid order by version`.execute(h.res.db)).rows.map(
+        (r) => r.version,
+      );
+    await eventually(async () => ((await versions()).length === 1 ? true : undefined), 30_000, 200);
+    expect(await versions()).toEqual([3]);
+    // The read path's fallback still answers with the current version.
+    await h.res.cache.forget(id);
+    const read = await s.get(id);
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json().product_items[0].quantity).toBe(2);
+    // Once the basket changes again, the old current record is as old as any other.
+    await s.addItems(id, [{ product_id: sku, quantity: 1 }]);
+    await sql`update mutations set finished_at = now() - interval '2 days' where basket_id = ${id}::uuid and version = 3`.execute(h.res.db);
+    await eventually(async () => ((await versions()).join() === '4' ? true : undefined), 30_000, 200);
+  });
+
   it('never keeps the mutation log for less than an Idempotency-Key ticket lives', () => {
     const config = loadConfig({ RETENTION_MUTATION_SECONDS: '60', IDEMPOTENCY_TTL_SECONDS: '86400' });
     expect(retentionPolicy(config).mutationSeconds).toBe(86_400);

@@ -1,5 +1,5 @@
 /**
- * insert-new-basket — a new basket's first row (no lines, nothing held, an empty snapshot), written in the
+ * insert-new-basket — a new basket's first row (no lines, nothing held, no document yet), written in the
  * same transaction just before the change that comes with its creation (`writeCreatedWithChange`), which
  * then writes over it like any change (reservations, lines, codes, the mutation record, the snapshot).
  *
@@ -24,7 +24,7 @@ export interface InsertNewBasketInput {
 export const insertNewBasket = defineStatement<InsertNewBasketInput, { pk: number | string }>(
   'insert_new_basket',
   (p) => `insert into baskets (id, owner_id, site_id, currency, status, version, agent_basket, custom, snapshot, created_at, updated_at)
-   values (${p.basketId}, ${p.ownerId}, ${p.siteId}, ${p.currency}, 'active', ${p.version}, ${p.agentBasket}, ${p.custom}::jsonb, '{}', ${p.createdAt}, ${p.createdAt})
+   values (${p.basketId}, ${p.ownerId}, ${p.siteId}, ${p.currency}, 'active', ${p.version}, ${p.agentBasket}, ${p.custom}::jsonb, null, ${p.createdAt}, ${p.createdAt})
    on conflict (id) do nothing
    returning pk`,
 );

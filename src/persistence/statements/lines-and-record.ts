@@ -13,7 +13,8 @@ export interface LinesAndRecordInput {
   readonly version: number;
   /**
    * The new snapshot (JSON text); kept with every applied record (idempotent replies and stream replays read
-   * it). On an update it must carry the basket's pk (it is stored as given).
+   * it), and the only copy of the basket's current document (`loadSnapshot` reads the record at the basket's
+   * version). On an update it must carry the basket's pk (it is stored as given).
    */
   readonly snapshot: string;
   readonly deletedItemIds: readonly string[];

@@ -3,7 +3,8 @@
  * mutation record, all or nothing.
  *
  * Inputs:  the basket's identity (owner, site, currency, agent basket, createdAt), its first state
- *          (status, version, custom, totals, snapshot, updatedAt), and the shared lines-and-record inputs.
+ *          (status, version, custom, totals, updatedAt), and the shared lines-and-record inputs (the snapshot is
+ *          stored once, as the record's `result` with the pk; the basket's `snapshot` column stays null).
  * Output:  one row `{pk}` when inserted; no row when a basket with that id exists (a concurrent create:
  *          the caller re-reads).
  * Locks:   the new `baskets` row, its lines and the new `mutations` row.
@@ -33,7 +34,7 @@ export const writeBasketInsert = defineStatement<WriteBasketInsertInput, { pk: n
      insert into baskets (id, pk, owner_id, site_id, currency, status, version, agent_basket, custom,
                           product_sub_total, product_total, tax_total, order_total, snapshot, created_at, updated_at)
      select ${p.basketId}, n.pk, ${p.basketOwnerId}, ${p.siteId}, ${p.currency}, ${p.status}, ${p.version}, ${p.agentBasket}, ${p.custom}::jsonb,
-            ${p.productSubTotal}, ${p.productTotal}, ${p.taxTotal}, ${p.orderTotal}, jsonb_set(${p.snapshot}::jsonb, '{pk}', to_jsonb(n.pk))::text,
+            ${p.productSubTotal}, ${p.productTotal}, ${p.taxTotal}, ${p.orderTotal}, null,
             ${p.createdAt}, ${p.updatedAt}
      from (select nextval(pg_get_serial_sequence('baskets', 'pk')) as pk) n
      on conflict (id) do nothing

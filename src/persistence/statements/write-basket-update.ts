@@ -1,14 +1,15 @@
 /**
  * write-basket-update — a mutation's whole outcome for an existing basket, all or nothing.
  *
- * Inputs:  the basket's new state (status, version, custom, totals, snapshot, source code, checkout,
+ * Inputs:  the basket's new state (status, version, custom, totals, source code, checkout,
  *          shipping method, adjustments, coupons, external offer code, updatedAt, owner: changed only
  *          by a transfer), `readVersion` (the
  *          version it was read at), the reservation plan (`stockList`, `reservationPlan` JSON text,
  *          `reservationExpiresAt`), `stockWatch` (JSON text `[{sku, wanted, flashed}]`: the SKUs the basket
  *          wants more units of than the plan leaves it holding, or flashed not available; they become its
  *          `stock_watch` rows in `stockList`, replacing the previous ones), and the shared lines-and-record
- *          inputs.
+ *          inputs (the snapshot among them: it is stored once, as the mutation record's `result`; the basket's
+ *          `snapshot` column is cleared, see `loadSnapshot` and the perf-write-snapshot-once migration).
  * Output:  one row `{reservation, pk}`: `reservation` is `basket_apply_reservations`' answer ('ok', or
  *          'conflict' when the basket or its holdings changed since they were read: nothing was written, re-read
  *          and re-plan); `pk` is the basket's pk, or null when the version guard failed (nothing was written).
@@ -60,7 +61,7 @@ export const writeBasketUpdate = defineStatement<WriteBasketUpdateInput, { reser
                                                 ${p.reservationExpiresAt}, ${p.updatedAt}) end as outcome),
    basket_written as (
      update baskets set status = ${p.status}, version = ${p.version}, custom = ${p.custom}::jsonb, product_sub_total = ${p.productSubTotal},
-       product_total = ${p.productTotal}, tax_total = ${p.taxTotal}, order_total = ${p.orderTotal}, snapshot = ${p.snapshot},
+       product_total = ${p.productTotal}, tax_total = ${p.taxTotal}, order_total = ${p.orderTotal}, snapshot = null,
        updated_at = ${p.updatedAt}, active_on = ${p.updatedAt}::date, source_code = ${p.sourceCode}, checkout = ${p.checkout}::jsonb, shipping_method_id = ${p.shippingMethodId},
        adjustments = ${p.adjustments}::jsonb, coupons = ${p.coupons}::jsonb, external_offer_code = ${p.externalOfferCode},
        owner_id = ${p.basketOwnerId}
