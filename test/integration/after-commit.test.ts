@@ -20,14 +20,18 @@ import { seedProducts, startHarness, type Harness } from '../support/harness.js'
 let h: Harness;
 let sku: string;
 let subscriber: Subscriber;
+/** The observers' own connection: their reads must not count among the commands the worker's client sends. */
+let observer: Redis;
 beforeAll(async () => {
   h = await startHarness({}, { workers: false });
   sku = `${h.tag}-pen`;
   await seedProducts(h, [{ sku, price: '1.10' }]);
   subscriber = h.res.newSubscriber();
+  observer = h.res.newRedis() as Redis;
 });
 afterAll(async () => {
   await subscriber?.close();
+  observer?.disconnect();
   await h?.close();
 });
 
@@ -71,8 +75,8 @@ async function firstMessage(channel: string, basketId: string, mutationId: strin
     void subscriber
       .subscribe(channel, (message) => {
         void Promise.all([
-          h.res.redis.hget(h.res.cache.key(basketId), 'v'),
-          h.res.redis.zscore(pendingKey(h.config.REDIS_PREFIX, basketId), mutationId).catch(() => 'not a sorted set'),
+          observer.hget(h.res.cache.key(basketId), 'v'),
+          observer.zscore(pendingKey(h.config.REDIS_PREFIX, basketId), mutationId).catch(() => 'not a sorted set'),
         ]).then(([cachedVersion, pending]) => resolve({ message, cachedVersion, pending }));
       })
       .then((u) => (unsubscribe = u));
