@@ -11,10 +11,19 @@ export interface ShippingMethodRow {
   price: string;
   tax_rate: string;
   free_over: string | null;
+  /** Absent in rows read before store pickup existed: not a pickup method. */
+  store_pickup?: boolean;
 }
 
 export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
-  return { id: m.id, name: m.name, price: new Money(m.price), taxRate: new Money(m.tax_rate), freeOver: m.free_over === null ? null : new Money(m.free_over) };
+  return {
+    id: m.id,
+    name: m.name,
+    price: new Money(m.price),
+    taxRate: new Money(m.tax_rate),
+    freeOver: m.free_over === null ? null : new Money(m.free_over),
+    ...(m.store_pickup ? { storePickup: true } : {}),
+  };
 }
 
 export function toSitePolicy(
@@ -83,6 +92,8 @@ export interface ShippingMethodInput {
   price: string;
   tax_rate: string;
   free_over: string | null;
+  /** A store pickup method (default false). */
+  store_pickup?: boolean;
 }
 
 /** Creates or replaces a shipping method of a site; null when there is no such site. */
@@ -93,12 +104,12 @@ export async function upsertShippingMethod(db: Db, siteId: string, id: string, i
     .insertInto('shipping_methods')
     .values({ site_id: siteId, id, ...input })
     .onConflict((oc) => oc.columns(['site_id', 'id']).doUpdateSet({ ...input, updated_at: new Date() }))
-    .returning(['id', 'name', 'price', 'tax_rate', 'free_over'])
+    .returning(['id', 'name', 'price', 'tax_rate', 'free_over', 'store_pickup'])
     .executeTakeFirstOrThrow();
 }
 
 export async function listShippingMethods(db: Kysely<Database>, siteId: string): Promise<ShippingMethodRow[]> {
-  return db.selectFrom('shipping_methods').select(['id', 'name', 'price', 'tax_rate', 'free_over']).where('site_id', '=', siteId).orderBy('id').execute();
+  return db.selectFrom('shipping_methods').select(['id', 'name', 'price', 'tax_rate', 'free_over', 'store_pickup']).where('site_id', '=', siteId).orderBy('id').execute();
 }
 
 export interface PaymentMethodInput {
