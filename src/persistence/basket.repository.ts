@@ -113,7 +113,16 @@ interface StateRow {
     price: string | null;
     retail_price: string | null;
   }[];
-  stock: { stock_list: string; sku: string; tracked: boolean; on_hand: number; reserved: number; reclaimable: number; ours: number; ours_expires_at: string | null }[];
+  stock: {
+    stock_list: string;
+    sku: string;
+    tracked: boolean;
+    on_hand: number;
+    reserved: number;
+    reclaimable: number;
+    ours: number;
+    ours_expires_at: string | null;
+  }[];
   shipping_methods: ShippingMethodRow[];
   payment_methods: { id: string; name: string; card_types: string[] }[];
   promotions: PromotionRow[];

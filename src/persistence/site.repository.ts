@@ -109,7 +109,12 @@ export async function upsertShippingMethod(db: Db, siteId: string, id: string, i
 }
 
 export async function listShippingMethods(db: Kysely<Database>, siteId: string): Promise<ShippingMethodRow[]> {
-  return db.selectFrom('shipping_methods').select(['id', 'name', 'price', 'tax_rate', 'free_over', 'store_pickup']).where('site_id', '=', siteId).orderBy('id').execute();
+  return db
+    .selectFrom('shipping_methods')
+    .select(['id', 'name', 'price', 'tax_rate', 'free_over', 'store_pickup'])
+    .where('site_id', '=', siteId)
+    .orderBy('id')
+    .execute();
 }
 
 export interface PaymentMethodInput {

@@ -38,7 +38,11 @@ export async function upsertStore(db: Db, siteId: string, id: string, input: Sto
   return db.transaction().execute(async (trx) => {
     const site = await trx.selectFrom('sites').select('id').where('id', '=', siteId).executeTakeFirst();
     if (!site) return null;
-    await trx.insertInto('stock_lists').values({ code: input.stock_list }).onConflict((oc) => oc.column('code').doNothing()).execute();
+    await trx
+      .insertInto('stock_lists')
+      .values({ code: input.stock_list })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
     const row = await trx
       .insertInto('stores')
       .values({ site_id: siteId, id, ...input })

@@ -73,12 +73,27 @@ async function pickupSite(h: Harness): Promise<Site> {
   const store = async (id: string, name: string): Promise<StoreInfo> => {
     const doc = await put(`/admin/sites/${setup.siteId}/stores/${id}`, { name, stock_list: `${setup.stockList}-${id}`, ...address });
     expect(doc).toMatchObject({ id, name, stock_list: `${setup.stockList}-${id}`, city: 'Boston' });
-    return { id, name, inventoryId: doc.stock_list, address1: '5 Store Rd', city: 'Boston', countryCode: 'US', postalCode: '02101', stateCode: 'MA', phone: '555-0100' };
+    return {
+      id,
+      name,
+      inventoryId: doc.stock_list,
+      address1: '5 Store Rd',
+      city: 'Boston',
+      countryCode: 'US',
+      postalCode: '02101',
+      stateCode: 'MA',
+      phone: '555-0100',
+    };
   };
   const boston = await store('boston', 'Boston Store');
   const cambridge = await store('cambridge', 'Cambridge Store');
   // Stores' lists get stock through the stock feed like any list.
-  await put(`/admin/stock-lists/${boston.inventoryId}`, { stocks: [{ sku: setup.red, quantity: 3 }, { sku: setup.socks, quantity: 5 }] });
+  await put(`/admin/stock-lists/${boston.inventoryId}`, {
+    stocks: [
+      { sku: setup.red, quantity: 3 },
+      { sku: setup.socks, quantity: 5 },
+    ],
+  });
   await put(`/admin/stock-lists/${cambridge.inventoryId}`, { stocks: [{ sku: setup.red, quantity: 1 }] });
   return { h, setup, boston, cambridge };
 }
@@ -170,7 +185,10 @@ describe("PWA Kit's store pickup through ShopperBasketsV2", () => {
     const version = async () => (await sql<{ version: number }>`select version from baskets where id = ${basketId}`.execute(s.h.res.db)).rows[0]!.version;
     const v = await version();
     const short = await errorOf(
-      sdk.updateItemInBasket({ parameters: { basketId, itemId: red.itemId! }, body: { productId: red.productId, quantity: 4, shipmentId: 'me', inventoryId: boston.inventoryId } }),
+      sdk.updateItemInBasket({
+        parameters: { basketId, itemId: red.itemId! },
+        body: { productId: red.productId, quantity: 4, shipmentId: 'me', inventoryId: boston.inventoryId },
+      }),
     );
     expect([short.status, short.body.type]).toEqual([409, expect.stringContaining('product-item-not-available')]);
     const unknown = await errorOf(
@@ -199,7 +217,12 @@ describe("PWA Kit's store pickup through ShopperBasketsV2", () => {
     // `c_fromStoreId`; its item takes that store's only unit of red.
     const second = await sdk.createShipmentForBasket({
       parameters: { basketId },
-      body: { shipmentId: 'shipment_pickupC', shippingAddress: getShippingAddressForStore(s.cambridge), shippingMethod: { id: '005' }, c_fromStoreId: s.cambridge.id },
+      body: {
+        shipmentId: 'shipment_pickupC',
+        shippingAddress: getShippingAddressForStore(s.cambridge),
+        shippingMethod: { id: '005' },
+        c_fromStoreId: s.cambridge.id,
+      },
     });
     expect(second.shipments!.find((x) => x.shipmentId === 'shipment_pickupC')).toMatchObject({
       c_fromStoreId: s.cambridge.id,
@@ -228,7 +251,10 @@ describe("PWA Kit's store pickup through ShopperBasketsV2", () => {
     const sku = setup.socks;
     // Five units in each list; each basket asks for one of each, or only the store's.
     const put = async (list: string) =>
-      expect((await s.h.app.inject({ method: 'PUT', url: `/admin/stock-lists/${list}`, headers: s.h.adminHeaders, payload: { stocks: [{ sku, quantity: 5 }] } })).statusCode).toBe(200);
+      expect(
+        (await s.h.app.inject({ method: 'PUT', url: `/admin/stock-lists/${list}`, headers: s.h.adminHeaders, payload: { stocks: [{ sku, quantity: 5 }] } }))
+          .statusCode,
+      ).toBe(200);
     await put(setup.stockList);
     await put(boston.inventoryId);
     const homeBefore = await stockIn(s.h, setup.stockList, sku);
@@ -288,7 +314,7 @@ describe('store holdings expire like home ones', () => {
   });
   afterAll(async () => s?.h.close());
 
-  it("an expired store holding is taken back by another shopper, and the sweep releases the rest and flashes the line", async () => {
+  it('an expired store holding is taken back by another shopper, and the sweep releases the rest and flashes the line', async () => {
     const { setup, cambridge } = s;
     const list = cambridge.inventoryId;
     const a = sdkFor(s, `expire-a-${s.h.tag}`);
@@ -306,11 +332,11 @@ describe('store holdings expire like home ones', () => {
     const swept = await sweepExpiredReservations({ db: s.h.res.db, lanes: s.h.api.lanes, now: () => new Date() }, 500);
     expect(swept).toBeGreaterThanOrEqual(1);
     let doc = await a.getBasket({ parameters: { basketId: ia } });
-    for (let i = 0; i < 100 && !(doc.flash ?? []).some((f) => f.type === 'ProductItemNotAvailable'); i++) {
+    for (let i = 0; i < 100 && !(doc.flash ?? []).some((f: { type: string }) => f.type === 'ProductItemNotAvailable'); i++) {
       await new Promise((r) => setTimeout(r, 100));
       doc = await a.getBasket({ parameters: { basketId: ia } });
     }
-    expect((doc.flash ?? []).map((f) => f.type)).toContain('ProductItemNotAvailable');
+    expect((doc.flash ?? []).map((f: { type: string }) => f.type)).toContain('ProductItemNotAvailable');
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from reservations where basket_id = ${ia} and quantity > 0`.execute(s.h.res.db);
     expect(rows[0]!.n).toBe(0);
     expect(await stockIn(s.h, list, setup.red)).toEqual({ onHand: 1, reserved: 1, held: 1 });

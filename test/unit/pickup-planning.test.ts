@@ -25,7 +25,10 @@ describe('planAcrossStockLists', () => {
   it('plans each stock list on its own stock: the same SKU is held in home and store lists side by side', () => {
     const p = plan({
       desired: perList({ home: { a: 2 }, store: { a: 1 } }),
-      increased: new Map([['home', new Set(['a'])], ['store', new Set(['a'])]]),
+      increased: new Map([
+        ['home', new Set(['a'])],
+        ['store', new Set(['a'])],
+      ]),
       stock: perList({ home: { a: view('a', { onHand: 2 }) }, store: { a: view('a', { onHand: 1 }) } }),
     });
     expect(p).toMatchObject({
@@ -83,7 +86,10 @@ describe('planAcrossStockLists', () => {
 
 describe('pickupRefusal', () => {
   const stores = new Map<string, Store>([
-    ['boston', { id: 'boston', name: 'Boston', stockList: 'inv-boston', address1: null, city: null, postalCode: null, stateCode: null, countryCode: null, phone: null }],
+    [
+      'boston',
+      { id: 'boston', name: 'Boston', stockList: 'inv-boston', address1: null, city: null, postalCode: null, stateCode: null, countryCode: null, phone: null },
+    ],
   ]);
   const line = (itemId: string, inventoryId?: string): BasketLine => ({
     itemId,

@@ -168,7 +168,8 @@ export function basketOperations(config: Config): BasketOperation[] {
       name: 'addItemToBasket',
       method: 'POST',
       path: '/baskets/:basket_id/items',
-      summary: 'Add product items (quantities of a product already in the same shipment and inventory add up; `shipment_id`: into that shipment, else `me`; `inventory_id`: held in that stock list, a pickup store\'s, else the site\'s)',
+      summary:
+        "Add product items (quantities of a product already in the same shipment and inventory add up; `shipment_id`: into that shipment, else `me`; `inventory_id`: held in that stock list, a pickup store's, else the site's)",
       params: BasketParams,
       body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES),
       // A storefront's `price` is accepted and ignored: the price list prices every line.
@@ -191,7 +192,7 @@ export function basketOperations(config: Config): BasketOperation[] {
       method: 'PATCH',
       path: '/baskets/:basket_id/items/:item_id',
       summary:
-        'Change an item: quantity (0 removes it), product_id (a variant swap: new SKU priced and held, the old released), gift, gift_message, shipment_id (moves it into that shipment), inventory_id (the stock list holding it: a pickup store\'s or the site\'s; its held units move there)',
+        "Change an item: quantity (0 removes it), product_id (a variant swap: new SKU priced and held, the old released), gift, gift_message, shipment_id (moves it into that shipment), inventory_id (the stock list holding it: a pickup store's or the site's; its held units move there)",
       params: ItemParams,
       body: updateItemBody(config.MAX_LINE_QUANTITY),
       build: ({ params, body }) => ({ kind: 'update_item', ...itemUpdateOf(params.item_id, body) }),

@@ -312,7 +312,11 @@ function updateItem(
   const swapped = sku !== line.sku ? { attributes: {} } : {};
   const held = inventoryId !== undefined ? { inventoryId } : {};
   const { inventoryId: _held, ...rest } = line;
-  const updated: BasketLine = withGift({ ...rest, sku, quantity, addedUnitPrice: touched ? price : line.addedUnitPrice, ...swapped, ...held }, gift, giftMessage);
+  const updated: BasketLine = withGift(
+    { ...rest, sku, quantity, addedUnitPrice: touched ? price : line.addedUnitPrice, ...swapped, ...held },
+    gift,
+    giftMessage,
+  );
   if (other) return lines.filter((l) => l !== line).map((l) => (l === other ? { ...other, quantity: total, addedUnitPrice: price } : l));
   return lines.map((l) => (l === line ? updated : l));
 }
