@@ -307,6 +307,47 @@ describe("PWA Kit's store pickup through ShopperBasketsV2", () => {
   });
 });
 
+describe('a sign-in merge', () => {
+  let s: Site;
+  beforeAll(async () => {
+    s = await pickupSite(await startHarness());
+  });
+  afterAll(async () => s?.h.close());
+
+  it("moves the guest's store holdings to the signed-in basket with its pickup line (mergeBasket, as the app signs in)", async () => {
+    const { setup, boston } = s;
+    const guest = `merge-guest-${s.h.tag}`;
+    const customer = `merge-customer-${s.h.tag}`;
+    const g = sdkFor(s, guest);
+    const gid = (await g.createBasket({ body: {} })).basketId!;
+    await g.addItemToBasket({ parameters: { basketId: gid }, body: [{ productId: setup.socks, quantity: 2, inventoryId: boston.inventoryId }] });
+    await g.addItemToBasket({ parameters: { basketId: gid }, body: [{ productId: setup.socks, quantity: 1 }] });
+    const store0 = await stockIn(s.h, boston.inventoryId, setup.socks);
+    const signedIn = new ShopperBasketsV2({
+      parameters: { organizationId: 'f_ecom_zzrf_001', siteId: setup.siteId, shortCode: 'local' },
+      proxy: setup.origin,
+      headers: { authorization: `Bearer ${s.h.tokens.sign(customer, 'customer', guest)}` },
+      throwOnBadResponse: true,
+    });
+    const merged = await signedIn.mergeBasket({ headers: { 'Content-Type': 'application/json' }, parameters: { createDestinationBasket: true } });
+    expect(merged.productItems!.map((i) => [i.productId, i.quantity, i.inventoryId ?? null])).toEqual([
+      [setup.socks, 2, boston.inventoryId],
+      [setup.socks, 1, null],
+    ]);
+    const { rows } = await sql<{ basket_id: string; stock_list: string; quantity: number }>`
+      select basket_id::text, stock_list, quantity from reservations where basket_id in (${gid}, ${merged.basketId!}) and quantity > 0
+      order by stock_list`.execute(s.h.res.db);
+    expect(rows.map((r) => [r.basket_id, r.stock_list, r.quantity])).toEqual(
+      [
+        [merged.basketId!, boston.inventoryId, 2],
+        [merged.basketId!, setup.stockList, 1],
+      ].sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+    );
+    // Nothing was taken twice or lost: the store's counter is unchanged and equals its rows.
+    expect(await stockIn(s.h, boston.inventoryId, setup.socks)).toEqual(store0);
+  });
+});
+
 describe('store holdings expire like home ones', () => {
   let s: Site;
   beforeAll(async () => {
