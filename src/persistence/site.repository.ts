@@ -51,7 +51,10 @@ export interface SiteInput {
   default_shipping_method_id?: string | null;
 }
 
-/** True when baskets of the site hold inventory in a stock list other than `stockList`. */
+/**
+ * True when baskets of the site hold inventory in a stock list other than `stockList` and its stores'
+ * (pickup items are held in their store's list, whatever the site's is).
+ */
 export async function holdsInventoryElsewhere(db: Kysely<Database>, siteId: string, stockList: string): Promise<boolean> {
   const row = await db
     .selectFrom('reservations as r')
@@ -59,6 +62,7 @@ export async function holdsInventoryElsewhere(db: Kysely<Database>, siteId: stri
     .select('r.stock_list')
     .where('b.site_id', '=', siteId)
     .where('r.stock_list', '<>', stockList)
+    .where('r.stock_list', 'not in', (eb) => eb.selectFrom('stores as s').select('s.stock_list').where('s.site_id', '=', siteId))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;

@@ -240,6 +240,15 @@ describe("PWA Kit's store pickup through ShopperBasketsV2", () => {
     expect(doc.product_items.map((i: { inventory_id?: string }) => i.inventory_id)).toEqual([boston.inventoryId, s.cambridge.inventoryId]);
     expect(doc.shipments[0].shipping_method).toMatchObject({ id: '005', c_storePickupEnabled: true });
 
+    // Holdings in the stores' lists never stop the site's own settings from being saved again.
+    const site = await s.h.app.inject({
+      method: 'PUT',
+      url: `/admin/sites/${setup.siteId}`,
+      headers: s.h.adminHeaders,
+      payload: { currency: 'USD', price_list: setup.stockList, stock_list: setup.stockList, default_shipping_method_id: 'standard' },
+    });
+    expect(site.statusCode, site.body).toBe(200);
+
     // Deleting the basket gives every list its units back.
     await sdk.deleteBasket({ parameters: { basketId } });
     expect([await home(), await store()]).toEqual([home0, store0]);
