@@ -52,6 +52,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   shipment_limit_exceeded: 400,
   default_shipment_not_removable: 403,
   shipping_method_not_found: 400,
+  store_not_found: 400,
+  inventory_list_not_found: 400,
+  inventory_not_of_store: 400,
   price_adjustment_not_found: 404,
   // The expiry sweep's own rejection (nothing had expired); never answered to a shopper.
   nothing_to_expire: 409,

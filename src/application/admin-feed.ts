@@ -14,6 +14,7 @@ import { findStock, priceListCurrency, stockListExists, upsertPriceList, type Pr
 export { deleteShippingMethod, upsertPaymentMethod, upsertShippingMethod } from '../persistence/site.repository.js';
 export { addRedemptions, findPromotion } from '../persistence/promotion.repository.js';
 export { upsertProducts, upsertStockList } from '../persistence/catalog.repository.js';
+export { findStore, upsertStore } from '../persistence/store.repository.js';
 
 /** A promotion as the admin feed stores it. */
 export type PromotionRecord = NonNullable<Awaited<ReturnType<typeof findPromotion>>>;

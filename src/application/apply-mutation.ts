@@ -15,8 +15,11 @@ import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
 import { extraShipments } from '../domain/shipments.js';
 import { sameCode } from '../domain/promotions.js';
-import { planReservations, watchedSkus, withTransferredHoldings } from '../domain/reservation.js';
+import { planAcrossStockLists, watchedHoldings, withTransferredHoldings, type PerList, type StockView } from '../domain/reservation.js';
+import { STORE_PROPERTY, stockListOf, storeIdOf } from '../domain/pickup.js';
+import { shipmentViews } from '../domain/shipments.js';
 import type { Basket, Catalog } from '../domain/types.js';
+import { storesNamed } from '../persistence/store.repository.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/statement.js';
 import { loadMutationState, writeCreatedWithChange, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
@@ -59,11 +62,14 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     absorbedId !== null
       ? await loadMutationState(deps.pool, { basketId: absorbedId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now })
       : null;
+  const named = pickupNamed(command);
   const state = await loadMutationState(deps.pool, {
     basketId,
     mutationId,
     createSiteId: command.kind === 'create_basket' ? command.siteId : null,
     skus: [...skusInvolved(null, command), ...(merge?.basket?.lines.map((l) => l.sku) ?? [])],
+    // Stock lists the command's items name (a pickup store's), and those the merged basket's lines hold units in.
+    lists: [...new Set([...named.lists, ...(merge?.basket?.lines.flatMap((l) => (l.inventoryId !== undefined ? [l.inventoryId] : [])) ?? [])])],
     // A merge carries the guest's coupon codes over: their promotions must be read too.
     codes: [...codesInvolved(command), ...(merge?.basket?.coupons.map((c) => c.code) ?? [])],
     now,
@@ -111,8 +117,14 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
       : reject('basket_not_found', `No basket with id '${basketId}'.`);
   }
 
+  // Stores only for a mutation that names a store or inventory, or a basket with a pickup shipment: a
+  // basket that never picks up reads nothing more.
+  const storeIds = [...named.stores, ...(before ? shipmentViews(before).flatMap((x) => storeIdOf(x) ?? []) : [])];
+  const stores = storeIds.length > 0 || named.lists.length > 0 ? await storesNamed(deps.db, site.siteId, storeIds, named.lists) : new Map();
   const ctx = {
     basketId,
+    homeStockList: site.stockList,
+    stores,
     ownerId: job.ownerId,
     now,
     catalog: state.catalog,
@@ -127,21 +139,22 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   if (result.outcome === 'rejected') return reject(result.rejection.code, result.rejection.message);
 
   const after = result.basket;
-  const desired = wantedUnits(after, state.catalog);
-  const stock = merge ? withTransferredHoldings(state.stock, merge.stock, now) : state.stock;
-  const plan = planReservations({
+  const desired = wantedUnits(after, state.catalog, site.stockList);
+  const stock = merge ? transferred(state.stock, merge.stock, now) : state.stock;
+  const plan = planAcrossStockLists({
     mode: COMMANDS[change.kind].reservation,
     desired,
     // A sign-in merge is never refused for stock: a guest line whose units are gone is flashed instead.
-    increased: merge ? new Set<string>() : increasedSkus(before, after),
+    increased: merge ? new Map() : increasedSkus(before, after, site.stockList),
     stock,
     now,
     ttlSeconds: deps.reservationTtlSeconds,
   });
   if (!plan.ok) {
+    const where = plan.stockList === site.stockList ? '' : ` in inventory '${plan.stockList}'`;
     return reject(
       'product_item_not_available',
-      `Only ${plan.available} of product '${plan.sku}' can be reserved for this basket; ${plan.requested} requested.`,
+      `Only ${plan.available} of product '${plan.sku}' can be reserved for this basket${where}; ${plan.requested} requested.`,
     );
   }
   if (command.kind === 'expire_reservations' && plan.expired === 0) return reject('nothing_to_expire', 'No held inventory has expired.');
@@ -155,7 +168,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     lines: after.lines,
     catalog: state.catalog,
     policy,
-    short: plan.short,
+    short: (line) => plan.short.get(stockListOf(line, site.stockList))?.has(line.sku) ?? false,
     shipping,
     shipments,
     adjustments: after.adjustments,
@@ -172,7 +185,12 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     before,
     after,
     totals: priced.totals,
-    reservations: { stockList: site.stockList, plan: plan.items, expiresAt: plan.expiresAt, watch: watchedSkus(desired, plan) },
+    reservations: {
+      stockList: site.stockList,
+      plan: plan.items,
+      expiresAt: plan.expiresAt,
+      watch: watchedHoldings(desired, plan),
+    },
     snapshot: draft,
     snapshotJson: draftJson,
   };
@@ -219,8 +237,13 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   }
   // Units of a watched SKU may have moved between the read and the write; such a move could not see this
   // basket's new watch rows. Flag those SKUs so the sweep judges the basket again (recheck-watched-stock).
-  const watched = outcome.reservations.watch.map((w) => ({ sku: w.sku, onHand: stock.get(w.sku)?.onHand ?? 0, reserved: stock.get(w.sku)?.reserved ?? 0 }));
-  await recheckWatched(deps.pool, site.stockList, watched);
+  for (const list of new Set(outcome.reservations.watch.map((w) => w.stockList))) {
+    const views = stock.get(list);
+    const watched = outcome.reservations.watch
+      .filter((w) => w.stockList === list)
+      .map((w) => ({ sku: w.sku, onHand: views?.get(w.sku)?.onHand ?? 0, reserved: views?.get(w.sku)?.reserved ?? 0 }));
+    await recheckWatched(deps.pool, list, watched);
+  }
   const snapshot = pk === draft.pk ? draft : { ...draft, pk: pk! };
   return {
     duplicate: false,
@@ -268,25 +291,59 @@ function unverifiedCoupon(given: MutationCommand, priced: PricedBasket): string 
   return null;
 }
 
-/** Units per SKU the basket's lines want held: only lines whose product is online and priced. */
-function wantedUnits(basket: Basket, catalog: Catalog): Map<string, number> {
-  const units = new Map<string, number>();
+/** Units per stock list and SKU the basket's lines want held: only lines whose product is online and priced. */
+function wantedUnits(basket: Basket, catalog: Catalog, homeStockList: string): Map<string, Map<string, number>> {
+  const units = new Map<string, Map<string, number>>();
   if (basket.status !== 'active') return units;
   for (const l of basket.lines) {
     const entry = catalog.get(l.sku);
     if (!entry || !entry.online || entry.price === null) continue;
-    units.set(l.sku, (units.get(l.sku) ?? 0) + l.quantity);
+    const list = stockListOf(l, homeStockList);
+    const perSku = units.get(list) ?? units.set(list, new Map()).get(list)!;
+    perSku.set(l.sku, (perSku.get(l.sku) ?? 0) + l.quantity);
   }
   return units;
 }
 
-/** SKUs whose total quantity in the basket grew with this mutation. */
-function increasedSkus(before: Basket | null, after: Basket): Set<string> {
+/** Per stock list, the SKUs whose total quantity held there grew with this mutation (a line moved to a store's list grows that list's). */
+function increasedSkus(before: Basket | null, after: Basket, homeStockList: string): Map<string, Set<string>> {
   const total = (b: Basket | null) => {
     const m = new Map<string, number>();
-    for (const l of b?.lines ?? []) m.set(l.sku, (m.get(l.sku) ?? 0) + l.quantity);
+    for (const l of b?.lines ?? []) {
+      const key = `${stockListOf(l, homeStockList)}\u0000${l.sku}`;
+      m.set(key, (m.get(key) ?? 0) + l.quantity);
+    }
     return m;
   };
   const was = total(before);
-  return new Set([...total(after)].filter(([sku, q]) => q > (was.get(sku) ?? 0)).map(([sku]) => sku));
+  const out = new Map<string, Set<string>>();
+  for (const [key, q] of total(after)) {
+    if (q <= (was.get(key) ?? 0)) continue;
+    const [list, sku] = key.split('\u0000') as [string, string];
+    (out.get(list) ?? out.set(list, new Set()).get(list)!).add(sku);
+  }
+  return out;
+}
+
+/** The basket's stock views once the merged basket's holdings (in every stock list) move to it. */
+function transferred(stock: PerList<StockView>, from: PerList<StockView>, now: Date): Map<string, ReadonlyMap<string, StockView>> {
+  const out = new Map(stock);
+  for (const [list, views] of from) out.set(list, withTransferredHoldings(stock.get(list) ?? new Map(), views, now));
+  return out;
+}
+
+/** The stock lists (items' `inventoryId`) and stores (shipments' `c_fromStoreId`) a command names. */
+function pickupNamed(command: MutationCommand): { lists: string[]; stores: string[] } {
+  const lists = new Set<string>();
+  const stores = new Set<string>();
+  const visit = (c: MutationCommand): void => {
+    if (c.kind === 'add_items' || c.kind === 'update_items') for (const i of c.items) if (i.inventoryId !== undefined) lists.add(i.inventoryId);
+    if (c.kind === 'update_item' && c.inventoryId !== undefined) lists.add(c.inventoryId);
+    if ((c.kind === 'create_shipment' || c.kind === 'update_shipment') && typeof c.custom?.[STORE_PROPERTY] === 'string') {
+      stores.add(c.custom[STORE_PROPERTY] as string);
+    }
+    if (c.kind === 'create_basket' && c.then) visit(c.then);
+  };
+  visit(command);
+  return { lists: [...lists].sort(), stores: [...stores].sort() };
 }

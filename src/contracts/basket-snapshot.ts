@@ -39,6 +39,8 @@ export interface SnapshotLine {
   adjustments: SnapshotAdjustment[];
   /** The shipment it ships in; absent in snapshots written before shipments (then `me`). */
   shipmentId?: string;
+  /** The stock list holding its units as the shopper named it (SCAPI `inventoryId`); absent: the site's. */
+  inventoryId?: string;
 }
 
 export interface SnapshotTotals {
@@ -95,6 +97,8 @@ export interface SnapshotShipping {
   adjustedTax?: string;
   taxRate: string;
   adjustments?: SnapshotAdjustment[];
+  /** Set only for a store pickup method (rendered `c_storePickupEnabled: true`, as PWA Kit reads it). */
+  storePickup?: true;
 }
 
 /** One shipment with its own figures; every figure sums over the shipments to the basket's of the same name. */
@@ -172,6 +176,7 @@ function shippingOf(p: PricedShipment, currency: string): SnapshotShipping | nul
     adjustedTax: formatMoney(p.adjustedShippingTotalTax, currency),
     taxRate: p.method.taxRate.toString(),
     adjustments: p.shippingAdjustments.map((a) => adjustmentOf(a, currency)),
+    ...(p.method.storePickup ? { storePickup: true as const } : {}),
   };
 }
 
@@ -228,6 +233,7 @@ export function buildSnapshot(
       ...(p.line.giftMessage !== undefined ? { giftMessage: p.line.giftMessage } : {}),
       adjustments: p.adjustments.map((a) => adjustmentOf(a, basket.currency)),
       shipmentId: shipmentIdOf(basket.checkout, p.line.itemId),
+      ...(p.line.inventoryId !== undefined ? { inventoryId: p.line.inventoryId } : {}),
     })),
     orderAdjustments: priced.orderAdjustments.map((a) => adjustmentOf(a, basket.currency)),
     shipping: priced.shipping
@@ -239,6 +245,7 @@ export function buildSnapshot(
           adjustedTax: m(priced.shipping.adjustedTax),
           taxRate: priced.shipping.method.taxRate.toString(),
           adjustments: priced.shipping.adjustments.map((a) => adjustmentOf(a, basket.currency)),
+          ...(priced.shipping.method.storePickup ? { storePickup: true as const } : {}),
         }
       : null,
     shipments: shipmentViews(basket).map((view, i) => {

@@ -10,6 +10,7 @@
 import type { Basket } from './types.js';
 import { customLimitBreach, customSize } from './custom-properties.js';
 import { shipmentViews } from './shipments.js';
+import { pickupRefusal } from './pickup.js';
 import type { MutationCommand, MutationContext, MutationKind, MutationResult } from './commands/command.js';
 import { nextBasket } from './commands/handler.js';
 import { specOf } from './commands/registry.js';
@@ -25,6 +26,12 @@ export type { CommandSpec, ReservationMode } from './commands/handler.js';
  */
 export function applyMutation(basket: Basket | null, command: MutationCommand, ctx: MutationContext): MutationResult {
   const result = applyCommand(basket, command, ctx);
+  // Stores and inventories named (pickup.ts), judged on the result like the custom-property caps below. A
+  // merge or transfer takes the other basket's lines as they were (their stores were judged when named).
+  if (result.outcome === 'applied' && ctx.homeStockList !== undefined && command.kind !== 'merge_basket' && command.kind !== 'transfer_basket') {
+    const refusal = pickupRefusal(basket, result.basket, ctx.homeStockList, ctx.stores ?? new Map());
+    if (refusal) return { outcome: 'rejected', rejection: refusal };
+  }
   const limits = ctx.limits.custom;
   if (result.outcome !== 'applied' || !limits) return result;
   const breach =

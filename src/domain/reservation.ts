@@ -164,3 +164,88 @@ export function watchedSkus(desired: ReadonlyMap<string, number>, plan: Reservat
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([sku, wanted]) => ({ sku, wanted, flashed: plan.short.has(sku) }));
 }
+
+/** A plan entry in a named stock list (the site's, or a store's for pickup items). */
+export interface ListPlanItem extends PlanItem {
+  readonly stockList: string;
+}
+
+/** Per stock list, per SKU. */
+export type PerList<T> = ReadonlyMap<string, ReadonlyMap<string, T>>;
+
+export interface ListsPlanInput {
+  readonly mode: PlanInput['mode'];
+  /** Units per stock list and SKU the basket's lines want held. */
+  readonly desired: PerList<number>;
+  /** Per stock list, the SKUs this mutation asks more units of than the basket had there. */
+  readonly increased: ReadonlyMap<string, ReadonlySet<string>>;
+  /** What each stock list shows (every list the basket wants or holds units in). */
+  readonly stock: PerList<StockView>;
+  readonly now: Date;
+  readonly ttlSeconds: number;
+}
+
+export type ListsReservationPlan =
+  | {
+      readonly ok: true;
+      /** Every entry of every list, in (stock list, SKU) order: the executor checks and moves them in one write. */
+      readonly items: readonly ListPlanItem[];
+      /** Per stock list, the SKUs flashed ProductItemNotAvailable. */
+      readonly short: ReadonlyMap<string, ReadonlySet<string>>;
+      /** As `ReservationPlan`: the expiry every holding gets (hold mode, when anything is held), or null. */
+      readonly expiresAt: Date | null;
+      readonly earliestExpiry: Date | null;
+      readonly expired: number;
+    }
+  | { readonly ok: false; readonly stockList: string; readonly sku: string; readonly requested: number; readonly available: number };
+
+/**
+ * `planReservations` for each stock list the basket wants or holds units in, as one plan: every list is
+ * planned alone (units of one list never stand in for another's), and the first refusal (lists in order)
+ * refuses it all. A line moved from one list to another asks more of the new list (refused there when
+ * short) and gives its units back to the old one, in the same write.
+ */
+export function planAcrossStockLists(input: ListsPlanInput): ListsReservationPlan {
+  const lists = [...new Set([...input.desired.keys(), ...input.stock.keys()])].sort();
+  const items: ListPlanItem[] = [];
+  const short = new Map<string, ReadonlySet<string>>();
+  let expiresAt: Date | null = null;
+  let earliest: Date | null = null;
+  let expired = 0;
+  for (const stockList of lists) {
+    const plan = planReservations({
+      mode: input.mode,
+      desired: input.desired.get(stockList) ?? new Map(),
+      increased: input.increased.get(stockList) ?? new Set(),
+      stock: input.stock.get(stockList) ?? new Map(),
+      now: input.now,
+      ttlSeconds: input.ttlSeconds,
+    });
+    if (!plan.ok) return { ...plan, stockList };
+    items.push(...plan.items.map((i) => ({ stockList, ...i })));
+    if (plan.short.size > 0) short.set(stockList, plan.short);
+    expiresAt ??= plan.expiresAt;
+    if (plan.earliestExpiry !== null && (earliest === null || plan.earliestExpiry < earliest)) earliest = plan.earliestExpiry;
+    expired += plan.expired;
+  }
+  return { ok: true, items, short, expiresAt, earliestExpiry: earliest, expired };
+}
+
+/** `watchedSkus` per stock list: what the basket must be told about when a list's stock moves. */
+export function watchedHoldings(
+  desired: PerList<number>,
+  plan: ListsReservationPlan & { ok: true },
+): { stockList: string; sku: string; wanted: number; flashed: boolean }[] {
+  const lists = [...desired.keys()].sort();
+  return lists.flatMap((stockList) => {
+    const single = {
+      ok: true as const,
+      items: plan.items.filter((i) => i.stockList === stockList),
+      short: plan.short.get(stockList) ?? new Set<string>(),
+      expiresAt: plan.expiresAt,
+      earliestExpiry: plan.earliestExpiry,
+      expired: 0,
+    };
+    return watchedSkus(desired.get(stockList)!, single).map((w) => ({ stockList, ...w }));
+  });
+}

@@ -178,7 +178,8 @@ export interface ShipmentChoice {
 
 /**
  * What pricing works from. `short`: SKUs the basket cannot hold enough inventory of (from the reservation
- * plan). `shipping`: the default shipment's chosen method; its tax joins the tax groups, and its price the
+ * plan), or, per line, a predicate (lines held in different stock lists, a pickup store's and the site's,
+ * can be short apart). `shipping`: the default shipment's chosen method; its tax joins the tax groups, and its price the
  * order total. `shipments`: the other shipments (the default one carries every line they do not).
  * `adjustments`: agents' manual adjustments. `offers`: promotions and the basket's codes.
  */
@@ -186,7 +187,7 @@ export interface PricingInput {
   readonly lines: readonly BasketLine[];
   readonly catalog: Catalog;
   readonly policy: PricingPolicy;
-  readonly short?: ReadonlySet<string>;
+  readonly short?: ReadonlySet<string> | ((line: BasketLine) => boolean);
   readonly shipping?: ShippingChoice;
   readonly shipments?: readonly ShipmentChoice[];
   readonly adjustments?: readonly PriceAdjustment[];
@@ -198,7 +199,7 @@ interface Pricing {
   readonly lines: readonly BasketLine[];
   readonly catalog: Catalog;
   readonly policy: PricingPolicy;
-  readonly short: ReadonlySet<string>;
+  readonly short: (line: BasketLine) => boolean;
   /** Every shipment, the default one first with the lines no other carries. */
   readonly shipments: readonly ShipmentChoice[];
   readonly adjustments: readonly PriceAdjustment[];
@@ -218,13 +219,14 @@ interface Pricing {
  */
 export function priceBasket(input: PricingInput): PricedBasket {
   const { policy, catalog } = input;
-  const short = input.short ?? new Set<string>();
+  const given = input.short ?? new Set<string>();
+  const short = typeof given === 'function' ? given : (l: BasketLine) => given.has(l.sku);
   const round = moneyRounder(policy.currency, policy.roundingMode);
   // Lines that count (priced, online, held): what promotions' targets and minimums look at.
   const linePrices = new Map<BasketLine, Money>();
   for (const l of input.lines) {
     const entry = catalog.get(l.sku);
-    if (entry?.online === true && entry.price != null && !short.has(l.sku)) linePrices.set(l, round(entry.price.times(l.quantity)));
+    if (entry?.online === true && entry.price != null && !short(l)) linePrices.set(l, round(entry.price.times(l.quantity)));
   }
   // Each shipment's items in line position order, whatever order the lines or the shipment list them in.
   const inOrder = [...input.lines].sort((a, b) => a.position - b.position).map((l) => l.itemId);
@@ -375,7 +377,7 @@ function priceLines(pricing: Pricing, active: readonly ActivePromotion[], flashe
     const exists = entry !== undefined && entry.online;
     if (!exists) flashes.push(invalidProductItem(index, line.sku));
     else if (entry.price === null) flashes.push(productItemWithoutPrice(index, line.sku));
-    const available = !short.has(line.sku);
+    const available = !short(line);
     if (exists && !available) flashes.push(productItemNotAvailable(index, line.sku));
     const basePrice = entry?.price ?? null;
     const valid = exists && basePrice !== null;

@@ -34,6 +34,11 @@ export interface BasketLine {
   /** OCAPI/SCAPI `gift` and `gift_message` of the product item (absent: not a gift, no message). */
   readonly gift?: boolean;
   readonly giftMessage?: string;
+  /**
+   * The stock list the line's units are held in (SCAPI `inventoryId`: a store's for store pickup, or the
+   * site's own), as the shopper gave it; absent: the site's stock list.
+   */
+  readonly inventoryId?: string;
 }
 
 /** An OCAPI OrderAddress, as given (validated at the edge). */
@@ -207,4 +212,22 @@ export interface ShippingMethod {
   readonly taxRate: Money;
   /** The shipment is free when the product total reaches this amount. */
   readonly freeOver: Money | null;
+  /** A store pickup method (rendered as the app reads it: `c_storePickupEnabled: true`); absent: not. */
+  readonly storePickup?: boolean;
+}
+
+/**
+ * A store a pickup shipment names (`c_fromStoreId`): its address (what the app shows and copies into the
+ * shipment) and its own stock list, which holds the units of items picked up there.
+ */
+export interface Store {
+  readonly id: string;
+  readonly name: string;
+  readonly stockList: string;
+  readonly address1: string | null;
+  readonly city: string | null;
+  readonly postalCode: string | null;
+  readonly stateCode: string | null;
+  readonly countryCode: string | null;
+  readonly phone: string | null;
 }

@@ -31,7 +31,7 @@ import type {
   ShippingMethod,
   SitePolicy,
 } from '../domain/types.js';
-import type { PlanItem, StockView } from '../domain/reservation.js';
+import type { PerList, PlanItem, StockView } from '../domain/reservation.js';
 import type { BasketTotals } from '../domain/totals.js';
 import type { Rejection } from '../domain/mutations.js';
 import type { Database, MutationStatus } from './database.js';
@@ -54,8 +54,11 @@ export interface MutationState {
   readonly catalog: Catalog;
   /** The outcome already recorded for this mutation id (a redelivered job), or null. */
   readonly recorded: RecordedMutation | null;
-  /** Inventory of every SKU the basket has, holds, or the mutation names, in the site's stock list. */
-  readonly stock: ReadonlyMap<string, StockView>;
+  /**
+   * Inventory by stock list and SKU: every SKU the basket's lines want (in each line's list), it holds (in
+   * any list), or the mutation names (in the site's list and the lists it names).
+   */
+  readonly stock: PerList<StockView>;
   /** The site's shipping methods by id. */
   readonly shippingMethods: ReadonlyMap<string, ShippingMethod>;
   /** The site's enabled payment methods by id. */
@@ -98,6 +101,7 @@ interface StateRow {
     custom: Record<string, unknown>;
     gift: boolean;
     gift_message: string | null;
+    inventory_id: string | null;
   }[];
   catalog: {
     sku: string;
@@ -109,7 +113,16 @@ interface StateRow {
     price: string | null;
     retail_price: string | null;
   }[];
-  stock: { sku: string; tracked: boolean; on_hand: number; reserved: number; reclaimable: number; ours: number; ours_expires_at: string | null }[];
+  stock: {
+    stock_list: string;
+    sku: string;
+    tracked: boolean;
+    on_hand: number;
+    reserved: number;
+    reclaimable: number;
+    ours: number;
+    ours_expires_at: string | null;
+  }[];
   shipping_methods: ShippingMethodRow[];
   payment_methods: { id: string; name: string; card_types: string[] }[];
   promotions: PromotionRow[];
@@ -164,7 +177,16 @@ type StoredAdjustment = Omit<PriceAdjustment, 'value'> & { value: string };
  */
 export async function loadMutationState(
   db: Queryable,
-  q: { basketId: string; mutationId: string; createSiteId: string | null; skus: readonly string[]; now: Date; codes?: readonly string[] },
+  q: {
+    basketId: string;
+    mutationId: string;
+    createSiteId: string | null;
+    skus: readonly string[];
+    now: Date;
+    codes?: readonly string[];
+    /** Stock lists the command's items name (`inventoryId`): its SKUs are read there too. */
+    lists?: readonly string[];
+  },
 ): Promise<MutationState> {
   const rows = await runStatement(db, readMutationState, {
     basketId: q.basketId,
@@ -173,6 +195,7 @@ export async function loadMutationState(
     skus: q.skus,
     now: q.now,
     codes: q.codes ?? [],
+    lists: q.lists ?? [],
   });
   const r = rows[0] as unknown as StateRow;
   const lines: BasketLine[] = r.lines.map((l) => ({
@@ -185,6 +208,7 @@ export async function loadMutationState(
     custom: l.custom,
     ...(l.gift ? { gift: true } : {}),
     ...(l.gift_message !== null ? { giftMessage: l.gift_message } : {}),
+    ...(l.inventory_id !== null ? { inventoryId: l.inventory_id } : {}),
   }));
   const catalog = new Map(
     r.catalog.map((c): [string, CatalogEntry] => [
@@ -236,20 +260,19 @@ export async function loadMutationState(
           tax_rounded_at_group: r.s_tax_rounded_at_group,
           rounding_mode: r.s_rounding_mode,
         });
-  const stock = new Map(
-    (r.stock ?? []).map((x): [string, StockView] => [
-      x.sku,
-      {
-        sku: x.sku,
-        tracked: x.tracked,
-        onHand: x.on_hand,
-        reserved: x.reserved,
-        reclaimable: Number(x.reclaimable),
-        ours: x.ours,
-        oursExpiresAt: x.ours_expires_at === null ? null : new Date(x.ours_expires_at),
-      },
-    ]),
-  );
+  const stock = new Map<string, Map<string, StockView>>();
+  for (const x of r.stock ?? []) {
+    const list = stock.get(x.stock_list) ?? stock.set(x.stock_list, new Map()).get(x.stock_list)!;
+    list.set(x.sku, {
+      sku: x.sku,
+      tracked: x.tracked,
+      onHand: x.on_hand,
+      reserved: x.reserved,
+      reclaimable: Number(x.reclaimable),
+      ours: x.ours,
+      oursExpiresAt: x.ours_expires_at === null ? null : new Date(x.ours_expires_at),
+    });
+  }
   const shippingMethods = new Map((r.shipping_methods ?? []).map((m) => [m.id, toShippingMethod(m)] as const));
   const paymentMethods = new Map((r.payment_methods ?? []).map((m) => [m.id, { id: m.id, name: m.name, cardTypes: m.card_types }] as const));
   const promotions = (r.promotions ?? []).map(toPromotion);
@@ -292,12 +315,13 @@ export type MutationOutcomeWrite =
       readonly after: Basket;
       readonly totals: BasketTotals;
       /**
-       * What the basket should hold afterwards (empty: no change), in the site's stock list, and `watch`:
-       * the SKUs its lines want more of than it holds, or flashed as not available (stock_watch rows).
+       * What the basket should hold afterwards (empty: no change), each entry in its `stockList` (absent:
+       * `stockList`, the site's), and `watch`: the SKUs its lines want more of than it holds, or flashed as
+       * not available (stock_watch rows), each in its stock list.
        */
       readonly reservations: {
         readonly stockList: string;
-        readonly plan: readonly PlanItem[];
+        readonly plan: readonly (PlanItem & { readonly stockList?: string })[];
         readonly expiresAt: Date | null;
         readonly watch: readonly StockWatch[];
       };
@@ -313,6 +337,8 @@ export type MutationOutcomeWrite =
 
 /** A SKU the basket wants units of that it does not hold, or whose line is flashed not available. */
 export interface StockWatch {
+  /** Absent: the site's stock list. */
+  readonly stockList?: string;
   readonly sku: string;
   readonly wanted: number;
   readonly flashed: boolean;
@@ -360,6 +386,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
       custom: l.custom,
       gift: l.gift ?? false,
       gift_message: l.giftMessage ?? null,
+      inventory_id: l.inventoryId ?? null,
     }));
   const shared: LinesAndRecordInput = {
     ...recorded,
@@ -386,7 +413,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
           ...state,
           readVersion: before.version,
           stockList: reservations.stockList,
-          reservationPlan: JSON.stringify(reservations.plan),
+          reservationPlan: JSON.stringify(reservations.plan.map(({ stockList, ...i }) => (stockList !== undefined ? { stock_list: stockList, ...i } : i))),
           reservationExpiresAt: reservations.expiresAt,
           sourceCode: after.sourceCode,
           checkout: JSON.stringify(after.checkout),
@@ -394,7 +421,7 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
           adjustments: JSON.stringify(after.adjustments.map((a) => ({ ...a, value: a.value.toString() }))),
           coupons: JSON.stringify(after.coupons),
           externalOfferCode: after.externalOfferCode,
-          stockWatch: JSON.stringify(reservations.watch),
+          stockWatch: JSON.stringify(reservations.watch.map(({ stockList, ...w }) => (stockList !== undefined ? { stock_list: stockList, ...w } : w))),
           basketOwnerId: after.ownerId,
         }).catch(stockConflict);
   const pk = rows[0]?.pk ?? null;

@@ -123,6 +123,8 @@ export interface BasketLineTable {
   custom: Json<Record<string, unknown>>;
   gift: Generated<boolean>;
   gift_message: string | null;
+  /** The stock list holding the line's units (SCAPI `inventoryId`); null: the site's. */
+  inventory_id: Generated<string | null>;
 }
 
 export type { MutationStatus } from '../domain/enumerations.js';
@@ -150,7 +152,24 @@ export interface ShippingMethodTable {
   price: Numeric;
   tax_rate: Numeric;
   free_over: Numeric | null;
+  /** A store pickup method (`c_storePickupEnabled`). */
+  store_pickup: Generated<boolean>;
   updated_at: Timestamp;
+}
+
+/** A store of a site: where a pickup shipment's items are picked up, held in its own stock list. */
+export interface StoreTable {
+  site_id: string;
+  id: string;
+  name: string;
+  address1: string | null;
+  city: string | null;
+  postal_code: string | null;
+  state_code: string | null;
+  country_code: string | null;
+  phone: string | null;
+  stock_list: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface PromotionTable {
@@ -204,6 +223,7 @@ export interface Database {
   reservations: ReservationTable;
   stock_watch: StockWatchTable;
   shipping_methods: ShippingMethodTable;
+  stores: StoreTable;
   promotions: PromotionTable;
   payment_methods: PaymentMethodTable;
 }

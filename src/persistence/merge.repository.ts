@@ -9,11 +9,12 @@ import { inTransaction } from './statement.js';
 import type pg from 'pg';
 import { writeMutationOutcome, type MutationOutcomeWrite, type MutationRecord } from './basket.repository.js';
 
+// Every stock list's holdings move (the site's and any pickup store's), as the destination's plan counts them.
 const TRANSFER_HOLDINGS = `
   with moved as (
-    delete from reservations where basket_id = $1 and stock_list = $3 returning sku, quantity, expires_at)
+    delete from reservations where basket_id = $1 returning stock_list, sku, quantity, expires_at)
   insert into reservations (basket_id, stock_list, sku, quantity, expires_at)
-  select $2, $3, sku, quantity, expires_at from moved where quantity > 0
+  select $2, stock_list, sku, quantity, expires_at from moved where quantity > 0
   on conflict (basket_id, stock_list, sku) do update
     set quantity = reservations.quantity + excluded.quantity, expires_at = least(reservations.expires_at, excluded.expires_at)`;
 
@@ -29,7 +30,7 @@ export async function writeMergeOutcome(pool: Pick<pg.Pool, 'connect'>, w: Merge
     await writeMutationOutcome(client, w.source.record, w.source.outcome);
     // The destination's row before its holdings, the order its own writes take them in.
     await client.query('select 1 from baskets where id = $1 for update', [w.destination.outcome.after.id]);
-    await client.query(TRANSFER_HOLDINGS, [w.source.outcome.after.id, w.destination.outcome.after.id, w.stockList]);
+    await client.query(TRANSFER_HOLDINGS, [w.source.outcome.after.id, w.destination.outcome.after.id]);
     const pk = await writeMutationOutcome(client, w.destination.record, w.destination.outcome);
     return pk;
   });

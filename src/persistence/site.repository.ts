@@ -11,10 +11,19 @@ export interface ShippingMethodRow {
   price: string;
   tax_rate: string;
   free_over: string | null;
+  /** Absent in rows read before store pickup existed: not a pickup method. */
+  store_pickup?: boolean;
 }
 
 export function toShippingMethod(m: ShippingMethodRow): ShippingMethod {
-  return { id: m.id, name: m.name, price: new Money(m.price), taxRate: new Money(m.tax_rate), freeOver: m.free_over === null ? null : new Money(m.free_over) };
+  return {
+    id: m.id,
+    name: m.name,
+    price: new Money(m.price),
+    taxRate: new Money(m.tax_rate),
+    freeOver: m.free_over === null ? null : new Money(m.free_over),
+    ...(m.store_pickup ? { storePickup: true } : {}),
+  };
 }
 
 export function toSitePolicy(
@@ -42,7 +51,10 @@ export interface SiteInput {
   default_shipping_method_id?: string | null;
 }
 
-/** True when baskets of the site hold inventory in a stock list other than `stockList`. */
+/**
+ * True when baskets of the site hold inventory in a stock list other than `stockList` and its stores'
+ * (pickup items are held in their store's list, whatever the site's is).
+ */
 export async function holdsInventoryElsewhere(db: Kysely<Database>, siteId: string, stockList: string): Promise<boolean> {
   const row = await db
     .selectFrom('reservations as r')
@@ -50,6 +62,7 @@ export async function holdsInventoryElsewhere(db: Kysely<Database>, siteId: stri
     .select('r.stock_list')
     .where('b.site_id', '=', siteId)
     .where('r.stock_list', '<>', stockList)
+    .where('r.stock_list', 'not in', (eb) => eb.selectFrom('stores as s').select('s.stock_list').where('s.site_id', '=', siteId))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
@@ -83,6 +96,8 @@ export interface ShippingMethodInput {
   price: string;
   tax_rate: string;
   free_over: string | null;
+  /** A store pickup method (default false). */
+  store_pickup?: boolean;
 }
 
 /** Creates or replaces a shipping method of a site; null when there is no such site. */
@@ -93,12 +108,17 @@ export async function upsertShippingMethod(db: Db, siteId: string, id: string, i
     .insertInto('shipping_methods')
     .values({ site_id: siteId, id, ...input })
     .onConflict((oc) => oc.columns(['site_id', 'id']).doUpdateSet({ ...input, updated_at: new Date() }))
-    .returning(['id', 'name', 'price', 'tax_rate', 'free_over'])
+    .returning(['id', 'name', 'price', 'tax_rate', 'free_over', 'store_pickup'])
     .executeTakeFirstOrThrow();
 }
 
 export async function listShippingMethods(db: Kysely<Database>, siteId: string): Promise<ShippingMethodRow[]> {
-  return db.selectFrom('shipping_methods').select(['id', 'name', 'price', 'tax_rate', 'free_over']).where('site_id', '=', siteId).orderBy('id').execute();
+  return db
+    .selectFrom('shipping_methods')
+    .select(['id', 'name', 'price', 'tax_rate', 'free_over', 'store_pickup'])
+    .where('site_id', '=', siteId)
+    .orderBy('id')
+    .execute();
 }
 
 export interface PaymentMethodInput {

@@ -27,6 +27,14 @@ beforeAll(async () => {
     payload: { name: 'Standard', price: '5.00', tax_rate: '0.2', free_over: '50.00' },
   });
   expect(r.statusCode, r.body).toBe(200);
+  // The store the pickup test's `c_fromStoreId` names (an unknown store is refused).
+  const store = await h.app.inject({
+    method: 'PUT',
+    url: `/admin/sites/${setup.siteId}/stores/store-boston`,
+    headers: h.adminHeaders,
+    payload: { name: 'Boston', stock_list: `${setup.stockList}-boston`, address1: '5 Store Rd', city: 'Boston', country_code: 'US' },
+  });
+  expect(store.statusCode, store.body).toBe(200);
 });
 afterAll(async () => h?.close());
 
@@ -218,7 +226,7 @@ describe("PWA Kit's multi-shipment calls through ShopperBasketsV2", () => {
     expect(wrongMethod.status).toBe(400);
     const item = (await sdk.getBasket({ parameters: { basketId } })).productItems![0]!;
     expect((await errorOf(sdk.updateItemInBasket({ parameters: { basketId, itemId: item.itemId! }, body: { shipmentId: 'nope' } }))).status).toBe(404);
-    // Store pickup's inventoryId (use-item-shipment-management.js updateItemToPickupShipment) is not carried out: refused, never dropped.
+    // An inventoryId the site does not have (use-item-shipment-management.js updateItemToPickupShipment's field): refused, never dropped.
     const pickupItem = await errorOf(
       sdk.updateItemInBasket({
         parameters: { basketId, itemId: item.itemId! },

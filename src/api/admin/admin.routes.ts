@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import type { Store } from '../../domain/types.js';
 import { useProblemErrors } from '../problem.js';
 import { isAdmin } from './admin-auth.js';
 import { recalculateBasketsHolding } from '../../application/recalculate-baskets.js';
@@ -13,6 +14,7 @@ import {
   addRedemptions,
   deleteShippingMethod,
   findPromotion,
+  findStore,
   putPriceList,
   putPromotion,
   putSite,
@@ -21,6 +23,7 @@ import {
   upsertProducts,
   upsertShippingMethod,
   upsertStockList,
+  upsertStore,
   type PromotionRecord,
 } from '../../application/admin-feed.js';
 import {
@@ -41,6 +44,7 @@ import {
   SiteParams,
   StockListBody,
   StockParams,
+  StoreBody,
 } from './schemas.js';
 
 export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -95,6 +99,24 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       return reply.code(204).send();
     },
   );
+
+  // Stores for pickup: a pickup shipment names one (`c_fromStoreId`), its items its stock list (`inventoryId`),
+  // stocked through PUT /admin/stock-lists/{code} like any list.
+  r.put(
+    '/sites/:site_id/stores/:id',
+    { schema: { tags: ['Admin'], summary: 'Create or replace a store of a site (pickup): name, address, its stock list', params: ShippingMethodParams, body: StoreBody } },
+    async (req) => {
+      const store = await upsertStore(db, req.params.site_id, req.params.id, req.body);
+      if (!store) throw new ApiError('site_not_found', `No site '${req.params.site_id}'.`);
+      return storeDocument(req.params.site_id, store);
+    },
+  );
+
+  r.get('/sites/:site_id/stores/:id', { schema: { tags: ['Admin'], summary: 'A store of a site', params: ShippingMethodParams } }, async (req) => {
+    const store = await findStore(db, req.params.site_id, req.params.id);
+    if (!store) throw new ApiError('not_found', `No store '${req.params.id}' on site '${req.params.site_id}'.`);
+    return storeDocument(req.params.site_id, store);
+  });
 
   r.put(
     '/sites/:site_id/payment-methods/:id',
@@ -207,5 +229,21 @@ function promotionDocument(p: PromotionRecord) {
     exclusive: p.exclusive,
     redemption_limit: p.redemption_limit,
     redeemed: p.redeemed,
+  };
+}
+
+/** A store as the admin feed answers it (the fields it takes, by their names there). */
+function storeDocument(siteId: string, s: Store) {
+  return {
+    site_id: siteId,
+    id: s.id,
+    name: s.name,
+    stock_list: s.stockList,
+    address1: s.address1,
+    city: s.city,
+    postal_code: s.postalCode,
+    state_code: s.stateCode,
+    country_code: s.countryCode,
+    phone: s.phone,
   };
 }

@@ -57,6 +57,24 @@ export const ShippingMethodBody = z
     price: DecimalText,
     tax_rate: DecimalText.refine((v) => Number(v) < 10, 'a fraction such as "0.18"'),
     free_over: DecimalText.nullable().default(null),
+    /** A store pickup method: rendered `c_storePickupEnabled: true`, chosen by a pickup shipment (price usually 0). */
+    store_pickup: z.boolean().default(false),
+  })
+  .strict();
+
+const StoreText = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters');
+
+/** A store (pickup): what the app shows and copies into the pickup shipment's address, and its stock list. */
+export const StoreBody = z
+  .object({
+    name: StoreText(256),
+    stock_list: Code,
+    address1: StoreText(256).nullable().default(null),
+    city: StoreText(128).nullable().default(null),
+    postal_code: StoreText(32).nullable().default(null),
+    state_code: StoreText(16).nullable().default(null),
+    country_code: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as US').nullable().default(null),
+    phone: StoreText(64).nullable().default(null),
   })
   .strict();
 

@@ -58,6 +58,7 @@ interface ItemBody {
   product_id?: string;
   quantity?: number;
   shipment_id?: string;
+  inventory_id?: string;
   gift?: boolean;
   gift_message?: string | null;
   [key: string]: unknown;
@@ -68,6 +69,7 @@ function itemUpdateOf(itemId: string, b: ItemBody): ItemUpdate {
   return {
     itemId,
     ...(b.shipment_id !== undefined ? { shipmentId: b.shipment_id } : {}),
+    ...(b.inventory_id !== undefined ? { inventoryId: b.inventory_id } : {}),
     ...(b.quantity !== undefined ? { quantity: b.quantity } : {}),
     ...(b.product_id !== undefined ? { sku: b.product_id } : {}),
     ...(b.gift !== undefined ? { gift: b.gift } : {}),
@@ -166,7 +168,8 @@ export function basketOperations(config: Config): BasketOperation[] {
       name: 'addItemToBasket',
       method: 'POST',
       path: '/baskets/:basket_id/items',
-      summary: 'Add product items (quantities of a product already in the same shipment add up; `shipment_id`: into that shipment, else `me`)',
+      summary:
+        "Add product items (quantities of a product already in the same shipment and inventory add up; `shipment_id`: into that shipment, else `me`; `inventory_id`: held in that stock list, a pickup store's, else the site's)",
       params: BasketParams,
       body: productItemsBody(config.MAX_LINE_QUANTITY, config.MAX_LINES),
       // A storefront's `price` is accepted and ignored: the price list prices every line.
@@ -179,6 +182,7 @@ export function basketOperations(config: Config): BasketOperation[] {
           ...(i.gift !== undefined ? { gift: i.gift } : {}),
           ...(i.gift_message !== undefined ? { giftMessage: i.gift_message } : {}),
           ...(i.shipment_id !== undefined ? { shipmentId: i.shipment_id } : {}),
+          ...(i.inventory_id !== undefined ? { inventoryId: i.inventory_id } : {}),
         })),
       }),
     },
@@ -188,7 +192,7 @@ export function basketOperations(config: Config): BasketOperation[] {
       method: 'PATCH',
       path: '/baskets/:basket_id/items/:item_id',
       summary:
-        'Change an item: quantity (0 removes it), product_id (a variant swap: new SKU priced and held, the old released), gift, gift_message, shipment_id (moves it into that shipment)',
+        "Change an item: quantity (0 removes it), product_id (a variant swap: new SKU priced and held, the old released), gift, gift_message, shipment_id (moves it into that shipment), inventory_id (the stock list holding it: a pickup store's or the site's; its held units move there)",
       params: ItemParams,
       body: updateItemBody(config.MAX_LINE_QUANTITY),
       build: ({ params, body }) => ({ kind: 'update_item', ...itemUpdateOf(params.item_id, body) }),

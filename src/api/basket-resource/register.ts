@@ -153,6 +153,8 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
                   id: m.id,
                   name: m.name,
                   price: decimal(formatMoney(price(m), snapshot.currency)),
+                  // What PWA Kit looks for to offer pickup (use-pickup-shipment.js getPickupShippingMethodId).
+                  ...(m.storePickup ? { c_storePickupEnabled: true } : {}),
                 })),
                 ...(defaultId !== null ? { default_shipping_method_id: defaultId } : {}),
               }),

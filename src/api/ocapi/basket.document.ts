@@ -88,6 +88,7 @@ function productItem(line: SnapshotLine) {
     product_name: line.productName,
     quantity: line.quantity,
     shipment_id: line.shipmentId ?? 'me',
+    ...(line.inventoryId !== undefined ? { inventory_id: line.inventoryId } : {}),
     // OCAPI: `tax` before adjustments, `adjusted_tax` after them (and `tax_basis` is what that is taxed on).
     tax: decimal(line.taxBeforeDiscounts ?? line.tax),
     tax_basis: decimal(line.priceAfterOrderDiscount),
@@ -139,7 +140,16 @@ function shipment(x: SnapshotShipment, index: number) {
     ...(x.giftMessage !== undefined ? { gift_message: x.giftMessage } : {}),
     ...(x.shippingAddress ? { shipping_address: { _type: 'order_address', ...x.shippingAddress } } : {}),
     ...(x.shipping
-      ? { shipping_method: { _type: 'shipping_method', id: x.shipping.methodId, name: x.shipping.methodName, price: decimal(x.shipping.price) } }
+      ? {
+          shipping_method: {
+            _type: 'shipping_method',
+            id: x.shipping.methodId,
+            name: x.shipping.methodName,
+            price: decimal(x.shipping.price),
+            // PWA Kit tells a pickup shipment by its method's custom flag (utils/shipment-utils.js isPickupMethod).
+            ...(x.shipping.storePickup ? { c_storePickupEnabled: true } : {}),
+          },
+        }
       : {}),
     adjusted_merchandize_total_tax: decimal(t.adjustedMerchandizeTotalTax),
     adjusted_shipping_total_tax: decimal(t.adjustedShippingTotalTax),

@@ -45,11 +45,13 @@ const ProductId = z.string().min(1).max(100).regex(/^[^\u0000-\u001f]+$/, 'must 
 /**
  * What a storefront sends along with an item: the `price` it showed, taken but never trusted or kept
  * (prices always come from the site's price list); `shipment_id`, the shipment it goes into (one the
- * basket has, checked by the worker).
+ * basket has, checked by the worker); `inventory_id`, the stock list holding its units (the site's or one
+ * of its stores', checked by the worker: store pickup).
  */
 const ItemExtras = {
   price: z.number().finite().nonnegative().optional(),
   shipment_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid shipment id').optional(),
+  inventory_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'invalid inventory id').optional(),
   gift: z.boolean().optional(),
   gift_message: z.string().max(1000).regex(/^[^\u0000]*$/, 'must not contain NUL characters').nullable().optional(),
 };

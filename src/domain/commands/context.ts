@@ -2,7 +2,7 @@
  * What a handler works with: the context of one mutation (catalogue, limits, the site's methods, ids and
  * `now`: no IO, no clock), and the reasons a command can be refused.
  */
-import type { Basket, Catalog, PaymentMethod, ShippingMethod } from '../types.js';
+import type { Basket, Catalog, PaymentMethod, ShippingMethod, Store } from '../types.js';
 import type { CustomPropertyLimits } from '../custom-properties.js';
 
 export type RejectionCode =
@@ -36,6 +36,12 @@ export type RejectionCode =
   | 'payment_amount_invalid'
   | 'basket_transfer_conflict'
   | 'forbidden'
+  /** A shipment's `c_fromStoreId` names no store of the site. */
+  | 'store_not_found'
+  /** An item's `inventoryId` is neither the site's stock list nor one of its stores'. */
+  | 'inventory_list_not_found'
+  /** An item's `inventoryId` is not the stock list of the store its pickup shipment names. */
+  | 'inventory_not_of_store'
   /** The result's custom properties (`c_*`, the basket's or a line's) would outgrow the limits. */
   | 'custom_properties_limit_exceeded';
 
@@ -63,6 +69,13 @@ export interface MutationContext {
   readonly siteCurrency?: string;
   /** The site's shipping methods by id. */
   readonly shippingMethods?: ReadonlyMap<string, ShippingMethod>;
+  /** The site's stock list (the one lines without `inventoryId` hold units in). */
+  readonly homeStockList?: string;
+  /**
+   * The site's stores this mutation may involve, by id: those its command or the basket's shipments name
+   * by id, and those whose stock list its items name. Absent: none (any store or store inventory is unknown).
+   */
+  readonly stores?: ReadonlyMap<string, Store>;
   /** Deterministic id for the n-th line this mutation creates (so a replay creates the same ids). */
   readonly newItemId: (n: number) => string;
 }

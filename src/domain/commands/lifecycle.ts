@@ -173,14 +173,16 @@ export const lifecycleCommands: CommandSpecs<LifecycleCommand> = {
 /**
  * A guest's lines merged into the basket's: a product in both gets the quantity `mode` says (capped at
  * the per-line limit rather than refusing the sign-in); the others are added after the basket's own,
- * keeping their options and custom properties, with new ids.
+ * keeping their options, custom properties and inventory (`inventoryId`: their held units move with
+ * them), with new ids.
  */
 function mergeLines(current: readonly BasketLine[], incoming: readonly BasketLine[], mode: MergeMode, ctx: MutationContext): BasketLine[] | Rejection {
   const lines = [...current];
   let created = 0;
   let position = current.reduce((max, l) => Math.max(max, l.position), -1);
   for (const g of [...incoming].sort((a, b) => a.position - b.position)) {
-    const index = lines.findIndex((l) => l.sku === g.sku);
+    // The same product held in another stock list (a pickup store's) stays a line of its own.
+    const index = lines.findIndex((l) => l.sku === g.sku && l.inventoryId === g.inventoryId);
     if (index >= 0) {
       const mine = lines[index]!;
       const wanted = mode === 'sum_quantities' ? mine.quantity + g.quantity : mode === 'highest_quantity' ? Math.max(mine.quantity, g.quantity) : Math.min(mine.quantity, g.quantity);

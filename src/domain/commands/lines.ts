@@ -16,6 +16,11 @@ export interface AddItem {
   readonly giftMessage?: string | null;
   /** The shipment it goes into (absent: the default one, `me`); the same product in another shipment is another line. */
   readonly shipmentId?: string;
+  /**
+   * SCAPI `inventoryId`: the stock list its units are held in (a store's, for pickup); absent: the site's.
+   * The same product held in another list is another line.
+   */
+  readonly inventoryId?: string;
 }
 
 /** One product item's changes (absent fields stay as they are). */
@@ -29,6 +34,8 @@ export interface ItemUpdate {
   readonly giftMessage?: string | null;
   /** The shipment the item moves into (SCAPI `shipmentId`; `me` takes it back to the default one). */
   readonly shipmentId?: string;
+  /** SCAPI `inventoryId`: the stock list its units are held in from now on (its holding moves there in the same write). */
+  readonly inventoryId?: string;
 }
 
 /** The commands of this family. */
@@ -190,7 +197,10 @@ function addItems(
     const shipmentId = item.shipmentId ?? DEFAULT_SHIPMENT_ID;
     const index = lines.findIndex(
       (l) =>
-        l.sku === item.sku && shipmentIdOf(placed, l.itemId) === shipmentId && (item.attributes === undefined || sameAttributes(l.attributes, item.attributes)),
+        l.sku === item.sku &&
+        shipmentIdOf(placed, l.itemId) === shipmentId &&
+        l.inventoryId === item.inventoryId &&
+        (item.attributes === undefined || sameAttributes(l.attributes, item.attributes)),
     );
     const existing = index >= 0 ? lines[index] : undefined;
     const quantity = (existing?.quantity ?? 0) + item.quantity;
@@ -230,6 +240,7 @@ function addItems(
       custom: item.custom ?? {},
       ...(item.gift ? { gift: true } : {}),
       ...(typeof item.giftMessage === 'string' ? { giftMessage: item.giftMessage } : {}),
+      ...(item.inventoryId !== undefined ? { inventoryId: item.inventoryId } : {}),
     });
   }
   return { lines, checkout: placed };
@@ -289,7 +300,9 @@ function updateItem(
   }
   const gift = u.gift ?? line.gift ?? false;
   const giftMessage = u.giftMessage === undefined ? line.giftMessage : u.giftMessage;
-  const other = sku !== line.sku ? lines.find((l) => l !== line && l.sku === sku && sameShipment(l.itemId, line.itemId)) : undefined;
+  const inventoryId = u.inventoryId ?? line.inventoryId;
+  const other =
+    sku !== line.sku ? lines.find((l) => l !== line && l.sku === sku && l.inventoryId === inventoryId && sameShipment(l.itemId, line.itemId)) : undefined;
   const total = quantity + (other?.quantity ?? 0);
   if (total > ctx.limits.maxLineQuantity) {
     return { code: 'quantity_limit_exceeded', message: `Quantity of product '${sku}' would exceed the limit of ${ctx.limits.maxLineQuantity} per line.` };
@@ -297,7 +310,13 @@ function updateItem(
   const price = entry?.price ?? line.addedUnitPrice;
   const touched = u.quantity !== undefined || sku !== line.sku;
   const swapped = sku !== line.sku ? { attributes: {} } : {};
-  const updated: BasketLine = withGift({ ...line, sku, quantity, addedUnitPrice: touched ? price : line.addedUnitPrice, ...swapped }, gift, giftMessage);
+  const held = inventoryId !== undefined ? { inventoryId } : {};
+  const { inventoryId: _held, ...rest } = line;
+  const updated: BasketLine = withGift(
+    { ...rest, sku, quantity, addedUnitPrice: touched ? price : line.addedUnitPrice, ...swapped, ...held },
+    gift,
+    giftMessage,
+  );
   if (other) return lines.filter((l) => l !== line).map((l) => (l === other ? { ...other, quantity: total, addedUnitPrice: price } : l));
   return lines.map((l) => (l === line ? updated : l));
 }

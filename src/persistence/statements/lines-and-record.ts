@@ -20,7 +20,7 @@ export interface LinesAndRecordInput {
   readonly deletedItemIds: readonly string[];
   /**
    * Lines to insert or update (JSON text: `[{item_id, sku, quantity, added_unit_price, position, attributes,
-   * custom, gift, gift_message}]`); an update rewrites every field but the id, the SKU too (a variant swap).
+   * custom, gift, gift_message, inventory_id}]`); an update rewrites every field but the id, the SKU too (a variant swap).
    */
   readonly upsertedLines: string;
   readonly mutationId: string;
@@ -43,13 +43,15 @@ export const linesAndRecord = (p: Placeholders<LinesAndRecordInput>, result: str
   lines_deleted as (
     delete from basket_lines where basket_id = ${p.basketId} and item_id = any(${p.deletedItemIds}::text[]) and exists (select 1 from basket_written)),
   lines_upserted as (
-    insert into basket_lines (basket_id, item_id, sku, quantity, added_unit_price, position, attributes, custom, gift, gift_message)
-    select ${p.basketId}, x.item_id, x.sku, x.quantity, x.added_unit_price, x.position, x.attributes, x.custom, x.gift, x.gift_message
+    insert into basket_lines (basket_id, item_id, sku, quantity, added_unit_price, position, attributes, custom, gift, gift_message, inventory_id)
+    select ${p.basketId}, x.item_id, x.sku, x.quantity, x.added_unit_price, x.position, x.attributes, x.custom, x.gift, x.gift_message, x.inventory_id
     from jsonb_to_recordset(${p.upsertedLines}::jsonb)
-      as x (item_id text, sku text, quantity int, added_unit_price numeric, position int, attributes jsonb, custom jsonb, gift boolean, gift_message text)
+      as x (item_id text, sku text, quantity int, added_unit_price numeric, position int, attributes jsonb, custom jsonb, gift boolean, gift_message text,
+            inventory_id text)
     where exists (select 1 from basket_written)
     on conflict (basket_id, item_id) do update set sku = excluded.sku, quantity = excluded.quantity, added_unit_price = excluded.added_unit_price,
-      position = excluded.position, attributes = excluded.attributes, custom = excluded.custom, gift = excluded.gift, gift_message = excluded.gift_message),
+      position = excluded.position, attributes = excluded.attributes, custom = excluded.custom, gift = excluded.gift, gift_message = excluded.gift_message,
+      inventory_id = excluded.inventory_id),
   mutation_inserted as (
     insert into mutations (id, basket_id, owner_id, idempotency_key, request_hash, kind, payload, status, error, version, result, enqueued_at, finished_at)
     select ${p.mutationId}, ${p.basketId}, ${p.actorId}, ${p.idempotencyKey}::text, ${p.requestHash}, ${p.kind}, ${p.payload}::jsonb, 'applied', null, ${p.version},

@@ -5,8 +5,10 @@
  *          command's SKUs beyond the basket's lines), now, codes (coupon codes the command names).
  * Output:  exactly one row: the basket columns (null id when there is no basket), its site's policy
  *          (`s_*`), and JSON aggregates: `recorded` (this mutation's record, or null), `lines`, `catalog`
- *          (the basket's and the command's SKUs, priced by the site's price list), `stock` (per SKU in the
- *          site's stock list: on hand, reserved, expired holdings of others (`reclaimable`), ours),
+ *          (the basket's and the command's SKUs, priced by the site's price list), `stock` (per stock list
+ *          and SKU: on hand, reserved, expired holdings of others (`reclaimable`), ours; for the command's
+ *          SKUs in the site's list and in the `lists` it names, each line's SKU in its own list (its
+ *          `inventory_id`, else the site's), and every holding of the basket in any list),
  *          `shipping_methods`, `payment_methods` (enabled), `promotions` (the site's campaigns and the
  *          promotions its codes and the command's name).
  * Locks:   none (a plain read; the write statement guards by the version read).
@@ -21,12 +23,13 @@ export interface ReadMutationStateInput {
   readonly skus: readonly string[];
   readonly now: Date;
   readonly codes: readonly string[];
+  readonly lists: readonly string[];
 }
 
 export const readMutationState = defineStatement<ReadMutationStateInput, Record<string, never>>(
   'read_mutation_state',
   (p) =>
-    `with target as (select ${p.basketId}::uuid as id, ${p.mutationId}::uuid as mid, ${p.createSiteId}::text as create_site, ${p.skus}::text[] as skus, ${p.now}::timestamptz as now, ${p.codes}::text[] as codes)
+    `with target as (select ${p.basketId}::uuid as id, ${p.mutationId}::uuid as mid, ${p.createSiteId}::text as create_site, ${p.skus}::text[] as skus, ${p.now}::timestamptz as now, ${p.codes}::text[] as codes, ${p.lists}::text[] as lists)
    select b.id, b.pk, b.owner_id, b.site_id, b.currency, b.status, b.version, b.agent_basket, b.custom, b.source_code, b.checkout, b.shipping_method_id, b.adjustments, b.coupons, b.external_offer_code, b.created_at, b.updated_at,
      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
      s.tax_rounded_at_group as s_tax_rounded_at_group, s.rounding_mode as s_rounding_mode,
@@ -34,25 +37,29 @@ export const readMutationState = defineStatement<ReadMutationStateInput, Record<
         from mutations m where m.id = t.mid) as recorded,
      (select coalesce(json_agg(json_build_object('item_id', l.item_id, 'sku', l.sku, 'quantity', l.quantity,
                 'added_unit_price', l.added_unit_price::text, 'position', l.position, 'attributes', l.attributes, 'custom', l.custom,
-                'gift', l.gift, 'gift_message', l.gift_message)
+                'gift', l.gift, 'gift_message', l.gift_message, 'inventory_id', l.inventory_id)
               order by l.position), '[]'::json)
         from basket_lines l where l.basket_id = t.id) as lines,
      (select coalesce(json_agg(json_build_object('sku', p.sku, 'pk', p.pk, 'name', p.name, 'tax_rate', p.tax_rate::text, 'online', p.online,
                 'image', p.image, 'price', pr.price::text, 'retail_price', pr.retail_price::text)), '[]'::json)
         from products p left join prices pr on pr.sku = p.sku and pr.price_list = s.price_list
         where p.sku = any(t.skus || array(select l.sku from basket_lines l where l.basket_id = t.id))) as catalog,
-     (select coalesce(json_agg(json_build_object('sku', k.sku, 'tracked', st.sku is not null, 'on_hand', coalesce(st.on_hand, 0),
+     (select coalesce(json_agg(json_build_object('stock_list', k.stock_list, 'sku', k.sku, 'tracked', st.sku is not null, 'on_hand', coalesce(st.on_hand, 0),
                 'reserved', coalesce(st.reserved, 0),
                 'reclaimable', (select coalesce(sum(r.quantity), 0) from reservations r
-                                 where r.stock_list = s.stock_list and r.sku = k.sku and r.expires_at <= t.now and r.basket_id <> t.id),
+                                 where r.stock_list = k.stock_list and r.sku = k.sku and r.expires_at <= t.now and r.basket_id <> t.id),
                 'ours', coalesce(o.quantity, 0), 'ours_expires_at', o.expires_at)), '[]'::json)
-        from (select distinct x.sku from unnest(t.skus
-                || array(select l.sku from basket_lines l where l.basket_id = t.id)
-                || array(select r.sku from reservations r where r.basket_id = t.id and r.stock_list = s.stock_list)) as x (sku)) k
-        left join stocks st on st.stock_list = s.stock_list and st.sku = k.sku
-        left join reservations o on o.basket_id = t.id and o.stock_list = s.stock_list and o.sku = k.sku) as stock,
+        from (select distinct x.stock_list, x.sku from (
+                select u.list as stock_list, c.sku from unnest(array_prepend(s.stock_list, t.lists)) as u (list), unnest(t.skus) as c (sku)
+                union all select coalesce(l.inventory_id, s.stock_list), l.sku from basket_lines l where l.basket_id = t.id
+                union all select r.stock_list, r.sku from reservations r where r.basket_id = t.id) x) k
+        -- Lateral lookups with a limit, never pulled up into a join: with the stock list a column of k (not
+        -- the site's constant), the planner would otherwise hash-join a scan of all of stocks per mutation.
+        left join lateral (select st.sku, st.on_hand, st.reserved from stocks st where st.stock_list = k.stock_list and st.sku = k.sku limit 1) st on true
+        left join lateral (select o.quantity, o.expires_at from reservations o
+                           where o.basket_id = t.id and o.stock_list = k.stock_list and o.sku = k.sku limit 1) o on true) as stock,
      (select coalesce(json_agg(json_build_object('id', m.id, 'name', m.name, 'price', m.price::text, 'tax_rate', m.tax_rate::text,
-                'free_over', m.free_over::text) order by m.id), '[]'::json)
+                'free_over', m.free_over::text, 'store_pickup', m.store_pickup) order by m.id), '[]'::json)
         from shipping_methods m where m.site_id = s.id) as shipping_methods,
      (select coalesce(json_agg(json_build_object('id', m.id, 'name', m.name, 'card_types', m.card_types) order by m.id), '[]'::json)
         from payment_methods m where m.site_id = s.id and m.enabled) as payment_methods,

@@ -35,7 +35,10 @@ export interface WriteBasketUpdateInput extends LinesAndRecordInput {
   readonly orderTotal: string;
   readonly updatedAt: Date;
   readonly stockList: string;
-  /** JSON text: what the basket should hold afterwards (empty array: no change). */
+  /**
+   * JSON text `[{stock_list?, sku, have, target}]`: what the basket should hold afterwards (empty array: no
+   * change); an entry without `stock_list` is in `stockList` (the site's).
+   */
   readonly reservationPlan: string;
   readonly reservationExpiresAt: Date | null;
   readonly sourceCode: string | null;
@@ -47,7 +50,7 @@ export interface WriteBasketUpdateInput extends LinesAndRecordInput {
   /** JSON text. */
   readonly coupons: string;
   readonly externalOfferCode: string | null;
-  /** JSON text `[{sku, wanted, flashed}]` (empty array: the basket watches nothing). */
+  /** JSON text `[{stock_list?, sku, wanted, flashed}]` (no `stock_list`: `stockList`; empty array: the basket watches nothing). */
   readonly stockWatch: string;
   /** The basket's owner afterwards (a transfer gives the basket to the signed-in shopper). */
   readonly basketOwnerId: string;
@@ -69,11 +72,12 @@ export const writeBasketUpdate = defineStatement<WriteBasketUpdateInput, { reser
      returning pk),
    watch_cleared as (
      delete from stock_watch w where w.basket_id = ${p.basketId} and exists (select 1 from basket_written)
-       and not (w.stock_list = ${p.stockList} and w.sku in (select x.sku from jsonb_to_recordset(${p.stockWatch}::jsonb) as x (sku text)))),
+       and (w.stock_list, w.sku) not in (select coalesce(x.stock_list, ${p.stockList}), x.sku
+                                         from jsonb_to_recordset(${p.stockWatch}::jsonb) as x (stock_list text, sku text))),
    watch_written as (
      insert into stock_watch (basket_id, stock_list, sku, wanted, flashed)
-     select ${p.basketId}, ${p.stockList}, x.sku, x.wanted, x.flashed
-     from jsonb_to_recordset(${p.stockWatch}::jsonb) as x (sku text, wanted int, flashed boolean)
+     select ${p.basketId}, coalesce(x.stock_list, ${p.stockList}), x.sku, x.wanted, x.flashed
+     from jsonb_to_recordset(${p.stockWatch}::jsonb) as x (stock_list text, sku text, wanted int, flashed boolean)
      where exists (select 1 from basket_written)
      on conflict (basket_id, stock_list, sku) do update set wanted = excluded.wanted, flashed = excluded.flashed
        where (stock_watch.wanted, stock_watch.flashed) is distinct from (excluded.wanted, excluded.flashed)),
