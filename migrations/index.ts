@@ -20,6 +20,7 @@ import * as mutationResultJson from './2026-12-03T00-17-00_mutation-result-json.
 import * as reservationsOneWrite from './2026-12-03T00-18-00_reservations-one-write.js';
 import * as stockRevisitLocks from './2026-12-03T14-00-00_stock-revisit-locks.js';
 import * as basketHotUpdates from './2026-12-03T15-00-00_basket-hot-updates.js';
+import * as perfReadReferenceVersion from './2026-12-03T15-30-00_perf-read-reference-version.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T00-18-00_reservations-one-write': reservationsOneWrite,
   '2026-12-03T14-00-00_stock-revisit-locks': stockRevisitLocks,
   '2026-12-03T15-00-00_basket-hot-updates': basketHotUpdates,
+  '2026-12-03T15-30-00_perf-read-reference-version': perfReadReferenceVersion,
 };
