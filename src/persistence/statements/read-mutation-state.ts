@@ -23,6 +23,9 @@
  *          A promotion carries `key`: its upper-cased code. Non-campaign promotions only come by code.
  * Locks:   none (a plain read; the write statement guards by the version read). One snapshot: the basket,
  *          reference version and every aggregate agree with each other.
+ * Plan:    `reference_version` is read as a scalar subquery, not joined: the table is never analyzed here
+ *          (autovacuum off), and a join's default estimate (~1,100 rows) multiplied the subplans' costs past
+ *          `jit_above_cost`, so every call paid a JIT compile (~70 ms of backend CPU).
  * Mapped:  `loadMutationState` in basket.repository.ts.
  */
 import { defineStatement } from '../statement.js';
@@ -48,12 +51,13 @@ export const readMutationState = defineStatement<ReadMutationStateInput, Record<
   (p) =>
     `with target as (select ${p.basketId}::uuid as id, ${p.mutationId}::uuid as mid, ${p.createSiteId}::text as create_site, ${p.skus}::text[] as skus, ${p.now}::timestamptz as now, ${p.codes}::text[] as codes,
        ${p.heldBasketPk}::bigint as held_pk, ${p.heldBasketVersion}::int as held_version, ${p.heldReference}::bigint as held_reference,
-       ${p.heldSite}::text as held_site, ${p.knownSkus}::text[] as known_skus, ${p.knownCodes}::text[] as known_codes)
+       ${p.heldSite}::text as held_site, ${p.knownSkus}::text[] as known_skus, ${p.knownCodes}::text[] as known_codes,
+       (select rv.version from reference_version rv where rv.only_row) as reference_version)
    select b.id, b.pk, b.version, bx.fetched is null as basket_current,
      bx.owner_id, bx.site_id, bx.currency, bx.status, bx.agent_basket, bx.custom, bx.source_code, bx.checkout, bx.shipping_method_id, bx.adjustments, bx.coupons, bx.external_offer_code, bx.created_at, bx.updated_at,
      s.id as s_id, s.currency as s_currency, s.price_list as s_price_list, s.stock_list as s_stock_list, s.taxation as s_taxation,
      s.tax_rounded_at_group as s_tax_rounded_at_group, s.rounding_mode as s_rounding_mode,
-     rv.version::text as reference_version, w.warm as reference_current, w.codes_needed,
+     t.reference_version::text as reference_version, w.warm as reference_current, w.codes_needed,
      (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
         from mutations m where m.id = t.mid) as recorded,
      case when bx.fetched then
@@ -91,19 +95,17 @@ export const readMutationState = defineStatement<ReadMutationStateInput, Record<
         where (p.site_id is null or p.site_id = s.id)
           and ((p.kind = 'campaign' and not w.warm) or (p.kind <> 'campaign' and upper(p.code) = any(w.codes_missing)))) as promotions
    from target t
-   cross join reference_version rv
    left join baskets b on b.id = t.id
    left join lateral (select true as fetched, b.owner_id, b.site_id, b.currency, b.status, b.agent_basket, b.custom, b.source_code, b.checkout,
                         b.shipping_method_id, b.adjustments, b.coupons, b.external_offer_code, b.created_at, b.updated_at
                       where not (b.pk = t.held_pk and b.version = t.held_version) is true) bx on true
    left join sites s on s.id = coalesce(b.site_id, t.create_site)
-   cross join lateral (select (rv.version = t.held_reference and s.id = t.held_site) is true as warm,
+   cross join lateral (select (t.reference_version = t.held_reference and s.id = t.held_site) is true as warm,
                          array(select distinct upper(x) from unnest(t.codes || b.external_offer_code
                                  || array(select c->>'code' from jsonb_array_elements(coalesce(b.coupons, '[]'::jsonb)) c)) x
                                where x is not null) as codes_needed,
                          t.skus || array(select l.sku from basket_lines l where l.basket_id = t.id) as skus_needed) w0
    cross join lateral (select w0.warm, w0.codes_needed,
                          case when w0.warm then array(select x from unnest(w0.skus_needed) x where x <> all(t.known_skus)) else w0.skus_needed end as skus_missing,
-                         case when w0.warm then array(select x from unnest(w0.codes_needed) x where x <> all(t.known_codes)) else w0.codes_needed end as codes_missing) w
-   where rv.only_row`,
+                         case when w0.warm then array(select x from unnest(w0.codes_needed) x where x <> all(t.known_codes)) else w0.codes_needed end as codes_missing) w`,
 );
