@@ -243,7 +243,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
       pk = await writeMutationOutcome(deps.pool, record, outcome);
       // A new basket's insert stores only part of its columns (defaults for the rest): read it once instead.
       if (before === null || pk === null) held?.forget(basketId);
-      else held?.rememberWritten(pk, storedAs(before, after));
+      else held?.rememberWritten(pk, storedAs(before, after), before);
     }
   } catch (err) {
     // The write failed, or its outcome is unknown: hold nothing of this basket.

@@ -44,9 +44,12 @@ export class HeldBaskets {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  /** A basket whose write (of `basket.version`) has committed, in the form reading it back gives (see `asStored`). */
-  rememberWritten(pk: number, basket: Basket): void {
-    this.remember(pk, asStored(basket));
+  /**
+   * A basket whose write (of `basket.version`) has committed, in the form reading it back gives (see `asStored`);
+   * `from`: the stored-form basket it was derived from (its unchanged line objects are kept as they are).
+   */
+  rememberWritten(pk: number, basket: Basket, from: Basket | null = null): void {
+    this.remember(pk, asStored(basket, from));
   }
 
   forget(id: string): void {
@@ -58,23 +61,28 @@ export class HeldBaskets {
  * The basket as reading it back from PostgreSQL gives it: built from the row the write stores, its JSON-valued
  * fields as a `jsonb` column returns them (JSON round trip, object keys in jsonb's order: shorter first,
  * then bytewise), decimals as text, lines in position order, through the read's own mapping. So a held
- * basket renders exactly as a re-read one would.
+ * basket renders exactly as a re-read one would. `from`: a basket in stored form whose line objects `basket`
+ * may share (the `before` of a mutation): those are kept as they are.
  */
-export function asStored(basket: Basket): Basket {
+export function asStored(basket: Basket, from: Basket | null = null): Basket {
+  // A line object `from` has (read, or held in stored form) is unchanged and already in stored form.
+  const stored = new Set(from?.lines ?? []);
   const lines = [...basket.lines]
     .sort((a, b) => a.position - b.position)
     .map((l) =>
-      toBasketLine({
-        item_id: l.itemId,
-        sku: l.sku,
-        quantity: l.quantity,
-        added_unit_price: l.addedUnitPrice?.toString() ?? null,
-        position: l.position,
-        attributes: viaJsonb(l.attributes),
-        custom: viaJsonb(l.custom),
-        gift: l.gift ?? false,
-        gift_message: l.giftMessage ?? null,
-      }),
+      stored.has(l)
+        ? l
+        : toBasketLine({
+            item_id: l.itemId,
+            sku: l.sku,
+            quantity: l.quantity,
+            added_unit_price: l.addedUnitPrice?.toString() ?? null,
+            position: l.position,
+            attributes: viaJsonb(l.attributes),
+            custom: viaJsonb(l.custom),
+            gift: l.gift ?? false,
+            gift_message: l.giftMessage ?? null,
+          }),
     );
   return toBasket(
     {
