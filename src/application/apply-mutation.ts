@@ -241,9 +241,11 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
       held?.rememberWritten(pk, storedAs(created.basket, after));
     } else {
       pk = await writeMutationOutcome(deps.pool, record, outcome);
-      // A new basket's insert stores only part of its columns (defaults for the rest): read it once instead.
-      if (before === null || pk === null) held?.forget(basketId);
-      else held?.rememberWritten(pk, storedAs(before, after), before);
+      if (pk === null) held?.forget(basketId);
+      else if (before !== null) held?.rememberWritten(pk, storedAs(before, after), before);
+      // A new basket's insert stores only part of its columns (the defaults for the rest): held only when it has the defaults.
+      else if (insertStoresWhole(after)) held?.rememberWritten(pk, after);
+      else held?.forget(basketId);
     }
   } catch (err) {
     // The write failed, or its outcome is unknown: hold nothing of this basket.
@@ -270,6 +272,21 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
  */
 function storedAs(stored: Basket, after: Basket): Basket {
   return { ...after, siteId: stored.siteId, currency: stored.currency, agentBasket: stored.agentBasket, createdAt: stored.createdAt };
+}
+
+/**
+ * True when the insert of a new basket stores all of `basket`: the columns it does not write (source code,
+ * shipping method, external offer code, checkout, adjustments, coupons) are at their defaults.
+ */
+function insertStoresWhole(basket: Basket): boolean {
+  return (
+    basket.sourceCode === null &&
+    basket.shippingMethodId === null &&
+    basket.externalOfferCode === null &&
+    Object.keys(basket.checkout).length === 0 &&
+    basket.adjustments.length === 0 &&
+    basket.coupons.length === 0
+  );
 }
 
 /** The id under which a merge records what it did to the guest basket. */
