@@ -22,7 +22,6 @@ import * as stockRevisitLocks from './2026-12-03T14-00-00_stock-revisit-locks.js
 import * as basketHotUpdates from './2026-12-03T15-00-00_basket-hot-updates.js';
 import * as perfWriteSnapshotOnce from './2026-12-03T15-10-00_perf-write-snapshot-once.js';
 import * as perfWriteResultLz4 from './2026-12-03T15-20-00_perf-write-result-lz4.js';
-import * as perfReadReferenceVersion from './2026-12-03T15-30-00_perf-read-reference-version.js';
 import * as storePickup from './2026-12-03T16-00-00_store-pickup.js';
 
 export const migrations: Record<string, Migration> = {
@@ -45,6 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T15-00-00_basket-hot-updates': basketHotUpdates,
   '2026-12-03T15-10-00_perf-write-snapshot-once': perfWriteSnapshotOnce,
   '2026-12-03T15-20-00_perf-write-result-lz4': perfWriteResultLz4,
-  '2026-12-03T15-30-00_perf-read-reference-version': perfReadReferenceVersion,
   '2026-12-03T16-00-00_store-pickup': storePickup,
 };

@@ -22,13 +22,7 @@ import type { Basket, Catalog } from '../domain/types.js';
 import { storesNamed } from '../persistence/store.repository.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/statement.js';
-import {
-  loadMutationState,
-  writeCreatedWithChange,
-  writeMutationOutcome,
-  type MutationRecord,
-  type MutationStateCache,
-} from '../persistence/basket.repository.js';
+import { loadMutationState, writeCreatedWithChange, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
 import { buildSnapshot, type BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
 import { outcomeOfRecord, storedSnapshot } from './recorded-outcome.js';
@@ -45,11 +39,6 @@ export interface ApplyDeps {
   readonly pool: Queryable & Pick<pg.Pool, 'connect'>;
   readonly limits: MutationContext['limits'];
   readonly now: () => Date;
-  /**
-   * What this process keeps between mutations (the baskets it last read or wrote, reference data), each
-   * part confirmed current by the read itself; absent: every read returns everything.
-   */
-  readonly stateCache?: MutationStateCache;
 }
 
 export interface ApplyResult {
@@ -71,28 +60,20 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   const absorbedId = command.kind === 'merge_basket' ? command.sourceBasketId : command.kind === 'transfer_basket' ? command.absorbedBasketId : null;
   const merge =
     absorbedId !== null
-      ? await loadMutationState(
-          deps.pool,
-          { basketId: absorbedId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now },
-          deps.stateCache,
-        )
+      ? await loadMutationState(deps.pool, { basketId: absorbedId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now })
       : null;
   const named = pickupNamed(command);
-  const state = await loadMutationState(
-    deps.pool,
-    {
-      basketId,
-      mutationId,
-      createSiteId: command.kind === 'create_basket' ? command.siteId : null,
-      skus: [...skusInvolved(null, command), ...(merge?.basket?.lines.map((l) => l.sku) ?? [])],
-      // Stock lists the command's items name (a pickup store's), and those the merged basket's lines hold units in.
-      lists: [...new Set([...named.lists, ...(merge?.basket?.lines.flatMap((l) => (l.inventoryId !== undefined ? [l.inventoryId] : [])) ?? [])])],
-      // A merge carries the guest's coupon codes over: their promotions must be read too.
-      codes: [...codesInvolved(command), ...(merge?.basket?.coupons.map((c) => c.code) ?? [])],
-      now,
-    },
-    deps.stateCache,
-  );
+  const state = await loadMutationState(deps.pool, {
+    basketId,
+    mutationId,
+    createSiteId: command.kind === 'create_basket' ? command.siteId : null,
+    skus: [...skusInvolved(null, command), ...(merge?.basket?.lines.map((l) => l.sku) ?? [])],
+    // Stock lists the command's items name (a pickup store's), and those the merged basket's lines hold units in.
+    lists: [...new Set([...named.lists, ...(merge?.basket?.lines.flatMap((l) => (l.inventoryId !== undefined ? [l.inventoryId] : [])) ?? [])])],
+    // A merge carries the guest's coupon codes over: their promotions must be read too.
+    codes: [...codesInvolved(command), ...(merge?.basket?.coupons.map((c) => c.code) ?? [])],
+    now,
+  });
 
   if (state.recorded) {
     const outcome = await outcomeOfRecord(state.recorded, { mutationId, basketId }, storedSnapshot(deps.db, basketId));
@@ -215,61 +196,44 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   };
   let alsoChanged: BasketSnapshot[] = [];
   let pk: number | null;
-  const held = deps.stateCache?.baskets;
-  try {
-    if (merge?.basket) {
-      const guest = merge.basket;
-      const emptied: Basket = { ...guest, lines: [], status: 'deleted', version: guest.version + 1, updatedAt: now };
-      const guestPriced = priceBasket({ lines: [], catalog: state.catalog, policy: { ...site, currency: guest.currency } });
-      const guestSnapshot = buildSnapshot(emptied, merge.pk ?? 0, { ...site, currency: guest.currency }, guestPriced);
-      const guestRecord: MutationRecord = {
-        ...record,
-        id: sourceMutationId(mutationId),
-        basketId: guest.id,
-        ownerId: guest.ownerId,
-        idempotencyKey: null,
-        requestHash: null,
-        kind: command.kind === 'transfer_basket' ? 'replaced_by_transfer' : 'merged_into',
-        payload: { destination: basketId },
-      };
-      pk = await writeMergeOutcome(deps.pool, {
-        source: {
-          record: guestRecord,
-          outcome: {
-            status: 'applied',
-            before: guest,
-            after: emptied,
-            totals: guestPriced.totals,
-            reservations: { stockList: site.stockList, plan: [], expiresAt: null, watch: [] },
-            snapshot: guestSnapshot,
-          },
+  if (merge?.basket) {
+    const guest = merge.basket;
+    const emptied: Basket = { ...guest, lines: [], status: 'deleted', version: guest.version + 1, updatedAt: now };
+    const guestPriced = priceBasket({ lines: [], catalog: state.catalog, policy: { ...site, currency: guest.currency } });
+    const guestSnapshot = buildSnapshot(emptied, merge.pk ?? 0, { ...site, currency: guest.currency }, guestPriced);
+    const guestRecord: MutationRecord = {
+      ...record,
+      id: sourceMutationId(mutationId),
+      basketId: guest.id,
+      ownerId: guest.ownerId,
+      idempotencyKey: null,
+      requestHash: null,
+      kind: command.kind === 'transfer_basket' ? 'replaced_by_transfer' : 'merged_into',
+      payload: { destination: basketId },
+    };
+    pk = await writeMergeOutcome(deps.pool, {
+      source: {
+        record: guestRecord,
+        outcome: {
+          status: 'applied',
+          before: guest,
+          after: emptied,
+          totals: guestPriced.totals,
+          reservations: { stockList: site.stockList, plan: [], expiresAt: null, watch: [] },
+          snapshot: guestSnapshot,
         },
-        destination: { record, outcome },
-        stockList: site.stockList,
-      });
-      alsoChanged = [guestSnapshot];
-      // Both baskets changed in one transaction: the next read of either simply fetches it.
-      held?.forget(guest.id);
-      held?.forget(basketId);
-    } else if (command.kind === 'create_basket' && command.then && before === null) {
-      // Created with its first change: the empty basket (version 1), then the change over it, in one transaction.
-      const created = applyMutation(null, { ...command, then: undefined }, ctx);
-      if (created.outcome !== 'applied') throw new Error('creating an absent basket cannot be refused');
-      pk = await writeCreatedWithChange(deps.pool, record, created.basket, outcome);
-      held?.rememberWritten(pk, storedAs(created.basket, after));
-    } else {
-      pk = await writeMutationOutcome(deps.pool, record, outcome);
-      if (pk === null) held?.forget(basketId);
-      else if (before !== null) held?.rememberWritten(pk, storedAs(before, after), before);
-      // A new basket's insert stores only part of its columns (the defaults for the rest): held only when it has the defaults.
-      else if (insertStoresWhole(after)) held?.rememberWritten(pk, after);
-      else held?.forget(basketId);
-    }
-  } catch (err) {
-    // The write failed, or its outcome is unknown: hold nothing of this basket.
-    held?.forget(basketId);
-    if (absorbedId !== null) held?.forget(absorbedId);
-    throw err;
+      },
+      destination: { record, outcome },
+      stockList: site.stockList,
+    });
+    alsoChanged = [guestSnapshot];
+  } else if (command.kind === 'create_basket' && command.then && before === null) {
+    // Created with its first change: the empty basket (version 1), then the change over it, in one transaction.
+    const created = applyMutation(null, { ...command, then: undefined }, ctx);
+    if (created.outcome !== 'applied') throw new Error('creating an absent basket cannot be refused');
+    pk = await writeCreatedWithChange(deps.pool, record, created.basket, outcome);
+  } else {
+    pk = await writeMutationOutcome(deps.pool, record, outcome);
   }
   // Units of a watched SKU may have moved between the read and the write; such a move could not see this
   // basket's new watch rows. Flag those SKUs so the sweep judges the basket again (recheck-watched-stock).
@@ -287,29 +251,6 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     alsoChanged,
     ...(snapshot === draft ? { snapshotJson: draftJson } : {}),
   };
-}
-
-/**
- * `after` as its update stored it: the update writes every column but the basket's identity (site,
- * currency, agent flag, creation time), which stay as `stored` has them.
- */
-function storedAs(stored: Basket, after: Basket): Basket {
-  return { ...after, siteId: stored.siteId, currency: stored.currency, agentBasket: stored.agentBasket, createdAt: stored.createdAt };
-}
-
-/**
- * True when the insert of a new basket stores all of `basket`: the columns it does not write (source code,
- * shipping method, external offer code, checkout, adjustments, coupons) are at their defaults.
- */
-function insertStoresWhole(basket: Basket): boolean {
-  return (
-    basket.sourceCode === null &&
-    basket.shippingMethodId === null &&
-    basket.externalOfferCode === null &&
-    Object.keys(basket.checkout).length === 0 &&
-    basket.adjustments.length === 0 &&
-    basket.coupons.length === 0
-  );
 }
 
 /** The id under which a merge records what it did to the guest basket. */

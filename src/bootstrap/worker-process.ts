@@ -17,8 +17,6 @@ import type { MutationJob } from '../contracts/mutation-job.js';
 import { closeRedis } from '../redis/client.js';
 import type { Resources } from './resources.js';
 import { BasketEventPublisher } from '../queue/basket-events.js';
-import { HeldBaskets } from '../persistence/held-baskets.js';
-import { ReferenceCache } from '../persistence/reference-cache.js';
 
 export interface WorkerProcess {
   /** The current worker of each lane (the watchdog may replace one). */
@@ -47,9 +45,6 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
     pendingPrefix: config.REDIS_PREFIX,
     redis: res.redis,
     now: () => new Date(),
-    // One per process: the baskets its lanes last read or wrote, and the reference data, each used only where
-    // the mutation's read confirms it current (see loadMutationState).
-    stateCache: { baskets: new HeldBaskets(4096), reference: new ReferenceCache() },
     retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 2000 },
     // Standalone Redis: the after-commit work in one round trip (on a cluster its keys live on different shards).
     ...(res.cache.canWriteThen ? { oneTrip: { eventPrefix: config.REDIS_PREFIX } } : {}),

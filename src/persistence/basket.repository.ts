@@ -18,15 +18,24 @@ import { writeBasketInsert } from './statements/write-basket-insert.js';
 import { writeBasketUpdate } from './statements/write-basket-update.js';
 import type { LinesAndRecordInput } from './statements/lines-and-record.js';
 import { Money, formatMoney } from '../domain/money.js';
-import type { Basket, Catalog, CatalogEntry, PaymentMethod, Promotion, ShippingMethod, SitePolicy } from '../domain/types.js';
+import type {
+  Basket,
+  BasketLine,
+  Catalog,
+  CatalogEntry,
+  Checkout,
+  CouponItem,
+  PaymentMethod,
+  PriceAdjustment,
+  Promotion,
+  ShippingMethod,
+  SitePolicy,
+} from '../domain/types.js';
 import type { PerList, PlanItem, StockView } from '../domain/reservation.js';
 import type { BasketTotals } from '../domain/totals.js';
 import type { Rejection } from '../domain/mutations.js';
 import type { Database, MutationStatus } from './database.js';
 import { toShippingMethod, toSitePolicy, type ShippingMethodRow } from './site.repository.js';
-import { toBasket, toBasketLine, type BasketRow, type LineRow } from './basket-rows.js';
-import type { HeldBaskets } from './held-baskets.js';
-import { SiteReference, type ReferenceCache } from './reference-cache.js';
 
 export interface RecordedMutation {
   readonly status: MutationStatus;
@@ -58,11 +67,22 @@ export interface MutationState {
   readonly promotions: readonly Promotion[];
 }
 
-interface StateRow extends Omit<Partial<BasketRow>, 'id' | 'version'> {
+interface StateRow {
   id: string | null;
   pk: number | null;
-  version: number | null;
-  basket_current: boolean;
+  owner_id: string;
+  site_id: string;
+  currency: string;
+  status: Basket['status'];
+  version: number;
+  agent_basket: boolean;
+  custom: Record<string, unknown>;
+  source_code: string | null;
+  checkout: Checkout;
+  shipping_method_id: string | null;
+  adjustments: StoredAdjustment[];
+  created_at: Date;
+  updated_at: Date;
   s_id: string | null;
   s_currency: string;
   s_price_list: string;
@@ -70,11 +90,19 @@ interface StateRow extends Omit<Partial<BasketRow>, 'id' | 'version'> {
   s_taxation: SitePolicy['taxation'];
   s_tax_rounded_at_group: boolean;
   s_rounding_mode: SitePolicy['roundingMode'];
-  reference_version: string;
-  reference_current: boolean;
-  codes_needed: string[];
   recorded: RecordedMutation | null;
-  lines: LineRow[] | null;
+  lines: {
+    item_id: string;
+    sku: string;
+    quantity: number;
+    added_unit_price: string | null;
+    position: number;
+    attributes: Record<string, unknown>;
+    custom: Record<string, unknown>;
+    gift: boolean;
+    gift_message: string | null;
+    inventory_id: string | null;
+  }[];
   catalog: {
     sku: string;
     pk: number;
@@ -95,9 +123,11 @@ interface StateRow extends Omit<Partial<BasketRow>, 'id' | 'version'> {
     ours: number;
     ours_expires_at: string | null;
   }[];
-  shipping_methods: ShippingMethodRow[] | null;
-  payment_methods: { id: string; name: string; card_types: string[] }[] | null;
-  promotions: (PromotionRow & { key: string })[];
+  shipping_methods: ShippingMethodRow[];
+  payment_methods: { id: string; name: string; card_types: string[] }[];
+  promotions: PromotionRow[];
+  coupons: CouponItem[];
+  external_offer_code: string | null;
 }
 
 /** A promotion as the state statement returns it (decimals as text, times as ISO text). */
@@ -137,21 +167,13 @@ export function toPromotion(p: PromotionRow): Promotion {
   };
 }
 
-/** What a worker process holds between mutations (see held-baskets.ts and reference-cache.ts). */
-export interface MutationStateCache {
-  readonly baskets: HeldBaskets;
-  readonly reference: ReferenceCache;
-}
+/** A price adjustment as stored: the value as decimal text. */
+type StoredAdjustment = Omit<PriceAdjustment, 'value'> & { value: string };
 
 /**
  * Reads, in one statement, what applying a mutation needs: the basket and its lines, its site, the
  * catalogue entries of its SKUs plus `skus`, and any record of `mutationId`. `createSiteId` names the
  * site when the basket does not exist yet. Never locks.
- *
- * With `cache`, the statement is told what the process holds (the basket at its pk and version, the
- * reference data at its `reference_version`) and returns only what differs or is missing; the answer is
- * the same as without it (the held parts are used only where the same statement confirmed them current),
- * and the cache learns what was read.
  */
 export async function loadMutationState(
   db: Queryable,
@@ -165,58 +187,66 @@ export async function loadMutationState(
     /** Stock lists the command's items name (`inventoryId`): its SKUs are read there too. */
     lists?: readonly string[];
   },
-  cache?: MutationStateCache,
 ): Promise<MutationState> {
-  const codes = q.codes ?? [];
-  // Captured before the read: concurrent reads may replace the cache's entries meanwhile, never these.
-  const held = cache?.baskets.hold(q.basketId) ?? null;
-  const ref = cache?.reference.hold(held?.basket.siteId ?? q.createSiteId) ?? null;
-  const knownCatalog = new Map<string, CatalogEntry | null>();
-  const knownCoded = new Map<string, Promotion | null>();
-  if (ref !== null) {
-    for (const sku of [...q.skus, ...(held?.basket.lines.map((l) => l.sku) ?? [])]) {
-      const entry = ref.catalog.get(sku);
-      if (entry !== undefined) knownCatalog.set(sku, entry);
-    }
-    const candidates = [
-      ...codes,
-      ...(held?.basket.coupons.map((c) => c.code) ?? []),
-      ...(held?.basket.externalOfferCode ? [held.basket.externalOfferCode] : []),
-    ];
-    for (const key of candidates.map((c) => c.toUpperCase())) {
-      const promotion = ref.coded.get(key);
-      if (promotion !== undefined) knownCoded.set(key, promotion);
-    }
-  }
   const rows = await runStatement(db, readMutationState, {
     basketId: q.basketId,
     mutationId: q.mutationId,
     createSiteId: q.createSiteId,
     skus: q.skus,
     now: q.now,
-    codes,
-    heldBasketPk: held?.pk ?? null,
-    heldBasketVersion: held?.version ?? null,
-    heldReference: ref?.version ?? null,
-    heldSite: ref?.siteId ?? null,
-    knownSkus: [...knownCatalog.keys()],
-    knownCodes: [...knownCoded.keys()],
+    codes: q.codes ?? [],
     lists: q.lists ?? [],
   });
   const r = rows[0] as unknown as StateRow;
-
-  let basket: Basket | null;
-  if (r.id === null) {
-    basket = null;
-    cache?.baskets.forget(q.basketId);
-  } else if (r.basket_current) {
-    if (held === null) throw new Error(`read_mutation_state: basket ${q.basketId} reported current, but none was held`);
-    basket = held.basket;
-  } else {
-    basket = toBasket({ ...(r as BasketRow), version: r.version! }, r.lines!.map(toBasketLine));
-    cache?.baskets.remember(Number(r.pk), basket);
-  }
-
+  const lines: BasketLine[] = r.lines.map((l) => ({
+    itemId: l.item_id,
+    sku: l.sku,
+    quantity: l.quantity,
+    addedUnitPrice: l.added_unit_price === null ? null : new Money(l.added_unit_price),
+    position: l.position,
+    attributes: l.attributes,
+    custom: l.custom,
+    ...(l.gift ? { gift: true } : {}),
+    ...(l.gift_message !== null ? { giftMessage: l.gift_message } : {}),
+    ...(l.inventory_id !== null ? { inventoryId: l.inventory_id } : {}),
+  }));
+  const catalog = new Map(
+    r.catalog.map((c): [string, CatalogEntry] => [
+      c.sku,
+      {
+        sku: c.sku,
+        pk: Number(c.pk),
+        name: c.name,
+        taxRate: new Money(c.tax_rate),
+        online: c.online,
+        image: c.image,
+        price: c.price === null ? null : new Money(c.price),
+        retailPrice: c.retail_price === null ? null : new Money(c.retail_price),
+      },
+    ]),
+  );
+  const basket: Basket | null =
+    r.id === null
+      ? null
+      : {
+          id: r.id,
+          ownerId: r.owner_id,
+          siteId: r.site_id,
+          currency: r.currency,
+          status: r.status,
+          version: r.version,
+          lines,
+          custom: r.custom,
+          sourceCode: r.source_code,
+          checkout: r.checkout ?? {},
+          shippingMethodId: r.shipping_method_id,
+          adjustments: (r.adjustments ?? []).map((a) => ({ ...a, value: new Money(a.value) })),
+          coupons: r.coupons ?? [],
+          externalOfferCode: r.external_offer_code,
+          agentBasket: r.agent_basket,
+          createdAt: new Date(r.created_at),
+          updatedAt: new Date(r.updated_at),
+        };
   const site =
     r.s_id === null
       ? null
@@ -230,25 +260,6 @@ export async function loadMutationState(
           tax_rounded_at_group: r.s_tax_rounded_at_group,
           rounding_mode: r.s_rounding_mode,
         });
-
-  const reference = siteReference(r, ref, cache?.reference.maxEntries);
-  if (!r.reference_current && reference !== null) cache?.reference.install(reference);
-  // What this read returned; with the held entries, it answers for every needed SKU and code (absent ones included).
-  const readCatalog = new Map(r.catalog.map((c) => [c.sku, toCatalogEntry(c)] as const));
-  const readCoded = new Map(r.promotions.filter((p) => p.kind !== 'campaign').map((p) => [p.key, toPromotion(p)] as const));
-  const catalog = new Map<string, CatalogEntry>();
-  for (const sku of [...q.skus, ...(basket?.lines.map((l) => l.sku) ?? [])]) {
-    const entry = readCatalog.get(sku) ?? (r.reference_current ? knownCatalog.get(sku) : undefined) ?? null;
-    if (entry !== null) catalog.set(sku, entry);
-    if (reference !== null && !(r.reference_current && knownCatalog.has(sku))) reference.addCatalog(sku, entry);
-  }
-  const coded: Promotion[] = [];
-  for (const key of r.codes_needed) {
-    const promotion = readCoded.get(key) ?? (r.reference_current ? knownCoded.get(key) : undefined) ?? null;
-    if (promotion !== null) coded.push(promotion);
-    if (reference !== null && !(r.reference_current && knownCoded.has(key))) reference.addCoded(key, promotion);
-  }
-
   const stock = new Map<string, Map<string, StockView>>();
   for (const x of r.stock ?? []) {
     const list = stock.get(x.stock_list) ?? stock.set(x.stock_list, new Map()).get(x.stock_list)!;
@@ -262,50 +273,10 @@ export async function loadMutationState(
       oursExpiresAt: x.ours_expires_at === null ? null : new Date(x.ours_expires_at),
     });
   }
-  return {
-    basket,
-    pk: r.pk === null ? null : Number(r.pk),
-    site,
-    catalog,
-    recorded: r.recorded,
-    stock,
-    shippingMethods: reference?.shippingMethods ?? new Map(),
-    paymentMethods: reference?.paymentMethods ?? new Map(),
-    promotions: [...(reference?.campaigns ?? []), ...coded],
-  };
-}
-
-/**
- * The site's reference data this read stands on: the held entry when the statement confirmed it current,
- * else a new one from what the statement returned (null when there is no site).
- */
-function siteReference(r: StateRow, held: SiteReference | null, maxEntries: number | undefined): SiteReference | null {
-  if (r.s_id === null) return null;
-  if (r.reference_current) {
-    if (held === null || held.siteId !== r.s_id) throw new Error(`read_mutation_state: reference data of site ${r.s_id} reported current, but none was held`);
-    return held;
-  }
-  return new SiteReference(
-    r.reference_version,
-    r.s_id,
-    new Map((r.shipping_methods ?? []).map((m) => [m.id, toShippingMethod(m)] as const)),
-    new Map((r.payment_methods ?? []).map((m) => [m.id, { id: m.id, name: m.name, cardTypes: m.card_types }] as const)),
-    r.promotions.filter((p) => p.kind === 'campaign').map(toPromotion),
-    maxEntries ?? Number.MAX_SAFE_INTEGER,
-  );
-}
-
-function toCatalogEntry(c: StateRow['catalog'][number]): CatalogEntry {
-  return {
-    sku: c.sku,
-    pk: Number(c.pk),
-    name: c.name,
-    taxRate: new Money(c.tax_rate),
-    online: c.online,
-    image: c.image,
-    price: c.price === null ? null : new Money(c.price),
-    retailPrice: c.retail_price === null ? null : new Money(c.retail_price),
-  };
+  const shippingMethods = new Map((r.shipping_methods ?? []).map((m) => [m.id, toShippingMethod(m)] as const));
+  const paymentMethods = new Map((r.payment_methods ?? []).map((m) => [m.id, { id: m.id, name: m.name, cardTypes: m.card_types }] as const));
+  const promotions = (r.promotions ?? []).map(toPromotion);
+  return { basket, pk: r.pk, site, catalog, recorded: r.recorded, stock, shippingMethods, paymentMethods, promotions };
 }
 
 /**
