@@ -53,11 +53,13 @@ export const readMutationState = defineStatement<ReadMutationStateInput, Record<
                 select u.list as stock_list, c.sku from unnest(array_prepend(s.stock_list, t.lists)) as u (list), unnest(t.skus) as c (sku)
                 union all select coalesce(l.inventory_id, s.stock_list), l.sku from basket_lines l where l.basket_id = t.id
                 union all select r.stock_list, r.sku from reservations r where r.basket_id = t.id) x) k
-        -- Lateral lookups with a limit, never pulled up into a join: with the stock list a column of k (not
+        -- A lateral lookup with a limit, never pulled up into a join: with the stock list a column of k (not
         -- the site's constant), the planner would otherwise hash-join a scan of all of stocks per mutation.
         left join lateral (select st.sku, st.on_hand, st.reserved from stocks st where st.stock_list = k.stock_list and st.sku = k.sku limit 1) st on true
-        left join lateral (select o.quantity, o.expires_at from reservations o
-                           where o.basket_id = t.id and o.stock_list = k.stock_list and o.sku = k.sku limit 1) o on true) as stock,
+        -- The basket's own holdings, found by the basket first (the primary key's prefix): looked up per SKU,
+        -- the generic plan took the (stock list, SKU) index and walked every holder of the SKU.
+        left join (select o.stock_list, o.sku, o.quantity, o.expires_at from reservations o where o.basket_id = t.id) o
+          on o.stock_list = k.stock_list and o.sku = k.sku) as stock,
      (select coalesce(json_agg(json_build_object('id', m.id, 'name', m.name, 'price', m.price::text, 'tax_rate', m.tax_rate::text,
                 'free_over', m.free_over::text, 'store_pickup', m.store_pickup) order by m.id), '[]'::json)
         from shipping_methods m where m.site_id = s.id) as shipping_methods,
