@@ -67,6 +67,15 @@ export async function upsertPriceList(db: Db, code: string, currency: string, pr
   });
 }
 
+/** Creates an empty stock list under `code` unless it exists (a site or store naming it before any stock feed). */
+export async function ensureStockList(db: Db, code: string): Promise<void> {
+  await db
+    .insertInto('stock_lists')
+    .values({ code })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
+}
+
 export interface StockInput {
   sku: string;
   quantity: number;

@@ -3,6 +3,7 @@ import { Money } from '../domain/money.js';
 import type { PaymentMethod, ShippingMethod, SitePolicy } from '../domain/types.js';
 import type { Kysely } from 'kysely';
 import type { Database, Db, SiteRow } from './database.js';
+import { ensureStockList } from './catalog.repository.js';
 
 /** A shipping method row (decimals as text), as the site's methods are listed and read with a basket. */
 export interface ShippingMethodRow {
@@ -76,11 +77,7 @@ export async function upsertSite(db: Db, siteId: string, input: SiteInput): Prom
       .values({ code: input.price_list, currency: input.currency })
       .onConflict((oc) => oc.column('code').doNothing())
       .execute();
-    await trx
-      .insertInto('stock_lists')
-      .values({ code: input.stock_list })
-      .onConflict((oc) => oc.column('code').doNothing())
-      .execute();
+    await ensureStockList(trx, input.stock_list);
     const row = await trx
       .insertInto('sites')
       .values({ id: siteId, ...input })

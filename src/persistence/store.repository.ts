@@ -1,6 +1,7 @@
 /** Stores of a site (store pickup): each names its own stock list, stocked through the stock-list feed. */
 import type { Store } from '../domain/types.js';
 import type { Db } from './database.js';
+import { ensureStockList } from './catalog.repository.js';
 
 export interface StoreInput {
   name: string;
@@ -38,11 +39,7 @@ export async function upsertStore(db: Db, siteId: string, id: string, input: Sto
   return db.transaction().execute(async (trx) => {
     const site = await trx.selectFrom('sites').select('id').where('id', '=', siteId).executeTakeFirst();
     if (!site) return null;
-    await trx
-      .insertInto('stock_lists')
-      .values({ code: input.stock_list })
-      .onConflict((oc) => oc.column('code').doNothing())
-      .execute();
+    await ensureStockList(trx, input.stock_list);
     const row = await trx
       .insertInto('stores')
       .values({ site_id: siteId, id, ...input })

@@ -8,10 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { ResponseError, ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
+import type { ResponseError} from 'commerce-sdk-isomorphic';
+import { ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
 import { sql } from 'kysely';
 import { startHarness, type Harness } from '../support/harness.js';
 import { storefrontSite, type FlowSetup } from '../support/pwa-kit-flow.js';
+import { errorOf } from '../support/pwa-kit-flow.js';
 
 let h: Harness;
 let setup: FlowSetup;
@@ -59,16 +61,6 @@ const cleanAddressForOrder = (a: Record<string, string>) => ({
 });
 const home = { address1: '1 Main St', city: 'Boston', countryCode: 'US', firstName: 'Ada', lastName: 'L', phone: '555', postalCode: '02101', stateCode: 'MA' };
 const office = { ...home, address1: '9 Office Park', city: 'Cambridge', postalCode: '02139' };
-
-async function errorOf(p: Promise<unknown>): Promise<{ status: number; body: any }> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ResponseError);
-  const res = (e as ResponseError).response;
-  return { status: res.status, body: await res.json() };
-}
 
 async function reserved(sku: string): Promise<number> {
   const r = await h.app.inject({ method: 'GET', url: `/admin/stock-lists/${setup.stockList}/${sku}`, headers: h.adminHeaders });

@@ -10,11 +10,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { ResponseError, ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
+import type { ResponseError} from 'commerce-sdk-isomorphic';
+import { ShopperBasketsV2 } from 'commerce-sdk-isomorphic';
 import { sql } from 'kysely';
 import { startHarness, type Harness } from '../support/harness.js';
 import { storefrontSite, type FlowSetup } from '../support/pwa-kit-flow.js';
 import { sweepExpiredReservations } from '../../src/application/sweep-expired-reservations.js';
+import { errorOf } from '../support/pwa-kit-flow.js';
 
 /** A store as the app's store locator has it (`id`, `inventoryId`, address fields). */
 interface StoreInfo {
@@ -40,16 +42,6 @@ const getShippingAddressForStore = (s: StoreInfo) => ({
   postalCode: s.postalCode,
   stateCode: s.stateCode,
 });
-
-async function errorOf(p: Promise<unknown>): Promise<{ status: number; body: any }> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ResponseError);
-  const res = (e as ResponseError).response;
-  return { status: res.status, body: await res.json() };
-}
 
 interface Site {
   h: Harness;

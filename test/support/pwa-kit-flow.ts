@@ -41,7 +41,8 @@ async function held(s: FlowSetup, sku: string): Promise<number> {
   return r.json().reserved as number;
 }
 
-async function errorOf(p: Promise<unknown>): Promise<{ status: number; body: any }> {
+/** The status and body of an SDK call that must fail (its ResponseError). */
+export async function errorOf(p: Promise<unknown>): Promise<{ status: number; body: any }> {
   const e = await p.then(
     () => null,
     (err: unknown) => err,
