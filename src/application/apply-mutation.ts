@@ -13,11 +13,10 @@
 import { COMMANDS, applyMutation, codesInvolved, isAgentOnly, skusInvolved, type MutationCommand, type MutationContext } from '../domain/mutations.js';
 import { priceBasket, type PricedBasket } from '../domain/totals.js';
 import { checkoutFlashes } from '../domain/checkout.js';
-import { extraShipments } from '../domain/shipments.js';
+import { extraShipments, shipmentViews } from '../domain/shipments.js';
 import { sameCode } from '../domain/promotions.js';
 import { planAcrossStockLists, watchedHoldings, withTransferredHoldings, type PerList, type StockView } from '../domain/reservation.js';
 import { STORE_PROPERTY, stockListOf, storeIdOf } from '../domain/pickup.js';
-import { shipmentViews } from '../domain/shipments.js';
 import type { Basket, Catalog } from '../domain/types.js';
 import { storesNamed } from '../persistence/store.repository.js';
 import type { Db } from '../persistence/database.js';

@@ -1,18 +1,10 @@
 /** Stores of a site (store pickup): each names its own stock list, stocked through the stock-list feed. */
 import type { Store } from '../domain/types.js';
-import type { Db } from './database.js';
+import type { Db, StoreTable } from './database.js';
 import { ensureStockList } from './catalog.repository.js';
 
-export interface StoreInput {
-  name: string;
-  stock_list: string;
-  address1: string | null;
-  city: string | null;
-  postal_code: string | null;
-  state_code: string | null;
-  country_code: string | null;
-  phone: string | null;
-}
+/** A store as the admin feed gives it: the table's columns but its keys and bookkeeping. */
+export type StoreInput = Omit<StoreTable, 'site_id' | 'id' | 'updated_at'>;
 
 interface StoreRow extends StoreInput {
   id: string;
