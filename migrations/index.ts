@@ -23,6 +23,7 @@ import * as basketHotUpdates from './2026-12-03T15-00-00_basket-hot-updates.js';
 import * as perfWriteSnapshotOnce from './2026-12-03T15-10-00_perf-write-snapshot-once.js';
 import * as perfWriteResultLz4 from './2026-12-03T15-20-00_perf-write-result-lz4.js';
 import * as storePickup from './2026-12-03T16-00-00_store-pickup.js';
+import * as reservationsConflictCheckIndexed from './2026-12-03T19-00-00_reservations-conflict-check-indexed.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T15-10-00_perf-write-snapshot-once': perfWriteSnapshotOnce,
   '2026-12-03T15-20-00_perf-write-result-lz4': perfWriteResultLz4,
   '2026-12-03T16-00-00_store-pickup': storePickup,
+  '2026-12-03T19-00-00_reservations-conflict-check-indexed': reservationsConflictCheckIndexed,
 };

@@ -1,0 +1,142 @@
+/**
+ * The hot path's work must not grow with other baskets' holdings. With the pools' settings (generic
+ * plans, prepared statements) and a `reservations` table where 2,000 other baskets hold the same SKUs,
+ * one basket's mutation — the state read and `basket_apply_reservations` — may neither scan the table
+ * nor walk the other holders of a SKU: counted by PostgreSQL itself for the transaction
+ * (`pg_stat_xact_user_tables`). A regressed plan (a full join pulled up into a sequential scan, a
+ * per-SKU lookup through the (stock list, SKU) index) reads thousands of rows here and fails.
+ *
+ * Also pins what the holdings check means: the plan must list every holding, each with the quantity held.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { testDatabaseUrl } from '../support/test-database.js';
+import { openDatabase, type DatabaseHandle } from '../../src/persistence/database.js';
+import { runStatement } from '../../src/persistence/statement.js';
+import { readMutationState } from '../../src/persistence/statements/read-mutation-state.js';
+
+const SKUS = ['PLAN-A', 'PLAN-B', 'PLAN-C', 'PLAN-D', 'PLAN-E'];
+const OTHERS = 2000;
+
+let seed: DatabaseHandle;
+const basket = randomUUID();
+
+beforeAll(async () => {
+  seed = openDatabase(testDatabaseUrl(), 1);
+  const q = (text: string, values: unknown[] = []) => seed.pool.query(text, values);
+  await q(`insert into price_lists (code, currency) values ('plans', 'USD')`);
+  await q(`insert into stock_lists (code) values ('plans')`);
+  await q(`insert into sites (id, currency, price_list, stock_list) values ('plans', 'USD', 'plans', 'plans')`);
+  await q(`insert into stocks (stock_list, sku, on_hand, reserved) select 'plans', s, 1000000, 0 from unnest($1::text[]) s`, [SKUS]);
+  // 2,000 other baskets, each holding every SKU (unexpired), then ours holding three of them.
+  await q(
+    `insert into baskets (id, owner_id, site_id, currency, status, version, created_at, updated_at)
+     select gen_random_uuid(), 'other', 'plans', 'USD', 'active', 1, now(), now() from generate_series(1, $1)`,
+    [OTHERS],
+  );
+  await q(
+    `insert into reservations (basket_id, stock_list, sku, quantity, expires_at)
+     select b.id, 'plans', s, 1, now() + interval '1 hour' from baskets b, unnest($1::text[]) s where b.site_id = 'plans'`,
+    [SKUS],
+  );
+  await q(
+    `insert into baskets (id, owner_id, site_id, currency, status, version, created_at, updated_at) values ($1, 'me', 'plans', 'USD', 'active', 1, now(), now())`,
+    [basket],
+  );
+  await q(
+    `insert into reservations (basket_id, stock_list, sku, quantity, expires_at) select $1, 'plans', s, 2, now() + interval '1 hour' from unnest($2::text[]) s`,
+    [basket, SKUS.slice(0, 3)],
+  );
+  await q(`update stocks set reserved = ${OTHERS} + case when sku = any($1::text[]) then 2 else 0 end`, [SKUS.slice(0, 3)]);
+});
+
+afterAll(async () => {
+  await seed.pool.end();
+});
+
+/** Runs `work` in a transaction on a fresh pool connection (fresh plan cache) and returns what it read of `reservations`. */
+async function readsOfReservations(
+  work: (client: pg.PoolClient) => Promise<void>,
+): Promise<{ seq: number; seqRows: number; indexRows: number }> /* rows fetched through indexes */ {
+  const handle = openDatabase(testDatabaseUrl(), 1);
+  const client = await handle.pool.connect();
+  try {
+    await client.query('begin');
+    await work(client);
+    const { rows } = await client.query<{ seq: string; seq_rows: string; index_rows: string }>(
+      `select seq_scan as seq, seq_tup_read as seq_rows, coalesce(idx_tup_fetch, 0) as index_rows from pg_stat_xact_user_tables where relname = 'reservations'`,
+    );
+    await client.query('rollback');
+    return { seq: Number(rows[0]!.seq), seqRows: Number(rows[0]!.seq_rows), indexRows: Number(rows[0]!.index_rows) };
+  } finally {
+    client.release();
+    await handle.pool.end();
+  }
+}
+
+const apply = (client: pg.PoolClient, plan: object[], version = 1) =>
+  client
+    .query<{ r: string }>(`select basket_apply_reservations($1, $2, 'plans', $3::jsonb, now() + interval '2 hours', now()) as r`, [
+      basket,
+      version,
+      JSON.stringify(plan),
+    ])
+    .then((res) => res.rows[0]!.r);
+
+const asHeld = SKUS.slice(0, 3).map((sku) => ({ sku, have: 2, target: 2 }));
+
+describe('hot-path plans over a large reservations table', () => {
+  it('basket_apply_reservations reads only the basket’s own holdings', async () => {
+    let outcome = '';
+    const reads = await readsOfReservations(async (client) => {
+      // Several calls: the generic plan is the one every later call runs.
+      for (let i = 0; i < 6; i++) outcome = await apply(client, [...asHeld.slice(0, 2), { sku: 'PLAN-C', have: 2, target: 2 }]);
+    });
+    expect(outcome).toBe('ok');
+    expect(reads.seq).toBe(0);
+    expect(reads.seqRows).toBe(0);
+    // Locking, checking and extending 3 holdings, 6 times: a few hundred index entries at most, not 2,000 holders per SKU.
+    expect(reads.indexRows).toBeLessThan(400);
+  });
+
+  it('the mutation state read reads only the basket’s own holdings and the expired ones', async () => {
+    const reads = await readsOfReservations(async (client) => {
+      for (let i = 0; i < 6; i++) {
+        const rows = await runStatement(client, readMutationState, {
+          basketId: basket,
+          mutationId: randomUUID(),
+          createSiteId: null,
+          skus: ['PLAN-D'],
+          now: new Date(),
+          codes: [],
+          lists: [],
+        });
+        expect(rows).toHaveLength(1);
+      }
+    });
+    expect(reads.seq).toBe(0);
+    expect(reads.indexRows).toBeLessThan(400);
+  });
+
+  it('the holdings check refuses a plan that omits a holding or misstates one, and changes nothing', async () => {
+    const reads = await readsOfReservations(async (client) => {
+      expect(await apply(client, asHeld.slice(0, 2))).toBe('conflict'); // PLAN-C held but not listed
+      expect(await apply(client, [...asHeld.slice(0, 2), { sku: 'PLAN-C', have: 1, target: 3 }])).toBe('conflict'); // misstated
+      expect(await apply(client, [...asHeld, { sku: 'PLAN-D', have: 1, target: 1 }])).toBe('conflict'); // claims a holding it lacks
+      expect(await apply(client, asHeld, 2)).toBe('conflict'); // stale version
+      const { rows } = await client.query<{ sku: string; quantity: number }>(`select sku, quantity from reservations where basket_id = $1 order by sku`, [
+        basket,
+      ]);
+      expect(rows).toEqual(SKUS.slice(0, 3).map((sku) => ({ sku, quantity: 2 })));
+      expect(await apply(client, [...asHeld.slice(0, 2), { sku: 'PLAN-C', have: 2, target: 0 }, { sku: 'PLAN-D', have: 0, target: 1 }])).toBe('ok');
+      const after = await client.query<{ sku: string; quantity: number }>(`select sku, quantity from reservations where basket_id = $1 order by sku`, [basket]);
+      expect(after.rows).toEqual([
+        { sku: 'PLAN-A', quantity: 2 },
+        { sku: 'PLAN-B', quantity: 2 },
+        { sku: 'PLAN-D', quantity: 1 },
+      ]);
+    });
+    expect(reads.seq).toBe(0);
+  });
+});
