@@ -42,7 +42,10 @@ export const readMutationState = defineStatement<ReadMutationStateInput, Record<
         from basket_lines l where l.basket_id = t.id) as lines,
      (select coalesce(json_agg(json_build_object('sku', p.sku, 'pk', p.pk, 'name', p.name, 'tax_rate', p.tax_rate::text, 'online', p.online,
                 'image', p.image, 'price', pr.price::text, 'retail_price', pr.retail_price::text)), '[]'::json)
-        from products p left join prices pr on pr.sku = p.sku and pr.price_list = s.price_list
+        from products p
+        -- A lateral lookup by the whole key, like stocks below: as a join, the generic plan fetched every price
+        -- of the price list through the key's prefix and hash-joined them (the whole catalogue per mutation).
+        left join lateral (select pr.price, pr.retail_price from prices pr where pr.price_list = s.price_list and pr.sku = p.sku limit 1) pr on true
         where p.sku = any(t.skus || array(select l.sku from basket_lines l where l.basket_id = t.id))) as catalog,
      (select coalesce(json_agg(json_build_object('stock_list', k.stock_list, 'sku', k.sku, 'tracked', st.sku is not null, 'on_hand', coalesce(st.on_hand, 0),
                 'reserved', coalesce(st.reserved, 0),
