@@ -93,4 +93,34 @@ describe('the basket document, stored once', () => {
     expect(rows[0]!.compression).toBe('lz4');
     expect(await loadSnapshot(h.res.db, id)).toMatchObject({ id, version: 2 });
   });
+
+  it('a record keeps even a large basket’s document in its row: no TOAST row written per mutation', async () => {
+    const s = new Shopper(h);
+    const id = await s.createBasket();
+    const skus = Array.from({ length: 24 }, (_, i) => `${h.tag}-inline-${i}`);
+    await seedProducts(
+      h,
+      skus.map((sku, i) => ({ sku, price: `${i + 1}.99` })),
+    );
+    const toastRows = async () => {
+      const { rows } = await sql<{ toast: string }>`select reltoastrelid::regclass::text as toast from pg_class where oid = 'mutations'::regclass`.execute(
+        h.res.db,
+      );
+      return Number((await sql<{ n: string }>`select count(*) as n from ${sql.raw(rows[0]!.toast)}`.execute(h.res.db)).rows[0]!.n);
+    };
+    const before = await toastRows();
+    const added = await s.addItems(
+      id,
+      skus.map((product_id) => ({ product_id, quantity: 1 })),
+    );
+    expect(added.statusCode, added.body).toBe(200);
+    const { rows } = await sql<{ stored: number; compression: string | null }>`
+      select pg_column_size(result) as stored, pg_column_compression(result) as compression
+      from mutations where basket_id = ${id}::uuid and version = 2`.execute(h.res.db);
+    // Compressed past the toaster's 2 KB target: with EXTENDED storage it would have gone out of line.
+    expect(rows[0]!.stored).toBeGreaterThan(2100);
+    expect(rows[0]!.compression).toBe('lz4');
+    expect(await toastRows()).toBe(before);
+    expect(await loadSnapshot(h.res.db, id)).toMatchObject({ id, version: 2 });
+  });
 });
