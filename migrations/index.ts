@@ -25,6 +25,7 @@ import * as perfWriteResultLz4 from './2026-12-03T15-20-00_perf-write-result-lz4
 import * as storePickup from './2026-12-03T16-00-00_store-pickup.js';
 import * as reservationsConflictCheckIndexed from './2026-12-03T19-00-00_reservations-conflict-check-indexed.js';
 import * as mutationRecordsInline from './2026-12-03T19-10-00_mutation-records-inline.js';
+import * as reservationsFillfactor from './2026-12-03T19-20-00_reservations-fillfactor.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T16-00-00_store-pickup': storePickup,
   '2026-12-03T19-00-00_reservations-conflict-check-indexed': reservationsConflictCheckIndexed,
   '2026-12-03T19-10-00_mutation-records-inline': mutationRecordsInline,
+  '2026-12-03T19-20-00_reservations-fillfactor': reservationsFillfactor,
 };

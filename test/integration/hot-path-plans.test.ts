@@ -18,6 +18,8 @@ import { readMutationState } from '../../src/persistence/statements/read-mutatio
 
 const SKUS = ['PLAN-A', 'PLAN-B', 'PLAN-C', 'PLAN-D', 'PLAN-E'];
 const OTHERS = 2000;
+/** Every holding's expiry, and the one every call names. */
+const EXPIRY = new Date('2099-01-01T00:00:00Z');
 
 let seed: DatabaseHandle;
 const basket = randomUUID();
@@ -34,7 +36,17 @@ beforeAll(async () => {
   await q(`insert into products (sku, name, tax_rate) select 'CAT-' || i, 'Catalogue ' || i, 0.1 from generate_series(1, 5000) i`);
   await q(`insert into prices (price_list, sku, price) select 'plans', sku, 9.99 from products`);
   await q(`insert into stocks (stock_list, sku, on_hand) select 'plans', 'CAT-' || i, 10 from generate_series(1, 5000) i`);
-  // 2,000 other baskets, each holding every SKU (unexpired), then ours holding three of them.
+  // Our basket holding three SKUs, then 2,000 other baskets holding every SKU (so our holdings sit on a full
+  // page), all until the same fixed expiry, the one every call below names (so no call changes an expiry).
+  await q(
+    `insert into baskets (id, owner_id, site_id, currency, status, version, created_at, updated_at) values ($1, 'me', 'plans', 'USD', 'active', 1, now(), now())`,
+    [basket],
+  );
+  await q(`insert into reservations (basket_id, stock_list, sku, quantity, expires_at) select $1, 'plans', s, 2, $3 from unnest($2::text[]) s`, [
+    basket,
+    SKUS.slice(0, 3),
+    EXPIRY,
+  ]);
   await q(
     `insert into baskets (id, owner_id, site_id, currency, status, version, created_at, updated_at)
      select gen_random_uuid(), 'other', 'plans', 'USD', 'active', 1, now(), now() from generate_series(1, $1)`,
@@ -42,21 +54,13 @@ beforeAll(async () => {
   );
   await q(
     `insert into reservations (basket_id, stock_list, sku, quantity, expires_at)
-     select b.id, 'plans', s, 1, now() + interval '1 hour' from baskets b, unnest($1::text[]) s where b.site_id = 'plans'`,
-    [SKUS],
+     select b.id, 'plans', s, 1, $2 from baskets b, unnest($1::text[]) s where b.site_id = 'plans' and b.id <> $3`,
+    [SKUS, EXPIRY, basket],
   );
   await q(
     `insert into basket_lines (basket_id, item_id, sku, quantity, position)
-     select b.id, s, s, 1, 0 from baskets b, unnest($1::text[]) s where b.site_id = 'plans'`,
-    [SKUS],
-  );
-  await q(
-    `insert into baskets (id, owner_id, site_id, currency, status, version, created_at, updated_at) values ($1, 'me', 'plans', 'USD', 'active', 1, now(), now())`,
-    [basket],
-  );
-  await q(
-    `insert into reservations (basket_id, stock_list, sku, quantity, expires_at) select $1, 'plans', s, 2, now() + interval '1 hour' from unnest($2::text[]) s`,
-    [basket, SKUS.slice(0, 3)],
+     select b.id, s, s, 1, 0 from baskets b, unnest($1::text[]) s where b.site_id = 'plans' and b.id <> $2`,
+    [SKUS, basket],
   );
   await q(`insert into basket_lines (basket_id, item_id, sku, quantity, position) select $1, s, s, 2, 0 from unnest($2::text[]) s`, [basket, SKUS.slice(0, 3)]);
   await q(`update stocks set reserved = ${OTHERS} + case when sku = any($1::text[]) then 2 else 0 end`, [SKUS.slice(0, 3)]);
@@ -72,6 +76,9 @@ interface TableReads {
   seqRows: number;
   /** Rows fetched through indexes. */
   indexRows: number;
+  /** Rows updated, and of them HOT (the new version on the same page, no index entry, pruned without a vacuum). */
+  updates: number;
+  hot: number;
 }
 
 /** Runs `work` in a transaction on a fresh pool connection (fresh plan cache) and returns what it read of each table. */
@@ -81,11 +88,17 @@ async function tableReads(work: (client: pg.PoolClient) => Promise<void>): Promi
   try {
     await client.query('begin');
     await work(client);
-    const { rows } = await client.query<{ relname: string; seq: string; seq_rows: string; index_rows: string }>(
-      `select relname, seq_scan as seq, seq_tup_read as seq_rows, coalesce(idx_tup_fetch, 0) as index_rows from pg_stat_xact_user_tables`,
+    const { rows } = await client.query<{ relname: string; seq: string; seq_rows: string; index_rows: string; updates: string; hot: string }>(
+      `select relname, seq_scan as seq, seq_tup_read as seq_rows, coalesce(idx_tup_fetch, 0) as index_rows, n_tup_upd as updates, n_tup_hot_upd as hot
+       from pg_stat_xact_user_tables`,
     );
     await client.query('rollback');
-    return Object.fromEntries(rows.map((r) => [r.relname, { seq: Number(r.seq), seqRows: Number(r.seq_rows), indexRows: Number(r.index_rows) }]));
+    return Object.fromEntries(
+      rows.map((r) => [
+        r.relname,
+        { seq: Number(r.seq), seqRows: Number(r.seq_rows), indexRows: Number(r.index_rows), updates: Number(r.updates), hot: Number(r.hot) },
+      ]),
+    );
   } finally {
     client.release();
     await handle.pool.end();
@@ -94,11 +107,7 @@ async function tableReads(work: (client: pg.PoolClient) => Promise<void>): Promi
 
 const apply = (client: pg.PoolClient, plan: object[], version = 1) =>
   client
-    .query<{ r: string }>(`select basket_apply_reservations($1, $2, 'plans', $3::jsonb, now() + interval '2 hours', now()) as r`, [
-      basket,
-      version,
-      JSON.stringify(plan),
-    ])
+    .query<{ r: string }>(`select basket_apply_reservations($1, $2, 'plans', $3::jsonb, $4, now()) as r`, [basket, version, JSON.stringify(plan), EXPIRY])
     .then((res) => res.rows[0]!.r);
 
 const asHeld = SKUS.slice(0, 3).map((sku) => ({ sku, have: 2, target: 2 }));
@@ -159,5 +168,13 @@ describe('hot-path plans over a large reservations table', () => {
       ]);
     });
     expect(tables.reservations!.seq).toBe(0);
+  });
+
+  it('a holding’s quantity change is a HOT update, even among full pages of other holdings', async () => {
+    const tables = await tableReads(async (client) => {
+      expect(await apply(client, [{ sku: 'PLAN-A', have: 2, target: 3 }, ...asHeld.slice(1)])).toBe('ok');
+      expect(await apply(client, [{ sku: 'PLAN-A', have: 3, target: 2 }, { sku: 'PLAN-B', have: 2, target: 4 }, asHeld[2]!])).toBe('ok');
+    });
+    expect({ updates: tables.reservations!.updates, hot: tables.reservations!.hot }).toEqual({ updates: 3, hot: 3 });
   });
 });
