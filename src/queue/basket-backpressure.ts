@@ -38,6 +38,8 @@ const BUSY = -1;
 const HOLD = -2;
 /** Of the ticket-then-admit script only: the ticket exists already (nothing was done). */
 const TAKEN = -3;
+/** Of the ticket-then-admit script only: the guard's hash did not hold its fields (nothing was done). */
+const UNVERIFIED = -4;
 
 /**
  * The admission proper, as a Lua function over KEYS[1] (pending) and KEYS[2] (route); ARGV[1..7]: now,
@@ -90,10 +92,17 @@ return admit()
  * ticket key, ARGV[8] its text, ARGV[9] its TTL in seconds (SET … EX … NX). Returns TAKEN (the ticket
  * exists: nothing done), else what the admission returns; refused (BUSY) the ticket is deleted again, so
  * nothing is left of the request. Held (HOLD), the ticket stays: the caller polls the admission alone.
+ * With a guard, first: KEYS[4] a hash, ARGV[10] a number of field, value pairs after it; unless the hash
+ * holds every one of them, UNVERIFIED and nothing done (an absent hash holds none).
  * The ticket key does not share the basket's hash tag: standalone Redis only (a cluster script's keys
  * must share a slot), as the worker's after-commit script.
  */
 const TICKET_THEN_ADMIT = `${ADMISSION}
+if KEYS[4] then
+  for i = 11, 10 + 2 * tonumber(ARGV[10]), 2 do
+    if redis.call('HGET', KEYS[4], ARGV[i]) ~= ARGV[i + 1] then return -4 end
+  end
+end
 if not redis.call('SET', KEYS[3], ARGV[8], 'EX', ARGV[9], 'NX') then return -3 end
 local r = admit()
 if r == -1 then redis.call('DEL', KEYS[3]) end
@@ -123,10 +132,15 @@ export interface TicketWrite {
   readonly key: string;
   readonly text: string;
   readonly ttlSeconds: number;
+  /** Written only if the hash at `key` holds each field with its value (checked in the same script). */
+  readonly guard?: { readonly key: string; readonly equal: readonly (readonly [string, string])[] };
 }
 
-/** `admitWithTicket`'s answer: an admission, or `taken` (the ticket existed: nothing written, nothing counted). */
-export type TicketAdmission = Admission | { readonly kind: 'taken' };
+/**
+ * `admitWithTicket`'s answer: an admission, or `taken` (the ticket existed) or `unverified` (the guard's
+ * hash did not hold its fields); after these two nothing was written and nothing counted.
+ */
+export type TicketAdmission = Admission | { readonly kind: 'taken' } | { readonly kind: 'unverified' };
 
 export function pendingKey(prefix: string, basketId: string): string {
   return `${prefix}:pending:{${basketId}}`;
@@ -134,6 +148,13 @@ export function pendingKey(prefix: string, basketId: string): string {
 
 export function routeKey(prefix: string, basketId: string): string {
   return `${prefix}:route:{${basketId}}`;
+}
+
+/** TICKET_THEN_ADMIT's arguments: the number of keys, the keys, then ARGV (see the script). */
+function ticketScriptArgs(keys: readonly [string, string], admission: readonly (string | number)[], ticket: TicketWrite): (string | number)[] {
+  const guard = ticket.guard;
+  const head = guard ? [4, ...keys, ticket.key, guard.key] : [3, ...keys, ticket.key];
+  return [...head, ...admission, ticket.text, ticket.ttlSeconds, ...(guard ? [guard.equal.length, ...guard.equal.flat()] : [])];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -209,10 +230,11 @@ export class BasketBackpressure {
       if (pause > 2 && performance.now() >= waitUntil) return { kind: 'busy' };
       const args = [at, s.staleMs, opts.limit === false ? 0 : s.maxQueued, mutationId, threshold, s.hotCooldownMs ?? 10_000, mayWait ? '1' : '0'];
       const first = ticket !== null && pause === 2;
-      const r = first ? await this.ticketCommand()(...keys, ticket.key, ...args, ticket.text, ticket.ttlSeconds) : await this.command()(...keys, ...args);
+      const r = first ? await this.ticketCommand()(...ticketScriptArgs(keys, args, ticket)) : await this.command()(...keys, ...args);
       if (r === HOME || r === HOT) return { kind: 'admitted', hot: r === HOT };
       if (r === BUSY) return { kind: 'busy' };
       if (first && r === TAKEN) return { kind: 'taken' };
+      if (first && r === UNVERIFIED) return { kind: 'unverified' };
       if (r !== HOLD) throw new Error(`unexpected admission result ${r}`);
       await sleep(pause);
     }
@@ -232,7 +254,7 @@ export class BasketBackpressure {
 
   private ticketCommand(): AdmitCommand {
     const redis = this.redis as Redis & { basketTicketAdmitRoute?: AdmitCommand };
-    if (!redis.basketTicketAdmitRoute) redis.defineCommand('basketTicketAdmitRoute', { numberOfKeys: 3, lua: TICKET_THEN_ADMIT });
+    if (!redis.basketTicketAdmitRoute) redis.defineCommand('basketTicketAdmitRoute', { lua: TICKET_THEN_ADMIT });
     return redis.basketTicketAdmitRoute!.bind(redis);
   }
 }
