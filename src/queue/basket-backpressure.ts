@@ -99,8 +99,11 @@ return admit()
  */
 const TICKET_THEN_ADMIT = `${ADMISSION}
 if KEYS[4] then
-  for i = 11, 10 + 2 * tonumber(ARGV[10]), 2 do
-    if redis.call('HGET', KEYS[4], ARGV[i]) ~= ARGV[i + 1] then return -4 end
+  local fields = {}
+  for i = 11, 10 + 2 * tonumber(ARGV[10]), 2 do fields[#fields + 1] = ARGV[i] end
+  local held = redis.call('HMGET', KEYS[4], unpack(fields))
+  for j = 1, #fields do
+    if held[j] ~= ARGV[10 + 2 * j] then return -4 end
   end
 end
 if not redis.call('SET', KEYS[3], ARGV[8], 'EX', ARGV[9], 'NX') then return -3 end
