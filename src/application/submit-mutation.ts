@@ -162,6 +162,7 @@ export class MutationSubmitter implements Submitter {
     });
     if (admitted.kind === 'unverified') return null;
     if (admitted.kind === 'taken') return this.repeat(mutationId, req, wait);
+    if (admitted.kind === 'refused') return { kind: 'busy', retryAfterSeconds: 1 }; // the script deleted the ticket
     if (admitted.kind === 'busy') {
       await this.forget(mutationId);
       return { kind: 'busy', retryAfterSeconds: 1 };

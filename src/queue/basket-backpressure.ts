@@ -141,9 +141,10 @@ export interface TicketWrite {
 
 /**
  * `admitWithTicket`'s answer: an admission, or `taken` (the ticket existed) or `unverified` (the guard's
- * hash did not hold its fields); after these two nothing was written and nothing counted.
+ * hash did not hold its fields) or `refused` (busy at once: the script deleted the ticket again); after
+ * these three nothing is left written and nothing counted. (`busy`, after a hold, leaves the ticket.)
  */
-export type TicketAdmission = Admission | { readonly kind: 'taken' } | { readonly kind: 'unverified' };
+export type TicketAdmission = Admission | { readonly kind: 'taken' } | { readonly kind: 'unverified' } | { readonly kind: 'refused' };
 
 export function pendingKey(prefix: string, basketId: string): string {
   return `${prefix}:pending:{${basketId}}`;
@@ -203,9 +204,10 @@ export class BasketBackpressure {
 
   /**
    * Writes the mutation's ticket unless it exists (`taken`: then nothing else is done), then admits it as
-   * `admit` does, in one round trip. Refused (`busy`), the ticket is gone again. A held mutation polls
-   * the admission alone afterwards; if that ends `busy`, the ticket is still there (the caller deletes
-   * it, as after `admit`). Only when `canAdmitWithTicket`. If it throws, any part may have run.
+   * `admit` does, in one round trip. Refused at once (`refused`), the ticket is gone again. A held
+   * mutation polls the admission alone afterwards; if that ends `busy`, the ticket is still there (the
+   * caller deletes it, as after `admit`). With the ticket's `guard`, nothing at all unless the guard holds
+   * (`unverified`). Only when `canAdmitWithTicket`. If it throws, any part may have run.
    */
   async admitWithTicket(ticket: TicketWrite, basketId: string, mutationId: string, now: () => number, opts: { hold?: boolean } = {}): Promise<TicketAdmission> {
     if (!this.canAdmitWithTicket) throw new Error('the ticket and the admission in one script need standalone Redis and active admission');
@@ -235,7 +237,7 @@ export class BasketBackpressure {
       const first = ticket !== null && pause === 2;
       const r = first ? await this.ticketCommand()(...ticketScriptArgs(keys, args, ticket)) : await this.command()(...keys, ...args);
       if (r === HOME || r === HOT) return { kind: 'admitted', hot: r === HOT };
-      if (r === BUSY) return { kind: 'busy' };
+      if (r === BUSY) return first ? { kind: 'refused' } : { kind: 'busy' };
       if (first && r === TAKEN) return { kind: 'taken' };
       if (first && r === UNVERIFIED) return { kind: 'unverified' };
       if (r !== HOLD) throw new Error(`unexpected admission result ${r}`);

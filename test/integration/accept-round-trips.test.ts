@@ -154,13 +154,14 @@ describe('accepting a write on standalone Redis', () => {
     expect((await h.api.lanes.queue(h.api.lanes.laneFor(id)).getJob(mutationId))?.data).toMatchObject({ mutationId, basketId: id, counted: true });
   });
 
-  it('a refused write (backpressure) leaves no ticket and no pending entry', async () => {
+  it('a refused write (backpressure) leaves no ticket and no pending entry, in one round trip', async () => {
     const id = await basket();
     for (let i = 0; i < MAX_QUEUED; i++) expect((await h.api.submitter.submit(request(id))).kind).toBe('pending');
     const before = await pendingOf(id);
     const ticketsBefore = await tickets();
-    const result = await h.api.submitter.submit(request(id));
+    const [result, sent] = await commandsSent(() => h.api.submitter.submit(request(id)));
     expect(result).toEqual({ kind: 'busy', retryAfterSeconds: 1 });
+    expect(sent).toEqual(['evalsha']);
     expect(await pendingOf(id)).toEqual(before);
     expect(await tickets()).toEqual(ticketsBefore);
   });
