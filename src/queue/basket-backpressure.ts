@@ -1,6 +1,8 @@
 /**
  * Admission of a basket's mutations: whether one more may be queued (backpressure), and into which lane
- * (hot-basket routing). One Lua script, one round trip per mutation, on the basket's own keys.
+ * (hot-basket routing). One Lua script, one round trip per mutation, on the basket's own keys. On
+ * standalone Redis the API's writes without an Idempotency-Key also write their ticket in it, after an
+ * optional check of the basket's cached head (`admitWithTicket`): the accept's one round trip before its job.
  *
  * Backpressure: lanes are shared by many baskets, so one basket flooded with writes (a script, a stuck
  * client retrying) would hold up every other shopper on its lane; past `maxQueued` its writes are
@@ -135,7 +137,7 @@ export interface TicketWrite {
   readonly key: string;
   readonly text: string;
   readonly ttlSeconds: number;
-  /** Written only if the hash at `key` holds each field with its value (checked in the same script). */
+  /** Nothing is written, nor counted, unless the hash at `guard.key` holds each field with its value (same script). */
   readonly guard?: { readonly key: string; readonly equal: readonly (readonly [string, string])[] };
 }
 
