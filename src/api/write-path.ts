@@ -7,7 +7,7 @@
  * basket is busy. A dialect only builds the command and renders the outcome.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Submitter, SubmitResult } from '../application/submit-mutation.js';
+import type { Submitter, SubmitRequest, SubmitResult } from '../application/submit-mutation.js';
 import { requestHash } from '../application/ids.js';
 import type { MutationCommand } from '../domain/mutations.js';
 import type { MutationOutcome, Role } from '../contracts/mutation-job.js';
@@ -21,6 +21,12 @@ export interface BasketWrite {
   readonly command: MutationCommand;
   /** The request as its hash sees it: method, route, and the content that makes it this request. */
   readonly request: { readonly method: string; readonly route: string; readonly content: unknown };
+  /**
+   * The caller's ownership of the basket, not yet checked: active on `siteId`, owned by `ownerId` (null:
+   * an agent). The submitter checks it with the ticket when it can (`submitOwned`); else `check` does
+   * (the full check: throws the dialect's 404), before the write is submitted.
+   */
+  readonly owned?: { readonly siteId: string; readonly ownerId: string | null; readonly check: () => Promise<unknown> };
 }
 
 export type RejectedOutcome = Exclude<MutationOutcome, { status: 'applied' }>;
@@ -36,14 +42,14 @@ export interface WriteAnswers {
 }
 
 export async function submitWrite(
-  submitter: Pick<Submitter, 'submit'>,
+  submitter: Pick<Submitter, 'submit' | 'submitOwned'>,
   req: FastifyRequest,
   reply: FastifyReply,
   write: BasketWrite,
   answers: WriteAnswers,
 ): Promise<FastifyReply> {
   const { idempotencyKey, respondAsync } = writeOptions(req);
-  const result = await submitter.submit({
+  const request: SubmitRequest = {
     basketId: write.basketId,
     ownerId: write.caller.ownerId,
     role: write.caller.role,
@@ -52,7 +58,13 @@ export async function submitWrite(
     // Only a repeat under the same Idempotency-Key compares the hash, so a request without one skips the hashing.
     requestHash: idempotencyKey ? requestHash(write.request.method, write.request.route, write.request.content) : null,
     respondAsync,
-  });
+  };
+  const owned = write.owned;
+  let result = owned && submitter.submitOwned ? await submitter.submitOwned(request, { siteId: owned.siteId, ownerId: owned.ownerId }) : null;
+  if (result === null) {
+    if (owned) await owned.check();
+    result = await submitter.submit(request);
+  }
   if (result.kind === 'finished' && result.outcome.status !== 'applied' && answers.rejected && (await answers.rejected(result.outcome))) return reply;
   return answerWrite(reply, result, write.basketId, answers.applied);
 }

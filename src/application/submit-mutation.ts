@@ -11,13 +11,14 @@ import type { RedisClient } from '../redis/client.js';
 import type { Db } from '../persistence/database.js';
 import { findMutation } from '../persistence/mutation.repository.js';
 import type { LaneQueues } from '../queue/lane-queues.js';
-import type { BasketBackpressure } from '../queue/basket-backpressure.js';
+import type { BasketBackpressure, TicketWrite } from '../queue/basket-backpressure.js';
 import type { ReplyListener } from '../queue/reply-channel.js';
 import type { MutationCommand } from '../domain/mutations.js';
 import { idempotentMutationId, newMutationId } from './ids.js';
 import { outcomeOfRecord, storedSnapshot } from './recorded-outcome.js';
 import type { MutationJob, MutationOutcome, Role } from '../contracts/mutation-job.js';
 import type { MutationRow } from '../persistence/database.js';
+import type { SnapshotCache } from '../cache/snapshot-cache.js';
 
 export interface Ticket {
   readonly basketId: string;
@@ -56,9 +57,22 @@ export interface SubmitRequest {
   readonly respondAsync: boolean;
 }
 
+/** Whose basket a write must be on: active on `siteId`, owned by `ownerId` (null: an agent, any owner). */
+export interface OwnedBy {
+  readonly siteId: string;
+  readonly ownerId: string | null;
+}
+
 /** What the HTTP layer needs from the write path (the lane submitter; a benchmark baseline applies inline). */
 export interface Submitter {
   submit(req: SubmitRequest): Promise<SubmitResult>;
+  /**
+   * `submit`, but only on the basket's cached head showing it `owned`, checked in the round trip that
+   * writes the ticket (no separate read). Null: nothing was done (the head is not cached or does not
+   * show that, or this write cannot be checked so: it has an Idempotency-Key, or Redis is a cluster);
+   * the caller checks ownership the full way, then calls `submit`. Optional: without it, always so.
+   */
+  submitOwned?(req: SubmitRequest, owned: OwnedBy): Promise<SubmitResult | null>;
   readTicket(mutationId: string): Promise<Ticket | null>;
   /** Whether the mutation's job still exists in its lane (waiting, active, finished or failed). */
   jobExists(mutationId: string, basketId: string): Promise<boolean>;
@@ -81,6 +95,8 @@ export class MutationSubmitter implements Submitter {
       readonly now: () => Date;
       /** Per-basket bound on queued mutations (absent: none). */
       readonly backpressure?: BasketBackpressure;
+      /** The snapshot cache, whose head `submitOwned` checks (absent: `submitOwned` always answers null). */
+      readonly cache?: Pick<SnapshotCache, 'ownershipGuard'>;
     },
   ) {}
 
@@ -97,13 +113,72 @@ export class MutationSubmitter implements Submitter {
     const { deps } = this;
     const mutationId = req.idempotencyKey === null ? newMutationId() : idempotentMutationId(req.ownerId, req.idempotencyKey);
     const wait = !req.respondAsync && deps.syncWaitMs > 0;
-    const ticket: Ticket = {
+    // Without an Idempotency-Key nothing is looked up between the ticket and the admission, so on standalone
+    // Redis both go in one script: one round trip instead of two (basket-backpressure.ts `admitWithTicket`).
+    if (req.idempotencyKey === null && deps.backpressure?.canAdmitWithTicket) return (await this.submitInOneTrip(req, mutationId, wait, null))!;
+    return this.submitInSteps(req, mutationId, wait);
+  }
+
+  async submitOwned(req: SubmitRequest, owned: OwnedBy): Promise<SubmitResult | null> {
+    const { deps } = this;
+    if (req.idempotencyKey !== null || !deps.backpressure?.canAdmitWithTicket || !deps.cache) return null;
+    const guard = deps.cache.ownershipGuard(req.basketId, owned.siteId, owned.ownerId);
+    return this.submitInOneTrip(req, newMutationId(), !req.respondAsync && deps.syncWaitMs > 0, guard);
+  }
+
+  private ticketOf(req: SubmitRequest, wait: boolean): Ticket {
+    return {
       basketId: req.basketId,
       ownerId: req.ownerId,
       requestHash: req.idempotencyKey ? req.requestHash : null,
-      replyTo: wait ? deps.replies.channel : null,
-      acceptedAt: deps.now().getTime(),
+      replyTo: wait ? this.deps.replies.channel : null,
+      acceptedAt: this.deps.now().getTime(),
     };
+  }
+
+  private async forget(mutationId: string): Promise<void> {
+    await this.deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
+  }
+
+  /**
+   * The ticket and the admission in one script (`admitWithTicket`; only when `canAdmitWithTicket`), then
+   * the job. With `guard`, only if its hash holds its fields; else null, and nothing was done.
+   */
+  private async submitInOneTrip(req: SubmitRequest, mutationId: string, wait: boolean, guard: TicketWrite['guard'] | null): Promise<SubmitResult | null> {
+    const { deps } = this;
+    const bp = deps.backpressure!;
+    const release = () => bp.release(req.basketId, mutationId).catch(() => undefined);
+    const written: TicketWrite = {
+      key: this.ticketKey(mutationId),
+      text: JSON.stringify(this.ticketOf(req, wait)),
+      ttlSeconds: deps.ticketTtlSeconds,
+      ...(guard ? { guard } : {}),
+    };
+    const admitted = await bp.admitWithTicket(written, req.basketId, mutationId, () => deps.now().getTime(), { hold: wait }).catch(async (err) => {
+      // Either part may have run: undo both (each undo is harmless when its part did not run).
+      await this.forget(mutationId);
+      await release();
+      throw new ServiceUnavailableError(`could not record the mutation's ticket and count it in: ${(err as Error).message}`);
+    });
+    if (admitted.kind === 'unverified') return null;
+    if (admitted.kind === 'taken') return this.repeat(mutationId, req, wait);
+    if (admitted.kind === 'refused') return { kind: 'busy', retryAfterSeconds: 1 }; // the script deleted the ticket
+    if (admitted.kind === 'busy') {
+      await this.forget(mutationId);
+      return { kind: 'busy', retryAfterSeconds: 1 };
+    }
+    return this.enqueue(mutationId, req, wait, true, deps.lanes.laneFor(req.basketId, admitted.hot), async () => {
+      await this.forget(mutationId);
+      await release();
+    });
+  }
+
+  /** The ticket, (under an Idempotency-Key) the log lookup, the admission, the job: one step each. */
+  private async submitInSteps(req: SubmitRequest, mutationId: string, wait: boolean): Promise<SubmitResult> {
+    const { deps } = this;
+    const ticket = this.ticketOf(req, wait);
+    const forget = () => this.forget(mutationId);
+    const bp = deps.backpressure;
     let fresh: string | null;
     try {
       fresh = await deps.redis.set(this.ticketKey(mutationId), JSON.stringify(ticket), 'EX', deps.ticketTtlSeconds, 'NX');
@@ -114,23 +189,20 @@ export class MutationSubmitter implements Submitter {
     if (req.idempotencyKey !== null) {
       // The ticket may have expired (or Redis lost it) while the mutation log still remembers the key.
       const earlier = await this.recorded(mutationId).catch(async (err) => {
-        await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
+        await forget();
         throw err;
       });
       if (earlier) return this.answerRecorded(earlier, req);
     }
 
-    const forget = async () => {
-      await deps.redis.del(this.ticketKey(mutationId)).catch(() => undefined);
-    };
     let counted = false;
     let lane = deps.lanes.laneFor(req.basketId);
-    if (deps.backpressure?.active) {
+    if (bp?.active) {
       // Counted in, and told its lane (home, or hot for a hot basket: basket-backpressure.ts). Only a
       // write whose client waits for the result may wait for its basket's move; an asynchronous one is
       // accepted at once into the basket's current lane (a 202 is meant to be quick, and under a
       // backlog everywhere, holding every write would only stall the accepts).
-      const admitted = await deps.backpressure
+      const admitted = await bp
         .admit(req.basketId, mutationId, () => deps.now().getTime(), { hold: wait })
         .catch(async (err) => {
           await forget();
@@ -145,7 +217,7 @@ export class MutationSubmitter implements Submitter {
     }
     return this.enqueue(mutationId, req, wait, counted, lane, async () => {
       await forget();
-      if (counted) await deps.backpressure!.release(req.basketId, mutationId).catch(() => undefined);
+      if (counted) await bp!.release(req.basketId, mutationId).catch(() => undefined);
     });
   }
 

@@ -42,6 +42,7 @@ export async function createApi(config: Config, res: Resources, logger: Logger, 
     ticketTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     now: () => new Date(),
     backpressure: admission,
+    cache: res.cache,
   });
   const reader = new BasketReader({ db: res.db, cache: res.cache, onCache: (hit) => res.metrics.snapshotCache.inc({ result: hit ? 'hit' : 'miss' }) });
   res.metrics.watchQueues(lanes.all(), config.METRICS_LANE_INTERVAL_MS);

@@ -139,6 +139,20 @@ export class SnapshotCache {
     return written === 1;
   }
 
+  /**
+   * What the cached head holds when the basket is active on `siteId` and, unless `ownerId` is null (an
+   * agent, who may see every basket), owned by `ownerId`: the hash and the fields a script compares to
+   * check ownership where it writes (a head not cached holds none of them: check by `readHead` then).
+   */
+  ownershipGuard(basketId: string, siteId: string, ownerId: string | null): { key: string; equal: [string, string][] } {
+    const equal: [string, string][] = [
+      ['st', 'active'],
+      ['s', siteId],
+    ];
+    if (ownerId !== null) equal.push(['o', ownerId]);
+    return { key: this.key(basketId), equal };
+  }
+
   /** Drops the cached snapshot (reads then go to PostgreSQL and refill it). */
   async forget(basketId: string): Promise<void> {
     await this.redis.del(this.key(basketId));

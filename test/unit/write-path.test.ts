@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { submitWrite, type BasketWrite, type WriteAnswers } from '../../src/api/write-path.js';
 import { useProblemErrors } from '../../src/api/problem.js';
 import { requestHash } from '../../src/application/ids.js';
+import { ApiError } from '../../src/api/errors.js';
 import type { SubmitRequest, SubmitResult } from '../../src/application/submit-mutation.js';
 import type { BasketSnapshot } from '../../src/contracts/basket-snapshot.js';
 
@@ -126,5 +127,69 @@ describe('the write path', () => {
     await app!.close();
     const declined = await appWith(rejected, () => ({ rejected: async () => false }));
     expect((await declined.post()).statusCode).toBe(404);
+  });
+});
+
+describe('a write whose ownership is not yet checked (`owned`)', () => {
+  const owned = { siteId: 'default', ownerId: 'owner-1' };
+  /** POSTs once through a submitter with or without `submitOwned`; records the calls in order. */
+  async function run(submitOwned: SubmitResult | null | 'absent', checkThrows = false) {
+    const calls: string[] = [];
+    const submitter = {
+      submit: async () => {
+        calls.push('submit');
+        return applied;
+      },
+      ...(submitOwned === 'absent'
+        ? {}
+        : {
+            submitOwned: async (_r: SubmitRequest, o: typeof owned) => {
+              calls.push(`submitOwned ${o.siteId} ${o.ownerId}`);
+              return submitOwned;
+            },
+          }),
+    };
+    app = Fastify();
+    useProblemErrors(app);
+    app.post('/w', async (req, reply) =>
+      submitWrite(
+        submitter,
+        req,
+        reply,
+        {
+          basketId: BASKET,
+          caller: { ownerId: 'owner-1', role: 'customer' },
+          command: { kind: 'empty_basket' },
+          request: { method: 'POST', route: '/w', content: {} },
+          owned: {
+            ...owned,
+            check: async () => {
+              calls.push('check');
+              if (checkThrows) throw new ApiError('basket_not_found', 'No such basket.');
+            },
+          },
+        },
+        { applied: (s) => reply.send({ rendered: s.version }) },
+      ),
+    );
+    await app.ready();
+    const r = await app.inject({ method: 'POST', url: '/w', payload: {} });
+    await app.close();
+    app = null;
+    return { status: r.statusCode, calls };
+  }
+
+  it('is submitted checked by the submitter when it can: no separate check', async () => {
+    expect(await run(applied)).toEqual({ status: 200, calls: ['submitOwned default owner-1'] });
+  });
+
+  it('is checked the full way, then submitted, when the submitter could not check it (or has no way to)', async () => {
+    expect(await run(null)).toEqual({ status: 200, calls: ['submitOwned default owner-1', 'check', 'submit'] });
+    expect(await run('absent')).toEqual({ status: 200, calls: ['check', 'submit'] });
+  });
+
+  it('is not submitted when the full check refuses it', async () => {
+    expect(await run(null, true)).toEqual({ status: 404, calls: ['submitOwned default owner-1', 'check'] });
+    expect(await run('absent', true)).toEqual({ status: 404, calls: ['check'] });
   });
 });

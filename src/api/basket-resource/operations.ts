@@ -37,7 +37,10 @@ import {
   updateItemsBody,
 } from '../ocapi/schemas.js';
 
-/** What a write's command is built from: validated params and body, the caller, the basket's version as read. */
+/**
+ * What a write's command is built from: validated params and body, the caller, the basket's version as
+ * read (null, not read, unless the operation's `readsVersion` asks for it with this body).
+ */
 export interface ChangeInput {
   // Each operation's params and body are what its own zod schemas parsed; the table holds operations of
   // every shape, so they are typed loosely here and narrowed by each `build`.
@@ -46,7 +49,7 @@ export interface ChangeInput {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly body: any;
   readonly principal: Principal;
-  readonly version: number;
+  readonly version: number | null;
   /** The query string, as given (either dialect's spelling). */
   readonly query: Readonly<Record<string, unknown>>;
   /** SCAPI refuses a coupon code that cannot be used, as SFCC does; OCAPI here keeps it with its status. */
@@ -119,6 +122,11 @@ export type BasketOperation =
       readonly method: 'POST' | 'PATCH' | 'PUT' | 'DELETE';
       readonly body?: z.ZodType;
       readonly build: (input: ChangeInput) => MutationCommand;
+      /**
+       * Whether `build` needs the basket's version with this body: the basket is then read before the
+       * write (otherwise its ownership is checked with the write's ticket, with no read; write-path.ts).
+       */
+      readonly readsVersion?: (body: Record<string, unknown>) => boolean;
       /** `empty`: 204 once applied (DELETE of the basket). */
       readonly answer?: 'document' | 'empty';
     })
@@ -136,11 +144,13 @@ export function basketOperations(config: Config): BasketOperation[] {
       summary: 'Update currency, source_code and c_* properties (optimistic with _resource_state)',
       params: BasketParams,
       body: UpdateBasketBody,
+      readsVersion: (body) => body._resource_state !== undefined,
       build: ({ params, body, version }) => {
         // The state names a version; the worker refuses the change unless the basket is still at it. (Not
         // compared here: a repeat of an applied PATCH under its Idempotency-Key must get its first answer.)
         const given = body._resource_state as string | undefined;
-        const expectedVersion = given === undefined ? null : versionOfResourceState(params.basket_id, given, version);
+        if (given !== undefined && version === null) throw new Error('updateBasket with a _resource_state needs the version read (readsVersion)');
+        const expectedVersion = given === undefined || version === null ? null : versionOfResourceState(params.basket_id, given, version);
         if (given !== undefined && expectedVersion === null) {
           throw new ApiError('resource_state_conflict', 'The basket has changed since the _resource_state given; read it again.');
         }

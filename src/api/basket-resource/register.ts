@@ -17,7 +17,7 @@ import { sitePaymentMethods, siteShippingMethods } from '../../application/site-
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { authenticate, canAccess, etag, ifNoneMatchVersion, isUuid, notModified, writeOptions } from '../http.js';
-import { submitWrite } from '../write-path.js';
+import { submitWrite, type BasketWrite } from '../write-path.js';
 import { decimal } from '../json.js';
 import { OCAPI_VERSION, renderBasketDocument } from '../ocapi/basket.document.js';
 import { customOf, withoutCardSecrets } from '../ocapi/schemas.js';
@@ -55,6 +55,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
     basketId: string,
     command: MutationCommand,
     applied: (s: BasketSnapshot) => FastifyReply,
+    owned?: BasketWrite['owned'],
   ) =>
     submitWrite(
       submitter,
@@ -65,6 +66,7 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
         caller: { ownerId: principal.sub, role: principal.role },
         command,
         request: { method: op.method, route: op.path, content: { params: req.params, body: withoutCardSecrets(req.body) } },
+        ...(owned ? { owned } : {}),
       },
       { applied },
     );
@@ -119,19 +121,32 @@ export function registerBasketResource(app: FastifyInstance, deps: ApiDeps, dial
             return sendText(reply, doc.text, doc.version);
           }
           case 'change': {
-            const read = await ownedBasket(principal, siteId, params.basket_id!);
-            const command = op.build({
-              params,
-              body: body ?? {},
-              principal,
-              version: read.head.version,
-              query: (req.query ?? {}) as Record<string, unknown>,
-              verifiesCoupons: dialect.verifiesCoupons === true,
-            });
-            // Refused here already (the worker checks again) so a customer never queues what it may not do.
-            if (isAgentOnly(command.kind) && principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
+            const basketId = params.basket_id!;
+            if (!isUuid(basketId)) throw basketNotFound(basketId);
+            const check = () => ownedBasket(principal, siteId, basketId);
+            // Read first only when the command needs the version; otherwise the ownership is checked with
+            // the write's ticket, in the same round trip (write-path.ts `owned`).
+            const read = op.readsVersion?.(body ?? {}) ? await check() : null;
+            let command: MutationCommand;
+            try {
+              command = op.build({
+                params,
+                body: body ?? {},
+                principal,
+                version: read ? read.head.version : null,
+                query: (req.query ?? {}) as Record<string, unknown>,
+                verifiesCoupons: dialect.verifiesCoupons === true,
+              });
+              // Refused here already (the worker checks again) so a customer never queues what it may not do.
+              if (isAgentOnly(command.kind) && principal.role !== 'agent') throw new ApiError('forbidden', 'Only agents may adjust prices.');
+            } catch (err) {
+              // A basket the caller may not see answers 404 before anything about the request, as when read first.
+              if (!read) await check();
+              throw err;
+            }
             const onApplied = op.answer === 'empty' ? () => reply.code(204).send() : (s: BasketSnapshot) => sendText(reply, renderBasket(s), s.version);
-            return submit(req, reply, op, principal, params.basket_id!, command, onApplied);
+            const owned = read ? undefined : { siteId, ownerId: principal.role === 'agent' ? null : principal.sub, check };
+            return submit(req, reply, op, principal, basketId, command, onApplied, owned);
           }
           case 'shipping_methods': {
             const read = await ownedBasket(principal, siteId, params.basket_id!);
