@@ -17,6 +17,7 @@ import type { MutationJob } from '../../src/contracts/mutation-job.js';
 import type { SubmitRequest } from '../../src/application/submit-mutation.js';
 import { pendingKey } from '../../src/queue/basket-backpressure.js';
 import { OCAPI, seedProducts, startHarness, type Harness } from '../support/harness.js';
+import { commandsSent as commandsSentBy } from '../support/commands-sent.js';
 
 const OWNER = 'round-trips';
 const MAX_QUEUED = 3;
@@ -50,21 +51,8 @@ async function basket(): Promise<string> {
   return id;
 }
 
-/** Names of the commands the API's client sends while `work` runs. */
-async function commandsSent<T>(work: () => Promise<T>): Promise<[T, string[]]> {
-  const client = h.res.redis as Redis;
-  const names: string[] = [];
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
-    names.push(command.name);
-    return (send as (...a: unknown[]) => unknown)(command, ...rest);
-  }) as typeof client.sendCommand;
-  try {
-    return [await work(), names];
-  } finally {
-    client.sendCommand = send;
-  }
-}
+/** Names of the commands the service's client sends while `work` runs (support/commands-sent.ts). */
+const commandsSent = <T>(work: () => Promise<T>) => commandsSentBy(h.res.redis as Redis, work);
 
 const request = (basketId: string, extra: Partial<SubmitRequest> = {}): SubmitRequest => ({
   basketId,

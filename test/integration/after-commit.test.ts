@@ -16,6 +16,7 @@ import { pendingKey } from '../../src/queue/basket-backpressure.js';
 import { basketEventChannel } from '../../src/queue/basket-events.js';
 import type { Subscriber } from '../../src/redis/pubsub.js';
 import { seedProducts, startHarness, type Harness } from '../support/harness.js';
+import { commandsSent as commandsSentBy } from '../support/commands-sent.js';
 
 let h: Harness;
 let sku: string;
@@ -52,21 +53,8 @@ const job = (basketId: string, command: MutationCommand, extra: Partial<Mutation
 const create = (id: string) => job(id, { kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} });
 const add = (id: string, extra: Partial<MutationJob> = {}) => job(id, { kind: 'add_items', items: [{ sku, quantity: 1 }] }, extra);
 
-/** Names of the commands `redis` sends while `work` runs (observed on the real client, nothing replaced). */
-async function commandsSent<T>(work: () => Promise<T>): Promise<[T, string[]]> {
-  const client = h.res.redis as Redis;
-  const names: string[] = [];
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
-    names.push(command.name);
-    return (send as (...a: unknown[]) => unknown)(command, ...rest);
-  }) as typeof client.sendCommand;
-  try {
-    return [await work(), names];
-  } finally {
-    client.sendCommand = send;
-  }
-}
+/** Names of the commands the service's client sends while `work` runs (support/commands-sent.ts). */
+const commandsSent = <T>(work: () => Promise<T>) => commandsSentBy(h.res.redis as Redis, work);
 
 /** Resolves with the first message on `channel`, and with what the cache and the pending set held when it arrived. */
 async function firstMessage(channel: string, basketId: string, mutationId: string) {
