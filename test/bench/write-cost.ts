@@ -131,7 +131,9 @@ async function main(): Promise<void> {
     `backend CPU per add: ${((cpu1 - cpu0) / ADDS).toFixed(3)} ms; rounds of ${roundSize}: least ${sorted[0]!.toFixed(3)}, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(3)}  (pid ${pid}, /proc utime+stime)`,
   );
   console.log(`WAL per add: ${(Number(wal) / ADDS).toFixed(0)} bytes  (server-wide lsn difference: keep the server private)`);
-  console.log(`worker process CPU per add (apply + pricing + pg client): ${((node1.user + node1.system) / 1000 / ADDS).toFixed(3)} ms`);
+  console.log(
+    `worker process CPU per add (apply + pricing + pg client): ${((node1.user + node1.system) / 1000 / ADDS).toFixed(3)} ms (user ${(node1.user / 1000 / ADDS).toFixed(3)}, system ${(node1.system / 1000 / ADDS).toFixed(3)})`,
+  );
   if (stats) {
     const { rows } = await pool.query<{ query: string; calls: string; ms: number; wal_records: string; wal_bytes: string; wal_fpi: string }>(
       `select left(regexp_replace(query, '\\s+', ' ', 'g'), 60) as query, calls, total_exec_time + total_plan_time as ms, wal_records, wal_bytes, wal_fpi
