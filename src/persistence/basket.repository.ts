@@ -81,8 +81,9 @@ interface StateRow {
   checkout: Checkout;
   shipping_method_id: string | null;
   adjustments: StoredAdjustment[];
-  created_at: Date;
-  updated_at: Date;
+  /** ISO text (the statement's one json column). */
+  created_at: string;
+  updated_at: string;
   s_id: string | null;
   s_currency: string;
   s_price_list: string;
@@ -197,7 +198,7 @@ export async function loadMutationState(
     codes: q.codes ?? [],
     lists: q.lists ?? [],
   });
-  const r = rows[0] as unknown as StateRow;
+  const r = (rows[0] as unknown as { state: StateRow }).state;
   const lines: BasketLine[] = r.lines.map((l) => ({
     itemId: l.item_id,
     sku: l.sku,
