@@ -51,6 +51,18 @@ export function minorUnits(currency: string): number {
   return MINOR_UNITS[currency.toUpperCase()] ?? 2;
 }
 
+/** `minorUnits` as looked up before, by the currency exactly as given (a snapshot formats ~90 amounts in one currency). */
+const minorUnitsSeen = new Map<string, number>();
+function minorUnitsOf(currency: string): number {
+  let places = minorUnitsSeen.get(currency);
+  if (places === undefined) {
+    places = minorUnits(currency);
+    // Bounded: currency codes come from sites and baskets, but a map keyed by caller text must not grow without end.
+    if (minorUnitsSeen.size < 1000) minorUnitsSeen.set(currency, places);
+  }
+  return places;
+}
+
 export const ZERO: Money = new Money(0);
 export const ONE: Money = new Money(1);
 
@@ -69,9 +81,20 @@ export function moneyRounder(currency: string, mode: RoundingMode): (amount: Mon
   return (amount) => amount.toDecimalPlaces(places, rounding);
 }
 
-/** Exact text of an amount with exactly the currency's minor digits ("120.00", "5", "1.250"). */
+/**
+ * Exact text of an amount with exactly the currency's minor digits ("120.00", "5", "1.250"): always
+ * `amount.toFixed(minorUnits(currency))`. An amount with no more digits than that (every rounded one, so
+ * nearly every call) is its plain text padded with zeros, which is that exactly: toFixed would first
+ * copy and round the amount (a no-op rounding, but most of the call's cost).
+ */
 export function formatMoney(amount: Money, currency: string): string {
-  return amount.toFixed(minorUnits(currency));
+  const places = minorUnitsOf(currency);
+  // `!(… <= …)`: NaN decimal places (a non-finite amount) go the general way too.
+  if (!(amount.decimalPlaces() <= places)) return amount.toFixed(places);
+  const text = amount.toFixed();
+  if (places === 0) return text;
+  const point = text.indexOf('.');
+  return point < 0 ? `${text}.${'0'.repeat(places)}` : text + '0'.repeat(places - (text.length - point - 1));
 }
 
 export function sum(values: Iterable<Money>): Money {

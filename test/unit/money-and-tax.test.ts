@@ -29,6 +29,20 @@ describe('roundMoney', () => {
     expect(formatMoney(m('1.25'), 'KWD')).toBe('1.250');
   });
 
+  it('formats exactly as toFixed to the minor unit, whatever the amount (already rounded or not)', () => {
+    const digits = fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n });
+    fc.assert(
+      fc.property(digits, fc.integer({ min: -12, max: 12 }), fc.constantFrom('USD', 'JPY', 'KWD', 'CLF', 'eur'), (d, shift, currency) => {
+        const amount = new Money(d.toString()).times(new Money(10).pow(shift));
+        expect(formatMoney(amount, currency)).toBe(amount.toFixed(minorUnits(currency)));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const s of ['0', '-0', '-0.001', '-0.004', '-0.005', '0.5', '-12.5', '1e-7', '123456789012345678901234567890.1', '-1e20'])
+      for (const c of ['USD', 'JPY', 'KWD']) expect(formatMoney(m(s), c)).toBe(m(s).toFixed(minorUnits(c)));
+    expect(formatMoney(m('NaN'), 'USD')).toBe('NaN');
+  });
+
   it('keeps exact decimals where floats would drift', () => {
     expect(m('0.1').plus(m('0.2')).toString()).toBe('0.3');
     expect(m('19.99').times(3).toString()).toBe('59.97');
