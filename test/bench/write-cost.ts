@@ -113,17 +113,22 @@ async function main(): Promise<void> {
   // In rounds: on a shared machine other load only ever adds to a process's CPU time (cache and core
   // contention), so the least CPU per add over the rounds is the steadier figure; the median is beside it.
   const perRound: number[] = [];
+  const workerPerRound: number[] = [];
   const roundSize = Math.ceil(ADDS / ROUNDS);
   for (let done = 0; done < ADDS;) {
     const n = Math.min(roundSize, ADDS - done);
     const start = cpuMs(pid);
+    const nodeStart = process.cpuUsage();
     for (let i = 0; i < n; i++) snapshotChars += await add();
     perRound.push((cpuMs(pid) - start) / n);
+    const nodeRound = process.cpuUsage(nodeStart);
+    workerPerRound.push((nodeRound.user + nodeRound.system) / 1000 / n);
     done += n;
   }
   const cpu1 = cpuMs(pid);
   const node1 = process.cpuUsage(node0);
   const sorted = [...perRound].sort((a, b) => a - b);
+  const workerSorted = [...workerPerRound].sort((a, b) => a - b);
   const wal = (await pool.query<{ b: string }>(`select pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint as b`, [lsn0])).rows[0]!.b;
 
   console.log(`${ADDS} adds over ${BASKETS} baskets (after ${WARM} warm-up adds); snapshot ${Math.round(snapshotChars / ADDS)} chars on average`);
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
   );
   console.log(`WAL per add: ${(Number(wal) / ADDS).toFixed(0)} bytes  (server-wide lsn difference: keep the server private)`);
   console.log(
-    `worker process CPU per add (apply + pricing + pg client): ${((node1.user + node1.system) / 1000 / ADDS).toFixed(3)} ms (user ${(node1.user / 1000 / ADDS).toFixed(3)}, system ${(node1.system / 1000 / ADDS).toFixed(3)})`,
+    `worker process CPU per add (apply + pricing + pg client): ${((node1.user + node1.system) / 1000 / ADDS).toFixed(3)} ms (user ${(node1.user / 1000 / ADDS).toFixed(3)}, system ${(node1.system / 1000 / ADDS).toFixed(3)}); rounds: least ${workerSorted[0]!.toFixed(3)}, median ${workerSorted[Math.floor(workerSorted.length / 2)]!.toFixed(3)}`,
   );
   if (stats) {
     const { rows } = await pool.query<{ query: string; calls: string; ms: number; wal_records: string; wal_bytes: string; wal_fpi: string }>(
