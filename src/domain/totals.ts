@@ -584,9 +584,12 @@ function computeTaxes(pricing: Pricing, taxable: readonly LinePass[], shipments:
   const shippingParts = shipments.map((s): TaxedPart[] =>
     s.method !== null && s.total.gt(0) ? taxParts([{ rate: s.method.taxRate, amount: s.total }], policy) : [],
   );
-  const allTax = groupTaxes([...productTaxables, ...shippingParts.flat()], policy);
+  // The same parts grouped again give the same figures (groupTaxes is pure): with no shipping tax all of it is
+  // the products', and with no discount (every part shared above) the tax before discounts is the tax after.
+  const shippingTaxed = shippingParts.flat();
   const adjustedTax = groupTaxes(productTaxables, policy);
-  const merchandizeTax = groupTaxes(merchandizeTaxables, policy);
+  const allTax = shippingTaxed.length === 0 ? adjustedTax : groupTaxes([...productTaxables, ...shippingTaxed], policy);
+  const merchandizeTax = merchandizeTaxables.every((p, i) => p === productTaxables[i]) ? adjustedTax : groupTaxes(merchandizeTaxables, policy);
   // With one shipment it carries every taxable line and takes the whole of each figure: no split to work out.
   const single = shipments.length === 1;
   const indexOf = single ? new Map<LinePass, number>() : new Map(taxable.map((l, i) => [l, i]));
