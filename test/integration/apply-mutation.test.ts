@@ -4,11 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { applyMutationJob } from '../../src/application/apply-mutation.js';
 import { processMutation } from '../../src/application/process-mutation.js';
 import { CONTRACT_FORMAT, type MutationJob } from '../../src/contracts/mutation-job.js';
 import type { MutationCommand } from '../../src/domain/mutations.js';
+import { loadMutationState } from '../../src/persistence/basket.repository.js';
 import { seedProducts, Shopper, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -26,6 +28,25 @@ const job = (basketId: string, command: MutationCommand, ownerId = 'owner-1', mu
 });
 const create = (id: string) => job(id, { kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} });
 const add = (id: string) => job(id, { kind: 'add_items', items: [{ sku, quantity: 1 }] });
+
+describe('the state read', () => {
+  // One json document per read (read-mutation-state.ts): timestamps arrive as ISO text, numbers as JSON numbers.
+  it('maps a stored basket exactly: timestamps to the millisecond, truncated as the driver did; JSON columns, prices and the site as stored', async () => {
+    const id = randomUUID();
+    await applyMutationJob(deps(), create(id));
+    await sql`update baskets set created_at = '2026-01-02 03:04:05.678999+00', custom = '{"c_note": "x", "c_n": 1.5}'::jsonb where id = ${id}`.execute(h.res.db);
+    const state = await loadMutationState(h.res.pool, { basketId: id, mutationId: randomUUID(), createSiteId: null, skus: [sku], now: new Date() });
+    expect(state.basket?.createdAt.toISOString()).toBe('2026-01-02T03:04:05.678Z');
+    expect(state.basket?.custom).toEqual({ c_note: 'x', c_n: 1.5 });
+    expect(state.basket?.version).toBe(1);
+    expect(typeof state.pk).toBe('number');
+    expect(state.catalog.get(sku)?.price?.toFixed(2)).toBe('1.10');
+    expect(state.site?.siteId).toBe('default');
+    expect(state.recorded).toBeNull();
+    const added = await applyMutationJob(deps(), add(id));
+    expect(added.outcome).toMatchObject({ status: 'applied', snapshot: { createdAt: '2026-01-02T03:04:05.678Z', custom: { c_note: 'x', c_n: 1.5 }, pk: state.pk } });
+  });
+});
 
 describe('when the same mutation runs twice at once', () => {
   it('applies it once; the other run answers as a duplicate', async () => {
