@@ -12,16 +12,24 @@ import { isCluster, type RedisClient } from '../redis/client.js';
 import type { BasketSnapshot } from '../contracts/basket-snapshot.js';
 
 /**
- * KEYS[1] snapshot key; ARGV: version, body, owner, site, status, TTL seconds.
- * Returns 1 when written, 0 when the cached version is the same or newer (nothing changed).
+ * The compare-and-set as a Lua function over KEYS[1] (the snapshot key) and ARGV[1..6]: version, body,
+ * owner, site, status, TTL seconds. Returns 1 when written, 0 when the cached version is the same or
+ * newer (nothing changed).
  */
-const WRITE_IF_NEWER = `
-local current = redis.call('HGET', KEYS[1], 'v')
-if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'b', ARGV[2], 'o', ARGV[3], 's', ARGV[4], 'st', ARGV[5])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
-return 1
+const WRITE_FUNCTION = `
+local function writeIfNewer()
+  local current = redis.call('HGET', KEYS[1], 'v')
+  if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'v', ARGV[1], 'b', ARGV[2], 'o', ARGV[3], 's', ARGV[4], 'st', ARGV[5])
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
+  return 1
+end
+`;
+
+/** KEYS[1] snapshot key; ARGV as WRITE_FUNCTION. */
+const WRITE_IF_NEWER = `${WRITE_FUNCTION}
+return writeIfNewer()
 `;
 
 /** KEYS[1] snapshot key; ARGV: version, field, text. Stores a rendering only beside the version it renders. */
@@ -37,15 +45,8 @@ return 0
  * member per set, then channel, message pairs. Standalone Redis only (a script's keys must share a
  * cluster slot, and a cluster's replies use sharded pub/sub). Returns what WRITE_IF_NEWER returns.
  */
-const WRITE_IF_NEWER_THEN = `
-local current = redis.call('HGET', KEYS[1], 'v')
-local written = 0
-if not current or tonumber(current) < tonumber(ARGV[1]) then
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[1], 'v', ARGV[1], 'b', ARGV[2], 'o', ARGV[3], 's', ARGV[4], 'st', ARGV[5])
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
-  written = 1
-end
+const WRITE_IF_NEWER_THEN = `${WRITE_FUNCTION}
+local written = writeIfNewer()
 local sets = tonumber(ARGV[7])
 for i = 1, sets do redis.call('ZREM', KEYS[1 + i], ARGV[7 + i]) end
 for i = 8 + sets, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
@@ -94,17 +95,14 @@ export class SnapshotCache {
     return `${this.prefix}:snap:${basketId}`;
   }
 
+  /** WRITE_FUNCTION's ARGV: version, body, owner, site, status, TTL seconds. */
+  private writeArgs(snapshot: BasketSnapshot, body: string): [number, string, string, string, string, number] {
+    return [snapshot.version, body, snapshot.ownerId, snapshot.siteId, snapshot.status, this.ttlSeconds];
+  }
+
   /** Writes the snapshot unless the cache already holds this version or a newer one. */
   async writeIfNewer(snapshot: BasketSnapshot, body: string = JSON.stringify(snapshot)): Promise<boolean> {
-    const written = await this.redis.snapshotWriteIfNewer(
-      this.key(snapshot.id),
-      snapshot.version,
-      body,
-      snapshot.ownerId,
-      snapshot.siteId,
-      snapshot.status,
-      this.ttlSeconds,
-    );
+    const written = await this.redis.snapshotWriteIfNewer(this.key(snapshot.id), ...this.writeArgs(snapshot, body));
     return written === 1;
   }
 
@@ -126,12 +124,7 @@ export class SnapshotCache {
       1 + after.release.length,
       this.key(snapshot.id),
       ...after.release.map(([key]) => key),
-      snapshot.version,
-      body,
-      snapshot.ownerId,
-      snapshot.siteId,
-      snapshot.status,
-      this.ttlSeconds,
+      ...this.writeArgs(snapshot, body),
       after.release.length,
       ...after.release.map(([, member]) => member),
       ...after.publish.flat(),
