@@ -21,15 +21,8 @@ afterEach(async () => {
   app = null;
 });
 
-/** An app whose POST /w submits a write (its content: the body) and answers it, by default rendering `{rendered: version}`. */
-async function appWith(result: SubmitResult, answers: (reply: FastifyReply) => Partial<WriteAnswers> = () => ({})) {
-  const submitted: SubmitRequest[] = [];
-  const submitter = {
-    submit: async (r: SubmitRequest) => {
-      submitted.push(r);
-      return result;
-    },
-  };
+/** An app whose POST /w submits one write through `submitter` (`extra` added to it) and answers it with `answers`; returns a POST. */
+async function serve(submitter: Parameters<typeof submitWrite>[0], extra: Partial<BasketWrite>, answers: (reply: FastifyReply) => WriteAnswers) {
   app = Fastify();
   useProblemErrors(app);
   app.post('/w', async (req, reply) =>
@@ -42,12 +35,25 @@ async function appWith(result: SubmitResult, answers: (reply: FastifyReply) => P
         caller: { ownerId: 'owner-1', role: 'customer' },
         command: { kind: 'empty_basket' },
         request: { method: 'POST', route: '/w', content: { body: req.body } },
+        ...extra,
       } satisfies BasketWrite,
-      { applied: (s, id) => reply.send({ rendered: s.version, id }), ...answers(reply) },
+      answers(reply),
     ),
   );
   await app.ready();
-  const post = (headers: Record<string, string> = {}, body: object = { a: 1 }) => app!.inject({ method: 'POST', url: '/w', headers, payload: body });
+  return (headers: Record<string, string> = {}, body: object = { a: 1 }) => app!.inject({ method: 'POST', url: '/w', headers, payload: body });
+}
+
+/** An app whose POST /w submits a write (its content: the body) and answers it, by default rendering `{rendered: version}`. */
+async function appWith(result: SubmitResult, answers: (reply: FastifyReply) => Partial<WriteAnswers> = () => ({})) {
+  const submitted: SubmitRequest[] = [];
+  const submitter = {
+    submit: async (r: SubmitRequest) => {
+      submitted.push(r);
+      return result;
+    },
+  };
+  const post = await serve(submitter, {}, (reply) => ({ applied: (s, id) => reply.send({ rendered: s.version, id }), ...answers(reply) }));
   return { submitted, post };
 }
 
@@ -149,32 +155,21 @@ describe('a write whose ownership is not yet checked (`owned`)', () => {
             },
           }),
     };
-    app = Fastify();
-    useProblemErrors(app);
-    app.post('/w', async (req, reply) =>
-      submitWrite(
-        submitter,
-        req,
-        reply,
-        {
-          basketId: BASKET,
-          caller: { ownerId: 'owner-1', role: 'customer' },
-          command: { kind: 'empty_basket' },
-          request: { method: 'POST', route: '/w', content: {} },
-          owned: {
-            ...owned,
-            check: async () => {
-              calls.push('check');
-              if (checkThrows) throw new ApiError('basket_not_found', 'No such basket.');
-            },
+    const post = await serve(
+      submitter,
+      {
+        owned: {
+          ...owned,
+          check: async () => {
+            calls.push('check');
+            if (checkThrows) throw new ApiError('basket_not_found', 'No such basket.');
           },
         },
-        { applied: (s) => reply.send({ rendered: s.version }) },
-      ),
+      },
+      (reply) => ({ applied: (s) => reply.send({ rendered: s.version }) }),
     );
-    await app.ready();
-    const r = await app.inject({ method: 'POST', url: '/w', payload: {} });
-    await app.close();
+    const r = await post({}, {});
+    await app!.close();
     app = null;
     return { status: r.statusCode, calls };
   }
