@@ -1,22 +1,14 @@
 /** Store pickup, pure: reservation plans per stock list (home and a store's), and what pickup refuses. */
 import { describe, expect, it } from 'vitest';
-import { planAcrossStockLists, watchedHoldings, type StockView } from '../../src/domain/reservation.js';
+import { planAcrossStockLists, watchedHoldings } from '../../src/domain/reservation.js';
 import { pickupRefusal } from '../../src/domain/pickup.js';
 import type { Basket, BasketLine, Store } from '../../src/domain/types.js';
+import { stockView } from '../support/stock-view.js';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const past = new Date('2026-11-23T09:59:00Z');
 const later = new Date('2026-11-23T10:05:00Z');
-const view = (sku: string, over: Partial<StockView> = {}): StockView => ({
-  sku,
-  tracked: true,
-  onHand: 10,
-  reserved: 0,
-  reclaimable: 0,
-  ours: 0,
-  oursExpiresAt: null,
-  ...over,
-});
+const view = stockView;
 const perList = <T>(entries: Record<string, Record<string, T>>) => new Map(Object.entries(entries).map(([list, m]) => [list, new Map(Object.entries(m))]));
 const plan = (over: Partial<Parameters<typeof planAcrossStockLists>[0]>) =>
   planAcrossStockLists({ mode: 'hold', desired: new Map(), increased: new Map(), stock: new Map(), now, ttlSeconds: 600, ...over });

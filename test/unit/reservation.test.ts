@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { freeUnits, holdExpiry, planReservations, watchedSkus, withTransferredHoldings, type StockView } from '../../src/domain/reservation.js';
+import { stockView } from '../support/stock-view.js';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const past = new Date('2026-11-23T09:59:00Z');
 const future = new Date('2026-11-23T10:05:00Z');
-const stock = (sku: string, over: Partial<StockView> = {}): StockView => ({
-  sku,
-  tracked: true,
-  onHand: 10,
-  reserved: 0,
-  reclaimable: 0,
-  ours: 0,
-  oursExpiresAt: null,
-  ...over,
-});
+const stock = stockView;
 const plan = (over: Partial<Parameters<typeof planReservations>[0]>) =>
   planReservations({ mode: 'hold', desired: new Map(), increased: new Set(), stock: new Map(), now, ttlSeconds: 600, ...over });
 
@@ -174,16 +166,7 @@ describe('planReservations properties', () => {
 
 describe('withTransferredHoldings', () => {
   const now = new Date('2026-11-23T10:00:00Z');
-  const v = (over: Partial<StockView>): StockView => ({
-    sku: 'a',
-    tracked: true,
-    onHand: 10,
-    reserved: 5,
-    reclaimable: 0,
-    ours: 0,
-    oursExpiresAt: null,
-    ...over,
-  });
+  const v = (over: Partial<StockView>): StockView => stockView('a', { reserved: 5, ...over });
   it("counts the other basket's holdings as this basket's, keeping the earliest expiry", () => {
     const soon = new Date('2026-11-23T10:05:00Z');
     const later = new Date('2026-11-23T10:09:00Z');
