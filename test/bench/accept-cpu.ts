@@ -10,6 +10,7 @@ import { createApi } from '../../src/bootstrap/api-process.js';
 import { createMutationWorkers } from '../../src/bootstrap/worker-process.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { deleteKeys } from '../../src/redis/client.js';
+import { BENCH_SERVICE_SETTINGS } from './unlimited.js';
 
 const label = process.argv[2] ?? 'run';
 const N = Number(process.env.N ?? 2000);
@@ -18,17 +19,12 @@ const BASKETS = 2000;
 const OCAPI = '/s/default/dw/shop/v23_2';
 const prefix = `pam${Date.now() % 100000}`;
 const config = loadConfig({
-  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5499/perf_api_accept_cpu',
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/basket_accept_cpu',
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   REDIS_PREFIX: prefix,
   LOG_LEVEL: 'silent',
   LANES: '64',
-  SYNC_WAIT_MS: '10000',
-  WORKER_PORT: '0',
-  RATE_LIMIT_MAX: '0',
-  RATE_LIMIT_NEW_IDENTITY_MAX: '0',
-  MAX_ACTIVE_BASKETS: '0',
-  MAX_QUEUED_PER_BASKET: '0',
+  ...BENCH_SERVICE_SETTINGS,
   // Admission stays on (hot-lane routing), but the adds piling up here (no worker) never make a basket hot.
   HOT_BASKET_QUEUED: '100000',
 });

@@ -39,6 +39,7 @@ import { ownCluster, type OwnCluster } from '../support/own-cluster.js';
 import { ownRedis, type OwnService } from '../support/own-services.js';
 import { cpuPer, deadRows, formatCpu, sampleCpu, type CpuSplit, type CpuTargets } from './cpu.js';
 import { pgbenchCeiling } from './pgbench-ceiling.js';
+import { BENCH_SERVICE_SETTINGS } from './unlimited.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const SHORT = Number(process.env.BENCH_SHORT_SECONDS ?? 10);
@@ -196,13 +197,7 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
     ADMIN_TOKEN: ADMIN,
     LANES: String(LANES),
     LOG_LEVEL: 'warn',
-    SYNC_WAIT_MS: '10000',
-    WORKER_PORT: '0',
-    // One load generator, one address, a few tokens: client limits would measure themselves, not the pipeline.
-    RATE_LIMIT_MAX: '0',
-    RATE_LIMIT_NEW_IDENTITY_MAX: '0',
-    MAX_ACTIVE_BASKETS: '0',
-    MAX_QUEUED_PER_BASKET: '0',
+    ...BENCH_SERVICE_SETTINGS,
     // One bench shopper follows every basket: lift the per-shopper stream cap.
     SSE_MAX_STREAMS_PER_CUSTOMER: '1000',
   };
