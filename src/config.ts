@@ -115,6 +115,11 @@ const EnvSchema = z.object({
   LANE_WATCHDOG_MS: int(10_000, 1000, 600_000),
   /** Pool size of each process's PostgreSQL pool. */
   PG_POOL_SIZE: int(20, 1, 500),
+  /**
+   * Baskets whose last written state a worker process keeps, to apply their next mutation without reading
+   * it back (src/application/warm-states.ts; ~10 KB each); 0: every mutation reads its basket.
+   */
+  WARM_BASKETS: int(2000, 0, 1_000_000),
   SNAPSHOT_TTL_SECONDS: int(7 * 86_400, 60, 365 * 86_400),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60, 30 * 86_400),
   /** Requests per window per client (token sub, Akinon session, else address), shared by all API processes; 0: off. */

@@ -21,7 +21,15 @@ import type { Basket, Catalog } from '../domain/types.js';
 import { storesNamed } from '../persistence/store.repository.js';
 import type { Db } from '../persistence/database.js';
 import type { Queryable } from '../persistence/statement.js';
-import { loadMutationState, writeCreatedWithChange, writeMutationOutcome, type MutationRecord } from '../persistence/basket.repository.js';
+import {
+  ConcurrentModificationError,
+  loadMutationState,
+  writeCreatedWithChange,
+  writeMutationOutcome,
+  type MutationRecord,
+  type MutationState,
+} from '../persistence/basket.repository.js';
+import { stateAfterWrite, type WarmStates } from './warm-states.js';
 import { buildSnapshot, type BasketSnapshot } from '../contracts/basket-snapshot.js';
 import { derivedMutationId, lineItemId } from './ids.js';
 import { outcomeOfRecord, storedSnapshot } from './recorded-outcome.js';
@@ -38,6 +46,8 @@ export interface ApplyDeps {
   readonly pool: Queryable & Pick<pg.Pool, 'connect'>;
   readonly limits: MutationContext['limits'];
   readonly now: () => Date;
+  /** The states this worker last wrote, per basket (absent: every mutation reads its state). */
+  readonly warm?: WarmStates;
 }
 
 export interface ApplyResult {
@@ -51,12 +61,20 @@ export interface ApplyResult {
 }
 
 export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promise<ApplyResult> {
-  const { mutationId, basketId } = job;
+  // The state this worker last wrote for the basket, when it has it and the command can be applied from it
+  // (warm-states.ts says why that is safe); a miss falls back to a fresh read at once, in the same attempt.
+  const warm = deps.warm !== undefined ? warmStateFor(deps.warm, job) : null;
+  if (warm !== null) {
+    const applied = await applyToState(deps, job, warm, null, deps.now(), true);
+    deps.warm!.used(applied !== MISS);
+    if (applied !== MISS) return applied;
+  }
+  const { basketId, mutationId } = job;
   const command: MutationCommand = job.command;
   const now = deps.now();
   // A merge reads the guest basket too: its lines join this basket and its held units move here. A
   // transfer reads the caller's own basket the same way (merged in, or deleted with its units released).
-  const absorbedId = command.kind === 'merge_basket' ? command.sourceBasketId : command.kind === 'transfer_basket' ? command.absorbedBasketId : null;
+  const absorbedId = absorbedBasketOf(command);
   const merge =
     absorbedId !== null
       ? await loadMutationState(deps.pool, { basketId: absorbedId, mutationId: sourceMutationId(mutationId), createSiteId: null, skus: [], now })
@@ -73,7 +91,51 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     codes: [...codesInvolved(command), ...(merge?.basket?.coupons.map((c) => c.code) ?? [])],
     now,
   });
+  deps.warm?.learn(state);
+  return (await applyToState(deps, job, state, merge, now, false)) as ApplyResult;
+}
 
+/** What `applyToState` answers when applying from a warm state did not work out (nothing was written). */
+const MISS = Symbol('warm state miss');
+
+/**
+ * The basket's kept state, completed for the command's SKUs, when the command may be applied from it: not a
+ * create, merge, transfer or expiry (they read other baskets or decide from expiry), no coupon codes (their
+ * promotions are read by code), no pickup store or inventory named (stores are read apart). Null otherwise.
+ */
+function warmStateFor(warm: WarmStates, job: MutationJob): MutationState | null {
+  const command = job.command;
+  if (command.kind === 'create_basket' || command.kind === 'expire_reservations' || absorbedBasketOf(command) !== null) return null;
+  if (codesInvolved(command).length > 0) return null;
+  const named = pickupNamed(command);
+  if (named.lists.length > 0 || named.stores.length > 0) return null;
+  const kept = warm.take(job.basketId);
+  return kept === undefined ? null : warm.withSkus(kept, skusInvolved(null, command));
+}
+
+/** The basket a merge or transfer absorbs, or null. */
+function absorbedBasketOf(command: MutationCommand): string | null {
+  return command.kind === 'merge_basket' ? command.sourceBasketId : command.kind === 'transfer_basket' ? command.absorbedBasketId : null;
+}
+
+/**
+ * Applies the job to a state read (or kept: `warm`) and writes the outcome. `merge`: the absorbed basket's
+ * state (a merge or transfer; never warm). Warm, it answers MISS instead of anything but a plain applied
+ * change whose every SKU was available, and when the write is refused (the basket, its holdings, the stock
+ * or the reference data moved since the state was kept, or the mutation is recorded already).
+ */
+async function applyToState(
+  deps: ApplyDeps,
+  job: MutationJob,
+  state: MutationState,
+  merge: MutationState | null,
+  now: Date,
+  warm: boolean,
+): Promise<ApplyResult | typeof MISS> {
+  const { mutationId, basketId } = job;
+  const command: MutationCommand = job.command;
+  const absorbedId = absorbedBasketOf(command);
+  const named = pickupNamed(command);
   if (state.recorded) {
     const outcome = await outcomeOfRecord(state.recorded, { mutationId, basketId }, storedSnapshot(deps.db, basketId));
     if (!outcome) throw new Error(`mutation ${mutationId} is recorded applied, but basket ${basketId} has no snapshot to answer with`);
@@ -99,7 +161,9 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     enqueuedAt: new Date(job.enqueuedAt),
     finishedAt: now,
   };
-  const reject = async (code: string, message: string): Promise<ApplyResult> => {
+  // A refusal is never written from a warm state (the rejection record is not guarded by the version).
+  const reject = async (code: string, message: string): Promise<ApplyResult | typeof MISS> => {
+    if (warm) return MISS;
     const version = before?.version ?? null;
     await writeMutationOutcome(deps.pool, record, { status: 'rejected', rejection: { code: code as never, message }, version });
     return { duplicate: false, outcome: { status: 'rejected', mutationId, basketId, version, error: { code, message } } };
@@ -119,6 +183,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
   // Stores only for a mutation that names a store or inventory, or a basket with a pickup shipment: a
   // basket that never picks up reads nothing more.
   const storeIds = [...named.stores, ...(before ? shipmentViews(before).flatMap((x) => storeIdOf(x) ?? []) : [])];
+  if (warm && storeIds.length > 0) return MISS;
   const stores = storeIds.length > 0 || named.lists.length > 0 ? await storesNamed(deps.db, site.siteId, storeIds, named.lists) : new Map();
   const ctx = {
     basketId,
@@ -157,6 +222,9 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     );
   }
   if (command.kind === 'expire_reservations' && plan.expired === 0) return reject('nothing_to_expire', 'No held inventory has expired.');
+  const watch = watchedHoldings(desired, plan);
+  // Warm, only an outcome every SKU was available for: a flash or a watch is decided from fresh stock.
+  if (warm && (plan.short.size > 0 || watch.length > 0 || holdsExpired(stock, now))) return MISS;
 
   const policy = { ...site, currency: after.currency };
   const choice = (methodId: string | null) => ({ selectedId: methodId, method: methodId === null ? null : (state.shippingMethods.get(methodId) ?? null) });
@@ -188,10 +256,11 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
       stockList: site.stockList,
       plan: plan.items,
       expiresAt: plan.expiresAt,
-      watch: watchedHoldings(desired, plan),
+      watch,
     },
     snapshot: draft,
     snapshotJson: draftJson,
+    referenceVersion: state.referenceVersion,
   };
   let alsoChanged: BasketSnapshot[] = [];
   let pk: number | null;
@@ -220,6 +289,7 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
           totals: guestPriced.totals,
           reservations: { stockList: site.stockList, plan: [], expiresAt: null, watch: [] },
           snapshot: guestSnapshot,
+          referenceVersion: state.referenceVersion,
         },
       },
       destination: { record, outcome },
@@ -232,7 +302,17 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     if (created.outcome !== 'applied') throw new Error('creating an absent basket cannot be refused');
     pk = await writeCreatedWithChange(deps.pool, record, created.basket, outcome);
   } else {
-    pk = await writeMutationOutcome(deps.pool, record, outcome);
+    try {
+      pk = (await writeMutationOutcome(deps.pool, record, outcome))!;
+    } catch (err) {
+      // Warm: the basket, its holdings, the stock or the reference data moved since the state was kept, or
+      // the mutation is recorded already (the record's primary key): nothing was written; read afresh.
+      if (warm && (err instanceof ConcurrentModificationError || isRecordedAlready(err))) return MISS;
+      throw err;
+    }
+    // The next mutation of this basket may start from what was just written.
+    const kept = deps.warm !== undefined ? stateAfterWrite(state, after, pk, plan, now) : null;
+    if (kept !== null) deps.warm!.keep(basketId, kept);
   }
   // Units of a watched SKU may have moved between the read and the write; such a move could not see this
   // basket's new watch rows. Flag those SKUs so the sweep judges the basket again (recheck-watched-stock).
@@ -250,6 +330,18 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     alsoChanged,
     ...(snapshot === draft ? { snapshotJson: draftJson } : {}),
   };
+}
+
+/** Whether the basket holds units whose hold has expired (a reclaimer may be taking them: decided from a fresh read). */
+function holdsExpired(stock: PerList<StockView>, now: Date): boolean {
+  for (const views of stock.values()) for (const v of views.values()) if (v.ours > 0 && v.oursExpiresAt !== null && v.oursExpiresAt <= now) return true;
+  return false;
+}
+
+/** The mutation's record exists already: a redelivered job's second write trips the record's primary key. */
+function isRecordedAlready(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && e.constraint === 'mutations_pkey';
 }
 
 /** The id under which a merge records what it did to the guest basket. */

@@ -17,6 +17,7 @@ import type { MutationJob } from '../contracts/mutation-job.js';
 import { closeRedis } from '../redis/client.js';
 import type { Resources } from './resources.js';
 import { BasketEventPublisher } from '../queue/basket-events.js';
+import { WarmStates } from '../application/warm-states.js';
 
 export interface WorkerProcess {
   /** The current worker of each lane (the watchdog may replace one). */
@@ -45,6 +46,7 @@ export function mutationProcessDeps(config: Config, res: Resources, logger: Logg
     pendingPrefix: config.REDIS_PREFIX,
     redis: res.redis,
     now: () => new Date(),
+    ...(config.WARM_BASKETS > 0 ? { warm: new WarmStates(config.WARM_BASKETS, (hit) => res.metrics.warmStates.inc({ result: hit ? 'hit' : 'miss' })) } : {}),
     retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 2000 },
     // Standalone Redis: the after-commit work in one round trip (on a cluster its keys live on different shards).
     ...(res.cache.canWriteThen ? { oneTrip: { eventPrefix: config.REDIS_PREFIX } } : {}),

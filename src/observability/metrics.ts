@@ -42,6 +42,12 @@ export class Metrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly warmStates = new client.Counter({
+    name: 'basket_warm_state_total',
+    help: 'Mutations applied from the state the worker last wrote for their basket (hit), or that tried and read it afresh (miss)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
 
   readonly laneWorkerRecreated = new client.Counter({
     name: 'basket_lane_worker_recreated_total',

@@ -65,10 +65,16 @@ export interface MutationState {
   readonly paymentMethods: ReadonlyMap<string, PaymentMethod>;
   /** The site's campaigns and the promotions the basket's (and the command's) codes name. */
   readonly promotions: readonly Promotion[];
+  /**
+   * The reference data's version (`reference_version`) when this was read: an applied outcome priced from
+   * this state is written only while it still holds (see the reference-version migration).
+   */
+  readonly referenceVersion: number;
 }
 
 interface StateRow {
   id: string | null;
+  reference_version: number;
   pk: number | null;
   owner_id: string;
   site_id: string;
@@ -277,7 +283,18 @@ export async function loadMutationState(
   const shippingMethods = new Map((r.shipping_methods ?? []).map((m) => [m.id, toShippingMethod(m)] as const));
   const paymentMethods = new Map((r.payment_methods ?? []).map((m) => [m.id, { id: m.id, name: m.name, cardTypes: m.card_types }] as const));
   const promotions = (r.promotions ?? []).map(toPromotion);
-  return { basket, pk: r.pk, site, catalog, recorded: r.recorded, stock, shippingMethods, paymentMethods, promotions };
+  return {
+    basket,
+    pk: r.pk,
+    site,
+    catalog,
+    recorded: r.recorded,
+    stock,
+    shippingMethods,
+    paymentMethods,
+    promotions,
+    referenceVersion: Number(r.reference_version),
+  };
 }
 
 /**
@@ -333,6 +350,11 @@ export type MutationOutcomeWrite =
       readonly snapshot: { readonly pk: number };
       /** `JSON.stringify(snapshot)` when the caller has it already (exactly that text: it is stored as given). */
       readonly snapshotJson?: string;
+      /**
+       * `MutationState.referenceVersion` of the state the outcome was made from: an update of an existing
+       * basket is written only while the reference data is still at that version (else ConcurrentModificationError).
+       */
+      readonly referenceVersion: number;
     }
   | { readonly status: 'rejected'; readonly rejection: Rejection; readonly version: number | null };
 
@@ -424,9 +446,13 @@ export async function writeMutationOutcome(db: Queryable, record: MutationRecord
           externalOfferCode: after.externalOfferCode,
           stockWatch: JSON.stringify(reservations.watch.map(({ stockList, ...w }) => (stockList !== undefined ? { stock_list: stockList, ...w } : w))),
           basketOwnerId: after.ownerId,
+          referenceVersion: outcome.referenceVersion,
         }).catch(stockConflict);
   const pk = rows[0]?.pk ?? null;
-  if (pk === null) throw new ConcurrentModificationError(`basket ${after.id} or its inventory changed since it was read`);
+  if (pk === null) {
+    const what = (rows[0] as { reservation?: string } | undefined)?.reservation === 'stale' ? 'the reference data (prices, products, methods, promotions, tracked stock)' : `basket ${after.id} or its inventory`;
+    throw new ConcurrentModificationError(`${what} changed since it was read`);
+  }
   return Number(pk);
 }
 

@@ -201,12 +201,12 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
     // One bench shopper follows every basket: lift the per-shopper stream cap.
     SSE_MAX_STREAMS_PER_CUSTOMER: '1000',
   };
-  const [apiPort, inlinePort, barePort] = [await freePort(), await freePort(), await freePort()];
+  const [apiPort, inlinePort, barePort, workerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   log(`${label}: starting service (1 API + 1 worker process, ${LANES} lanes) and baselines`);
   const api = startService('workers/api.ts', { ...env, PORT: String(apiPort), LOG_LEVEL: 'info' });
   children.push(api);
   await api.waitFor(/Server listening/, 60_000);
-  const worker = startService('workers/mutation.worker.ts', { ...env, LOG_LEVEL: 'info' });
+  const worker = startService('workers/mutation.worker.ts', { ...env, WORKER_PORT: String(workerPort), LOG_LEVEL: 'info' });
   const inline = startService('test/bench/inline-api.ts', { ...env, PORT: String(inlinePort), LOG_LEVEL: 'info' });
   const bare = startService('test/bench/bare-redis-api.ts', { ...env, PORT: String(barePort) });
   children.push(worker, inline, bare);
@@ -294,12 +294,15 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
   record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'inline baseline', inlineAdd, undefined, undefined, undefined, inlineAddCpu);
   log(`add-to-cart: pipeline, ${SECONDS} s`);
   const statsBefore = await commandStats(target);
+  const warmBefore = await warmStateCounts(workerPort);
   const [pipeAdd, pipeAddCpu] = await measured(
     pipelineCpu,
     () => addTo(pipelineBase, shopper, SECONDS, 64, pick(basketsOf.pipeline)),
     (r) => r.ok,
   );
   redisCommandsPerAdd = commandStatsPer(statsBefore, await commandStats(target), pipeAdd.ok);
+  const warmAfter = await warmStateCounts(workerPort);
+  const warmHits = warmAfter.hit - warmBefore.hit;
   log(`pgbench ceiling: basket-shaped transaction, ${SHORT} s`);
   const ceiling = await pgbenchCeiling(SERVER_DB, SHORT);
   record(
@@ -307,7 +310,7 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
     'pipeline',
     pipeAdd,
     inlineAdd,
-    `${(pipeAdd.rps / ceiling.tps).toFixed(2)}× the pgbench ceiling`,
+    `${(pipeAdd.rps / ceiling.tps).toFixed(2)}× the pgbench ceiling; ${Math.round((100 * warmHits) / Math.max(1, pipeAdd.ok))}% applied warm (${warmAfter.miss - warmBefore.miss} misses)`,
     undefined,
     pipeAddCpu,
   );
@@ -718,4 +721,11 @@ try {
   await Promise.all(children.map((c) => stopService(c, 'SIGTERM')));
   await cluster?.destroy();
   await standalone?.destroy();
+}
+
+/** The worker's `basket_warm_state_total` counters (its /metrics): mutations applied from a kept state, and misses. */
+async function warmStateCounts(workerPort: number): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+  const count = (result: string) => Number(new RegExp(`^basket_warm_state_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { hit: count('hit'), miss: count('miss') };
 }

@@ -11,7 +11,8 @@
  *          SKUs in the site's list and in the `lists` it names, each line's SKU in its own list (its
  *          `inventory_id`, else the site's), and every holding of the basket in any list),
  *          `shipping_methods`, `payment_methods` (enabled), `promotions` (the site's campaigns and the
- *          promotions its codes and the command's name).
+ *          promotions its codes and the command's name), and `reference_version` (the counter every change
+ *          of that reference data moves on: the write is guarded by it, see the reference-version migration).
  *          One column, not one per field: the client parses a row description and runs a type parser
  *          per column on every call, and each json column was a JSON.parse of its own; one document is
  *          one parse (timestamps arrive as ISO text, bigints as JSON numbers).
@@ -40,6 +41,7 @@ export const readMutationState = defineStatement<ReadMutationStateInput, Record<
      'adjustments', b.adjustments, 'coupons', b.coupons, 'external_offer_code', b.external_offer_code, 'created_at', b.created_at, 'updated_at', b.updated_at,
      's_id', s.id, 's_currency', s.currency, 's_price_list', s.price_list, 's_stock_list', s.stock_list, 's_taxation', s.taxation,
      's_tax_rounded_at_group', s.tax_rounded_at_group, 's_rounding_mode', s.rounding_mode,
+     'reference_version', (select v.version from reference_version v),
      'recorded', (select json_build_object('status', m.status, 'error', m.error, 'version', m.version, 'result', m.result)
         from mutations m where m.id = t.mid),
      'lines', (select coalesce(json_agg(json_build_object('item_id', l.item_id, 'sku', l.sku, 'quantity', l.quantity,

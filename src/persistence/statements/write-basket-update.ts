@@ -12,7 +12,9 @@
  *          `snapshot` column is cleared, see `loadSnapshot` and the perf-write-snapshot-once migration).
  * Output:  one row `{reservation, pk}`: `reservation` is `basket_apply_reservations`' answer ('ok', or
  *          'conflict' when the basket or its holdings changed since they were read: nothing was written, re-read
- *          and re-plan); `pk` is the basket's pk, or null when the version guard failed (nothing was written).
+ *          and re-plan), or 'stale' when the reference data (prices, products, methods, promotions, the site,
+ *          tracked SKUs) changed since `referenceVersion` was read: nothing was written, re-read; `pk` is the
+ *          basket's pk, or null when a guard failed (nothing was written).
  * Raises:  SQLSTATE BR001 when stock the plan needs is gone even after reclaiming expired holdings (the
  *          statement fails as a whole: nothing was written; re-read and re-plan, as for 'conflict').
  * Locks:   the basket row (taken by `basket_apply_reservations` first, so the function and the update see
@@ -54,12 +56,18 @@ export interface WriteBasketUpdateInput extends LinesAndRecordInput {
   readonly stockWatch: string;
   /** The basket's owner afterwards (a transfer gives the basket to the signed-in shopper). */
   readonly basketOwnerId: string;
+  /**
+   * `reference_version` when the reference data the outcome was priced by was read: the write applies only
+   * while it still is (else `reservation` is 'stale' and nothing is written).
+   */
+  readonly referenceVersion: number;
 }
 
 export const writeBasketUpdate = defineStatement<WriteBasketUpdateInput, { reservation: string; pk: number | null }>(
   'write_basket_update',
   (p) => `with reservation as materialized (
-     select case when jsonb_array_length(${p.reservationPlan}::jsonb) = 0 then 'ok'
+     select case when (select v.version from reference_version v) <> ${p.referenceVersion}::bigint then 'stale'
+                 when jsonb_array_length(${p.reservationPlan}::jsonb) = 0 then 'ok'
                  else basket_apply_reservations(${p.basketId}, ${p.readVersion}, ${p.stockList}, ${p.reservationPlan}::jsonb,
                                                 ${p.reservationExpiresAt}, ${p.updatedAt}) end as outcome),
    basket_written as (
