@@ -12,11 +12,15 @@
  * Options: WRITE_COST_BASKETS (200), WRITE_COST_WARM (adds before measuring, 1,500: ~8 lines a basket, the
  * bench's shape), WRITE_COST_ADDS (measured adds, 2,000, in WRITE_COST_ROUNDS rounds, 8), WRITE_COST_SETUP_SQL (run after the migrations, to
  * try a schema change before writing a migration), WRITE_COST_EXPLAIN=n (n more adds with auto_explain on: their
- * plans, timings and WAL in the server's log). The database is dropped and created afresh.
+ * plans, timings and WAL in the server's log), WRITE_COST_WARM_BASKETS=n (the worker keeps n baskets' last written state,
+ * as the service's workers do: prints the hit rate and the heap a kept state takes). The database is dropped and created afresh.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { WarmStates } from '../../src/application/warm-states.js';
 import { applyMutationJob, type ApplyDeps } from '../../src/application/apply-mutation.js';
 import type { MutationJob } from '../../src/contracts/mutation-job.js';
 import type { MutationCommand } from '../../src/domain/mutations.js';
@@ -37,6 +41,8 @@ function cpuMs(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
+
+v8.setFlagsFromString('--expose-gc');
 
 async function main(): Promise<void> {
   const url = new URL(URL_);
@@ -75,7 +81,16 @@ async function main(): Promise<void> {
     SKUS.map((sku) => ({ sku, quantity: 100_000_000 })),
   );
 
-  let deps: ApplyDeps = { db, pool, limits: { maxLineQuantity: 999, maxLines: 50 }, reservationTtlSeconds: 600, now: () => new Date() };
+  // WRITE_COST_WARM_BASKETS=n: the worker keeps the last written state of up to n baskets (warm-states.ts), as a service worker does.
+  const warmCapacity = Number(process.env.WRITE_COST_WARM_BASKETS ?? 0);
+  let deps: ApplyDeps = {
+    db,
+    pool,
+    limits: { maxLineQuantity: 999, maxLines: 50 },
+    reservationTtlSeconds: 600,
+    now: () => new Date(),
+    ...(warmCapacity > 0 ? { warm: new WarmStates(warmCapacity) } : {}),
+  };
   const job = (basketId: string, command: MutationCommand): MutationJob => ({
     mutationId: randomUUID(),
     basketId,
@@ -162,6 +177,21 @@ async function main(): Promise<void> {
        and (s.schemaname = 'public' or owner.relnamespace = 'public'::regnamespace)
      order by 1`,
   );
+  if (deps.warm) {
+    // The heap the kept states take: measured by dropping them (a full GC before each reading).
+    const gc = vm.runInNewContext('gc') as () => void;
+    const heap = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const kept = deps.warm.size;
+    const withStates = heap();
+    const { hits, misses } = deps.warm;
+    deps = { ...deps, warm: new WarmStates(warmCapacity) };
+    const without = heap();
+    console.log(`warm states: ${hits} hits, ${misses} misses; ${kept} kept, ${((withStates - without) / kept / 1024).toFixed(1)} KB of heap each`);
+  }
   console.log('tables (live / dead / total size):');
   for (const s of sizes) console.log(`  ${s.relname}: ${s.n_live_tup} / ${s.n_dead_tup} / ${s.size}`);
   if (process.env.WRITE_COST_EXPLAIN) {
