@@ -127,6 +127,65 @@ describe('hot-path plans over a large reservations table', () => {
     expect(reads.indexRows).toBeLessThan(400);
   });
 
+  it('a call with nothing to extend reads each holding once: locked and checked in one statement, no extension', async () => {
+    const tables = await tableReads(async (client) => {
+      for (let i = 0; i < 6; i++) expect(await apply(client, asHeld)).toBe('ok');
+    });
+    // 3 holdings, 6 calls, every holding already until the expiry each call names: one read per holding per
+    // call (the lock and the check are one statement; the extension, with nothing to write, does not run).
+    expect(tables.reservations!.indexRows).toBe(18);
+  });
+
+  it('a change extends every holding it does not write to the expiry it names, those already there or not', async () => {
+    const later = new Date(EXPIRY.getTime() + 60_000);
+    const call = (client: pg.PoolClient, plan: object[], expires: Date) =>
+      client
+        .query<{ r: string }>(`select basket_apply_reservations($1, 1, 'plans', $2::jsonb, $3, now()) as r`, [basket, JSON.stringify(plan), expires])
+        .then((res) => res.rows[0]!.r);
+    const held = (client: pg.PoolClient) =>
+      client
+        .query<{ sku: string; quantity: number; expires_at: Date }>(`select sku, quantity, expires_at from reservations where basket_id = $1 order by sku`, [basket])
+        .then((res) => res.rows.map((r) => ({ sku: r.sku, quantity: r.quantity, expires: r.expires_at.getTime() })));
+    await tableReads(async (client) => {
+      // Only the changed holding differs from the named expiry beforehand: the others are extended all the same.
+      expect(await call(client, [{ sku: 'PLAN-A', have: 2, target: 3 }, ...asHeld.slice(1)], later)).toBe('ok');
+      expect(await held(client)).toEqual([
+        { sku: 'PLAN-A', quantity: 3, expires: later.getTime() },
+        { sku: 'PLAN-B', quantity: 2, expires: later.getTime() },
+        { sku: 'PLAN-C', quantity: 2, expires: later.getTime() },
+      ]);
+      // One unchanged holding behind (a merge keeps the earlier of two expiries): it alone is extended.
+      await client.query(`update reservations set expires_at = $2 where basket_id = $1 and sku = 'PLAN-C'`, [basket, EXPIRY]);
+      expect(await call(client, [{ sku: 'PLAN-A', have: 3, target: 2 }, ...asHeld.slice(1)], later)).toBe('ok');
+      expect(await held(client)).toEqual([
+        { sku: 'PLAN-A', quantity: 2, expires: later.getTime() },
+        { sku: 'PLAN-B', quantity: 2, expires: later.getTime() },
+        { sku: 'PLAN-C', quantity: 2, expires: later.getTime() },
+      ]);
+      // A plan that changes nothing still extends.
+      await client.query(`update reservations set expires_at = $2 where basket_id = $1`, [basket, EXPIRY]);
+      expect(await call(client, asHeld, later)).toBe('ok');
+      expect((await held(client)).map((h) => h.expires)).toEqual([later.getTime(), later.getTime(), later.getTime()]);
+    });
+  });
+
+  it('a call leaves every holding of the basket locked until its transaction ends (a reclaimer skips them all)', async () => {
+    const handle = openDatabase(testDatabaseUrl(), 2);
+    const [caller, reclaimer] = [await handle.pool.connect(), await handle.pool.connect()];
+    try {
+      await caller.query('begin');
+      // Changes one holding, extends none: the other two are locked by the check alone.
+      expect(await apply(caller, [{ sku: 'PLAN-A', have: 2, target: 3 }, ...asHeld.slice(1)])).toBe('ok');
+      const { rows } = await reclaimer.query(`select sku from reservations where basket_id = $1 for update skip locked`, [basket]);
+      expect(rows).toEqual([]);
+    } finally {
+      await caller.query('rollback');
+      caller.release();
+      reclaimer.release();
+      await handle.pool.end();
+    }
+  });
+
   it('the mutation state read reads only the basket’s own rows, its SKUs’ catalogue entries and expired holdings', async () => {
     const tables = await tableReads(async (client) => {
       for (let i = 0; i < 6; i++) {
