@@ -237,3 +237,42 @@ describe('hot-path plans over a large reservations table', () => {
     expect({ updates: tables.reservations!.updates, hot: tables.reservations!.hot }).toEqual({ updates: 3, hot: 3 });
   });
 });
+
+describe('a move judges watchers again once it holds the stock row', () => {
+  // A watcher that commits while the move's UPDATE waits for the row (another mover holds it) is missed by
+  // that UPDATE's own judgement (its snapshot is older); the judgement after the lock must see it.
+  for (const [direction, plan, flashed] of [
+    ['units given back: a flashed watcher', [{ sku: 'PLAN-A', have: 2, target: 1 }, ...asHeld.slice(1)], true],
+    ['units taken: an unflashed watcher', [{ sku: 'PLAN-A', have: 2, target: 3 }, ...asHeld.slice(1)], false],
+  ] as const) {
+    it(`${direction} that committed while the move waited for the row is flagged`, async () => {
+      const handle = openDatabase(testDatabaseUrl(), 3);
+      const [holder, mover, watcher] = [await handle.pool.connect(), await handle.pool.connect(), await handle.pool.connect()];
+      const other = (await watcher.query<{ id: string }>(`select id from baskets where id <> $1 limit 1`, [basket])).rows[0]!.id;
+      try {
+        await holder.query('begin');
+        await holder.query(`update stocks set updated_at = now() where stock_list = 'plans' and sku = 'PLAN-A'`);
+        await mover.query('begin');
+        const moved = apply(mover, [...plan]);
+        const moverPid = (mover as unknown as { processID: number }).processID;
+        for (let i = 0; ; i++) {
+          const { rows } = await watcher.query(`select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [moverPid]);
+          if (rows.length) break;
+          if (i > 200) throw new Error('the move did not wait for the row');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await watcher.query(`insert into stock_watch (basket_id, stock_list, sku, wanted, flashed) values ($1, 'plans', 'PLAN-A', 5, $2)`, [other, flashed]);
+        await holder.query('rollback');
+        expect(await moved).toBe('ok');
+        const { rows } = await mover.query<{ revisit: boolean }>(`select revisit from stocks where stock_list = 'plans' and sku = 'PLAN-A'`);
+        expect(rows[0]!.revisit).toBe(true);
+      } finally {
+        await holder.query('rollback').catch(() => undefined);
+        await mover.query('rollback').catch(() => undefined);
+        await watcher.query(`delete from stock_watch where basket_id = $1`, [other]);
+        for (const c of [holder, mover, watcher]) c.release();
+        await handle.pool.end();
+      }
+    });
+  }
+});
