@@ -27,6 +27,7 @@ import * as reservationsConflictCheckIndexed from './2026-12-03T19-00-00_reserva
 import * as mutationRecordsInline from './2026-12-03T19-10-00_mutation-records-inline.js';
 import * as reservationsFillfactor from './2026-12-03T19-20-00_reservations-fillfactor.js';
 import * as referenceVersion from './2026-12-03T21-00-00_reference-version.js';
+import * as reservationsFewerStatements from './2026-12-03T21-10-00_reservations-fewer-statements.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial-schema': initialSchema,
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T19-10-00_mutation-records-inline': mutationRecordsInline,
   '2026-12-03T19-20-00_reservations-fillfactor': reservationsFillfactor,
   '2026-12-03T21-00-00_reference-version': referenceVersion,
+  '2026-12-03T21-10-00_reservations-fewer-statements': reservationsFewerStatements,
 };

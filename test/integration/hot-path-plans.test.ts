@@ -127,6 +127,65 @@ describe('hot-path plans over a large reservations table', () => {
     expect(reads.indexRows).toBeLessThan(400);
   });
 
+  it('a call with nothing to extend reads each holding once: locked and checked in one statement, no extension', async () => {
+    const tables = await tableReads(async (client) => {
+      for (let i = 0; i < 6; i++) expect(await apply(client, asHeld)).toBe('ok');
+    });
+    // 3 holdings, 6 calls, every holding already until the expiry each call names: one read per holding per
+    // call (the lock and the check are one statement; the extension, with nothing to write, does not run).
+    expect(tables.reservations!.indexRows).toBe(18);
+  });
+
+  it('a change extends every holding it does not write to the expiry it names, those already there or not', async () => {
+    const later = new Date(EXPIRY.getTime() + 60_000);
+    const call = (client: pg.PoolClient, plan: object[], expires: Date) =>
+      client
+        .query<{ r: string }>(`select basket_apply_reservations($1, 1, 'plans', $2::jsonb, $3, now()) as r`, [basket, JSON.stringify(plan), expires])
+        .then((res) => res.rows[0]!.r);
+    const held = (client: pg.PoolClient) =>
+      client
+        .query<{ sku: string; quantity: number; expires_at: Date }>(`select sku, quantity, expires_at from reservations where basket_id = $1 order by sku`, [basket])
+        .then((res) => res.rows.map((r) => ({ sku: r.sku, quantity: r.quantity, expires: r.expires_at.getTime() })));
+    await tableReads(async (client) => {
+      // Only the changed holding differs from the named expiry beforehand: the others are extended all the same.
+      expect(await call(client, [{ sku: 'PLAN-A', have: 2, target: 3 }, ...asHeld.slice(1)], later)).toBe('ok');
+      expect(await held(client)).toEqual([
+        { sku: 'PLAN-A', quantity: 3, expires: later.getTime() },
+        { sku: 'PLAN-B', quantity: 2, expires: later.getTime() },
+        { sku: 'PLAN-C', quantity: 2, expires: later.getTime() },
+      ]);
+      // One unchanged holding behind (a merge keeps the earlier of two expiries): it alone is extended.
+      await client.query(`update reservations set expires_at = $2 where basket_id = $1 and sku = 'PLAN-C'`, [basket, EXPIRY]);
+      expect(await call(client, [{ sku: 'PLAN-A', have: 3, target: 2 }, ...asHeld.slice(1)], later)).toBe('ok');
+      expect(await held(client)).toEqual([
+        { sku: 'PLAN-A', quantity: 2, expires: later.getTime() },
+        { sku: 'PLAN-B', quantity: 2, expires: later.getTime() },
+        { sku: 'PLAN-C', quantity: 2, expires: later.getTime() },
+      ]);
+      // A plan that changes nothing still extends.
+      await client.query(`update reservations set expires_at = $2 where basket_id = $1`, [basket, EXPIRY]);
+      expect(await call(client, asHeld, later)).toBe('ok');
+      expect((await held(client)).map((h) => h.expires)).toEqual([later.getTime(), later.getTime(), later.getTime()]);
+    });
+  });
+
+  it('a call leaves every holding of the basket locked until its transaction ends (a reclaimer skips them all)', async () => {
+    const handle = openDatabase(testDatabaseUrl(), 2);
+    const [caller, reclaimer] = [await handle.pool.connect(), await handle.pool.connect()];
+    try {
+      await caller.query('begin');
+      // Changes one holding, extends none: the other two are locked by the check alone.
+      expect(await apply(caller, [{ sku: 'PLAN-A', have: 2, target: 3 }, ...asHeld.slice(1)])).toBe('ok');
+      const { rows } = await reclaimer.query(`select sku from reservations where basket_id = $1 for update skip locked`, [basket]);
+      expect(rows).toEqual([]);
+    } finally {
+      await caller.query('rollback');
+      caller.release();
+      reclaimer.release();
+      await handle.pool.end();
+    }
+  });
+
   it('the mutation state read reads only the basket’s own rows, its SKUs’ catalogue entries and expired holdings', async () => {
     const tables = await tableReads(async (client) => {
       for (let i = 0; i < 6; i++) {
@@ -177,4 +236,43 @@ describe('hot-path plans over a large reservations table', () => {
     });
     expect({ updates: tables.reservations!.updates, hot: tables.reservations!.hot }).toEqual({ updates: 3, hot: 3 });
   });
+});
+
+describe('a move judges watchers again once it holds the stock row', () => {
+  // A watcher that commits while the move's UPDATE waits for the row (another mover holds it) is missed by
+  // that UPDATE's own judgement (its snapshot is older); the judgement after the lock must see it.
+  for (const [direction, plan, flashed] of [
+    ['units given back: a flashed watcher', [{ sku: 'PLAN-A', have: 2, target: 1 }, ...asHeld.slice(1)], true],
+    ['units taken: an unflashed watcher', [{ sku: 'PLAN-A', have: 2, target: 3 }, ...asHeld.slice(1)], false],
+  ] as const) {
+    it(`${direction} that committed while the move waited for the row is flagged`, async () => {
+      const handle = openDatabase(testDatabaseUrl(), 3);
+      const [holder, mover, watcher] = [await handle.pool.connect(), await handle.pool.connect(), await handle.pool.connect()];
+      const other = (await watcher.query<{ id: string }>(`select id from baskets where id <> $1 limit 1`, [basket])).rows[0]!.id;
+      try {
+        await holder.query('begin');
+        await holder.query(`update stocks set updated_at = now() where stock_list = 'plans' and sku = 'PLAN-A'`);
+        await mover.query('begin');
+        const moved = apply(mover, [...plan]);
+        const moverPid = (mover as unknown as { processID: number }).processID;
+        for (let i = 0; ; i++) {
+          const { rows } = await watcher.query(`select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [moverPid]);
+          if (rows.length) break;
+          if (i > 200) throw new Error('the move did not wait for the row');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await watcher.query(`insert into stock_watch (basket_id, stock_list, sku, wanted, flashed) values ($1, 'plans', 'PLAN-A', 5, $2)`, [other, flashed]);
+        await holder.query('rollback');
+        expect(await moved).toBe('ok');
+        const { rows } = await mover.query<{ revisit: boolean }>(`select revisit from stocks where stock_list = 'plans' and sku = 'PLAN-A'`);
+        expect(rows[0]!.revisit).toBe(true);
+      } finally {
+        await holder.query('rollback').catch(() => undefined);
+        await mover.query('rollback').catch(() => undefined);
+        await watcher.query(`delete from stock_watch where basket_id = $1`, [other]);
+        for (const c of [holder, mover, watcher]) c.release();
+        await handle.pool.end();
+      }
+    });
+  }
 });
