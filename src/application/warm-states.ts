@@ -25,7 +25,7 @@
  */
 import type { Basket, CatalogEntry } from '../domain/types.js';
 import type { ListPlanItem, StockView } from '../domain/reservation.js';
-import type { MutationState } from '../persistence/basket.repository.js';
+import { basketAsRead, type MutationState } from '../persistence/basket.repository.js';
 
 export class WarmStates {
   private readonly baskets = new Map<string, MutationState>();
@@ -110,7 +110,7 @@ export class WarmStates {
 
 /**
  * The state `loadMutationState` would return right after `read`'s basket was written as `after` (with
- * `pk`) and its holdings moved by `plan`, mirroring `basket_apply_reservations`: an entry moved to 0 is
+ * `pk`; the basket as read back, `basketAsRead`) and its holdings moved by `plan`, mirroring `basket_apply_reservations`: an entry moved to 0 is
  * deleted; any other entry holds its target, until the plan's expiry (or, without one, the expiry it had,
  * or now for a new row); with an expiry, every holding of the basket gets it; no plan entry, no change.
  * Other baskets' stock stays as read but for this basket's own moves (`reserved`). Null when a plan entry
@@ -142,7 +142,9 @@ export function stateAfterWrite(
       }
     }
   }
-  return { ...read, basket: after, pk, recorded: null, stock };
+  // The basket as written and read back (its JSON documents in jsonb's key order, its lines by position), not
+  // `after` as the domain built it: the next mutation must decide exactly as it would from a fresh read.
+  return { ...read, basket: basketAsRead(after), pk, recorded: null, stock };
 }
 
 const key = (list: string, sku: string) => `${list}\u0000${sku}`;

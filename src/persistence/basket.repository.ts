@@ -177,6 +177,123 @@ export function toPromotion(p: PromotionRow): Promotion {
 /** A price adjustment as stored: the value as decimal text. */
 type StoredAdjustment = Omit<PriceAdjustment, 'value'> & { value: string };
 
+/** A basket's row and its lines' as the state statement returns them (jsonb as parsed, times as ISO text). */
+type BasketRow = Pick<
+  StateRow,
+  | 'owner_id'
+  | 'site_id'
+  | 'currency'
+  | 'status'
+  | 'version'
+  | 'agent_basket'
+  | 'custom'
+  | 'source_code'
+  | 'checkout'
+  | 'shipping_method_id'
+  | 'adjustments'
+  | 'coupons'
+  | 'external_offer_code'
+  | 'created_at'
+  | 'updated_at'
+  | 'lines'
+> & { id: string };
+type LineRow = StateRow['lines'][number];
+
+function toLine(l: LineRow): BasketLine {
+  return {
+    itemId: l.item_id,
+    sku: l.sku,
+    quantity: l.quantity,
+    addedUnitPrice: l.added_unit_price === null ? null : new Money(l.added_unit_price),
+    position: l.position,
+    attributes: l.attributes,
+    custom: l.custom,
+    ...(l.gift ? { gift: true } : {}),
+    ...(l.gift_message !== null ? { giftMessage: l.gift_message } : {}),
+    ...(l.inventory_id !== null ? { inventoryId: l.inventory_id } : {}),
+  };
+}
+
+function toBasket(r: BasketRow): Basket {
+  return {
+    id: r.id,
+    ownerId: r.owner_id,
+    siteId: r.site_id,
+    currency: r.currency,
+    status: r.status,
+    version: r.version,
+    lines: r.lines.map(toLine),
+    custom: r.custom,
+    sourceCode: r.source_code,
+    checkout: r.checkout ?? {},
+    shippingMethodId: r.shipping_method_id,
+    adjustments: (r.adjustments ?? []).map((a) => ({ ...a, value: new Money(a.value) })),
+    coupons: r.coupons ?? [],
+    externalOfferCode: r.external_offer_code,
+    agentBasket: r.agent_basket,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+/**
+ * The basket `loadMutationState` returns once `after` is written (`writeMutationOutcome`): what is written,
+ * read back the way the state statement reads it. Not `after` itself: a jsonb column gives an object's keys
+ * back in its own order (shorter keys first, then by their bytes; nested objects too), drops keys whose value
+ * is undefined, and the lines come back in position order; the domain compares some of these documents as
+ * text (a line's options), so a state that kept `after`'s own order would decide other than a fresh read.
+ */
+export function basketAsRead(after: Basket): Basket {
+  const row = {
+    id: after.id,
+    owner_id: after.ownerId,
+    site_id: after.siteId,
+    currency: after.currency,
+    status: after.status,
+    version: after.version,
+    agent_basket: after.agentBasket,
+    custom: asJsonb(after.custom),
+    source_code: after.sourceCode,
+    checkout: asJsonb(after.checkout),
+    shipping_method_id: after.shippingMethodId,
+    adjustments: asJsonb(after.adjustments.map((a) => ({ ...a, value: a.value.toString() }))),
+    coupons: asJsonb(after.coupons),
+    external_offer_code: after.externalOfferCode,
+    created_at: after.createdAt.toISOString(),
+    updated_at: after.updatedAt.toISOString(),
+    lines: [...after.lines]
+      .sort((a, b) => a.position - b.position)
+      .map((l) => ({
+        item_id: l.itemId,
+        sku: l.sku,
+        quantity: l.quantity,
+        added_unit_price: l.addedUnitPrice?.toString() ?? null,
+        position: l.position,
+        attributes: asJsonb(l.attributes),
+        custom: asJsonb(l.custom),
+        gift: l.gift ?? false,
+        gift_message: l.giftMessage ?? null,
+        inventory_id: l.inventoryId ?? null,
+      })),
+  } as BasketRow;
+  return toBasket(row);
+}
+
+/** `value` as a jsonb column gives it back: its JSON, parsed, with every object's keys in jsonb's order. */
+function asJsonb<T>(value: T): T {
+  return jsonbOrder(JSON.parse(JSON.stringify(value)) as unknown) as T;
+}
+
+function jsonbOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(jsonbOrder);
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o)
+    .map((k) => [k, Buffer.from(k, 'utf8')] as const)
+    .sort(([, a], [, b]) => a.length - b.length || Buffer.compare(a, b));
+  return Object.fromEntries(keys.map(([k]) => [k, jsonbOrder(o[k])]));
+}
+
 /**
  * Reads, in one statement, what applying a mutation needs: the basket and its lines, its site, the
  * catalogue entries of its SKUs plus `skus`, and any record of `mutationId`. `createSiteId` names the
@@ -205,18 +322,6 @@ export async function loadMutationState(
     lists: q.lists ?? [],
   });
   const r = (rows[0] as unknown as { state: StateRow }).state;
-  const lines: BasketLine[] = r.lines.map((l) => ({
-    itemId: l.item_id,
-    sku: l.sku,
-    quantity: l.quantity,
-    addedUnitPrice: l.added_unit_price === null ? null : new Money(l.added_unit_price),
-    position: l.position,
-    attributes: l.attributes,
-    custom: l.custom,
-    ...(l.gift ? { gift: true } : {}),
-    ...(l.gift_message !== null ? { giftMessage: l.gift_message } : {}),
-    ...(l.inventory_id !== null ? { inventoryId: l.inventory_id } : {}),
-  }));
   const catalog = new Map(
     r.catalog.map((c): [string, CatalogEntry] => [
       c.sku,
@@ -232,28 +337,7 @@ export async function loadMutationState(
       },
     ]),
   );
-  const basket: Basket | null =
-    r.id === null
-      ? null
-      : {
-          id: r.id,
-          ownerId: r.owner_id,
-          siteId: r.site_id,
-          currency: r.currency,
-          status: r.status,
-          version: r.version,
-          lines,
-          custom: r.custom,
-          sourceCode: r.source_code,
-          checkout: r.checkout ?? {},
-          shippingMethodId: r.shipping_method_id,
-          adjustments: (r.adjustments ?? []).map((a) => ({ ...a, value: new Money(a.value) })),
-          coupons: r.coupons ?? [],
-          externalOfferCode: r.external_offer_code,
-          agentBasket: r.agent_basket,
-          createdAt: new Date(r.created_at),
-          updatedAt: new Date(r.updated_at),
-        };
+  const basket: Basket | null = r.id === null ? null : toBasket({ ...r, id: r.id });
   const site =
     r.s_id === null
       ? null

@@ -311,3 +311,42 @@ describe('the reference version', () => {
     expect(await version()).toBe(before);
   });
 });
+
+describe('JSON documents in the kept state', () => {
+  // PostgreSQL's jsonb gives an object's keys back in its own order (shorter first, then by bytes), not in
+  // the order they were written: a fresh read sees that order, so the kept state must too.
+  const custom = { c_zeta: 1, c_a: { y: 1, x: 2 } };
+  const options = { size: { w: 1, l: 2 } };
+
+  it('keeps custom properties and line options in the order a fresh read gives them back', async () => {
+    const w = worker();
+    const id = randomUUID();
+    await applyMutationJob(w.deps, create(id));
+    await applyMutationJob(w.deps, job(id, { kind: 'update_basket', custom, expectedVersion: null }));
+    await applyMutationJob(w.deps, job(id, { kind: 'add_items', items: [{ sku: pen, quantity: 1, attributes: options, custom }] }));
+    const kept = w.warm.take(id)!;
+    const read = await fresh(id, [pen]);
+    const docs = (s: MutationState) => JSON.stringify({ custom: s.basket!.custom, lines: s.basket!.lines.map((l) => [l.attributes, l.custom]) });
+    expect(docs(kept)).toBe(docs(read));
+  });
+
+  it('the same options twice: the warm worker does what a fresh read does (lines, and the reply’s text)', async () => {
+    const w = worker();
+    const cold = worker(new WarmStates(0));
+    const [a, b] = [randomUUID(), randomUUID()];
+    const replies = new Map<typeof w, string[]>();
+    for (const [x, id] of [[w, a], [cold, b]] as const) {
+      await applyMutationJob(x.deps, create(id));
+      await applyMutationJob(x.deps, job(id, { kind: 'update_basket', custom, expectedVersion: null }));
+      await applyMutationJob(x.deps, job(id, { kind: 'add_items', items: [{ sku: pen, quantity: 1, attributes: options }] }));
+      const second = await applyMutationJob(x.deps, job(id, { kind: 'add_items', items: [{ sku: pen, quantity: 1, attributes: options }] }));
+      if (second.outcome.status !== 'applied') throw new Error(second.outcome.status);
+      const snapshot = second.outcome.snapshot as unknown as { custom: unknown; lines: { quantity: number; attributes?: unknown }[] };
+      replies.set(x, [JSON.stringify(snapshot.custom), JSON.stringify(snapshot.lines.map((l) => [l.quantity, l.attributes]))]);
+    }
+    expect(w.warm.hits).toBeGreaterThan(0);
+    expect(replies.get(w)).toEqual(replies.get(cold));
+    const lines = await Promise.all([a, b].map((id) => h.res.db.selectFrom('basket_lines').select('quantity').where('basket_id', '=', id).orderBy('position').execute()));
+    expect(lines[0]).toEqual(lines[1]);
+  });
+});
