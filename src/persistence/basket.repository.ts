@@ -288,11 +288,23 @@ function jsonbOrder(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(jsonbOrder);
   if (value === null || typeof value !== 'object') return value;
   const o = value as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .map((k) => [k, Buffer.from(k, 'utf8')] as const)
-    .sort(([, a], [, b]) => a.length - b.length || Buffer.compare(a, b));
-  return Object.fromEntries(keys.map(([k]) => [k, jsonbOrder(o[k])]));
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort(jsonbKeyOrder)) {
+    // A "__proto__" key is an own property, as JSON.parse makes it (an assignment would set the prototype).
+    if (k === '__proto__') Object.defineProperty(out, k, { value: jsonbOrder(o[k]), enumerable: true, writable: true, configurable: true });
+    else out[k] = jsonbOrder(o[k]);
+  }
+  return out;
 }
+
+/** jsonb's order of an object's keys: the shorter UTF-8 first, then byte by byte (for ASCII keys, as strings compare). */
+function jsonbKeyOrder(a: string, b: string): number {
+  if (ASCII.test(a) && ASCII.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length - y.length || Buffer.compare(x, y);
+}
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * Reads, in one statement, what applying a mutation needs: the basket and its lines, its site, the

@@ -315,7 +315,7 @@ describe('the reference version', () => {
 describe('JSON documents in the kept state', () => {
   // PostgreSQL's jsonb gives an object's keys back in its own order (shorter first, then by bytes), not in
   // the order they were written: a fresh read sees that order, so the kept state must too.
-  const custom = { c_zeta: 1, c_a: { y: 1, x: 2 } };
+  const custom = { c_zeta: 1, c_a: { y: 1, x: 2 }, 'c_é': 3, c_ab: 4 };
   const options = { size: { w: 1, l: 2 } };
 
   it('keeps custom properties and line options in the order a fresh read gives them back', async () => {
@@ -348,5 +348,52 @@ describe('JSON documents in the kept state', () => {
     expect(replies.get(w)).toEqual(replies.get(cold));
     const lines = await Promise.all([a, b].map((id) => h.res.db.selectFrom('basket_lines').select('quantity').where('basket_id', '=', id).orderBy('position').execute()));
     expect(lines[0]).toEqual(lines[1]);
+  });
+});
+
+describe('a kept state whose basket or write went away', () => {
+  it('the basket was deleted (retention) while its state was kept: nothing is written, refused as a fresh read refuses', async () => {
+    const w = worker();
+    const id = randomUUID();
+    await applyMutationJob(w.deps, create(id));
+    await applyMutationJob(w.deps, job(id, { kind: 'update_basket', custom: { c_a: 1 }, expectedVersion: null }));
+    expect(w.warm.size).toBeGreaterThan(0);
+    await h.res.db.deleteFrom('baskets').where('id', '=', id).execute();
+    const r = await applyMutationJob(w.deps, job(id, { kind: 'update_basket', custom: { c_a: 2 }, expectedVersion: null }));
+    expect(r.outcome).toMatchObject({ status: 'rejected', error: { code: 'basket_not_found' } });
+    expect(w.warm.misses).toBe(1);
+    expect(await h.res.db.selectFrom('baskets').select('id').where('id', '=', id).execute()).toEqual([]);
+  });
+
+  it('a transient error after the warm write committed: the state is not kept, the retry answers as a duplicate, nothing twice', async () => {
+    const w = worker();
+    const id = randomUUID();
+    await applyMutationJob(w.deps, create(id));
+    await applyMutationJob(w.deps, add(id, pen));
+    let fail = true;
+    const query = w.deps.pool.query;
+    const pool = {
+      ...w.deps.pool,
+      query: (async (config: pg.QueryConfig) => {
+        const result = await (query as (c: pg.QueryConfig) => Promise<unknown>)(config);
+        if (fail && config.name?.startsWith('write_basket_update')) {
+          fail = false;
+          throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+        }
+        return result;
+      }) as pg.Pool['query'],
+    };
+    const deps = { ...w.deps, pool };
+    const again = add(id, pen);
+    await expect(applyMutationJob(deps, again)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(w.warm.size).toBe(0);
+    const retry = await applyMutationJob(deps, again);
+    expect(retry).toMatchObject({ duplicate: true, outcome: { status: 'applied', version: 3 } });
+    const next = await applyMutationJob(deps, add(id, pen));
+    expect(next.outcome).toMatchObject({ status: 'applied', version: 4 });
+    const line = await h.res.db.selectFrom('basket_lines').select('quantity').where('basket_id', '=', id).executeTakeFirstOrThrow();
+    expect(line.quantity).toBe(3);
+    const held = await h.res.db.selectFrom('reservations').select('quantity').where('basket_id', '=', id).executeTakeFirstOrThrow();
+    expect(held.quantity).toBe(3);
   });
 });
