@@ -397,3 +397,29 @@ describe('a kept state whose basket or write went away', () => {
     expect(held.quantity).toBe(3);
   });
 });
+
+describe('a merge by another worker while both baskets’ states are kept', () => {
+  it('the guest’s and the destination’s next mutations are refused warm and applied from a fresh read; units held once', async () => {
+    const w = worker();
+    const other = worker();
+    const [guest, mine] = [randomUUID(), randomUUID()];
+    const as = (owner: string, j: MutationJob): MutationJob => ({ ...j, ownerId: owner });
+    await applyMutationJob(w.deps, as('guest-1', create(guest)));
+    await applyMutationJob(w.deps, as('guest-1', add(guest, ink, 2)));
+    await applyMutationJob(w.deps, create(mine));
+    await applyMutationJob(w.deps, add(mine, pen, 1));
+    expect(w.warm.size).toBe(2);
+    const merged = await applyMutationJob(other.deps, job(mine, { kind: 'merge_basket', sourceBasketId: guest, sourceOwnerId: 'guest-1', mode: 'sum_quantities' }));
+    expect(merged.outcome).toMatchObject({ status: 'applied' });
+    // The destination: its kept state (one pen, no ink) is a version behind.
+    const r = await applyMutationJob(w.deps, add(mine, ink, 1));
+    expect(r.outcome).toMatchObject({ status: 'applied' });
+    // The guest: deleted by the merge, its units moved.
+    const g = await applyMutationJob(w.deps, as('guest-1', add(guest, ink, 1)));
+    expect(g.outcome.status).not.toBe('applied');
+    expect(w.warm.hits).toBe(0);
+    expect(w.warm.misses).toBe(2);
+    const held = await h.res.db.selectFrom('reservations').select(['basket_id', 'sku', 'quantity']).where('basket_id', 'in', [guest, mine]).orderBy('sku').execute();
+    expect(held).toEqual([{ basket_id: mine, sku: ink, quantity: 3 }, { basket_id: mine, sku: pen, quantity: 1 }].sort((a, b) => (a.sku < b.sku ? -1 : 1)));
+  });
+});
