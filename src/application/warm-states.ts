@@ -144,7 +144,9 @@ export function stateAfterWrite(
   }
   // The basket as written and read back (its JSON documents in jsonb's key order, its lines by position), not
   // `after` as the domain built it: the next mutation must decide exactly as it would from a fresh read.
-  return { ...read, basket: basketAsRead(after), pk, recorded: null, stock };
+  // The site's policy in the basket's currency, as `loadMutationState` gives it (a created basket's may differ from the site's).
+  const site = read.site === null || read.site.currency === after.currency ? read.site : { ...read.site, currency: after.currency };
+  return { ...read, basket: basketAsRead(after), pk, recorded: null, site, stock };
 }
 
 const key = (list: string, sku: string) => `${list}\u0000${sku}`;

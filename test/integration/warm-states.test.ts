@@ -423,3 +423,16 @@ describe('a merge by another worker while both baskets’ states are kept', () =
     expect(held).toEqual([{ basket_id: mine, sku: ink, quantity: 3 }, { basket_id: mine, sku: pen, quantity: 1 }].sort((a, b) => (a.sku < b.sku ? -1 : 1)));
   });
 });
+
+describe('the site policy in the kept state', () => {
+  it('is the basket’s currency after a create in another currency than the site’s, as a fresh read has it', async () => {
+    const w = worker();
+    const id = randomUUID();
+    const r = await applyMutationJob(w.deps, job(id, { kind: 'create_basket', siteId: 'default', currency: 'EUR', agentBasket: false, custom: {} }));
+    expect(r.outcome).toMatchObject({ status: 'applied' });
+    const kept = w.warm.take(id)!;
+    const read = await fresh(id, []);
+    expect(read.site?.currency).toBe('EUR');
+    expect(kept.site).toEqual(read.site);
+  });
+});
