@@ -436,3 +436,60 @@ describe('the site policy in the kept state', () => {
     expect(kept.site).toEqual(read.site);
   });
 });
+
+describe('the whole kept state', () => {
+  /** Everything a state says, as text in its own key order (maps as sorted entries, money as text, times as ms). */
+  function whole(s: MutationState): string {
+    const plain = (v: unknown): unknown => {
+      if (v instanceof Map) return [...v.entries()].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)).map(([k, x]) => [k, plain(x)]);
+      if (v instanceof Date) return v.getTime();
+      if (Array.isArray(v)) return v.map(plain);
+      if (v !== null && typeof v === 'object') {
+        if (Object.getPrototypeOf(v) !== Object.prototype) return String(v); // Money
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+      }
+      return v;
+    };
+    const { recorded: _r, ...rest } = s;
+    return JSON.stringify(plain(rest));
+  }
+
+  it('after each of a run of varied mutations, is a fresh read of the same SKUs, text for text', async () => {
+    const w = worker();
+    const id = randomUUID();
+    const agent = (j: MutationJob): MutationJob => ({ ...j, role: 'agent' });
+    await applyMutationJob(w.deps, create(id));
+    const itemOf = async (n: number) => (await fresh(id, [])).basket!.lines[n]!.itemId;
+    const adjustment: MutationCommand = {
+      kind: 'add_price_adjustment',
+      level: 'order',
+      itemId: null,
+      type: 'amount',
+      value: '1.50',
+      reasonCode: null,
+      itemText: null,
+      custom: { c_why: 'x', c_a: 1 },
+    };
+    const steps: (() => Promise<MutationJob>)[] = [
+      async () => add(id, pen, 2),
+      async () => job(id, { kind: 'add_items', items: [{ sku: ink, quantity: 3, attributes: { z: { b: 1, a: [{ y: 1, x: 2 }] } }, custom: { c_zz: 1, c_a: 2 } }] }),
+      async () => job(id, { kind: 'set_customer', email: 'a@example.com' }),
+      async () => job(id, { kind: 'set_shipping_address', shipmentId: 'me', address: { last_name: 'L', first_name: 'F', city: 'C', country_code: 'US' } }),
+      async () => agent(job(id, adjustment)),
+      async () => job(id, { kind: 'update_basket', custom: { c_zeta: { q: 1, p: 2 }, c_b: 1 }, expectedVersion: null }),
+      async () => job(id, { kind: 'set_item_quantity', itemId: await itemOf(0), quantity: 4 }),
+      async () => job(id, { kind: 'remove_item', itemId: await itemOf(0) }),
+    ];
+    for (const step of steps) {
+      const j = await step();
+      const r = await applyMutationJob(w.deps, j);
+      expect({ kind: j.command.kind, outcome: r.outcome.status }).toEqual({ kind: j.command.kind, outcome: 'applied' });
+      const kept = w.warm.take(id)!;
+      const skus = [...kept.catalog.keys()];
+      const read = await loadMutationState(h.res.pool, { basketId: id, mutationId: randomUUID(), createSiteId: null, skus, now: new Date() });
+      expect({ kind: j.command.kind, state: whole(kept) }).toEqual({ kind: j.command.kind, state: whole(read) });
+      w.warm.keep(id, kept);
+    }
+    expect(w.warm.hits).toBeGreaterThan(3);
+  });
+});
