@@ -11,10 +11,13 @@
  * priced by data older than the last committed admin change.
  *
  * Statement-level triggers: one row update per admin statement, whatever the number of rows. `stocks`
- * counts only rows added or removed (whether a SKU is tracked): the mutations' own updates of `reserved`
- * are checked by the write (`on_hand - reserved >= need`), and an admin change of `on_hand` arrives as an
- * upsert, an INSERT statement, so it moves the counter too. The row is updated in place (HOT): its dead
- * versions are pruned with the page, without a vacuum.
+ * counts rows added or removed (whether a SKU is tracked) and changes of `on_hand` (a lowered on-hand can
+ * leave a SKU oversubscribed, which flashes the lines that want it: decided from a fresh read). The
+ * mutations' own updates of `reserved` do not count (they never set `on_hand`): the write checks them
+ * (`on_hand - reserved >= need`). Counted per statement, so a redemption report (`promotions.redeemed`)
+ * or a stock upload moves every worker's kept states on at once: each misses once. The row is updated in
+ * place (HOT): its dead versions are pruned with the page, without a vacuum (one per admin statement;
+ * a snapshot held open for long keeps them until it ends).
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -36,7 +39,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`create trigger reference_version_bump after insert or update or delete or truncate on ${sql.table(table)}
       for each statement execute function reference_version_bump()`.execute(db);
   }
-  await sql`create trigger reference_version_bump after insert or delete or truncate on stocks
+  await sql`create trigger reference_version_bump after insert or delete or truncate or update of on_hand on stocks
     for each statement execute function reference_version_bump()`.execute(db);
 }
 

@@ -92,7 +92,9 @@ export async function applyMutationJob(deps: ApplyDeps, job: MutationJob): Promi
     now,
   });
   deps.warm?.learn(state);
-  return (await applyToState(deps, job, state, merge, now, false)) as ApplyResult;
+  const applied = await applyToState(deps, job, state, merge, now, false);
+  if (applied === MISS) throw new Error('a mutation applied from a fresh read cannot miss');
+  return applied;
 }
 
 /** What `applyToState` answers when applying from a warm state did not work out (nothing was written). */

@@ -6,13 +6,16 @@
  * (`stateAfterWrite`: the basket, its lines, pk and holdings with their expiry; the reference data as it
  * was read), except that other baskets' effect on stock (`onHand`, `reserved`, `reclaimable`) may be old.
  * Why applying from it keeps every guarantee (apply-mutation.ts decides, this file only keeps):
- *  - the basket, its lines, its holdings: the write is guarded by the version and by the holdings the plan
- *    was made from (`basket_apply_reservations`), so a basket changed elsewhere since is refused whole;
+ *  - the basket, its lines, its holdings: the write is guarded by the version and, when the plan holds or
+ *    held anything, by the holdings it was made from (`basket_apply_reservations`), so a basket changed
+ *    elsewhere since is refused whole (a write with an empty plan checks the version alone: nothing gives a
+ *    basket holdings without a new version of it, a merge included; an expiry reclaim only zeroes them);
  *  - the mutation already recorded (a redelivered job): the record's primary key refuses the write;
  *  - the reference data (prices, products, the site, methods, promotions, tracked SKUs): the write is
  *    guarded by `reference_version` (see that migration);
  *  - other baskets' stock: units the plan takes are checked by the write (`on_hand - reserved >= need`);
- *    a refusal, a flash or a stock watch is never decided warm, only from a fresh read.
+ *    a refusal, a stock flash (not available, oversubscribed) or a stock watch is never decided warm, only
+ *    from a fresh read; a lowered on-hand moves the reference version.
  * A refused warm write, or a warm outcome that is not a plain applied change, is a miss: the caller drops
  * the state and applies the mutation from a fresh read, at once.
  *

@@ -11,12 +11,12 @@ import { applyMutationJob } from '../../src/application/apply-mutation.js';
 import { processMutation } from '../../src/application/process-mutation.js';
 import { mutationProcessDeps } from '../../src/bootstrap/worker-process.js';
 import type { MutationJob, MutationOutcome } from '../../src/contracts/mutation-job.js';
-import type { MutationCommand } from '../../src/domain/mutations.js';
 import { pendingKey } from '../../src/queue/basket-backpressure.js';
 import { basketEventChannel } from '../../src/queue/basket-events.js';
 import type { Subscriber } from '../../src/redis/pubsub.js';
 import { seedProducts, startHarness, type Harness } from '../support/harness.js';
 import { commandsSent as commandsSentBy } from '../support/commands-sent.js';
+import { createBasketJob, mutationJob } from '../support/mutation-jobs.js';
 
 let h: Harness;
 let sku: string;
@@ -38,19 +38,8 @@ afterAll(async () => {
 
 const logger = pino({ level: 'silent' });
 const deps = () => mutationProcessDeps(h.config, h.res, logger);
-const job = (basketId: string, command: MutationCommand, extra: Partial<MutationJob> = {}): MutationJob => ({
-  mutationId: randomUUID(),
-  basketId,
-  ownerId: 'owner-1',
-  role: 'customer',
-  command,
-  idempotencyKey: null,
-  requestHash: null,
-  enqueuedAt: new Date().toISOString(),
-  replyTo: null,
-  ...extra,
-});
-const create = (id: string) => job(id, { kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} });
+const job = mutationJob;
+const create = (id: string) => createBasketJob(id);
 const add = (id: string, extra: Partial<MutationJob> = {}) => job(id, { kind: 'add_items', items: [{ sku, quantity: 1 }] }, extra);
 
 /** Names of the commands the service's client sends while `work` runs (support/commands-sent.ts). */

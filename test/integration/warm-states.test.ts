@@ -16,6 +16,7 @@ import type { MutationCommand } from '../../src/domain/mutations.js';
 import { loadMutationState, type MutationState } from '../../src/persistence/basket.repository.js';
 import { upsertPriceList, upsertStockList } from '../../src/persistence/catalog.repository.js';
 import { seedProducts, startHarness, type Harness } from '../support/harness.js';
+import { createBasketJob, mutationJob } from '../support/mutation-jobs.js';
 
 let h: Harness;
 let pen: string;
@@ -58,18 +59,8 @@ function worker(warm = new WarmStates(100)) {
   return { deps, warm, counts };
 }
 
-const job = (basketId: string, command: MutationCommand, mutationId = randomUUID()): MutationJob => ({
-  mutationId,
-  basketId,
-  ownerId: 'owner-1',
-  role: 'customer',
-  command,
-  idempotencyKey: null,
-  requestHash: null,
-  enqueuedAt: new Date().toISOString(),
-  replyTo: null,
-});
-const create = (id: string) => job(id, { kind: 'create_basket', siteId: 'default', currency: null, agentBasket: false, custom: {} });
+const job = mutationJob;
+const create = (id: string) => createBasketJob(id);
 const add = (id: string, sku: string, quantity = 1) => job(id, { kind: 'add_items', items: [{ sku, quantity }] });
 
 /** What a state says about the basket, in comparable form (money as text, times as ms). */
@@ -289,6 +280,7 @@ describe('the reference version', () => {
       ['products', () => sql`insert into products (sku, name, tax_rate) values (${sku}, 'Ref', 0.2)`.execute(h.res.db)],
       ['prices', () => upsertPriceList(h.res.db, 'default', 'USD', [{ sku, price: '1.00', retail_price: null }])],
       ['stocks (a SKU tracked)', () => upsertStockList(h.res.db, 'default', [{ sku, quantity: 3 }])],
+      ['stocks (on-hand changed in place)', () => sql`update stocks set on_hand = on_hand - 1 where sku = ${sku}`.execute(h.res.db)],
       ['stocks (a SKU no longer tracked)', () => sql`delete from stocks where sku = ${sku}`.execute(h.res.db)],
       ['sites', () => sql`update sites set rounding_mode = rounding_mode where id = 'default'`.execute(h.res.db)],
       ['shipping_methods', () => sql`update shipping_methods set name = name where site_id = 'default'`.execute(h.res.db)],
