@@ -28,7 +28,8 @@ export function processCpuMs(pid: number): number | null {
 
 export interface CpuTargets {
   readonly api: number;
-  readonly worker?: number;
+  /** The worker processes (their CPU is summed). */
+  readonly workers?: readonly number[];
   readonly redisPids: readonly number[];
   /** A client on the bench's database: its backends are the ones whose CPU counts. */
   readonly db: pg.Client;
@@ -65,7 +66,7 @@ export async function sampleCpu(t: CpuTargets): Promise<CpuSample> {
   const usage = process.cpuUsage();
   return {
     api: processCpuMs(t.api) ?? 0,
-    worker: t.worker === undefined ? 0 : (processCpuMs(t.worker) ?? 0),
+    worker: sum((t.workers ?? []).map((p) => processCpuMs(p) ?? 0)),
     backends,
     redis: sum(t.redisPids.map((p) => processCpuMs(p) ?? 0)),
     generator: (usage.user + usage.system) / 1000,

@@ -6,7 +6,8 @@
  *
  * Environment: DATABASE_URL / REDIS_URL (server to use; the bench creates database `basket_bench`),
  * BENCH_SECONDS (add-to-cart duration, default 15), BENCH_SHORT_SECONDS (other scenarios, default 10),
- * BENCH_LANES (lanes of the service under test, default 64), BENCH_STREAMS (open basket event streams in
+ * BENCH_LANES (lanes of the service under test, default 64), BENCH_WORKERS (worker processes, default 1;
+ * their CPU is summed), BENCH_WARM_BASKETS (the services' WARM_BASKETS), BENCH_STREAMS (open basket event streams in
  * the stream scenario, default 1,000), BENCH_ONLY=streams or hot (only the stream scenario, or only the
  * hot-basket one, for a short look), BENCH_DATABASE (database the bench creates, default basket_bench),
  * BENCH_REDIS (`standalone`, `cluster` or `both`, default both: the same scenarios on REDIS_URL and then
@@ -48,6 +49,7 @@ const SHARED_REDIS_URL = process.env.REDIS_URL;
 const SECRET = 'bench-jwt-secret-0123456789';
 const ADMIN = 'bench-admin-token';
 const LANES = Number(process.env.BENCH_LANES ?? 64);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const BASKETS = 1000;
 const SKUS = Array.from({ length: 20 }, (_, i) => `BENCH-${i}`);
 const OCAPI = '/s/default/dw/shop/v23_2';
@@ -200,17 +202,26 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
     ...BENCH_SERVICE_SETTINGS,
     // One bench shopper follows every basket: lift the per-shopper stream cap.
     SSE_MAX_STREAMS_PER_CUSTOMER: '1000',
+    // BENCH_WARM_BASKETS: the services' WARM_BASKETS (0: every mutation reads its basket, as before warm states).
+    ...(process.env.BENCH_WARM_BASKETS !== undefined ? { WARM_BASKETS: process.env.BENCH_WARM_BASKETS } : {}),
   };
-  const [apiPort, inlinePort, barePort, workerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  log(`${label}: starting service (1 API + 1 worker process, ${LANES} lanes) and baselines`);
+  const [apiPort, inlinePort, barePort] = [await freePort(), await freePort(), await freePort()];
+  const workerPorts: number[] = [];
+  for (let i = 0; i < WORKERS; i++) workerPorts.push(await freePort());
+  log(`${label}: starting service (1 API + ${WORKERS} worker process${WORKERS === 1 ? '' : 'es'}, ${LANES} lanes) and baselines`);
   const api = startService('workers/api.ts', { ...env, PORT: String(apiPort), LOG_LEVEL: 'info' });
   children.push(api);
   await api.waitFor(/Server listening/, 60_000);
-  const worker = startService('workers/mutation.worker.ts', { ...env, WORKER_PORT: String(workerPort), LOG_LEVEL: 'info' });
+  const workers = workerPorts.map((port) => startService('workers/mutation.worker.ts', { ...env, WORKER_PORT: String(port), LOG_LEVEL: 'info' }));
+  const worker = workers[0]!;
   const inline = startService('test/bench/inline-api.ts', { ...env, PORT: String(inlinePort), LOG_LEVEL: 'info' });
   const bare = startService('test/bench/bare-redis-api.ts', { ...env, PORT: String(barePort) });
-  children.push(worker, inline, bare);
-  await Promise.all([worker.waitFor(/mutation workers started/, 60_000), inline.waitFor(/Server listening/, 60_000), bare.waitFor(/Server listening/, 60_000)]);
+  children.push(...workers, inline, bare);
+  await Promise.all([
+    ...workers.map((w) => w.waitFor(/mutation workers started/, 60_000)),
+    inline.waitFor(/Server listening/, 60_000),
+    bare.waitFor(/Server listening/, 60_000),
+  ]);
 
   const pipelineBase = `http://127.0.0.1:${apiPort}`;
   const inlineBase = `http://127.0.0.1:${inlinePort}`;
@@ -253,7 +264,7 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
   await cpuRedis.ping(); // on a cluster: the slots (and so the masters) are known once a command has run
   const redisPids = await Promise.all(masters(cpuRedis).map(async (m) => Number(/process_id:(\d+)/.exec(await m.info('server'))?.[1] ?? 0)));
   await cpuRedis.quit();
-  const pipelineCpu: CpuTargets = { api: api.child.pid!, worker: worker.child.pid!, redisPids, db: statsDb, dbName };
+  const pipelineCpu: CpuTargets = { api: api.child.pid!, workers: workers.map((w) => w.child.pid!), redisPids, db: statsDb, dbName };
   const inlineCpu: CpuTargets = { api: inline.child.pid!, redisPids, db: statsDb, dbName };
   const finish = async (): Promise<Pick<RunResult, 'dead' | 'mutations'>> => {
     const dead = await deadRows(statsDb);
@@ -294,14 +305,14 @@ async function main(label: string, REDIS_URL: string, clusterNodes: string): Pro
   record('add-to-cart (sync, 64 clients, 1,000 baskets)', 'inline baseline', inlineAdd, undefined, undefined, undefined, inlineAddCpu);
   log(`add-to-cart: pipeline, ${SECONDS} s`);
   const statsBefore = await commandStats(target);
-  const warmBefore = await warmStateCounts(workerPort);
+  const warmBefore = await warmStateCounts(workerPorts);
   const [pipeAdd, pipeAddCpu] = await measured(
     pipelineCpu,
     () => addTo(pipelineBase, shopper, SECONDS, 64, pick(basketsOf.pipeline)),
     (r) => r.ok,
   );
   redisCommandsPerAdd = commandStatsPer(statsBefore, await commandStats(target), pipeAdd.ok);
-  const warmAfter = await warmStateCounts(workerPort);
+  const warmAfter = await warmStateCounts(workerPorts);
   const warmHits = warmAfter.hit - warmBefore.hit;
   log(`pgbench ceiling: basket-shaped transaction, ${SHORT} s`);
   const ceiling = await pgbenchCeiling(SERVER_DB, SHORT);
@@ -723,9 +734,9 @@ try {
   await standalone?.destroy();
 }
 
-/** The worker's `basket_warm_state_total` counters (its /metrics): mutations applied from a kept state, and misses. */
-async function warmStateCounts(workerPort: number): Promise<{ hit: number; miss: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
-  const count = (result: string) => Number(new RegExp(`^basket_warm_state_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  return { hit: count('hit'), miss: count('miss') };
+/** The workers' `basket_warm_state_total` counters (their /metrics), summed: mutations applied from a kept state, and misses. */
+async function warmStateCounts(workerPorts: readonly number[]): Promise<{ hit: number; miss: number }> {
+  const texts = await Promise.all(workerPorts.map(async (port) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text()));
+  const count = (text: string, result: string) => Number(new RegExp(`^basket_warm_state_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { hit: texts.reduce((n, t) => n + count(t, 'hit'), 0), miss: texts.reduce((n, t) => n + count(t, 'miss'), 0) };
 }
