@@ -1,10 +1,12 @@
 /**
  * The use case at the heart of the service: apply one mutation.
  *
- *   read state (basket, lines, site, catalogue, any record of this mutation) in one statement
+ *   read state (basket, lines, site, catalogue, any record of this mutation) in one statement — or, when
+ *   this worker wrote the basket's last version, start from the state it kept (warm-states.ts)
  *   → already recorded? return that outcome (exactly-once)
  *   → pure apply + price → write basket, lines and mutation record in one statement, guarded by the
- *     version read (a concurrent change makes the write fail as a whole and the caller retries).
+ *     version read and the reference data's version (a concurrent change makes the write fail as a whole
+ *     and the caller retries; a refused warm write is retried at once from a fresh read).
  *
  * Call it only from the lane worker: the lane keeps one job per basket at a time; the version guard and
  * the mutation record's primary key keep the guarantees when BullMQ redelivers a stalled job.
